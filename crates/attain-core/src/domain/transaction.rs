@@ -1,0 +1,142 @@
+//! Sales transactions: the facts money is computed from. Returns and cancellations are
+//! negative events that name the transaction they reverse.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::record::{
+    Choice, Column, ColumnType as T, FieldError, Reader, Record, RecordSpec, Value, money, opt_money,
+    opt_shown, opt_text, shown, text,
+};
+use crate::{Currency, Date, Kind, Money, choice};
+
+choice! {
+    TransactionKind {
+        Booking => "booking",
+        Invoice => "invoice",
+        Payment => "payment",
+        Return => "return",
+        Cancellation => "cancellation",
+    }
+}
+
+impl TransactionKind {
+    /// Returns and cancellations undo an earlier transaction: they are negative and linked.
+    pub fn reverses(self) -> bool {
+        matches!(self, TransactionKind::Return | TransactionKind::Cancellation)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transaction {
+    /// The source system's id, so re-imports update instead of duplicating.
+    pub id: String,
+    pub date: Date,
+    pub kind: TransactionKind,
+    pub account_id: Option<String>,
+    pub product_id: Option<String>,
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub quantity: Option<Decimal>,
+    pub currency: Currency,
+    pub amount: Money,
+    /// Cost of what was sold, so margin (amount − cost) is known.
+    pub cost: Option<Money>,
+    pub opportunity_id: Option<String>,
+    /// For a return or cancellation: the transaction it reverses.
+    pub original_id: Option<String>,
+    pub owner_id: Option<String>,
+}
+
+impl Transaction {
+    /// Amount less cost, when the cost is known.
+    pub fn margin(&self) -> Option<Money> {
+        self.cost.and_then(|c| self.amount.checked_sub(c).ok())
+    }
+}
+
+impl Record for Transaction {
+    const SPEC: RecordSpec = RecordSpec {
+        kind: Kind::Transactions,
+        table: "transactions",
+        key: &["id"],
+        columns: &[
+            Column::req("id", T::Text),
+            Column::req("date", T::Date),
+            Column::req("kind", T::Choice(TransactionKind::NAMES)),
+            Column::opt("account_id", T::Ref(Kind::Accounts)),
+            Column::opt("product_id", T::Ref(Kind::Products)),
+            Column::opt("quantity", T::Decimal),
+            Column::req("currency", T::Currency),
+            Column::req("amount", T::Money { currency_column: "currency" }),
+            Column::opt("cost", T::Money { currency_column: "currency" }),
+            Column::opt("opportunity_id", T::Ref(Kind::Opportunities)),
+            Column::opt("original_id", T::Ref(Kind::Transactions)),
+            Column::opt("owner_id", T::Ref(Kind::People)),
+        ],
+    };
+
+    fn to_values(&self) -> Vec<Value> {
+        vec![
+            text(&self.id),
+            shown(self.date),
+            shown(self.kind),
+            opt_text(&self.account_id),
+            opt_text(&self.product_id),
+            opt_shown(self.quantity),
+            shown(self.currency),
+            money(self.amount),
+            opt_money(self.cost),
+            opt_text(&self.opportunity_id),
+            opt_text(&self.original_id),
+            opt_text(&self.owner_id),
+        ]
+    }
+
+    fn from_values(v: &[Value]) -> Result<Self, FieldError> {
+        let r = Reader::new(&Self::SPEC, v)?;
+        let id = r.text("id")?;
+        let currency = r.currency("currency")?;
+        let kind: TransactionKind = r.choice("kind")?;
+        let amount = r.money("amount", currency)?;
+        let original_id = r.opt_text("original_id")?;
+        if kind.reverses() {
+            if amount.amount() > Decimal::ZERO {
+                return Err(FieldError::new(
+                    "amount",
+                    amount.amount().to_string(),
+                    format!("a {kind} is a negative event: its amount must be zero or below"),
+                ));
+            }
+            if original_id.is_none() {
+                return Err(FieldError::new(
+                    "original_id",
+                    "",
+                    format!("a {kind} must name the transaction it reverses"),
+                ));
+            }
+        } else if original_id.is_some() {
+            return Err(FieldError::new(
+                "original_id",
+                original_id.unwrap_or_default(),
+                format!("only returns and cancellations reverse another transaction, not a {kind}"),
+            ));
+        }
+        if original_id.as_deref() == Some(id.as_str()) {
+            return Err(FieldError::new("original_id", id, "a transaction cannot reverse itself"));
+        }
+        Ok(Transaction {
+            id,
+            date: r.date("date")?,
+            kind,
+            account_id: r.opt_text("account_id")?,
+            product_id: r.opt_text("product_id")?,
+            quantity: r.opt_decimal("quantity")?.map(|q| q.normalize()),
+            currency,
+            amount,
+            cost: r.opt_money("cost", currency)?,
+            opportunity_id: r.opt_text("opportunity_id")?,
+            original_id,
+            owner_id: r.opt_text("owner_id")?,
+        })
+    }
+}

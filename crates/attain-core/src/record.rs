@@ -1,0 +1,437 @@
+//! The tabular shape of every domain type, declared once and shared by the CSV workspace
+//! format, the database schema and imports: a [`RecordSpec`] names a kind's columns and their
+//! types, and [`Record`] converts a value to and from a row of [`Value`]s in that order.
+//!
+//! Keeping one description means a column added to a type is added to the database, the CSV
+//! files and the reference checks together, and can't drift between them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::dating::parse_date;
+use crate::error::DomainError;
+use crate::money::parse_decimal;
+use crate::{Currency, Date, Money, Validity};
+
+/// One cell as it is stored: text, an integer (counts and money in minor units), or nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Value {
+    Null,
+    Text(String),
+    Int(i64),
+}
+
+impl Value {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// The kinds of record Attain stores, in the order that satisfies their references (a kind
+/// only refers to kinds before it, or to itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Company,
+    People,
+    Positions,
+    Assignments,
+    Territories,
+    TerritoryOwners,
+    Products,
+    Accounts,
+    Contacts,
+    Opportunities,
+    StageHistory,
+    Activities,
+    Transactions,
+    FxRates,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 14] = [
+        Kind::Company,
+        Kind::People,
+        Kind::Positions,
+        Kind::Assignments,
+        Kind::Territories,
+        Kind::TerritoryOwners,
+        Kind::Products,
+        Kind::Accounts,
+        Kind::Contacts,
+        Kind::Opportunities,
+        Kind::StageHistory,
+        Kind::Activities,
+        Kind::Transactions,
+        Kind::FxRates,
+    ];
+
+    /// The kind's name in the CLI, file names and tables (`territory_owners`).
+    pub fn name(self) -> &'static str {
+        self.spec().table
+    }
+
+    pub fn spec(self) -> &'static RecordSpec {
+        use crate::domain::*;
+        match self {
+            Kind::Company => &Company::SPEC,
+            Kind::People => &Person::SPEC,
+            Kind::Positions => &Position::SPEC,
+            Kind::Assignments => &Assignment::SPEC,
+            Kind::Territories => &Territory::SPEC,
+            Kind::TerritoryOwners => &TerritoryOwner::SPEC,
+            Kind::Products => &Product::SPEC,
+            Kind::Accounts => &Account::SPEC,
+            Kind::Contacts => &Contact::SPEC,
+            Kind::Opportunities => &Opportunity::SPEC,
+            Kind::StageHistory => &StageChange::SPEC,
+            Kind::Activities => &Activity::SPEC,
+            Kind::Transactions => &Transaction::SPEC,
+            Kind::FxRates => &crate::money::FxRate::SPEC,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Kind, DomainError> {
+        let wanted = s.trim().replace('-', "_");
+        Kind::ALL.into_iter().find(|k| k.name() == wanted).ok_or_else(|| DomainError::NotInList {
+            value: s.to_string(),
+            allowed: Kind::ALL.map(|k| k.name()).join(", "),
+        })
+    }
+}
+
+/// What a column holds. Only `Int` and `Money` are stored as integers; everything else is text
+/// in a canonical form (ISO dates, RFC 3339 instants, plain decimals, snake_case choices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Text,
+    Date,
+    Timestamp,
+    Decimal,
+    Int,
+    Currency,
+    /// Money in minor units of the currency held in the named column of the same row.
+    Money {
+        currency_column: &'static str,
+    },
+    Choice(&'static [&'static str]),
+    /// The id of a record of the given kind.
+    Ref(Kind),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub ty: ColumnType,
+    pub required: bool,
+}
+
+impl Column {
+    pub const fn req(name: &'static str, ty: ColumnType) -> Column {
+        Column { name, ty, required: true }
+    }
+    pub const fn opt(name: &'static str, ty: ColumnType) -> Column {
+        Column { name, ty, required: false }
+    }
+    pub fn is_integer(&self) -> bool {
+        matches!(self.ty, ColumnType::Int | ColumnType::Money { .. })
+    }
+}
+
+/// The tabular description of one kind.
+#[derive(Debug)]
+pub struct RecordSpec {
+    pub kind: Kind,
+    /// Table name, CSV file stem and CLI name.
+    pub table: &'static str,
+    /// The columns that identify a record; a re-import with a known key updates that record.
+    pub key: &'static [&'static str],
+    pub columns: &'static [Column],
+}
+
+impl RecordSpec {
+    pub fn index_of(&self, column: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == column)
+    }
+
+    pub fn key_indexes(&self) -> Vec<usize> {
+        self.key.iter().filter_map(|k| self.index_of(k)).collect()
+    }
+
+    pub fn file_name(&self) -> String {
+        format!("{}.csv", self.table)
+    }
+}
+
+/// A problem with one field of one record; importers add the file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub column: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "column {}: {}", self.column, self.reason)
+    }
+}
+
+impl FieldError {
+    pub fn new(column: &'static str, value: impl Into<String>, reason: impl Into<String>) -> Self {
+        FieldError { column, value: value.into(), reason: reason.into() }
+    }
+}
+
+/// A domain type that has a tabular form.
+pub trait Record: Sized + Clone + fmt::Debug {
+    const SPEC: RecordSpec;
+
+    /// Cells in `SPEC.columns` order.
+    fn to_values(&self) -> Vec<Value>;
+
+    /// Builds the record from cells in `SPEC.columns` order, checking every domain rule.
+    fn from_values(values: &[Value]) -> Result<Self, FieldError>;
+
+    /// The key as one string (parts joined by a tab), used to spot duplicates and updates.
+    fn key(&self) -> String {
+        let values = self.to_values();
+        key_of(&Self::SPEC, &values)
+    }
+}
+
+/// The key of a row of cells, as [`Record::key`] would give it.
+pub fn key_of(spec: &RecordSpec, values: &[Value]) -> String {
+    let mut key = String::new();
+    for (n, i) in spec.key_indexes().into_iter().enumerate() {
+        if n > 0 {
+            key.push('\t');
+        }
+        match &values[i] {
+            Value::Text(s) => key.push_str(s),
+            Value::Int(v) => key.push_str(&v.to_string()),
+            Value::Null => {}
+        }
+    }
+    key
+}
+
+/// A closed set of snake_case names, such as a transaction kind or a buying role.
+pub trait Choice: Sized + Copy + 'static {
+    const NAMES: &'static [&'static str];
+    const ALL: &'static [Self];
+
+    fn name(self) -> &'static str {
+        let i = Self::ALL.iter().position(|c| c.same(self)).unwrap_or(0);
+        Self::NAMES[i]
+    }
+
+    fn same(self, other: Self) -> bool;
+
+    fn parse(text: &str) -> Result<Self, DomainError> {
+        let wanted = text.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        Self::NAMES.iter().position(|n| *n == wanted).map(|i| Self::ALL[i]).ok_or_else(|| {
+            DomainError::NotInList { value: text.to_string(), allowed: Self::NAMES.join(", ") }
+        })
+    }
+}
+
+/// Declares a `Choice` enum whose variants are named in snake_case.
+#[macro_export]
+macro_rules! choice {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+                 serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $crate::record::Choice for $name {
+            const NAMES: &'static [&'static str] = &[$($text),+];
+            const ALL: &'static [Self] = &[$($name::$variant),+];
+            fn same(self, other: Self) -> bool { self == other }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str($crate::record::Choice::name(*self))
+            }
+        }
+    };
+}
+
+/// Reads typed fields out of a row of cells by column name.
+#[derive(Debug)]
+pub struct Reader<'a> {
+    spec: &'a RecordSpec,
+    values: &'a [Value],
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(spec: &'a RecordSpec, values: &'a [Value]) -> Result<Self, FieldError> {
+        if values.len() != spec.columns.len() {
+            return Err(FieldError::new(
+                "",
+                "",
+                format!("expected {} cells, found {}", spec.columns.len(), values.len()),
+            ));
+        }
+        Ok(Reader { spec, values })
+    }
+
+    fn column(&self, name: &'static str) -> (&'static str, &'a Value) {
+        // Names are compile-time constants of the same type's spec; a miss is a programming
+        // error caught by every round-trip test, so report it as a missing value, not a panic.
+        match self.spec.index_of(name) {
+            Some(i) => (self.spec.columns[i].name, &self.values[i]),
+            None => (name, &Value::Null),
+        }
+    }
+
+    pub fn opt_text(&self, name: &'static str) -> Result<Option<String>, FieldError> {
+        let (col, v) = self.column(name);
+        match v {
+            Value::Null => Ok(None),
+            Value::Text(s) if s.trim().is_empty() => Ok(None),
+            Value::Text(s) => Ok(Some(s.clone())),
+            Value::Int(i) => Err(FieldError::new(col, i.to_string(), "expected text")),
+        }
+    }
+
+    pub fn text(&self, name: &'static str) -> Result<String, FieldError> {
+        self.opt_text(name)?.ok_or_else(|| FieldError::new(name, "", "a value is required"))
+    }
+
+    fn parsed<T>(
+        &self,
+        name: &'static str,
+        parse: impl Fn(&str) -> Result<T, DomainError>,
+    ) -> Result<Option<T>, FieldError> {
+        match self.opt_text(name)? {
+            None => Ok(None),
+            Some(s) => parse(&s).map(Some).map_err(|e| FieldError::new(name, s.clone(), e.to_string())),
+        }
+    }
+
+    fn required<T>(name: &'static str, v: Option<T>) -> Result<T, FieldError> {
+        v.ok_or_else(|| FieldError::new(name, "", "a value is required"))
+    }
+
+    pub fn opt_date(&self, name: &'static str) -> Result<Option<Date>, FieldError> {
+        self.parsed(name, parse_date)
+    }
+
+    pub fn date(&self, name: &'static str) -> Result<Date, FieldError> {
+        Self::required(name, self.opt_date(name)?)
+    }
+
+    pub fn timestamp(&self, name: &'static str) -> Result<jiff::Timestamp, FieldError> {
+        let v = self.parsed(name, |s| {
+            s.parse::<jiff::Timestamp>().map_err(|_| {
+                DomainError::Invalid(format!(
+                    "'{s}' is not an instant (expected RFC 3339, e.g. 2017-03-01T14:30:00Z)"
+                ))
+            })
+        })?;
+        Self::required(name, v)
+    }
+
+    pub fn opt_decimal(&self, name: &'static str) -> Result<Option<Decimal>, FieldError> {
+        self.parsed(name, parse_decimal)
+    }
+
+    pub fn decimal(&self, name: &'static str) -> Result<Decimal, FieldError> {
+        Self::required(name, self.opt_decimal(name)?)
+    }
+
+    pub fn opt_int(&self, name: &'static str) -> Result<Option<i64>, FieldError> {
+        let (col, v) = self.column(name);
+        match v {
+            Value::Null => Ok(None),
+            Value::Int(i) => Ok(Some(*i)),
+            Value::Text(s) if s.trim().is_empty() => Ok(None),
+            Value::Text(s) => s
+                .trim()
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| FieldError::new(col, s.clone(), format!("'{s}' is not a whole number"))),
+        }
+    }
+
+    pub fn currency(&self, name: &'static str) -> Result<Currency, FieldError> {
+        Self::required(name, self.parsed(name, Currency::parse)?)
+    }
+
+    pub fn opt_currency(&self, name: &'static str) -> Result<Option<Currency>, FieldError> {
+        self.parsed(name, Currency::parse)
+    }
+
+    pub fn opt_money(&self, name: &'static str, currency: Currency) -> Result<Option<Money>, FieldError> {
+        Ok(self.opt_int(name)?.map(|minor| Money::from_minor(minor, currency)))
+    }
+
+    pub fn money(&self, name: &'static str, currency: Currency) -> Result<Money, FieldError> {
+        Self::required(name, self.opt_money(name, currency)?)
+    }
+
+    pub fn opt_choice<C: Choice>(&self, name: &'static str) -> Result<Option<C>, FieldError> {
+        self.parsed(name, C::parse)
+    }
+
+    pub fn choice<C: Choice>(&self, name: &'static str) -> Result<C, FieldError> {
+        Self::required(name, self.opt_choice(name)?)
+    }
+
+    /// A `[from, to)` pair of date columns.
+    pub fn validity(&self, from: &'static str, to: &'static str) -> Result<Validity, FieldError> {
+        let start = self.date(from)?;
+        let end = self.opt_date(to)?;
+        Validity::new(start, end)
+            .map_err(|e| FieldError::new(to, end.map(|d| d.to_string()).unwrap_or_default(), e.to_string()))
+    }
+}
+
+/// Builders for cells, so `to_values` reads as a list.
+pub fn text(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+pub fn opt_text(s: &Option<String>) -> Value {
+    s.as_deref().map_or(Value::Null, text)
+}
+pub fn shown<T: fmt::Display>(v: T) -> Value {
+    Value::Text(v.to_string())
+}
+pub fn opt_shown<T: fmt::Display>(v: Option<T>) -> Value {
+    v.map_or(Value::Null, shown)
+}
+pub fn money(m: Money) -> Value {
+    Value::Int(m.minor())
+}
+pub fn opt_money(m: Option<Money>) -> Value {
+    m.map_or(Value::Null, money)
+}
+pub fn int(i: i64) -> Value {
+    Value::Int(i)
+}
+pub fn opt_int(i: Option<i64>) -> Value {
+    i.map_or(Value::Null, Value::Int)
+}
