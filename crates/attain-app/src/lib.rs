@@ -1,14 +1,13 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Attain's use-cases: importing data (CSV files, mapped exports, whole sample directories,
+//! JSON), exporting it (JSON and a workspace of CSV files), and seeding the demo company.
+//!
+//! Everything that writes goes through [`import::apply`], which checks a whole batch first and
+//! then writes it in one database transaction, so every entry point shares the same rules.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod export;
+pub mod import;
+pub mod progress;
+pub mod seed;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use import::{ImportError, ImportOptions, ImportReport, RowError};
+pub use progress::{NoProgress, Progress};

@@ -151,16 +151,19 @@ impl Money {
         Money::new(self.amount - other.amount, self.currency)
     }
 
-    pub fn neg(self) -> Money {
-        Money { amount: -self.amount, currency: self.currency }
-    }
-
     fn same_currency(self, other: Money) -> Result<()> {
         if self.currency == other.currency {
             Ok(())
         } else {
             Err(DomainError::CurrencyMismatch(self.currency.to_string(), other.currency.to_string()))
         }
+    }
+}
+
+impl std::ops::Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money { amount: -self.amount, currency: self.currency }
     }
 }
 

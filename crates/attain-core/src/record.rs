@@ -435,3 +435,148 @@ pub fn int(i: i64) -> Value {
 pub fn opt_int(i: Option<i64>) -> Value {
     i.map_or(Value::Null, Value::Int)
 }
+
+/// Turns one row of text (as in a CSV file, `None` or blank for an empty cell) into stored
+/// cells: integers parsed, money parsed exactly in the row's currency and scaled to minor units,
+/// everything else trimmed text that `Record::from_values` checks next.
+pub fn cells_from_text(spec: &RecordSpec, texts: &[Option<String>]) -> Result<Vec<Value>, FieldError> {
+    let text_of = |i: usize| texts.get(i).and_then(|t| t.as_deref()).map(str::trim).filter(|t| !t.is_empty());
+    let mut values = Vec::with_capacity(spec.columns.len());
+    for (i, column) in spec.columns.iter().enumerate() {
+        let Some(raw) = text_of(i) else {
+            values.push(Value::Null);
+            continue;
+        };
+        let value = match column.ty {
+            ColumnType::Int => raw
+                .parse::<i64>()
+                .map(Value::Int)
+                .map_err(|_| FieldError::new(column.name, raw, format!("'{raw}' is not a whole number")))?,
+            ColumnType::Money { currency_column } => {
+                let currency_text = spec.index_of(currency_column).and_then(text_of).ok_or_else(|| {
+                    FieldError::new(
+                        currency_column,
+                        "",
+                        format!("a currency is required for {}", column.name),
+                    )
+                })?;
+                let currency = Currency::parse(currency_text)
+                    .map_err(|e| FieldError::new(currency_column, currency_text, e.to_string()))?;
+                let money = Money::parse(raw, currency)
+                    .map_err(|e| FieldError::new(column.name, raw, e.to_string()))?;
+                Value::Int(money.minor())
+            }
+            _ => Value::Text(raw.to_string()),
+        };
+        values.push(value);
+    }
+    Ok(values)
+}
+
+/// The text form of stored cells, as written to CSV: money shows every minor digit.
+pub fn cells_to_text(spec: &RecordSpec, values: &[Value]) -> Vec<String> {
+    spec.columns
+        .iter()
+        .zip(values)
+        .map(|(column, value)| match (value, column.ty) {
+            (Value::Null, _) => String::new(),
+            (Value::Text(s), _) => s.clone(),
+            (Value::Int(minor), ColumnType::Money { currency_column }) => {
+                let currency = spec
+                    .index_of(currency_column)
+                    .and_then(|i| values[i].as_text())
+                    .and_then(|c| Currency::parse(c).ok());
+                match currency {
+                    Some(c) => Decimal::new(*minor, c.minor_units()).to_string(),
+                    None => minor.to_string(),
+                }
+            }
+            (Value::Int(i), _) => i.to_string(),
+        })
+        .collect()
+}
+
+impl Kind {
+    /// Checks a row against the kind's domain rules and returns it in canonical form (choices
+    /// in snake_case, decimals normalised, currencies upper-case), so equal data is stored
+    /// identically whichever file format it came from.
+    pub fn canonical(self, values: &[Value]) -> Result<Vec<Value>, FieldError> {
+        use crate::domain::*;
+        fn via<R: Record>(values: &[Value]) -> Result<Vec<Value>, FieldError> {
+            R::from_values(values).map(|r| r.to_values())
+        }
+        match self {
+            Kind::Company => via::<Company>(values),
+            Kind::People => via::<Person>(values),
+            Kind::Positions => via::<Position>(values),
+            Kind::Assignments => via::<Assignment>(values),
+            Kind::Territories => via::<Territory>(values),
+            Kind::TerritoryOwners => via::<TerritoryOwner>(values),
+            Kind::Products => via::<Product>(values),
+            Kind::Accounts => via::<Account>(values),
+            Kind::Contacts => via::<Contact>(values),
+            Kind::Opportunities => via::<Opportunity>(values),
+            Kind::StageHistory => via::<StageChange>(values),
+            Kind::Activities => via::<Activity>(values),
+            Kind::Transactions => via::<Transaction>(values),
+            Kind::FxRates => via::<crate::money::FxRate>(values),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(cells: &[&str]) -> Vec<Option<String>> {
+        cells.iter().map(|c| Some(c.to_string())).collect()
+    }
+
+    #[test]
+    fn money_text_is_scaled_by_the_rows_currency() {
+        let spec = Kind::Transactions.spec();
+        let row = texts(&["t1", "2017-03-01", "Booking", "", "", "2.0", "usd", "10.5", "", "", "", ""]);
+        let values = cells_from_text(spec, &row).unwrap();
+        assert_eq!(values[7], Value::Int(1050));
+        let canonical = Kind::Transactions.canonical(&values).unwrap();
+        assert_eq!(canonical[2], Value::Text("booking".into()));
+        assert_eq!(canonical[5], Value::Text("2".into()));
+        assert_eq!(canonical[6], Value::Text("USD".into()));
+        assert_eq!(cells_to_text(spec, &canonical)[7], "10.50");
+    }
+
+    #[test]
+    fn bad_cells_name_their_column_and_value() {
+        let spec = Kind::Transactions.spec();
+        let row = texts(&["t1", "2017-03-01", "booking", "", "", "", "USD", "abc", "", "", "", ""]);
+        let err = cells_from_text(spec, &row).unwrap_err();
+        assert_eq!((err.column, err.value.as_str()), ("amount", "abc"));
+        assert_eq!(err.reason, "'abc' is not a number");
+        let row = texts(&["t1", "2017-02-30", "booking", "", "", "", "USD", "1", "", "", "", ""]);
+        let err = Kind::Transactions.canonical(&cells_from_text(spec, &row).unwrap()).unwrap_err();
+        assert_eq!((err.column, err.value.as_str()), ("date", "2017-02-30"));
+        let row = texts(&["t1", "2017-02-03", "booking", "", "", "", "ZZZ", "1", "", "", "", ""]);
+        assert_eq!(cells_from_text(spec, &row).unwrap_err().column, "currency");
+    }
+
+    #[test]
+    fn returns_must_be_negative_and_linked() {
+        let spec = Kind::Transactions.spec();
+        let positive = texts(&["t2", "2017-03-01", "return", "", "", "", "USD", "5", "", "", "t1", ""]);
+        let err = Kind::Transactions.canonical(&cells_from_text(spec, &positive).unwrap()).unwrap_err();
+        assert_eq!(err.column, "amount");
+        let unlinked = texts(&["t2", "2017-03-01", "return", "", "", "", "USD", "-5", "", "", "", ""]);
+        let err = Kind::Transactions.canonical(&cells_from_text(spec, &unlinked).unwrap()).unwrap_err();
+        assert_eq!(err.column, "original_id");
+    }
+
+    #[test]
+    fn kinds_parse_by_name() {
+        assert_eq!("territory-owners".parse::<Kind>().unwrap(), Kind::TerritoryOwners);
+        assert!("widgets".parse::<Kind>().is_err());
+        for kind in Kind::ALL {
+            assert_eq!(kind.spec().kind, kind);
+            assert!(kind.spec().key_indexes().len() == kind.spec().key.len());
+        }
+    }
+}

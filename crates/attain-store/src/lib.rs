@@ -1,14 +1,17 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Persistence for Attain: one sqlx code path over embedded SQLite and PostgreSQL.
+//!
+//! Every kind of record is read and written through the same generic functions, driven by
+//! attain-core's [`RecordSpec`](attain_core::record::RecordSpec)s, so the SQL for both databases
+//! is one set of strings (see `sql.rs`) and a new column needs no new query.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+mod connect;
+mod error;
+mod records;
+mod sql;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use connect::{Backend, Store, normalise_url};
+pub use error::{StoreError, StoreResult};
+pub use records::UpsertCount;
+
+/// A database transaction; every write happens inside one.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;

@@ -52,7 +52,8 @@ pub struct Opportunity {
     pub expected_close: Option<Date>,
     pub deal_type: Option<DealType>,
     pub channel: Option<Channel>,
-    pub created_on: Date,
+    /// When the deal entered the pipeline; some CRMs leave it blank for early prospects.
+    pub created_on: Option<Date>,
     pub closed_on: Option<Date>,
     /// Why it was won or lost.
     pub close_reason: Option<String>,
@@ -77,7 +78,7 @@ impl Record for Opportunity {
             Column::opt("expected_close", T::Date),
             Column::opt("deal_type", T::Choice(DealType::NAMES)),
             Column::opt("channel", T::Choice(Channel::NAMES)),
-            Column::req("created_on", T::Date),
+            Column::opt("created_on", T::Date),
             Column::opt("closed_on", T::Date),
             Column::opt("close_reason", T::Text),
         ],
@@ -98,7 +99,7 @@ impl Record for Opportunity {
             opt_shown(self.expected_close),
             opt_shown(self.deal_type),
             opt_shown(self.channel),
-            shown(self.created_on),
+            opt_shown(self.created_on),
             opt_shown(self.closed_on),
             opt_text(&self.close_reason),
         ]
@@ -118,7 +119,7 @@ impl Record for Opportunity {
                 "a probability is a percentage from 0 to 100",
             ));
         }
-        let created_on = r.date("created_on")?;
+        let created_on = r.opt_date("created_on")?;
         let closed_on = r.opt_date("closed_on")?;
         if let Some(closed) = closed_on {
             if status == DealStatus::Open {
@@ -128,11 +129,13 @@ impl Record for Opportunity {
                     "an open deal has no close date",
                 ));
             }
-            if closed < created_on {
+            if let Some(created) = created_on
+                && closed < created
+            {
                 return Err(FieldError::new(
                     "closed_on",
                     closed.to_string(),
-                    format!("the deal closed before it was created ({created_on})"),
+                    format!("the deal closed before it was created ({created})"),
                 ));
             }
         }
@@ -170,7 +173,7 @@ pub struct StageChange {
 impl StageChange {
     /// The id a stage change gets when its source has none; stable, so re-imports update
     /// rather than duplicate.
-    pub fn derived_id(opportunity_id: &str, stage: &str, entered_on: Date) -> String {
+    pub fn derived_id(opportunity_id: &str, stage: &str, entered_on: impl std::fmt::Display) -> String {
         format!("{opportunity_id}:{entered_on}:{stage}")
     }
 }

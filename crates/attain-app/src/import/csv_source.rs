@@ -1,0 +1,183 @@
+//! Reading CSV into batch rows: a canonical file (headers are Attain's column names) or any
+//! file through a [`Mapping`]. Handles a UTF-8 byte-order mark and CRLF line endings.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use attain_core::Kind;
+
+use super::batch::{Origin, SourceRow};
+use super::mapping::{Mapping, Rule};
+use super::report::{ImportError, RowError};
+
+/// A CSV file read as header plus records, with the line each record starts on.
+pub struct CsvTable {
+    pub file: String,
+    pub header: Vec<String>,
+    pub records: Vec<(u64, csv::StringRecord)>,
+}
+
+impl CsvTable {
+    pub fn read(file: &str, input: impl Read) -> Result<CsvTable, ImportError> {
+        let fail = |reason: String| ImportError::File { path: file.to_string(), reason };
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| fail(format!("cannot read the header: {e}")))?
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+            .collect();
+        if header.iter().all(String::is_empty) {
+            return Err(fail("the file is empty: it needs a header row".into()));
+        }
+        let mut records = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line());
+                fail(format!("line {line}: cannot read the row: {e}"))
+            })?;
+            let line = record.position().map_or(0, |p| p.line());
+            // A completely empty line (often a trailing one) carries no row.
+            if record.len() == 1 && record[0].trim().is_empty() {
+                continue;
+            }
+            records.push((line, record));
+        }
+        Ok(CsvTable { file: file.to_string(), header, records })
+    }
+
+    pub fn open(path: &std::path::Path) -> Result<CsvTable, ImportError> {
+        let shown = path.display().to_string();
+        let file = std::fs::File::open(path)
+            .map_err(|e| ImportError::File { path: shown.clone(), reason: format!("cannot open: {e}") })?;
+        CsvTable::read(&shown, std::io::BufReader::with_capacity(1 << 20, file))
+    }
+
+    pub fn index(&self, column: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == column)
+    }
+
+    fn width_error(&self, line: u64, found: usize) -> RowError {
+        RowError {
+            file: self.file.clone(),
+            line,
+            column: None,
+            value: None,
+            reason: format!("has {found} fields but the header has {}", self.header.len()),
+        }
+    }
+
+    /// Rows of a file whose header uses Attain's column names. Unknown columns are refused
+    /// (a typo would otherwise drop data silently); optional columns may be left out.
+    pub fn canonical_rows(
+        &self,
+        kind: Kind,
+        errors: &mut Vec<RowError>,
+    ) -> Result<Vec<SourceRow>, ImportError> {
+        let spec = kind.spec();
+        let fail = |reason: String| ImportError::File { path: self.file.clone(), reason };
+        for name in &self.header {
+            if spec.index_of(name).is_none() {
+                let known: Vec<_> = spec.columns.iter().map(|c| c.name).collect();
+                return Err(fail(format!(
+                    "unknown column '{name}' for {kind} (columns: {})",
+                    known.join(", ")
+                )));
+            }
+        }
+        let missing: Vec<_> = spec
+            .columns
+            .iter()
+            .filter(|c| c.required && self.index(c.name).is_none())
+            .map(|c| c.name)
+            .collect();
+        if !missing.is_empty() {
+            return Err(fail(format!(
+                "missing required column{} {}",
+                plural(missing.len()),
+                missing.join(", ")
+            )));
+        }
+        let positions: Vec<Option<usize>> = spec.columns.iter().map(|c| self.index(c.name)).collect();
+        let origin = Origin::canonical(self.file.clone(), kind);
+        let mut rows = Vec::with_capacity(self.records.len());
+        for (line, record) in &self.records {
+            if record.len() != self.header.len() {
+                errors.push(self.width_error(*line, record.len()));
+                continue;
+            }
+            let cells = positions.iter().map(|p| p.and_then(|i| record.get(i)).map(str::to_string)).collect();
+            rows.push(SourceRow { origin: Arc::clone(&origin), line: *line, cells });
+        }
+        Ok(rows)
+    }
+
+    /// Rows of any file read through a mapping.
+    pub fn mapped_rows(
+        &self,
+        mapping: &Mapping,
+        errors: &mut Vec<RowError>,
+    ) -> Result<Vec<SourceRow>, ImportError> {
+        let kind = mapping.kind;
+        let spec = kind.spec();
+        for (name, rule) in &mapping.columns {
+            let required = spec.index_of(name).is_some_and(|i| spec.columns[i].required);
+            let has_default = matches!(rule, Rule::Full(f) if f.default.is_some());
+            if let Some(source) = rule.source_column()
+                && self.index(source).is_none()
+                && required
+                && !has_default
+            {
+                return Err(ImportError::File {
+                    path: self.file.clone(),
+                    reason: format!("missing required column '{source}' (mapped to {name})"),
+                });
+            }
+        }
+        let origin = Arc::new(Origin {
+            file: self.file.clone(),
+            columns: spec
+                .columns
+                .iter()
+                .map(|c| mapping.columns.get(c.name).and_then(Rule::source_column).map(str::to_string))
+                .collect(),
+        });
+        let rules: Vec<Option<&Rule>> = spec.columns.iter().map(|c| mapping.columns.get(c.name)).collect();
+        let mut rows = Vec::with_capacity(self.records.len());
+        'records: for (line, record) in &self.records {
+            if record.len() != self.header.len() {
+                errors.push(self.width_error(*line, record.len()));
+                continue;
+            }
+            let get = |column: &str| {
+                self.index(column).and_then(|i| record.get(i)).map(str::trim).filter(|v| !v.is_empty())
+            };
+            let mut cells = Vec::with_capacity(rules.len());
+            for rule in &rules {
+                let value = match rule {
+                    None => None,
+                    Some(rule) => match rule.apply(get) {
+                        Ok(v) => v,
+                        Err((value, reason)) => {
+                            errors.push(RowError {
+                                file: self.file.clone(),
+                                line: *line,
+                                column: rule.source_column().map(str::to_string),
+                                value: Some(value),
+                                reason,
+                            });
+                            continue 'records;
+                        }
+                    },
+                };
+                cells.push(value);
+            }
+            rows.push(SourceRow { origin: Arc::clone(&origin), line: *line, cells });
+        }
+        Ok(rows)
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,102 @@
+//! What an import did, and what went wrong, in words a user can act on.
+
+use std::fmt;
+
+use attain_core::Kind;
+use attain_store::{StoreError, UpsertCount};
+use thiserror::Error;
+
+/// A bad row: file, line, the column as the user's file names it, the value and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub file: String,
+    pub line: u64,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub reason: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: line {}", self.file, self.line)?;
+        if let Some(column) = &self.column {
+            write!(f, ", column {column}")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+/// The outcome for one kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindReport {
+    pub kind: Kind,
+    pub rows: u64,
+    pub written: UpsertCount,
+    pub skipped: u64,
+}
+
+/// The outcome of an import: per kind counts, and the rows skipped with `--skip-bad`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub kinds: Vec<KindReport>,
+    pub bad_rows: Vec<RowError>,
+}
+
+impl ImportReport {
+    pub fn written(&self) -> UpsertCount {
+        let mut total = UpsertCount::default();
+        for k in &self.kinds {
+            total.add(k.written);
+        }
+        total
+    }
+
+    pub fn count(&self, kind: Kind) -> Option<&KindReport> {
+        self.kinds.iter().find(|k| k.kind == kind)
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for k in &self.kinds {
+            write!(
+                f,
+                "{:<17} {:>9} rows: {} new, {} updated, {} unchanged",
+                k.kind.name(),
+                k.rows,
+                k.written.inserted,
+                k.written.updated,
+                k.written.unchanged
+            )?;
+            if k.skipped > 0 {
+                write!(f, ", {} skipped", k.skipped)?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug, Error)]
+pub enum ImportError {
+    #[error("{path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("{path}: the mapping is invalid: {reason}")]
+    Mapping { path: String, reason: String },
+    #[error("{} bad row{}; nothing was written (use --skip-bad to write the good rows)\n{}",
+        .errors.len(), if .errors.len() == 1 { "" } else { "s" }, list(.errors))]
+    Rejected { errors: Vec<RowError> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The first errors, one per line; a file with 50,000 bad rows should not flood a terminal.
+fn list(errors: &[RowError]) -> String {
+    const SHOWN: usize = 20;
+    let mut out: Vec<String> = errors.iter().take(SHOWN).map(|e| format!("  {e}")).collect();
+    if errors.len() > SHOWN {
+        out.push(format!("  … and {} more", errors.len() - SHOWN));
+    }
+    out.join("\n")
+}

@@ -1,0 +1,177 @@
+//! The entry points of an import: one file of one kind (canonical or mapped), a whole
+//! directory (a workspace export or one of the built-in sample layouts), or a JSON export.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use attain_core::record::cells_to_text;
+use attain_core::{Dataset, Kind};
+use attain_store::Store;
+
+use super::batch::{Batch, Origin, SourceRow};
+use super::csv_source::CsvTable;
+use super::mapping::Mapping;
+use super::report::{ImportError, ImportReport};
+use super::{ImportOptions, apply, crm_sample, northwind};
+use crate::progress::Progress;
+
+/// How a directory is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirMapping {
+    /// One canonical CSV per kind (`people.csv`, …), as `attain export --workspace` writes.
+    Workspace,
+    /// The CRM sales-opportunities sample (agents, managers, offices, accounts, pipeline).
+    CrmSample,
+    /// The Northwind sample (employees, territories, customers, orders and order lines).
+    Northwind,
+}
+
+impl DirMapping {
+    pub const ALL: [(&'static str, DirMapping); 3] = [
+        ("workspace", DirMapping::Workspace),
+        ("crm-sample", DirMapping::CrmSample),
+        ("northwind", DirMapping::Northwind),
+    ];
+
+    pub fn named(name: &str) -> Option<DirMapping> {
+        DirMapping::ALL.iter().find(|(n, _)| *n == name).map(|(_, m)| *m)
+    }
+}
+
+/// Imports one CSV file of one kind, read canonically or through `mapping`.
+pub async fn import_file(
+    store: &Store,
+    kind: Kind,
+    path: &Path,
+    mapping: Option<&Mapping>,
+    options: ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    let table = CsvTable::open(path)?;
+    import_table(store, kind, table, mapping, options, progress).await
+}
+
+/// Imports CSV text already in memory (an upload), named `file` in messages.
+pub async fn import_csv_bytes(
+    store: &Store,
+    kind: Kind,
+    file: &str,
+    bytes: &[u8],
+    mapping: Option<&Mapping>,
+    options: ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let table = CsvTable::read(file, bytes)?;
+    import_table(store, kind, table, mapping, options, &crate::NoProgress).await
+}
+
+async fn import_table(
+    store: &Store,
+    kind: Kind,
+    table: CsvTable,
+    mapping: Option<&Mapping>,
+    options: ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    let mut batch = Batch::default();
+    let rows = match mapping {
+        Some(m) if m.kind != kind => {
+            return Err(ImportError::Mapping {
+                path: table.file.clone(),
+                reason: format!("the mapping makes {} but the import is for {kind}", m.kind),
+            });
+        }
+        Some(m) => table.mapped_rows(m, &mut batch.errors)?,
+        None => table.canonical_rows(kind, &mut batch.errors)?,
+    };
+    batch.extend(kind, rows);
+    apply(store, batch, options, progress).await
+}
+
+/// Imports a whole directory laid out as `layout`.
+pub async fn import_dir(
+    store: &Store,
+    dir: &Path,
+    layout: DirMapping,
+    options: ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    if !dir.is_dir() {
+        return Err(ImportError::File {
+            path: dir.display().to_string(),
+            reason: "is not a directory".into(),
+        });
+    }
+    let batch = match layout {
+        DirMapping::Workspace => read_workspace(dir)?,
+        DirMapping::CrmSample => crm_sample::read(dir)?,
+        DirMapping::Northwind => northwind::read(dir)?,
+    };
+    apply(store, batch, options, progress).await
+}
+
+/// Reads a workspace directory: `<kind>.csv` files with canonical headers. Other CSV files are
+/// refused, since a misspelt file name would otherwise be skipped without a word.
+pub fn read_workspace(dir: &Path) -> Result<Batch, ImportError> {
+    let listing = std::fs::read_dir(dir).map_err(|e| ImportError::File {
+        path: dir.display().to_string(),
+        reason: format!("cannot list: {e}"),
+    })?;
+    let mut names: Vec<String> = listing
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".csv"))
+        .collect();
+    names.sort();
+    let mut batch = Batch::default();
+    for name in names {
+        let stem = name.trim_end_matches(".csv");
+        let kind = Kind::ALL.into_iter().find(|k| k.name() == stem).ok_or_else(|| ImportError::File {
+            path: dir.join(&name).display().to_string(),
+            reason: format!(
+                "is not a workspace file (expected one of: {})",
+                Kind::ALL.map(|k| k.spec().file_name()).join(", ")
+            ),
+        })?;
+        let table = CsvTable::open(&dir.join(&name))?;
+        let rows = table.canonical_rows(kind, &mut batch.errors)?;
+        batch.extend(kind, rows);
+    }
+    Ok(batch)
+}
+
+/// A dataset (a JSON export, the demo) as a batch, so it passes the same checks as files.
+pub fn workspace_batch(dataset: &Dataset, file: &str) -> Batch {
+    let mut batch = Batch::default();
+    for kind in Kind::ALL {
+        let origin: Arc<Origin> = Origin::canonical(format!("{file} ({kind})"), kind);
+        let rows = dataset
+            .rows(kind)
+            .iter()
+            .enumerate()
+            .map(|(i, values)| SourceRow {
+                origin: Arc::clone(&origin),
+                line: i as u64 + 1,
+                cells: cells_to_text(kind.spec(), values).into_iter().map(Some).collect(),
+            })
+            .collect();
+        batch.extend(kind, rows);
+    }
+    batch
+}
+
+/// Imports a JSON export (the format `attain export --format json` writes).
+pub async fn import_json(
+    store: &Store,
+    path: &Path,
+    options: ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ImportError::File { path: shown.clone(), reason: format!("cannot read: {e}") })?;
+    let dataset: Dataset = serde_json::from_str(&text).map_err(|e| ImportError::File {
+        path: shown.clone(),
+        reason: format!("line {}, column {}: {e}", e.line(), e.column()),
+    })?;
+    apply(store, workspace_batch(&dataset, &shown), options, progress).await
+}

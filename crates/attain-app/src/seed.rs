@@ -1,0 +1,28 @@
+//! Seeding the demo company: the deterministic generator's output goes through the same
+//! checks as any import, into an empty database.
+
+use attain_core::Kind;
+use attain_demo::DemoConfig;
+use attain_store::Store;
+
+use crate::import::{ImportError, ImportOptions, ImportReport, apply, workspace_batch};
+use crate::progress::Progress;
+
+/// Generates the demo company for `config` and writes it. Refuses a database that already
+/// holds people, so a demo never mixes into real data.
+pub async fn seed_demo(
+    store: &Store,
+    config: &DemoConfig,
+    progress: &dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    if store.count(Kind::People).await? > 0 {
+        return Err(ImportError::File {
+            path: "database".into(),
+            reason: "already holds data; the demo is seeded only into an empty database".into(),
+        });
+    }
+    progress.start("generating", 1);
+    let dataset = attain_demo::generate(config);
+    progress.finish();
+    apply(store, workspace_batch(&dataset, "demo"), ImportOptions::default(), progress).await
+}

@@ -1,0 +1,115 @@
+//! The command line, declared with clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "attain",
+    version,
+    about = "Attain: sales performance management — plan, track, pay, develop",
+    long_about = "Attain: open-source sales performance management.\n\n\
+        Data lives in an embedded SQLite file (the default) or PostgreSQL (a postgres:// URL).\n\
+        Start with `attain demo` to build a demo company."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct DbArg {
+    /// Database: a SQLite file path or sqlite: URL, or a postgres:// URL.
+    #[arg(long, env = "ATTAIN_DATABASE_URL", default_value = "attain.db", global = true)]
+    pub db: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the demo company (deterministic: same seed and --as-of, same company).
+    Demo(DemoArgs),
+    /// Create or upgrade the database schema.
+    Migrate(#[command(flatten)] DbArg),
+    /// Import CSV data: `attain import KIND FILE` or `attain import --mapping LAYOUT DIR`.
+    #[command(after_help = IMPORT_HELP)]
+    Import(ImportArgs),
+    /// Export everything as JSON (default, to stdout) or as a workspace of CSV files.
+    Export(ExportArgs),
+    /// Show how many records of each kind the database holds.
+    Summary(#[command(flatten)] DbArg),
+}
+
+const IMPORT_HELP: &str = "\
+Kinds: company, people, positions, assignments, territories, territory_owners, products,
+       accounts, contacts, opportunities, stage_history, activities, transactions, fx_rates
+
+Examples:
+  attain import people people.csv
+  attain import opportunities report.csv --mapping salesforce-opportunities
+  attain import opportunities deals.csv --mapping hubspot-deals
+  attain import opportunities deals.csv --mapping my-mapping.toml
+  attain import --mapping crm-sample ../shared/data/crm-sales-opportunities
+  attain import --mapping northwind ../shared/data/northwind
+  attain import workspace-dir/            (a directory from `attain export --workspace`)
+  attain import export.json               (a file from `attain export`)
+
+A file with any bad row writes nothing unless --skip-bad; re-importing the same file changes
+nothing. See docs/import.md and docs/mappings.md.";
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub db: DemoDb,
+    /// Generator seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// The demo's "today": two full years of history before it plus the year to date.
+    /// Defaults to today's date.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+    /// Size multiplier for reps, accounts and deals.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub scale: u32,
+    /// Seed the database and exit instead of serving it.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoDb {
+    /// Database to seed (must be empty). Without it, ./attain-demo.db is created afresh.
+    #[arg(long, env = "ATTAIN_DATABASE_URL")]
+    pub db: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// What to import (a kind, or a file/directory when the kind is implied).
+    #[arg(value_name = "KIND|PATH")]
+    pub first: String,
+    /// The file, when KIND is given.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// A built-in mapping name (salesforce-opportunities, hubspot-deals; for directories
+    /// crm-sample, northwind, workspace) or a mapping file (.toml).
+    #[arg(long)]
+    pub mapping: Option<String>,
+    /// Write the good rows and report each bad one, instead of writing nothing.
+    #[arg(long)]
+    pub skip_bad: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Write a workspace directory of CSV files (one per kind) instead of JSON.
+    #[arg(long, value_name = "DIR", conflicts_with = "out")]
+    pub workspace: Option<PathBuf>,
+    /// Write the JSON to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}

@@ -1,0 +1,155 @@
+//! One function per subcommand: open the store, call the app layer, print the outcome.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use attain_app::export::{export_json, export_workspace};
+use attain_app::import::{self, DirMapping, mapping::Mapping};
+use attain_app::{ImportOptions, ImportReport};
+use attain_core::Kind;
+use attain_core::dating::parse_date;
+use attain_store::Store;
+
+use crate::args::{Cli, Command, DemoArgs, ExportArgs, ImportArgs};
+use crate::progress_bar::Bar;
+
+pub async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Demo(args) => demo(args).await,
+        Command::Migrate(db) => {
+            let store = Store::open(&db.db).await?;
+            store.close().await;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Import(args) => import(args).await,
+        Command::Export(args) => export(args).await,
+        Command::Summary(db) => {
+            let store = Store::open(&db.db).await?;
+            for kind in Kind::ALL {
+                println!("{:<17} {:>9}", kind.name(), store.count(kind).await?);
+            }
+            store.close().await;
+            Ok(())
+        }
+    }
+}
+
+async fn demo(args: DemoArgs) -> Result<()> {
+    let as_of = match &args.as_of {
+        Some(text) => parse_date(text).with_context(|| "--as-of")?,
+        None => jiff::Zoned::now().date(),
+    };
+    let url = match args.db.db {
+        Some(url) => url,
+        None => {
+            // The default demo file is ours to recreate: a demo always starts fresh.
+            for suffix in ["", "-wal", "-shm"] {
+                let path = format!("attain-demo.db{suffix}");
+                if Path::new(&path).exists() {
+                    std::fs::remove_file(&path).with_context(|| format!("cannot remove the old {path}"))?;
+                }
+            }
+            "attain-demo.db".to_string()
+        }
+    };
+    let store = Store::open(&url).await?;
+    let config = attain_demo::DemoConfig { seed: args.seed, as_of, scale: args.scale };
+    let started = std::time::Instant::now();
+    let report = attain_app::seed::seed_demo(&store, &config, &Bar::new()).await?;
+    store.close().await;
+    println!(
+        "Seeded the demo company (seed {}, as of {as_of}) into {url} in {:.1?}:",
+        args.seed,
+        started.elapsed()
+    );
+    print!("{report}");
+    if !args.no_serve {
+        println!("(The web interface arrives with the web platform; for now, explore with `attain export`.)");
+    }
+    Ok(())
+}
+
+fn print_report(report: &ImportReport) {
+    print!("{report}");
+    if !report.bad_rows.is_empty() {
+        eprintln!("{} bad row(s) skipped:", report.bad_rows.len());
+        for e in &report.bad_rows {
+            eprintln!("  {e}");
+        }
+    }
+}
+
+async fn import(args: ImportArgs) -> Result<()> {
+    let options = ImportOptions { skip_bad: args.skip_bad };
+    let bar = Bar::new();
+    let store = Store::open(&args.db.db).await?;
+    let report = match &args.file {
+        Some(file) => {
+            let kind: Kind = args.first.parse().context("KIND")?;
+            let mapping = match &args.mapping {
+                None => None,
+                Some(name) => Some(resolve_mapping(name)?),
+            };
+            import::import_file(&store, kind, file, mapping.as_ref(), options, &bar).await?
+        }
+        None => {
+            let path = Path::new(&args.first);
+            if path.is_dir() {
+                let name = args.mapping.as_deref().unwrap_or("workspace");
+                let layout = DirMapping::named(name).with_context(|| {
+                    format!("'{name}' is not a directory mapping (crm-sample, northwind, workspace)")
+                })?;
+                import::import_dir(&store, path, layout, options, &bar).await?
+            } else if path.extension().is_some_and(|e| e == "json") {
+                import::import_json(&store, path, options, &bar).await?
+            } else if path.exists() {
+                bail!("{}: name the kind to import a CSV file: attain import KIND FILE", path.display());
+            } else if args.first.parse::<Kind>().is_ok() {
+                bail!("attain import {} needs a FILE", args.first);
+            } else {
+                bail!("{}: no such file or directory", path.display());
+            }
+        }
+    };
+    store.close().await;
+    print_report(&report);
+    Ok(())
+}
+
+fn resolve_mapping(name: &str) -> Result<Mapping> {
+    if let Some(mapping) = Mapping::built_in(name) {
+        return Ok(mapping);
+    }
+    let path = Path::new(name);
+    if !path.is_file() {
+        let names: Vec<_> = import::mapping::BUILT_IN.iter().map(|(n, _)| *n).collect();
+        bail!("'{name}' is neither a built-in mapping ({}) nor a mapping file", names.join(", "));
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("{name}: cannot read"))?;
+    Mapping::parse(&text).map_err(|reason| anyhow::anyhow!("{name}: the mapping is invalid: {reason}"))
+}
+
+async fn export(args: ExportArgs) -> Result<()> {
+    let store = Store::open(&args.db.db).await?;
+    match (&args.workspace, &args.out) {
+        (Some(dir), _) => {
+            let counts = export_workspace(&store, dir).await?;
+            let total: usize = counts.iter().map(|(_, n)| n).sum();
+            eprintln!("wrote {total} records in {} files to {}", counts.len(), dir.display());
+        }
+        (None, Some(file)) => {
+            let mut out = std::io::BufWriter::new(
+                std::fs::File::create(file).with_context(|| format!("{}: cannot create", file.display()))?,
+            );
+            export_json(&store, &mut out).await?;
+        }
+        (None, None) => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            export_json(&store, &mut out).await?;
+        }
+    }
+    store.close().await;
+    Ok(())
+}

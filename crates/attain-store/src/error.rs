@@ -1,0 +1,18 @@
+//! The store's one error type.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("cannot open the database at {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A stored row no longer satisfies the domain rules (edited by hand, or a bug).
+    #[error("stored {table} row {key} is invalid: {reason}")]
+    Corrupt { table: &'static str, key: String, reason: String },
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
