@@ -1,7 +1,7 @@
 //! The built-in `northwind` layout: Microsoft's Northwind sample. Employees (with reports-to)
 //! become people, positions and the hierarchy; regions and territories become a territory tree
 //! owned by the employees assigned to them; customers become accounts with one contact each;
-//! every order line becomes a booking.
+//! every order becomes a won opportunity and each of its lines a booking linked to it.
 //!
 //! A line's amount is unit_price × quantity × (1 − discount), rounded half-even to the cent:
 //! the 2,155 lines then total 1,265,793.02 (the unrounded 1,265,793.0395 is not money).
@@ -374,6 +374,8 @@ fn read_orders(dir: &Path, batch: &mut Batch) -> Result<(), ImportError> {
             ("amount", "unit_price"),
         ],
     );
+    // Each order is a won deal whose amount is the sum of its rounded lines.
+    let mut order_totals: HashMap<&str, Decimal> = HashMap::new();
     for (line, r) in &lines.records {
         let bad = |column: &str, value: &str, reason: String| RowError {
             file: f.to_string(),
@@ -400,6 +402,7 @@ fn read_orders(dir: &Path, batch: &mut Batch) -> Result<(), ImportError> {
         }
         let [price, quantity, discount] = numbers[..] else { continue };
         let amount = Currency::USD.round(price * quantity * (Decimal::ONE - discount));
+        *order_totals.entry(order).or_insert(Decimal::ZERO) += amount;
         let product = cell(&lines, r, "product_id");
         batch.push(
             Kind::Transactions,
@@ -416,7 +419,45 @@ fn read_orders(dir: &Path, batch: &mut Batch) -> Result<(), ImportError> {
                     ("quantity", some(quantity.to_string())),
                     ("currency", some("USD")),
                     ("amount", some(amount.to_string())),
+                    ("opportunity_id", some(format!("ord-{order}"))),
                     ("owner_id", employee.map(|e| format!("emp-{e}"))),
+                ],
+            ),
+        );
+    }
+    let deals = Origin::derived(
+        &orders.file,
+        Kind::Opportunities,
+        &[
+            ("id", "order_id"),
+            ("account_id", "customer_id"),
+            ("owner_id", "employee_id"),
+            ("created_on", "order_date"),
+            ("closed_on", "order_date"),
+        ],
+    );
+    for (line, r) in &orders.records {
+        let order = cell(&orders, r, "order_id");
+        let amount = order.and_then(|o| order_totals.get(o)).copied().unwrap_or(Decimal::ZERO);
+        let date = cell(&orders, r, "order_date").map(str::to_string);
+        batch.push(
+            Kind::Opportunities,
+            SourceRow::build(
+                Kind::Opportunities,
+                &deals,
+                *line,
+                &[
+                    ("id", order.map(|o| format!("ord-{o}"))),
+                    ("name", order.map(|o| format!("Order {o}"))),
+                    ("account_id", cell(&orders, r, "customer_id").map(|c| format!("cust-{c}"))),
+                    ("owner_id", cell(&orders, r, "employee_id").map(|e| format!("emp-{e}"))),
+                    ("currency", some("USD")),
+                    ("amount", some(amount.to_string())),
+                    ("stage", some("Closed Won")),
+                    ("status", some("won")),
+                    ("probability", some("100")),
+                    ("created_on", date.clone()),
+                    ("closed_on", date),
                 ],
             ),
         );
