@@ -9,17 +9,21 @@ use crate::import::{ImportError, ImportOptions, ImportReport, apply, workspace_b
 use crate::progress::Progress;
 
 /// Generates the demo company for `config` and writes it. Refuses a database that already
-/// holds people, so a demo never mixes into real data.
+/// holds any record, so a demo never mixes into real data.
 pub async fn seed_demo(
     store: &Store,
     config: &DemoConfig,
     progress: &dyn Progress,
 ) -> Result<ImportReport, ImportError> {
-    if store.count(Kind::People).await? > 0 {
-        return Err(ImportError::File {
-            path: "database".into(),
-            reason: "already holds data; the demo is seeded only into an empty database".into(),
-        });
+    for kind in Kind::ALL {
+        if store.count(kind).await? > 0 {
+            return Err(ImportError::File {
+                path: "database".into(),
+                reason: format!(
+                    "already holds data ({kind}); the demo is seeded only into an empty database"
+                ),
+            });
+        }
     }
     progress.start("generating", 1);
     let dataset = attain_demo::generate(config);

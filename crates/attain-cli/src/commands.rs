@@ -80,18 +80,28 @@ fn print_report(report: &ImportReport) {
     }
 }
 
+/// What `attain import` was asked to read.
+enum Source<'a> {
+    File(Kind, &'a Path, Option<Mapping>),
+    Dir(&'a Path, DirMapping),
+    Json(&'a Path),
+}
+
 async fn import(args: ImportArgs) -> Result<()> {
     let options = ImportOptions { skip_bad: args.skip_bad };
-    let bar = Bar::new();
-    let store = Store::open(&args.db.db).await?;
-    let report = match &args.file {
+    // Everything that can be checked without the database is checked before opening it, so a
+    // mistyped name does not leave a new, empty database behind.
+    let source = match &args.file {
         Some(file) => {
             let kind: Kind = args.first.parse().context("KIND")?;
             let mapping = match &args.mapping {
                 None => None,
                 Some(name) => Some(resolve_mapping(name)?),
             };
-            import::import_file(&store, kind, file, mapping.as_ref(), options, &bar).await?
+            if !file.exists() {
+                bail!("{}: no such file", file.display());
+            }
+            Source::File(kind, file, mapping)
         }
         None => {
             let path = Path::new(&args.first);
@@ -100,9 +110,9 @@ async fn import(args: ImportArgs) -> Result<()> {
                 let layout = DirMapping::named(name).with_context(|| {
                     format!("'{name}' is not a directory mapping (crm-sample, northwind, workspace)")
                 })?;
-                import::import_dir(&store, path, layout, options, &bar).await?
-            } else if path.extension().is_some_and(|e| e == "json") {
-                import::import_json(&store, path, options, &bar).await?
+                Source::Dir(path, layout)
+            } else if path.extension().is_some_and(|e| e == "json") && path.is_file() {
+                Source::Json(path)
             } else if path.exists() {
                 bail!("{}: name the kind to import a CSV file: attain import KIND FILE", path.display());
             } else if args.first.parse::<Kind>().is_ok() {
@@ -112,8 +122,17 @@ async fn import(args: ImportArgs) -> Result<()> {
             }
         }
     };
+    let bar = Bar::new();
+    let store = Store::open(&args.db.db).await?;
+    let report = match source {
+        Source::File(kind, file, mapping) => {
+            import::import_file(&store, kind, file, mapping.as_ref(), options, &bar).await
+        }
+        Source::Dir(dir, layout) => import::import_dir(&store, dir, layout, options, &bar).await,
+        Source::Json(path) => import::import_json(&store, path, options, &bar).await,
+    };
     store.close().await;
-    print_report(&report);
+    print_report(&report?);
     Ok(())
 }
 

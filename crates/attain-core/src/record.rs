@@ -157,6 +157,30 @@ impl Column {
     }
 }
 
+/// Rows of one kind that share the `group` columns must not overlap in time: two versions of
+/// a position, or two EUR→USD rates, cannot both hold on the same day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoOverlap {
+    pub group: &'static [&'static str],
+    pub from: &'static str,
+    pub to: &'static str,
+}
+
+impl Kind {
+    /// The kind's no-overlap rule, if it has one.
+    pub fn no_overlap(self) -> Option<NoOverlap> {
+        match self {
+            Kind::Positions => Some(NoOverlap { group: &["id"], from: "valid_from", to: "valid_to" }),
+            Kind::FxRates => Some(NoOverlap {
+                group: &["from_currency", "to_currency"],
+                from: "valid_from",
+                to: "valid_to",
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// The tabular description of one kind.
 #[derive(Debug)]
 pub struct RecordSpec {
@@ -522,6 +546,36 @@ impl Kind {
             Kind::FxRates => via::<crate::money::FxRate>(values),
         }
     }
+}
+
+/// A Markdown reference of every kind's columns, as published in docs/workspace.md (a test
+/// keeps the two equal, so the documentation cannot drift from the code).
+pub fn columns_reference() -> String {
+    let mut out = String::new();
+    for kind in Kind::ALL {
+        let spec = kind.spec();
+        out.push_str(&format!("### `{}` (key: {})\n\n", spec.file_name(), spec.key.join(" + ")));
+        out.push_str("| column | type | required |\n|---|---|---|\n");
+        for c in spec.columns {
+            let ty = match c.ty {
+                ColumnType::Text => "text".to_string(),
+                ColumnType::Date => "date `YYYY-MM-DD`".to_string(),
+                ColumnType::Timestamp => "instant, RFC 3339 (`2017-03-01T14:30:00Z`)".to_string(),
+                ColumnType::Decimal => "decimal".to_string(),
+                ColumnType::Int => "whole number".to_string(),
+                ColumnType::Currency => "ISO 4217 code".to_string(),
+                ColumnType::Money { currency_column } => format!("money in `{currency_column}`"),
+                ColumnType::Choice(names) => format!(
+                    "one of {}",
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ),
+                ColumnType::Ref(target) => format!("id of a `{}` row", target.name()),
+            };
+            out.push_str(&format!("| `{}` | {} | {} |\n", c.name, ty, if c.required { "yes" } else { "" }));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, ConnectOptions, Executor};
 
 use crate::error::{StoreError, StoreResult};
 
@@ -49,7 +49,9 @@ impl Store {
         let url = normalise_url(url);
         let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
         let options = AnyConnectOptions::from_str(&url)
-            .map_err(|source| StoreError::Connect { url: redact(&url), source })?;
+            .map_err(|source| StoreError::Connect { url: redact(&url), source })?
+            // Bulk imports run statements that take seconds by design; that is not a warning.
+            .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(5));
         let pool = AnyPoolOptions::new()
             // SQLite serialises writers anyway; a few readers are plenty for one process.
             .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
@@ -62,7 +64,8 @@ impl Store {
                         // default in SQLite and must be switched on per connection.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
                         )
                         .await?;
                     }

@@ -4,11 +4,13 @@
 //! attain-core's [`RecordSpec`](attain_core::record::RecordSpec)s, so the SQL for both databases
 //! is one set of strings (see `sql.rs`) and a new column needs no new query.
 
+mod bulk;
 mod connect;
 mod error;
 mod records;
 mod sql;
 
+pub use bulk::{SuspendedIndexes, worth_suspending};
 pub use connect::{Backend, Store, normalise_url};
 pub use error::{StoreError, StoreResult};
 pub use records::UpsertCount;

@@ -47,6 +47,14 @@ fn bind_row<'q>(mut query: AnyQuery<'q>, spec: &RecordSpec, row: &'q [Value]) ->
     query
 }
 
+fn build_query<'q, R: AsRef<[Value]>>(sql: &'q str, spec: &RecordSpec, chunk: &'q [R]) -> AnyQuery<'q> {
+    let mut query = sqlx::query::<Any>(sql);
+    for row in chunk {
+        query = bind_row(query, spec, row.as_ref());
+    }
+    query
+}
+
 fn read_row(spec: &RecordSpec, row: &AnyRow) -> StoreResult<Vec<Value>> {
     let mut values = Vec::with_capacity(spec.columns.len());
     for (i, column) in spec.columns.iter().enumerate() {
@@ -76,7 +84,12 @@ impl Store {
 
     /// Like [`Store::upsert`] but returns only how many rows were inserted or changed, for
     /// callers that already know which keys exist (counting a large table is not free).
-    pub async fn upsert_rows(&self, tx: &mut Tx, kind: Kind, rows: &[Vec<Value>]) -> StoreResult<u64> {
+    pub async fn upsert_rows<R: AsRef<[Value]> + Sync>(
+        &self,
+        tx: &mut Tx,
+        kind: Kind,
+        rows: &[R],
+    ) -> StoreResult<u64> {
         let spec = kind.spec();
         let postgres = self.backend() == Backend::Postgres;
         let batch = sql::rows_per_batch(spec);
@@ -90,11 +103,7 @@ impl Store {
                 short_sql = sql::upsert(spec, chunk.len(), postgres);
                 &short_sql
             };
-            let mut query = sqlx::query::<Any>(text);
-            for row in chunk {
-                query = bind_row(query, spec, row);
-            }
-            affected += query.execute(&mut **tx).await?.rows_affected();
+            affected += build_query(text, spec, chunk).execute(&mut **tx).await?.rows_affected();
         }
         Ok(affected)
     }

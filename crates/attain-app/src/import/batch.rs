@@ -1,6 +1,7 @@
 //! A batch: rows of canonical columns, still as text, each remembering where it came from so
 //! any error can name the file, line, source column and value.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use attain_core::Kind;
@@ -47,9 +48,25 @@ pub struct SourceRow {
 pub struct Batch {
     pub rows: Vec<(Kind, Vec<SourceRow>)>,
     pub errors: Vec<super::RowError>,
+    /// Per kind, how many of `errors` are rows of that kind that could not be read, so the
+    /// report counts them as read and skipped.
+    pub unread: BTreeMap<Kind, u64>,
 }
 
 impl Batch {
+    /// Records a row of `kind` that could not be read.
+    pub fn reject(&mut self, kind: Kind, error: super::RowError) {
+        self.errors.push(error);
+        self.note_unread(kind, 1);
+    }
+
+    /// Counts `n` rows of `kind` already reported in `errors` as unreadable.
+    pub fn note_unread(&mut self, kind: Kind, n: usize) {
+        if n > 0 {
+            *self.unread.entry(kind).or_default() += n as u64;
+        }
+    }
+
     pub fn push(&mut self, kind: Kind, row: SourceRow) {
         match self.rows.iter_mut().find(|(k, _)| *k == kind) {
             Some((_, rows)) => rows.push(row),
@@ -69,6 +86,9 @@ impl Batch {
             self.extend(kind, rows);
         }
         self.errors.extend(other.errors);
+        for (kind, n) in other.unread {
+            *self.unread.entry(kind).or_default() += n;
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -79,8 +99,14 @@ impl Batch {
         self.len() == 0
     }
 
-    /// Rows in dependency order (referenced kinds first), and the read errors.
+    /// Rows in dependency order (referenced kinds first, and every kind that had a row, even
+    /// an unreadable one), and the read errors.
     pub fn into_parts(mut self) -> (Vec<(Kind, Vec<SourceRow>)>, Vec<super::RowError>) {
+        for kind in self.unread.keys() {
+            if !self.rows.iter().any(|(k, _)| k == kind) {
+                self.rows.push((*kind, Vec::new()));
+            }
+        }
         self.rows.sort_by_key(|(k, _)| *k);
         (self.rows, self.errors)
     }

@@ -100,13 +100,16 @@ fn read_org(dir: &Path, batch: &mut Batch) -> Result<(), ImportError> {
             cell(&teams, record, "manager"),
             cell(&teams, record, "regional_office"),
         ) else {
-            batch.errors.push(RowError {
-                file: file.to_string(),
-                line: *line,
-                column: None,
-                value: None,
-                reason: "sales_agent, manager and regional_office are all required".into(),
-            });
+            batch.reject(
+                Kind::People,
+                RowError {
+                    file: file.to_string(),
+                    line: *line,
+                    column: None,
+                    value: None,
+                    reason: "sales_agent, manager and regional_office are all required".into(),
+                },
+            );
             continue;
         };
         let office_id = format!("office-{}", slug(office));
@@ -299,13 +302,16 @@ fn read_accounts(dir: &Path, batch: &mut Batch) -> Result<(), ImportError> {
                 Some((millions * rust_decimal::Decimal::from(1_000_000)).normalize().to_string())
             }
             Some(Err(e)) => {
-                batch.errors.push(RowError {
-                    file: table.file.clone(),
-                    line: *line,
-                    column: some("revenue"),
-                    value: get("revenue"),
-                    reason: e.to_string(),
-                });
+                batch.reject(
+                    Kind::Accounts,
+                    RowError {
+                        file: table.file.clone(),
+                        line: *line,
+                        column: some("revenue"),
+                        value: get("revenue"),
+                        reason: e.to_string(),
+                    },
+                );
                 continue;
             }
         };
@@ -400,13 +406,16 @@ fn read_pipeline(
             Some(name) => match products.get(&product_key(&name)) {
                 Some(id) => Some(id.clone()),
                 None => {
-                    batch.errors.push(RowError {
-                        file: file.to_string(),
-                        line: *line,
-                        column: some("product"),
-                        value: Some(name.clone()),
-                        reason: format!("product '{name}' is not in products.csv"),
-                    });
+                    batch.reject(
+                        Kind::Opportunities,
+                        RowError {
+                            file: file.to_string(),
+                            line: *line,
+                            column: some("product"),
+                            value: Some(name.clone()),
+                            reason: format!("product '{name}' is not in products.csv"),
+                        },
+                    );
                     continue;
                 }
             },

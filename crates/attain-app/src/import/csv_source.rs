@@ -5,6 +5,7 @@ use std::io::Read;
 use std::sync::Arc;
 
 use attain_core::Kind;
+use rayon::prelude::*;
 
 use super::batch::{Origin, SourceRow};
 use super::mapping::{Mapping, Rule};
@@ -20,7 +21,7 @@ pub struct CsvTable {
 impl CsvTable {
     pub fn read(file: &str, input: impl Read) -> Result<CsvTable, ImportError> {
         let fail = |reason: String| ImportError::File { path: file.to_string(), reason };
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(LineBreaks::new(input));
         let header: Vec<String> = reader
             .headers()
             .map_err(|e| fail(format!("cannot read the header: {e}")))?
@@ -31,12 +32,17 @@ impl CsvTable {
             return Err(fail("the file is empty: it needs a header row".into()));
         }
         let mut records = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
-                fail(format!("line {line}: cannot read the row: {e}"))
-            })?;
-            let line = record.position().map_or(0, |p| p.line());
+        loop {
+            let mut record = csv::StringRecord::new();
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| reader.get_mut().line_at(p.byte()));
+                    return Err(fail(format!("line {line}: cannot read the row: {e}")));
+                }
+            }
+            let line = record.position().map_or(0, |p| reader.get_mut().line_at(p.byte()));
             // A completely empty line (often a trailing one) carries no row.
             if record.len() == 1 && record[0].trim().is_empty() {
                 continue;
@@ -100,15 +106,21 @@ impl CsvTable {
         }
         let positions: Vec<Option<usize>> = spec.columns.iter().map(|c| self.index(c.name)).collect();
         let origin = Origin::canonical(self.file.clone(), kind);
-        let mut rows = Vec::with_capacity(self.records.len());
-        for (line, record) in &self.records {
-            if record.len() != self.header.len() {
-                errors.push(self.width_error(*line, record.len()));
-                continue;
-            }
-            let cells = positions.iter().map(|p| p.and_then(|i| record.get(i)).map(str::to_string)).collect();
-            rows.push(SourceRow { origin: Arc::clone(&origin), line: *line, cells });
-        }
+        let width = self.header.len();
+        errors.extend(
+            self.records.iter().filter(|(_, r)| r.len() != width).map(|(l, r)| self.width_error(*l, r.len())),
+        );
+        // Copying cells out of a million records is worth both cores.
+        let rows = self
+            .records
+            .par_iter()
+            .filter(|(_, record)| record.len() == width)
+            .map(|(line, record)| {
+                let cells =
+                    positions.iter().map(|p| p.and_then(|i| record.get(i)).map(str::to_string)).collect();
+                SourceRow { origin: Arc::clone(&origin), line: *line, cells }
+            })
+            .collect();
         Ok(rows)
     }
 
@@ -178,6 +190,90 @@ impl CsvTable {
     }
 }
 
+/// Passes a file's bytes through to the CSV parser while noting where each run of line breaks
+/// ends, so a record's line can be found from the byte offset it starts at. The parser's own
+/// line count is one short for every record after a CRLF or a blank line (BurntSushi/rust-csv
+/// issues 395 and 208), and Windows exports end every line with CRLF.
+struct LineBreaks<R> {
+    inner: R,
+    /// Bytes passed through so far.
+    offset: u64,
+    /// `\n` bytes passed through so far.
+    newlines: u64,
+    /// Where the run of `\r`/`\n` bytes now being passed through started.
+    run: Option<u64>,
+    /// Finished runs not yet behind a record: (start, newlines up to the run's end).
+    runs: std::collections::VecDeque<(u64, u64)>,
+    /// Newlines up to the end of the last run behind the last record asked about.
+    behind: u64,
+}
+
+impl<R> LineBreaks<R> {
+    fn new(inner: R) -> Self {
+        LineBreaks { inner, offset: 0, newlines: 0, run: None, runs: Default::default(), behind: 0 }
+    }
+
+    /// The 1-based line of the record the parser started reading at byte `start`: the parser
+    /// may start inside the line breaks before the record (after the `\r` of a CRLF, at a
+    /// blank line), so the record begins where that run ends. Offsets must not decrease.
+    fn line_at(&mut self, start: u64) -> u64 {
+        while let Some(&(run, newlines)) = self.runs.front()
+            && run <= start
+        {
+            self.behind = newlines;
+            self.runs.pop_front();
+        }
+        if self.run.is_some_and(|run| run <= start) {
+            return self.newlines + 1;
+        }
+        self.behind + 1
+    }
+}
+
+impl<R: Read> Read for LineBreaks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &byte in &buf[..n] {
+            if byte == b'\n' || byte == b'\r' {
+                self.run.get_or_insert(self.offset);
+                self.newlines += u64::from(byte == b'\n');
+            } else if let Some(run) = self.run.take() {
+                self.runs.push_back((run, self.newlines));
+            }
+            self.offset += 1;
+        }
+        Ok(n)
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out one byte per read, so every line break straddles a read boundary.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let Some((first, rest)) = self.0.split_first() else { return Ok(0) };
+            buf[0] = *first;
+            self.0 = rest;
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn records_carry_the_line_they_start_on() {
+        let text = "a,b\r\n1,x\r\n\r\n2,\"two\r\nlines\"\n\n\n3,y\r\n4,z";
+        for table in [CsvTable::read("f", text.as_bytes()), CsvTable::read("f", Trickle(text.as_bytes()))] {
+            let table = table.unwrap();
+            let lines: Vec<_> = table.records.iter().map(|(line, r)| (*line, r[0].to_string())).collect();
+            let expected = [(2, "1"), (4, "2"), (8, "3"), (9, "4")];
+            assert_eq!(lines, expected.map(|(l, v)| (l, v.to_string())));
+        }
+    }
 }

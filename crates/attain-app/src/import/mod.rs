@@ -8,6 +8,7 @@ mod crm_sample;
 mod csv_source;
 pub mod mapping;
 mod northwind;
+mod overlap;
 mod report;
 mod sources;
 

@@ -386,7 +386,10 @@ fn read_orders(dir: &Path, batch: &mut Batch) -> Result<(), ImportError> {
         };
         let order = cell(&lines, r, "order_id").unwrap_or("");
         let Some((customer, employee, date)) = headers.get(order) else {
-            batch.errors.push(bad("order_id", order, format!("order '{order}' is not in orders.csv")));
+            batch.reject(
+                Kind::Transactions,
+                bad("order_id", order, format!("order '{order}' is not in orders.csv")),
+            );
             continue;
         };
         let mut numbers = Vec::new();
@@ -395,7 +398,7 @@ fn read_orders(dir: &Path, batch: &mut Batch) -> Result<(), ImportError> {
             match parse_decimal(text) {
                 Ok(n) => numbers.push(n),
                 Err(e) => {
-                    batch.errors.push(bad(column, text, e.to_string()));
+                    batch.reject(Kind::Transactions, bad(column, text, e.to_string()));
                     break;
                 }
             }

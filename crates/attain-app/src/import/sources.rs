@@ -83,6 +83,7 @@ async fn import_table(
         Some(m) => table.mapped_rows(m, &mut batch.errors)?,
         None => table.canonical_rows(kind, &mut batch.errors)?,
     };
+    batch.note_unread(kind, batch.errors.len());
     batch.extend(kind, rows);
     apply(store, batch, options, progress).await
 }
@@ -133,7 +134,9 @@ pub fn read_workspace(dir: &Path) -> Result<Batch, ImportError> {
             ),
         })?;
         let table = CsvTable::open(&dir.join(&name))?;
+        let unread_before = batch.errors.len();
         let rows = table.canonical_rows(kind, &mut batch.errors)?;
+        batch.note_unread(kind, batch.errors.len() - unread_before);
         batch.extend(kind, rows);
     }
     Ok(batch)

@@ -184,3 +184,97 @@ impl Record for Assignment {
         })
     }
 }
+
+/// The position a person holds on `day`, if any (first match when a person holds several).
+pub fn position_of<'a>(assignments: &'a [Assignment], person_id: &str, day: crate::Date) -> Option<&'a str> {
+    assignments
+        .iter()
+        .find(|a| a.person_id == person_id && a.validity.contains(day))
+        .map(|a| a.position_id.as_str())
+}
+
+/// The version of a position in force on `day`.
+pub fn position_on<'a>(
+    positions: &'a [Position],
+    position_id: &str,
+    day: crate::Date,
+) -> Option<&'a Position> {
+    positions.iter().find(|p| p.id == position_id && p.validity.contains(day))
+}
+
+/// How many days of `period` each of a person's assignments covers, in order: the basis of
+/// crediting each side of a mid-period move and of prorating a plan.
+pub fn days_in_period<'a>(
+    assignments: &'a [Assignment],
+    person_id: &str,
+    period: &Validity,
+) -> Vec<(&'a str, i32)> {
+    assignments
+        .iter()
+        .filter(|a| a.person_id == person_id)
+        .filter_map(|a| {
+            a.validity.intersect(period).and_then(|v| v.days()).map(|d| (a.position_id.as_str(), d))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FiscalCalendar, Period};
+    use jiff::civil::date;
+
+    fn assignment(id: &str, position: &str, from: crate::Date, to: Option<crate::Date>) -> Assignment {
+        Assignment {
+            id: id.into(),
+            person_id: "ann".into(),
+            position_id: position.into(),
+            validity: Validity::new(from, to).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_move_on_the_last_day_of_a_quarter_belongs_to_both_sides_on_the_right_days() {
+        let last_day = date(2017, 3, 31);
+        let moves = [
+            assignment("a1", "east-rep", date(2016, 1, 1), Some(last_day)),
+            assignment("a2", "west-rep", last_day, None),
+        ];
+        assert_eq!(position_of(&moves, "ann", date(2017, 3, 30)), Some("east-rep"));
+        assert_eq!(position_of(&moves, "ann", last_day), Some("west-rep"));
+        assert_eq!(position_of(&moves, "ann", date(2017, 4, 1)), Some("west-rep"));
+        assert_eq!(position_of(&moves, "ann", date(2015, 12, 31)), None);
+        let q1 = FiscalCalendar::default().bounds(Period::parse("2017-Q1").unwrap());
+        assert_eq!(days_in_period(&moves, "ann", &q1), vec![("east-rep", 89), ("west-rep", 1)]);
+        let q2 = FiscalCalendar::default().bounds(Period::parse("2017-Q2").unwrap());
+        assert_eq!(days_in_period(&moves, "ann", &q2), vec![("west-rep", 91)]);
+    }
+
+    #[test]
+    fn position_versions_answer_for_their_own_days() {
+        let v1 = Position {
+            id: "rep".into(),
+            validity: Validity::new(date(2016, 1, 1), Some(date(2017, 7, 1))).unwrap(),
+            title: "AE".into(),
+            role: Role::Rep,
+            team: None,
+            region: None,
+            reports_to: Some("east-mgr".into()),
+        };
+        let v2 = Position {
+            validity: Validity::open_from(date(2017, 7, 1)),
+            reports_to: Some("west-mgr".into()),
+            ..v1.clone()
+        };
+        let versions = [v1, v2];
+        assert_eq!(
+            position_on(&versions, "rep", date(2017, 6, 30)).unwrap().reports_to.as_deref(),
+            Some("east-mgr")
+        );
+        assert_eq!(
+            position_on(&versions, "rep", date(2017, 7, 1)).unwrap().reports_to.as_deref(),
+            Some("west-mgr")
+        );
+        assert!(position_on(&versions, "rep", date(2015, 1, 1)).is_none());
+    }
+}

@@ -1,0 +1,137 @@
+//! The app layer end to end: imports of the real samples, canonical and mapped CSV files, bad
+//! files, --skip-bad, exports and round trips, demo seeding. Every database test runs on SQLite
+//! and on PostgreSQL.
+
+mod bad_files;
+mod demo;
+mod mappings;
+mod reimport;
+mod round_trip;
+mod samples;
+mod skip_bad;
+
+use std::path::{Path, PathBuf};
+
+use attain_app::import::import_file;
+use attain_app::{ImportError, ImportOptions, ImportReport, NoProgress, RowError};
+use attain_core::{Dataset, Kind};
+use attain_store::Store;
+use attain_testkit::{Db, TestDb};
+
+/// Declares a test that runs the async function `$body(Store, Db)` once per backend.
+macro_rules! on_both {
+    ($($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                crate::run(attain_testkit::Db::Sqlite, super::$name).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                crate::run(attain_testkit::Db::Postgres, super::$name).await
+            }
+        })+
+    };
+}
+pub(crate) use on_both;
+
+pub(crate) async fn run<F, Fut>(backend: Db, body: F)
+where
+    F: FnOnce(Store, Db) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let Some(db) = TestDb::new(backend).await else { return };
+    let store = Store::open(&db.url).await.expect("open a fresh store");
+    body(store.clone(), backend).await;
+    store.close().await;
+}
+
+/// Another fresh, empty store on the same backend (for round trips). Keep the `TestDb` alive
+/// while the store is used: dropping it removes the database.
+pub(crate) async fn another(backend: Db) -> (TestDb, Store) {
+    let db = TestDb::new(backend).await.expect("the backend was reachable a moment ago");
+    let store = Store::open(&db.url).await.expect("open a fresh store");
+    (db, store)
+}
+
+/// Two people, two accounts and two products: the base the hand-written files refer to. Ids are
+/// the slugs of the names, as the built-in mappings expect.
+pub(crate) const PEOPLE: &str = "\
+id,name,email,hire_date
+ann-archer,Ann Archer,ann@example.com,2016-01-04
+bob-baker,Bob Baker,,2016-03-01
+";
+pub(crate) const ACCOUNTS: &str = "\
+id,name,industry,country
+acme-corp,Acme Corp,technology,United States
+globex,Globex,manufacturing,Germany
+";
+pub(crate) const PRODUCTS: &str = "\
+id,name,family,currency,list_price
+widget,Widget,Core,USD,100.00
+gadget,Gadget,Core,USD,250
+";
+
+/// Writes `text` to `dir/name` and returns the path.
+pub(crate) fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write a test file");
+    path
+}
+
+/// Imports one canonical CSV file of `kind` written from `text`.
+pub(crate) async fn import_text(
+    store: &Store,
+    dir: &Path,
+    kind: Kind,
+    text: &str,
+    options: ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let path = write(dir, &format!("{}.csv", kind.name()), text);
+    import_file(store, kind, &path, None, options, &NoProgress).await
+}
+
+/// Imports [`PEOPLE`], [`ACCOUNTS`] and [`PRODUCTS`].
+pub(crate) async fn seed_base(store: &Store) {
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, text) in [(Kind::People, PEOPLE), (Kind::Accounts, ACCOUNTS), (Kind::Products, PRODUCTS)] {
+        let report = import_text(store, dir.path(), kind, text, ImportOptions::default()).await.unwrap();
+        assert_eq!(report.written().inserted, 2, "{kind}: {report}");
+    }
+}
+
+/// Record counts of every kind, as the database reports them.
+pub(crate) async fn counts(store: &Store) -> Vec<(Kind, u64)> {
+    let mut out = Vec::new();
+    for kind in Kind::ALL {
+        out.push((kind, store.count(kind).await.unwrap()));
+    }
+    out
+}
+
+/// Asserts two datasets are equal, naming the first kind and row that differ (a whole
+/// dataset's `Debug` is too large to read).
+pub(crate) fn assert_same(left: &Dataset, right: &Dataset, what: &str) {
+    assert_eq!(left.counts(), right.counts(), "{what}: record counts differ");
+    for kind in Kind::ALL {
+        let (l, r) = (left.rows(kind), right.rows(kind));
+        if let Some(i) = (0..l.len()).find(|&i| l[i] != r[i]) {
+            panic!("{what}: {kind} row {i} differs:\n  {:?}\n  {:?}", l[i], r[i]);
+        }
+    }
+    assert!(left == right, "{what}: datasets differ");
+}
+
+/// The row errors of an import that must have been rejected.
+pub(crate) fn rejected(result: Result<ImportReport, ImportError>) -> Vec<RowError> {
+    match result {
+        Err(ImportError::Rejected { errors }) => errors,
+        Err(other) => panic!("expected bad rows, got another error: {other}"),
+        Ok(report) => panic!("expected bad rows, but the import succeeded:\n{report}"),
+    }
+}
+
+/// The sum of some money, exactly.
+pub(crate) fn total(amounts: impl IntoIterator<Item = attain_core::Money>) -> rust_decimal::Decimal {
+    amounts.into_iter().map(|m| m.amount()).sum()
+}

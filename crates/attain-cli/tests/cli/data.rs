@@ -1,0 +1,151 @@
+//! Commands that move data: demo, import, export, summary, on SQLite files and on PostgreSQL.
+
+use attain_testkit::{Db, TestDb, sample_data};
+
+use crate::{PEOPLE, Sandbox, count, summary};
+
+const AS_OF: &str = "2018-01-15";
+
+fn parse_json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("export is not JSON ({e}):\n{text:.500}"))
+}
+
+#[test]
+fn demo_seeds_once_then_refuses() {
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("d.db");
+    let run = sandbox.ok(&["demo", "--no-serve", "--db", &db, "--as-of", AS_OF]);
+    assert!(run.stdout.contains("Seeded the demo company"), "{}", run.stdout);
+    let seeded = summary(&sandbox, &db);
+    assert!(count(&seeded, "opportunities") > 100, "{seeded:?}");
+
+    let again = sandbox.fails(1, &["demo", "--no-serve", "--db", &db, "--as-of", AS_OF]);
+    assert!(again.stderr.starts_with("error:"), "{}", again.stderr);
+    assert!(again.stderr.contains("empty database"), "{}", again.stderr);
+    assert_eq!(summary(&sandbox, &db), seeded, "a refused demo changed the database");
+}
+
+#[test]
+fn demo_recreates_its_default_file() {
+    let sandbox = Sandbox::new();
+    sandbox.ok(&["demo", "--as-of", AS_OF, "--no-serve"]);
+    assert!(sandbox.path("attain-demo.db").is_file());
+    let first = sandbox.ok(&["export", "--db", "attain-demo.db"]).stdout;
+
+    let run = sandbox.ok(&["demo", "--as-of", AS_OF, "--no-serve"]);
+    assert!(run.stdout.contains("attain-demo.db"), "{}", run.stdout);
+    let second = sandbox.ok(&["export", "--db", "attain-demo.db"]).stdout;
+    assert!(first == second, "the recreated demo differs from the first");
+}
+
+#[test]
+fn summary_counts_match_the_export() {
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("d.db");
+    sandbox.ok(&["demo", "--no-serve", "--db", &db, "--as-of", AS_OF]);
+    let counts = summary(&sandbox, &db);
+    let json = parse_json(&sandbox.ok(&["export", "--db", &db]).stdout);
+    let kinds = json.as_object().unwrap();
+    assert_eq!(counts.len(), kinds.len(), "summary lists every kind: {counts:?}");
+    for (kind, n) in &counts {
+        let records = kinds[kind].as_array().unwrap_or_else(|| panic!("{kind} in the export"));
+        assert_eq!(records.len() as u64, *n, "{kind}");
+    }
+    assert_eq!(count(&counts, "company"), 1);
+    assert!(count(&counts, "people") > 0);
+}
+
+#[test]
+fn export_round_trips_through_a_workspace_and_json() {
+    let sandbox = Sandbox::new();
+    let a = sandbox.arg("a.db");
+    sandbox.ok(&["demo", "--no-serve", "--db", &a, "--as-of", AS_OF]);
+    let exported = sandbox.ok(&["export", "--db", &a]);
+    let json = parse_json(&exported.stdout);
+    assert!(!json["opportunities"].as_array().unwrap().is_empty());
+
+    let workspace = sandbox.arg("workspace");
+    let written = sandbox.ok(&["export", "--db", &a, "--workspace", &workspace]);
+    assert!(written.stdout.is_empty(), "{}", written.stdout);
+    assert!(sandbox.path("workspace/people.csv").is_file());
+    let b = sandbox.arg("b.db");
+    let imported = sandbox.ok(&["import", &workspace, "--db", &b]);
+    assert!(imported.stderr.is_empty(), "{}", imported.stderr);
+    assert!(
+        sandbox.ok(&["export", "--db", &b]).stdout == exported.stdout,
+        "workspace copy exports differently"
+    );
+
+    let file = sandbox.arg("export.json");
+    sandbox.ok(&["export", "--db", &a, "--out", &file]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), exported.stdout);
+    let c = sandbox.arg("c.db");
+    sandbox.ok(&["import", &file, "--db", &c]);
+    assert!(sandbox.ok(&["export", "--db", &c]).stdout == exported.stdout, "JSON copy exports differently");
+
+    // Importing the same export again changes nothing.
+    let again = sandbox.ok(&["import", &file, "--db", &c]);
+    for line in again.stdout.lines() {
+        assert!(line.contains(": 0 new, 0 updated"), "{line}");
+    }
+}
+
+#[test]
+fn successful_import_is_silent_on_stderr() {
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("t.db");
+    sandbox.write("people.csv", PEOPLE);
+    let run = sandbox.ok(&["import", "people", "people.csv", "--db", &db]);
+    // stderr is a pipe here, not a terminal: no progress bar, no logging, nothing.
+    assert!(run.stderr.is_empty(), "stderr: {:?}", run.stderr);
+    assert!(run.stdout.contains("people") && run.stdout.contains("2 new"), "{}", run.stdout);
+}
+
+#[test]
+fn crm_sample_imports_through_its_layout() {
+    let Some(sample) = sample_data("crm-sales-opportunities") else { return };
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("crm.db");
+    let sample = sample.display().to_string();
+    let run = sandbox.ok(&["import", "--mapping", "crm-sample", &sample, "--db", &db]);
+    assert!(run.stdout.contains("8800 new"), "{}", run.stdout);
+    let counts = summary(&sandbox, &db);
+    assert_eq!(count(&counts, "opportunities"), 8_800);
+    assert_eq!(count(&counts, "transactions"), 4_238);
+    assert_eq!(count(&counts, "people"), 41);
+
+    let again = sandbox.ok(&["import", &sample, "--mapping", "crm-sample", "--db", &db]);
+    for line in again.stdout.lines() {
+        assert!(line.contains(": 0 new, 0 updated"), "{line}");
+    }
+}
+
+#[test]
+fn northwind_imports_through_its_layout() {
+    let Some(sample) = sample_data("northwind") else { return };
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("nw.db");
+    sandbox.ok(&["import", "--mapping", "northwind", &sample.display().to_string(), "--db", &db]);
+    let counts = summary(&sandbox, &db);
+    assert_eq!((count(&counts, "opportunities"), count(&counts, "transactions")), (830, 2_155));
+}
+
+/// The same commands against a PostgreSQL URL.
+#[tokio::test]
+async fn postgres_urls_work_like_files() {
+    let Some(pg) = TestDb::new(Db::Postgres).await else { return };
+    let sandbox = Sandbox::new();
+    sandbox.ok(&["migrate", "--db", &pg.url]);
+    sandbox.write("people.csv", PEOPLE);
+    sandbox.ok(&["import", "people", "people.csv", "--db", &pg.url]);
+    assert_eq!(count(&summary(&sandbox, &pg.url), "people"), 2);
+
+    let sqlite = sandbox.arg("copy.db");
+    let workspace = sandbox.arg("ws");
+    sandbox.ok(&["export", "--db", &pg.url, "--workspace", &workspace]);
+    sandbox.ok(&["import", &workspace, "--db", &sqlite]);
+    assert_eq!(
+        sandbox.ok(&["export", "--db", &sqlite]).stdout,
+        sandbox.ok(&["export", "--db", &pg.url]).stdout
+    );
+}
