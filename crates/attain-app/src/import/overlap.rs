@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use attain_core::Kind;
-use attain_core::record::{FieldError, Value, key_of};
+use attain_core::record::{Value, key_of};
 use attain_store::Store;
 use rustc_hash::FxHashMap;
 
@@ -65,17 +65,29 @@ pub async fn overlapping(
     for (group, mut versions) in groups {
         // ISO dates sort as text; an open end sorts last.
         versions.sort_by(|a, b| a.from.cmp(&b.from));
-        for pair in versions.windows(2) {
-            let (earlier, later) = (pair[0], pair[1]);
-            let overlaps = earlier.to.as_deref().is_none_or(|to| later.from.as_str() < to);
-            if !overlaps {
+        // Sweep in start order against the last accepted version (accepted versions do not
+        // overlap, so it ends latest): a row that breaks in is blamed once, and its innocent
+        // neighbours are not. A stored version is never blamed while an imported one can be.
+        let mut last: Option<&Dated> = None;
+        for current in versions {
+            let Some(previous) = last else {
+                last = Some(current);
+                continue;
+            };
+            if previous.to.as_deref().is_some_and(|to| current.from.as_str() >= to) {
+                last = Some(current);
                 continue;
             }
-            // Blame a row of this import (the later one when both are).
-            let Some((blamed, other)) =
-                [(later, earlier), (earlier, later)].into_iter().find(|(d, _)| d.source.is_some())
-            else {
-                continue;
+            let (blamed, other) = match (current.source, previous.source) {
+                (Some(_), _) => (current, previous),
+                (None, Some(_)) => {
+                    last = Some(current);
+                    (previous, current)
+                }
+                (None, None) => {
+                    last = Some(current);
+                    continue;
+                }
             };
             let Some((origin, line)) = blamed.source else { continue };
             let range = |d: &Dated| format!("[{}, {})", d.from, d.to.as_deref().unwrap_or("…"));
@@ -90,13 +102,12 @@ pub async fn overlapping(
                     .map(|(_, l)| format!(" (line {l})"))
                     .unwrap_or_else(|| " (already stored)".into()),
             );
-            let e = FieldError::new(rule.from, blamed.from.clone(), reason);
             let error = RowError {
                 file: origin.file.clone(),
                 line,
-                column: Some(origin.column_name(kind, e.column)),
-                value: Some(e.value),
-                reason: e.reason,
+                column: Some(origin.column_name(kind, rule.from)),
+                value: Some(blamed.from.clone()),
+                reason,
             };
             if let Some(&i) = index_of_key.get(&blamed.key) {
                 found.push((i, error));

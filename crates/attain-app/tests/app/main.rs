@@ -5,6 +5,7 @@
 mod bad_files;
 mod demo;
 mod mappings;
+mod overlap;
 mod reimport;
 mod round_trip;
 mod samples;
