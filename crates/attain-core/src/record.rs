@@ -464,7 +464,16 @@ pub fn opt_int(i: Option<i64>) -> Value {
 /// cells: integers parsed, money parsed exactly in the row's currency and scaled to minor units,
 /// everything else trimmed text that `Record::from_values` checks next.
 pub fn cells_from_text(spec: &RecordSpec, texts: &[Option<String>]) -> Result<Vec<Value>, FieldError> {
-    let text_of = |i: usize| texts.get(i).and_then(|t| t.as_deref()).map(str::trim).filter(|t| !t.is_empty());
+    cells_from(spec, |i| texts.get(i).and_then(|t| t.as_deref()))
+}
+
+/// Like [`cells_from_text`], reading column `i`'s text through `cell`, so callers holding text
+/// in another shape (a parsed CSV record) need not copy it first.
+pub fn cells_from<'a>(
+    spec: &RecordSpec,
+    cell: impl Fn(usize) -> Option<&'a str>,
+) -> Result<Vec<Value>, FieldError> {
+    let text_of = |i: usize| cell(i).map(str::trim).filter(|t| !t.is_empty());
     let mut values = Vec::with_capacity(spec.columns.len());
     for (i, column) in spec.columns.iter().enumerate() {
         let Some(raw) = text_of(i) else {

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use attain_core::Kind;
-use attain_core::record::{ColumnType, FieldError, Value, cells_from_text, key_of};
+use attain_core::record::{ColumnType, FieldError, Value, cells_from, key_of};
 use attain_store::{Store, UpsertCount, worth_suspending};
 
 use super::{ImportOptions, overlap};
@@ -29,11 +29,15 @@ impl AsRef<[Value]> for Checked {
     }
 }
 
-/// Rows written per store call, so the progress bar moves during a large import.
-const WRITE_CHUNK: usize = 20_000;
+/// Rows checked per step. While one step's rows are written, the next step's are checked, so
+/// the database and the checks keep both cores busy.
+const CHUNK: usize = 50_000;
 
-/// Checks `batch` against the domain rules and the database, then writes it atomically.
-/// Without `skip_bad`, one bad row means nothing is written and every problem is reported.
+/// Checks `batch` against the domain rules and the database, and writes it atomically: one
+/// transaction, committed only when every check has passed. Without `skip_bad`, rows are
+/// written while later rows are still being checked (optimistically: any bad row rolls the
+/// whole transaction back, so nothing half-written is ever committed), and every problem is
+/// reported. With `skip_bad`, everything is checked first and only the good rows are written.
 pub async fn apply(
     store: &Store,
     batch: Batch,
@@ -42,58 +46,203 @@ pub async fn apply(
 ) -> Result<ImportReport, ImportError> {
     let unread = batch.unread.clone();
     let (rows_by_kind, mut errors) = batch.into_parts();
-    let mut checked: Vec<(Kind, u64, Vec<Checked>)> = Vec::new();
+    progress.start("importing", rows_by_kind.iter().map(|(_, rows)| rows.len() as u64).sum());
+    let mut tx = store.begin().await?;
+    let mut optimistic = !options.skip_bad && errors.is_empty();
+    let mut kinds: Vec<KindRows> = Vec::new();
     for (kind, rows) in rows_by_kind {
         // Rows that could not be read at all were still rows of the kind's file.
-        let total = rows.len() as u64 + unread.get(&kind).copied().unwrap_or(0);
-        let mut good = check_rows(kind, rows, &mut errors);
+        let read = rows.len() as u64 + unread.get(&kind).copied().unwrap_or(0);
+        // Read through the pool, these see what is committed, not this import's own writes.
+        let existing = store.keys(kind).await?;
+        let total = rows.len() as u64;
+        let mut suspended = None;
+        let mut decided = false;
+        let mut first_seen = FxHashMap::default();
+        let mut good = Vec::with_capacity(rows.len());
+        let mut affected = 0;
+        let mut new_keys = 0;
+        let mut chunks = into_chunks(rows);
+        let mut pending = match chunks.pop() {
+            Some(chunk) => Some(check_chunk(kind, chunk).await?),
+            None => None,
+        };
+        while let Some(parsed) = pending.take() {
+            let (fresh, new) = keep_unique(kind, parsed, &existing, &mut first_seen, &mut errors);
+            new_keys += new;
+            optimistic &= errors.is_empty();
+            if !decided {
+                // Whether a rebuild pays depends on how many rows are new; the first chunk's
+                // share stands for the whole file (a re-import must not rebuild for nothing).
+                decided = true;
+                let estimated_new = total * new / (fresh.len() as u64).max(1);
+                if optimistic && worth_suspending(estimated_new, existing.len() as u64) {
+                    suspended = Some(store.suspend_indexes(&mut tx, kind).await?);
+                }
+            }
+            let next = chunks.pop();
+            let write = async {
+                if optimistic {
+                    store.upsert_rows(&mut tx, kind, &fresh).await.map_err(ImportError::from)
+                } else {
+                    Ok(0)
+                }
+            };
+            let check = async {
+                match next {
+                    Some(chunk) => check_chunk(kind, chunk).await.map(Some),
+                    None => Ok(None),
+                }
+            };
+            let (written, checked) = tokio::join!(write, check);
+            affected += written?;
+            pending = checked?;
+            progress.advance(fresh.len() as u64);
+            good.extend(fresh);
+        }
+        if kind == Kind::Company && good.len() > 1 {
+            for extra in good.drain(1..) {
+                let e = FieldError::new("id", "", "a company has one settings row");
+                errors.push(row_error(&extra.origin, extra.line, kind, e));
+            }
+        }
         drop_overlapping(store, kind, &mut good, &mut errors).await?;
-        checked.push((kind, total, good));
+        optimistic &= errors.is_empty();
+        if let Some(suspended) = suspended
+            && optimistic
+        {
+            store.restore_indexes(&mut tx, suspended).await?;
+        }
+        kinds.push(KindRows { kind, read, existing, rows: good, affected, inserted: new_keys });
     }
 
-    check_references(store, &mut checked, &mut errors).await?;
-
+    check_references(store, &mut kinds, &mut errors).await?;
+    errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     if !errors.is_empty() && !options.skip_bad {
-        errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        tx.rollback().await.map_err(attain_store::StoreError::from)?;
+        progress.finish();
         return Err(ImportError::Rejected { errors });
     }
 
-    // Rows that could not be read count as read-and-skipped for their kind.
-    let total: u64 = checked.iter().map(|(_, _, rows)| rows.len() as u64).sum();
-    progress.start("writing", total);
     let mut report = ImportReport::default();
-    let mut tx = store.begin().await?;
-    for (kind, read, rows) in &checked {
-        let existing = store.keys(*kind).await?;
-        let spec = kind.spec();
-        let inserted = rows.iter().filter(|r| !existing.contains(&key_of(spec, &r.values))).count() as u64;
-        let suspended = if worth_suspending(inserted, existing.len() as u64) {
-            Some(store.suspend_indexes(&mut tx, *kind).await?)
-        } else {
-            None
-        };
-        let mut affected = 0;
-        for chunk in rows.chunks(WRITE_CHUNK) {
-            affected += store.upsert_rows(&mut tx, *kind, chunk).await?;
-            progress.advance(chunk.len() as u64);
+    for k in &mut kinds {
+        if !optimistic {
+            // Checks after the first pass may have dropped rows: count what is really written.
+            let spec = k.kind.spec();
+            k.inserted =
+                k.rows.iter().filter(|r| !k.existing.contains(&key_of(spec, &r.values))).count() as u64;
+            k.affected = write_checked(store, &mut tx, k).await?;
         }
-        if let Some(suspended) = suspended {
-            store.restore_indexes(&mut tx, suspended).await?;
-        }
-        let updated = affected.saturating_sub(inserted);
-        let written = UpsertCount { inserted, updated, unchanged: rows.len() as u64 - inserted - updated };
-        report.kinds.push(KindReport {
-            kind: *kind,
-            rows: *read,
-            written,
-            skipped: read - rows.len() as u64,
-        });
+        let inserted = k.inserted;
+        let updated = k.affected.saturating_sub(inserted);
+        let kept = k.rows.len() as u64;
+        let written = UpsertCount { inserted, updated, unchanged: kept - inserted - updated };
+        report.kinds.push(KindReport { kind: k.kind, rows: k.read, written, skipped: k.read - kept });
     }
     tx.commit().await.map_err(attain_store::StoreError::from)?;
     progress.finish();
-    errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     report.bad_rows = errors;
     Ok(report)
+}
+
+/// The checked rows of one kind and what writing them did.
+struct KindRows {
+    kind: Kind,
+    read: u64,
+    /// Keys stored before the import, to tell inserts from updates.
+    existing: std::collections::HashSet<String>,
+    rows: Vec<Checked>,
+    /// Rows inserted or changed.
+    affected: u64,
+    /// Rows whose key was not stored before.
+    inserted: u64,
+}
+
+/// Writes rows that were checked but not yet written (the `skip_bad` path).
+async fn write_checked(store: &Store, tx: &mut attain_store::Tx, k: &KindRows) -> Result<u64, ImportError> {
+    let suspended = if worth_suspending(k.inserted, k.existing.len() as u64) {
+        Some(store.suspend_indexes(tx, k.kind).await?)
+    } else {
+        None
+    };
+    let mut affected = 0;
+    for chunk in k.rows.chunks(CHUNK) {
+        affected += store.upsert_rows(tx, k.kind, chunk).await?;
+    }
+    if let Some(suspended) = suspended {
+        store.restore_indexes(tx, suspended).await?;
+    }
+    Ok(affected)
+}
+
+/// Splits rows into chunks, last chunk first (so `pop` yields them in order).
+fn into_chunks(mut rows: Vec<SourceRow>) -> Vec<Vec<SourceRow>> {
+    let mut chunks = Vec::with_capacity(rows.len() / CHUNK + 1);
+    while rows.len() > CHUNK {
+        let tail = rows.split_off(rows.len() - (rows.len() - 1) % CHUNK - 1);
+        chunks.push(tail);
+    }
+    chunks.push(rows);
+    chunks
+}
+
+type Parsed = Vec<(Arc<Origin>, u64, Result<(Vec<Value>, String), FieldError>)>;
+
+/// Parses and canonicalises a chunk of rows on every core, off the async runtime. Each row's
+/// source text is dropped as soon as it is checked.
+async fn check_chunk(kind: Kind, rows: Vec<SourceRow>) -> Result<Parsed, ImportError> {
+    tokio::task::spawn_blocking(move || {
+        rows.into_par_iter()
+            .map(|source| {
+                let result = check_row(kind, &source);
+                (source.origin, source.line, result)
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| ImportError::File { path: "import".into(), reason: format!("the row check failed: {e}") })
+}
+
+/// Reports bad rows and duplicate keys (against every earlier chunk), keeping the rest; also
+/// counts the kept rows whose key is not in `existing` (new records).
+fn keep_unique(
+    kind: Kind,
+    parsed: Parsed,
+    existing: &std::collections::HashSet<String>,
+    first_seen: &mut FxHashMap<String, (Arc<Origin>, u64)>,
+    errors: &mut Vec<RowError>,
+) -> (Vec<Checked>, u64) {
+    let spec = kind.spec();
+    let mut good = Vec::with_capacity(parsed.len());
+    let mut inserted = 0;
+    for (origin, line, result) in parsed {
+        let (values, key) = match result {
+            Ok(checked) => checked,
+            Err(e) => {
+                errors.push(row_error(&origin, line, kind, e));
+                continue;
+            }
+        };
+        if let Some((first, first_line)) = first_seen.get(&key) {
+            let shown = key.replace('\t', " ");
+            let where_ = if first.file == origin.file {
+                format!("line {first_line}")
+            } else {
+                format!("{} line {first_line}", first.file)
+            };
+            let e = FieldError::new(
+                spec.key[0],
+                shown.clone(),
+                format!("duplicate id '{shown}': {where_} has it already"),
+            );
+            errors.push(row_error(&origin, line, kind, e));
+            continue;
+        }
+        inserted += u64::from(!existing.contains(&key));
+        first_seen.insert(key, (Arc::clone(&origin), line));
+        good.push(Checked { origin, line, values });
+    }
+    (good, inserted)
 }
 
 fn row_error(origin: &Origin, line: u64, kind: Kind, e: FieldError) -> RowError {
@@ -110,7 +259,7 @@ fn row_error(origin: &Origin, line: u64, kind: Kind, e: FieldError) -> RowError 
 /// Parses and canonicalises one row, returning its cells and key.
 fn check_row(kind: Kind, source: &SourceRow) -> Result<(Vec<Value>, String), FieldError> {
     let spec = kind.spec();
-    let values = kind.canonical(&cells_from_text(spec, &source.cells)?)?;
+    let values = kind.canonical(&cells_from(spec, |i| source.cells.get(i))?)?;
     if kind == Kind::Company
         && let Some(Value::Text(zone)) = spec.index_of("time_zone").map(|i| &values[i])
         && jiff::tz::TimeZone::get(zone).is_err()
@@ -119,49 +268,6 @@ fn check_row(kind: Kind, source: &SourceRow) -> Result<(Vec<Value>, String), Fie
     }
     let key = key_of(spec, &values);
     Ok((values, key))
-}
-
-/// Parses, canonicalises and de-duplicates the rows of one kind. Rows are independent until
-/// the duplicate check, so that part runs on every core.
-fn check_rows(kind: Kind, rows: Vec<SourceRow>, errors: &mut Vec<RowError>) -> Vec<Checked> {
-    let spec = kind.spec();
-    let parsed: Vec<_> = rows.par_iter().map(|source| check_row(kind, source)).collect();
-    let mut first_seen: FxHashMap<String, (Arc<Origin>, u64)> = FxHashMap::default();
-    first_seen.reserve(rows.len());
-    let mut good = Vec::with_capacity(rows.len());
-    for (source, result) in rows.into_iter().zip(parsed) {
-        let (values, key) = match result {
-            Ok(checked) => checked,
-            Err(e) => {
-                errors.push(row_error(&source.origin, source.line, kind, e));
-                continue;
-            }
-        };
-        if let Some((first, line)) = first_seen.get(&key) {
-            let shown = key.replace('\t', " ");
-            let where_ = if first.file == source.origin.file {
-                format!("line {line}")
-            } else {
-                format!("{} line {line}", first.file)
-            };
-            let e = FieldError::new(
-                spec.key[0],
-                shown.clone(),
-                format!("duplicate id '{shown}': {where_} has it already"),
-            );
-            errors.push(row_error(&source.origin, source.line, kind, e));
-            continue;
-        }
-        first_seen.insert(key, (Arc::clone(&source.origin), source.line));
-        good.push(Checked { origin: source.origin, line: source.line, values });
-    }
-    if kind == Kind::Company && good.len() > 1 {
-        for extra in good.drain(1..) {
-            let e = FieldError::new("id", "", "a company has one settings row");
-            errors.push(row_error(&extra.origin, extra.line, kind, e));
-        }
-    }
-    good
 }
 
 /// Removes (and reports) rows whose date range overlaps another version of the same thing.
@@ -190,12 +296,12 @@ async fn drop_overlapping(
 /// holds. A row dropped as bad can orphan others, so this repeats until nothing changes.
 async fn check_references(
     store: &Store,
-    checked: &mut [(Kind, u64, Vec<Checked>)],
+    checked: &mut [KindRows],
     errors: &mut Vec<RowError>,
 ) -> Result<(), ImportError> {
     let referenced: FxHashSet<Kind> = checked
         .iter()
-        .flat_map(|(kind, _, _)| kind.spec().columns.iter())
+        .flat_map(|k| k.kind.spec().columns.iter())
         .filter_map(|c| match c.ty {
             ColumnType::Ref(k) => Some(k),
             _ => None,
@@ -211,13 +317,13 @@ async fn check_references(
         {
             let in_batch: FxHashMap<Kind, FxHashSet<&str>> = checked
                 .iter()
-                .map(|(kind, _, rows)| (*kind, rows.iter().filter_map(|r| r.values[0].as_text()).collect()))
+                .map(|k| (k.kind, k.rows.iter().filter_map(|r| r.values[0].as_text()).collect()))
                 .collect();
             let known = |kind: Kind, id: &str| {
                 stored.get(&kind).is_some_and(|s| s.contains(id))
                     || in_batch.get(&kind).is_some_and(|s| s.contains(id))
             };
-            for (k, (kind, _, rows)) in checked.iter().enumerate() {
+            for (k, KindRows { kind, rows, .. }) in checked.iter().enumerate() {
                 let spec = kind.spec();
                 let refs: Vec<(usize, Kind)> = spec
                     .columns
@@ -256,7 +362,7 @@ async fn check_references(
         }
         for (k, rows) in doomed {
             let mut index = 0;
-            checked[k].2.retain(|_| {
+            checked[k].rows.retain(|_| {
                 index += 1;
                 !rows.contains(&(index - 1))
             });

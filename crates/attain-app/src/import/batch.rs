@@ -39,7 +39,27 @@ pub struct SourceRow {
     pub origin: Arc<Origin>,
     /// 1-based line in the source file (the header is line 1).
     pub line: u64,
-    pub cells: Vec<Option<String>>,
+    pub cells: Cells,
+}
+
+/// A row's cells in the kind's column order: owned text, or a parsed CSV record read in place
+/// (a million-row file is not copied cell by cell before it is checked).
+#[derive(Debug, Clone)]
+pub enum Cells {
+    Text(Vec<Option<String>>),
+    Record { record: csv::StringRecord, columns: Arc<[Option<usize>]> },
+}
+
+impl Cells {
+    /// The text of canonical column `i`, if the row has one.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            Cells::Text(texts) => texts.get(i).and_then(|t| t.as_deref()),
+            Cells::Record { record, columns } => {
+                columns.get(i).copied().flatten().and_then(|c| record.get(c))
+            }
+        }
+    }
 }
 
 /// Rows to import, grouped by kind, plus the rows that could not even be read (a wrong
@@ -142,6 +162,6 @@ impl SourceRow {
             .iter()
             .map(|c| values.iter().find(|(name, _)| *name == c.name).and_then(|(_, v)| v.clone()))
             .collect();
-        SourceRow { origin: Arc::clone(origin), line, cells }
+        SourceRow { origin: Arc::clone(origin), line, cells: Cells::Text(cells) }
     }
 }

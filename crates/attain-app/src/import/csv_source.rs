@@ -5,9 +5,8 @@ use std::io::Read;
 use std::sync::Arc;
 
 use attain_core::Kind;
-use rayon::prelude::*;
 
-use super::batch::{Origin, SourceRow};
+use super::batch::{Cells, Origin, SourceRow};
 use super::mapping::{Mapping, Rule};
 use super::report::{ImportError, RowError};
 
@@ -73,10 +72,10 @@ impl CsvTable {
         }
     }
 
-    /// Rows of a file whose header uses Attain's column names. Unknown columns are refused
+    /// Rows of a file whose header uses Attain's column names (the records move into the rows). Unknown columns are refused
     /// (a typo would otherwise drop data silently); optional columns may be left out.
     pub fn canonical_rows(
-        &self,
+        &mut self,
         kind: Kind,
         errors: &mut Vec<RowError>,
     ) -> Result<Vec<SourceRow>, ImportError> {
@@ -104,23 +103,19 @@ impl CsvTable {
                 missing.join(", ")
             )));
         }
-        let positions: Vec<Option<usize>> = spec.columns.iter().map(|c| self.index(c.name)).collect();
+        let columns: Arc<[Option<usize>]> = spec.columns.iter().map(|c| self.index(c.name)).collect();
         let origin = Origin::canonical(self.file.clone(), kind);
         let width = self.header.len();
-        errors.extend(
-            self.records.iter().filter(|(_, r)| r.len() != width).map(|(l, r)| self.width_error(*l, r.len())),
-        );
-        // Copying cells out of a million records is worth both cores.
-        let rows = self
-            .records
-            .par_iter()
-            .filter(|(_, record)| record.len() == width)
-            .map(|(line, record)| {
-                let cells =
-                    positions.iter().map(|p| p.and_then(|i| record.get(i)).map(str::to_string)).collect();
-                SourceRow { origin: Arc::clone(&origin), line: *line, cells }
-            })
-            .collect();
+        let mut rows = Vec::with_capacity(self.records.len());
+        // The records move into the rows as they are: the checks read their cells in place.
+        for (line, record) in std::mem::take(&mut self.records) {
+            if record.len() != width {
+                errors.push(self.width_error(line, record.len()));
+                continue;
+            }
+            let cells = Cells::Record { record, columns: Arc::clone(&columns) };
+            rows.push(SourceRow { origin: Arc::clone(&origin), line, cells });
+        }
         Ok(rows)
     }
 
@@ -184,7 +179,7 @@ impl CsvTable {
                 };
                 cells.push(value);
             }
-            rows.push(SourceRow { origin: Arc::clone(&origin), line: *line, cells });
+            rows.push(SourceRow { origin: Arc::clone(&origin), line: *line, cells: Cells::Text(cells) });
         }
         Ok(rows)
     }

@@ -8,7 +8,7 @@ use attain_core::record::cells_to_text;
 use attain_core::{Dataset, Kind};
 use attain_store::Store;
 
-use super::batch::{Batch, Origin, SourceRow};
+use super::batch::{Batch, Cells, Origin, SourceRow};
 use super::csv_source::CsvTable;
 use super::mapping::Mapping;
 use super::report::{ImportError, ImportReport};
@@ -67,7 +67,7 @@ pub async fn import_csv_bytes(
 async fn import_table(
     store: &Store,
     kind: Kind,
-    table: CsvTable,
+    mut table: CsvTable,
     mapping: Option<&Mapping>,
     options: ImportOptions,
     progress: &dyn Progress,
@@ -83,6 +83,8 @@ async fn import_table(
         Some(m) => table.mapped_rows(m, &mut batch.errors)?,
         None => table.canonical_rows(kind, &mut batch.errors)?,
     };
+    // The rows hold their own copies of the cells: free the parsed file before checking.
+    drop(table);
     batch.note_unread(kind, batch.errors.len());
     batch.extend(kind, rows);
     apply(store, batch, options, progress).await
@@ -133,7 +135,7 @@ pub fn read_workspace(dir: &Path) -> Result<Batch, ImportError> {
                 Kind::ALL.map(|k| k.spec().file_name()).join(", ")
             ),
         })?;
-        let table = CsvTable::open(&dir.join(&name))?;
+        let mut table = CsvTable::open(&dir.join(&name))?;
         let unread_before = batch.errors.len();
         let rows = table.canonical_rows(kind, &mut batch.errors)?;
         batch.note_unread(kind, batch.errors.len() - unread_before);
@@ -154,7 +156,7 @@ pub fn workspace_batch(dataset: &Dataset, file: &str) -> Batch {
             .map(|(i, values)| SourceRow {
                 origin: Arc::clone(&origin),
                 line: i as u64 + 1,
-                cells: cells_to_text(kind.spec(), values).into_iter().map(Some).collect(),
+                cells: Cells::Text(cells_to_text(kind.spec(), values).into_iter().map(Some).collect()),
             })
             .collect();
         batch.extend(kind, rows);

@@ -177,7 +177,6 @@ CREATE INDEX "stage_history_opportunity" ON "stage_history" ("opportunity_id", "
 CREATE INDEX "activities_owner" ON "activities" ("owner_id", "occurred_at");
 CREATE INDEX "activities_opportunity" ON "activities" ("opportunity_id");
 CREATE INDEX "transactions_date" ON "transactions" ("date");
-CREATE INDEX "transactions_owner" ON "transactions" ("owner_id", "date");
 CREATE INDEX "transactions_opportunity" ON "transactions" ("opportunity_id");
 -- Only returns and cancellations name an original, so the index holds just those.
 CREATE INDEX "transactions_original" ON "transactions" ("original_id") WHERE "original_id" IS NOT NULL;
