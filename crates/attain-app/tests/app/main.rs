@@ -4,6 +4,7 @@
 
 mod bad_files;
 mod demo;
+mod large;
 mod mappings;
 mod overlap;
 mod reimport;
