@@ -11,7 +11,7 @@ use attain_store::{Store, UpsertCount, worth_suspending};
 use super::{ImportOptions, overlap};
 use std::sync::Arc;
 
-use super::batch::{Batch, Origin, SourceRow};
+use super::batch::{Batch, KindSource, Origin, SourceRow};
 use super::report::{ImportError, ImportReport, KindReport, RowError};
 use crate::progress::Progress;
 
@@ -31,7 +31,7 @@ impl AsRef<[Value]> for Checked {
 
 /// Rows checked per step. While one step's rows are written, the next step's are checked, so
 /// the database and the checks keep both cores busy.
-const CHUNK: usize = 50_000;
+const CHUNK: usize = 25_000;
 
 /// Checks `batch` against the domain rules and the database, and writes it atomically: one
 /// transaction, committed only when every check has passed. Without `skip_bad`, rows are
@@ -45,42 +45,41 @@ pub async fn apply(
     progress: &dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let unread = batch.unread.clone();
-    let (rows_by_kind, mut errors) = batch.into_parts();
-    progress.start("importing", rows_by_kind.iter().map(|(_, rows)| rows.len() as u64).sum());
+    let (sources, mut errors) = batch.into_sources(CHUNK);
+    progress.start("importing", sources.iter().map(|s| s.estimated).sum());
     let mut tx = store.begin().await?;
     let mut optimistic = !options.skip_bad && errors.is_empty();
     let mut kinds: Vec<KindRows> = Vec::new();
-    for (kind, rows) in rows_by_kind {
+    for source in sources {
+        let kind = source.kind;
+        let total = source.estimated;
         // Rows that could not be read at all were still rows of the kind's file.
-        let read = rows.len() as u64 + unread.get(&kind).copied().unwrap_or(0);
+        let mut read = unread.get(&kind).copied().unwrap_or(0);
         // Read through the pool, these see what is committed, not this import's own writes.
         let existing = store.keys(kind).await?;
-        let total = rows.len() as u64;
         let mut suspended = None;
         let mut decided = false;
         let mut first_seen = FxHashMap::default();
-        let mut good = Vec::with_capacity(rows.len());
+        let mut good = Vec::new();
         let mut affected = 0;
         let mut new_keys = 0;
-        let mut chunks = into_chunks(rows);
-        let mut pending = match chunks.pop() {
-            Some(chunk) => Some(check_chunk(kind, chunk).await?),
-            None => None,
-        };
-        while let Some(parsed) = pending.take() {
+        let mut step = next_step(source).await?;
+        loop {
+            read += step.read;
+            errors.append(&mut step.errors);
+            let Some(parsed) = step.parsed.take() else { break };
             let (fresh, new) = keep_unique(kind, parsed, &existing, &mut first_seen, &mut errors);
             new_keys += new;
             optimistic &= errors.is_empty();
             if !decided {
-                // Whether a rebuild pays depends on how many rows are new; the first chunk's
-                // share stands for the whole file (a re-import must not rebuild for nothing).
+                // Whether a rebuild pays depends on how many rows are new; the first step's
+                // share stands for the whole source (a re-import must not rebuild for nothing).
                 decided = true;
                 let estimated_new = total * new / (fresh.len() as u64).max(1);
                 if optimistic && worth_suspending(estimated_new, existing.len() as u64) {
                     suspended = Some(store.suspend_indexes(&mut tx, kind).await?);
                 }
             }
-            let next = chunks.pop();
             let write = async {
                 if optimistic {
                     store.upsert_rows(&mut tx, kind, &fresh).await.map_err(ImportError::from)
@@ -88,15 +87,9 @@ pub async fn apply(
                     Ok(0)
                 }
             };
-            let check = async {
-                match next {
-                    Some(chunk) => check_chunk(kind, chunk).await.map(Some),
-                    None => Ok(None),
-                }
-            };
-            let (written, checked) = tokio::join!(write, check);
+            let (written, following) = tokio::join!(write, next_step(step.source));
             affected += written?;
-            pending = checked?;
+            step = following?;
             progress.advance(fresh.len() as u64);
             good.extend(fresh);
         }
@@ -141,6 +134,8 @@ pub async fn apply(
     }
     tx.commit().await.map_err(attain_store::StoreError::from)?;
     progress.finish();
+    // Freeing a million checked rows takes a noticeable moment; nobody needs to wait for it.
+    std::thread::spawn(move || drop(kinds));
     report.bad_rows = errors;
     Ok(report)
 }
@@ -175,32 +170,38 @@ async fn write_checked(store: &Store, tx: &mut attain_store::Tx, k: &KindRows) -
     Ok(affected)
 }
 
-/// Splits rows into chunks, last chunk first (so `pop` yields them in order).
-fn into_chunks(mut rows: Vec<SourceRow>) -> Vec<Vec<SourceRow>> {
-    let mut chunks = Vec::with_capacity(rows.len() / CHUNK + 1);
-    while rows.len() > CHUNK {
-        let tail = rows.split_off(rows.len() - (rows.len() - 1) % CHUNK - 1);
-        chunks.push(tail);
-    }
-    chunks.push(rows);
-    chunks
-}
-
 type Parsed = Vec<(Arc<Origin>, u64, Result<(Vec<Value>, String), FieldError>)>;
 
-/// Parses and canonicalises a chunk of rows on every core, off the async runtime. Each row's
-/// source text is dropped as soon as it is checked.
-async fn check_chunk(kind: Kind, rows: Vec<SourceRow>) -> Result<Parsed, ImportError> {
+/// One step of a source: the rows read and checked (`None` once the source is exhausted),
+/// the rows that could not be read, and the source to continue from.
+struct Step {
+    source: KindSource,
+    read: u64,
+    errors: Vec<RowError>,
+    parsed: Option<Parsed>,
+}
+
+/// Reads the next step of rows and parses and canonicalises them on every core, off the async
+/// runtime. Each row's source text is dropped as soon as it is checked.
+async fn next_step(mut source: KindSource) -> Result<Step, ImportError> {
+    let kind = source.kind;
     tokio::task::spawn_blocking(move || {
-        rows.into_par_iter()
-            .map(|source| {
-                let result = check_row(kind, &source);
-                (source.origin, source.line, result)
-            })
-            .collect()
+        let mut errors = Vec::new();
+        let mut unreadable = 0;
+        let rows = source.next_chunk(CHUNK, &mut errors, &mut unreadable)?;
+        let read = rows.as_ref().map_or(0, |r| r.len() as u64) + unreadable;
+        let parsed = rows.map(|rows| {
+            rows.into_par_iter()
+                .map(|row| {
+                    let result = check_row(kind, &row);
+                    (row.origin, row.line, result)
+                })
+                .collect()
+        });
+        Ok(Step { source, read, errors, parsed })
     })
     .await
-    .map_err(|e| ImportError::File { path: "import".into(), reason: format!("the row check failed: {e}") })
+    .map_err(|e| ImportError::File { path: "import".into(), reason: format!("the row check failed: {e}") })?
 }
 
 /// Reports bad rows and duplicate keys (against every earlier chunk), keeping the rest; also

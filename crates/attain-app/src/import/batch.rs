@@ -2,6 +2,8 @@
 //! any error can name the file, line, source column and value.
 
 use std::collections::BTreeMap;
+
+use super::csv_source::CanonicalRows;
 use std::sync::Arc;
 
 use attain_core::Kind;
@@ -64,13 +66,69 @@ impl Cells {
 
 /// Rows to import, grouped by kind, plus the rows that could not even be read (a wrong
 /// number of fields, a value a mapping could not convert).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Batch {
     pub rows: Vec<(Kind, Vec<SourceRow>)>,
     pub errors: Vec<super::RowError>,
     /// Per kind, how many of `errors` are rows of that kind that could not be read, so the
     /// report counts them as read and skipped.
     pub unread: BTreeMap<Kind, u64>,
+    /// Canonical CSV files read a step at a time while the import runs.
+    pub streams: Vec<(Kind, CanonicalRows)>,
+}
+
+/// Where one kind's rows come from during an import: rows already in memory (in steps), then
+/// any files read step by step.
+pub struct KindSource {
+    pub kind: Kind,
+    /// Rows in memory, already split into steps, last step first.
+    ready: Vec<Vec<SourceRow>>,
+    streams: Vec<CanonicalRows>,
+    /// How many rows the source is expected to yield (exact for rows in memory).
+    pub estimated: u64,
+}
+
+impl KindSource {
+    /// The next step of up to `n` rows, or `None` when the source is exhausted. Rows that cannot
+    /// be read go to `errors` and are counted in `unreadable`.
+    pub fn next_chunk(
+        &mut self,
+        n: usize,
+        errors: &mut Vec<super::RowError>,
+        unreadable: &mut u64,
+    ) -> Result<Option<Vec<SourceRow>>, super::ImportError> {
+        if let Some(rows) = self.ready.pop() {
+            return Ok(Some(rows));
+        }
+        while let Some(stream) = self.streams.first_mut() {
+            match stream.next_chunk(n, errors, unreadable)? {
+                Some(rows) => return Ok(Some(rows)),
+                None => {
+                    self.streams.remove(0);
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl std::fmt::Debug for KindSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KindSource({}, ~{} rows)", self.kind, self.estimated)
+    }
+}
+
+/// Splits rows into steps of `n`, last step first (so `pop` yields them in order).
+fn into_steps(mut rows: Vec<SourceRow>, n: usize) -> Vec<Vec<SourceRow>> {
+    let mut steps = Vec::with_capacity(rows.len() / n + 1);
+    while rows.len() > n {
+        let start = rows.len() - (rows.len() - 1) % n - 1;
+        steps.push(rows.split_off(start));
+    }
+    if !rows.is_empty() {
+        steps.push(rows);
+    }
+    steps
 }
 
 impl Batch {
@@ -111,24 +169,38 @@ impl Batch {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.rows.iter().map(|(_, r)| r.len()).sum()
+    pub fn push_stream(&mut self, kind: Kind, rows: CanonicalRows) {
+        self.streams.push((kind, rows));
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Rows in dependency order (referenced kinds first, and every kind that had a row, even
-    /// an unreadable one), and the read errors.
-    pub fn into_parts(mut self) -> (Vec<(Kind, Vec<SourceRow>)>, Vec<super::RowError>) {
-        for kind in self.unread.keys() {
-            if !self.rows.iter().any(|(k, _)| k == kind) {
-                self.rows.push((*kind, Vec::new()));
-            }
-        }
-        self.rows.sort_by_key(|(k, _)| *k);
-        (self.rows, self.errors)
+    /// One source per kind in dependency order (referenced kinds first; every kind that had a
+    /// row, even an unreadable one, is there), rows in steps of `n`, and the read errors.
+    pub fn into_sources(self, n: usize) -> (Vec<KindSource>, Vec<super::RowError>) {
+        let mut kinds: Vec<Kind> = self.rows.iter().map(|(k, _)| *k).collect();
+        kinds.extend(self.unread.keys().copied());
+        kinds.extend(self.streams.iter().map(|(k, _)| *k));
+        kinds.sort();
+        kinds.dedup();
+        let mut rows = self.rows;
+        let mut streams = self.streams;
+        let sources = kinds
+            .into_iter()
+            .map(|kind| {
+                let ready: Vec<SourceRow> = rows
+                    .iter_mut()
+                    .filter(|(k, _)| *k == kind)
+                    .flat_map(|(_, r)| std::mem::take(r))
+                    .collect();
+                let mine: Vec<CanonicalRows> = {
+                    let (mine, rest): (Vec<_>, Vec<_>) = streams.drain(..).partition(|(k, _)| *k == kind);
+                    streams = rest;
+                    mine.into_iter().map(|(_, s)| s).collect()
+                };
+                let estimated = ready.len() as u64 + mine.iter().map(|s| s.estimated).sum::<u64>();
+                KindSource { kind, ready: into_steps(ready, n), streams: mine, estimated }
+            })
+            .collect();
+        (sources, self.errors)
     }
 }
 

@@ -10,15 +10,22 @@ use super::batch::{Cells, Origin, SourceRow};
 use super::mapping::{Mapping, Rule};
 use super::report::{ImportError, RowError};
 
-/// A CSV file read as header plus records, with the line each record starts on.
-pub struct CsvTable {
+/// A CSV file read record by record, each with the line it starts on.
+pub struct CsvReader {
     pub file: String,
     pub header: Vec<String>,
-    pub records: Vec<(u64, csv::StringRecord)>,
+    reader: csv::Reader<LineBreaks<Box<dyn Read + Send>>>,
 }
 
-impl CsvTable {
-    pub fn read(file: &str, input: impl Read) -> Result<CsvTable, ImportError> {
+impl std::fmt::Debug for CsvReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CsvReader({})", self.file)
+    }
+}
+
+impl CsvReader {
+    /// Reads the header; records follow with [`CsvReader::next_record`].
+    pub fn new(file: &str, input: Box<dyn Read + Send>) -> Result<CsvReader, ImportError> {
         let fail = |reason: String| ImportError::File { path: file.to_string(), reason };
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(LineBreaks::new(input));
         let header: Vec<String> = reader
@@ -30,32 +37,38 @@ impl CsvTable {
         if header.iter().all(String::is_empty) {
             return Err(fail("the file is empty: it needs a header row".into()));
         }
-        let mut records = Vec::new();
+        Ok(CsvReader { file: file.to_string(), header, reader })
+    }
+
+    pub fn open(path: &std::path::Path) -> Result<CsvReader, ImportError> {
+        let shown = path.display().to_string();
+        let file = std::fs::File::open(path)
+            .map_err(|e| ImportError::File { path: shown.clone(), reason: format!("cannot open: {e}") })?;
+        CsvReader::new(&shown, Box::new(std::io::BufReader::with_capacity(1 << 20, file)))
+    }
+
+    /// The next record and the line it starts on; `None` at the end. Blank lines are skipped.
+    pub fn next_record(&mut self) -> Result<Option<(u64, csv::StringRecord)>, ImportError> {
         loop {
             let mut record = csv::StringRecord::new();
-            match reader.read_record(&mut record) {
+            match self.reader.read_record(&mut record) {
                 Ok(true) => {}
-                Ok(false) => break,
+                Ok(false) => return Ok(None),
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| reader.get_mut().line_at(p.byte()));
-                    return Err(fail(format!("line {line}: cannot read the row: {e}")));
+                    let line = e.position().map_or(0, |p| self.reader.get_mut().line_at(p.byte()));
+                    return Err(ImportError::File {
+                        path: self.file.clone(),
+                        reason: format!("line {line}: cannot read the row: {e}"),
+                    });
                 }
             }
-            let line = record.position().map_or(0, |p| reader.get_mut().line_at(p.byte()));
+            let line = record.position().map_or(0, |p| self.reader.get_mut().line_at(p.byte()));
             // A completely empty line (often a trailing one) carries no row.
             if record.len() == 1 && record[0].trim().is_empty() {
                 continue;
             }
-            records.push((line, record));
+            return Ok(Some((line, record)));
         }
-        Ok(CsvTable { file: file.to_string(), header, records })
-    }
-
-    pub fn open(path: &std::path::Path) -> Result<CsvTable, ImportError> {
-        let shown = path.display().to_string();
-        let file = std::fs::File::open(path)
-            .map_err(|e| ImportError::File { path: shown.clone(), reason: format!("cannot open: {e}") })?;
-        CsvTable::read(&shown, std::io::BufReader::with_capacity(1 << 20, file))
     }
 
     pub fn index(&self, column: &str) -> Option<usize> {
@@ -71,52 +84,45 @@ impl CsvTable {
             reason: format!("has {found} fields but the header has {}", self.header.len()),
         }
     }
+}
 
-    /// Rows of a file whose header uses Attain's column names (the records move into the rows). Unknown columns are refused
-    /// (a typo would otherwise drop data silently); optional columns may be left out.
-    pub fn canonical_rows(
-        &mut self,
-        kind: Kind,
-        errors: &mut Vec<RowError>,
-    ) -> Result<Vec<SourceRow>, ImportError> {
-        let spec = kind.spec();
-        let fail = |reason: String| ImportError::File { path: self.file.clone(), reason };
-        for name in &self.header {
-            if spec.index_of(name).is_none() {
-                let known: Vec<_> = spec.columns.iter().map(|c| c.name).collect();
-                return Err(fail(format!(
-                    "unknown column '{name}' for {kind} (columns: {})",
-                    known.join(", ")
-                )));
-            }
+/// A CSV file read whole: for mapped files and the sample layouts, which look rows up by
+/// column name or join files.
+pub struct CsvTable {
+    pub file: String,
+    pub header: Vec<String>,
+    pub records: Vec<(u64, csv::StringRecord)>,
+}
+
+impl CsvTable {
+    pub fn read(file: &str, input: Box<dyn Read + Send>) -> Result<CsvTable, ImportError> {
+        let mut reader = CsvReader::new(file, input)?;
+        let mut records = Vec::new();
+        while let Some(record) = reader.next_record()? {
+            records.push(record);
         }
-        let missing: Vec<_> = spec
-            .columns
-            .iter()
-            .filter(|c| c.required && self.index(c.name).is_none())
-            .map(|c| c.name)
-            .collect();
-        if !missing.is_empty() {
-            return Err(fail(format!(
-                "missing required column{} {}",
-                plural(missing.len()),
-                missing.join(", ")
-            )));
+        Ok(CsvTable { file: reader.file, header: reader.header, records })
+    }
+
+    pub fn open(path: &std::path::Path) -> Result<CsvTable, ImportError> {
+        let shown = path.display().to_string();
+        let file = std::fs::File::open(path)
+            .map_err(|e| ImportError::File { path: shown.clone(), reason: format!("cannot open: {e}") })?;
+        CsvTable::read(&shown, Box::new(std::io::BufReader::with_capacity(1 << 20, file)))
+    }
+
+    pub fn index(&self, column: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == column)
+    }
+
+    fn width_error(&self, line: u64, found: usize) -> RowError {
+        RowError {
+            file: self.file.clone(),
+            line,
+            column: None,
+            value: None,
+            reason: format!("has {found} fields but the header has {}", self.header.len()),
         }
-        let columns: Arc<[Option<usize>]> = spec.columns.iter().map(|c| self.index(c.name)).collect();
-        let origin = Origin::canonical(self.file.clone(), kind);
-        let width = self.header.len();
-        let mut rows = Vec::with_capacity(self.records.len());
-        // The records move into the rows as they are: the checks read their cells in place.
-        for (line, record) in std::mem::take(&mut self.records) {
-            if record.len() != width {
-                errors.push(self.width_error(line, record.len()));
-                continue;
-            }
-            let cells = Cells::Record { record, columns: Arc::clone(&columns) };
-            rows.push(SourceRow { origin: Arc::clone(&origin), line, cells });
-        }
-        Ok(rows)
     }
 
     /// Rows of any file read through a mapping.
@@ -241,6 +247,102 @@ impl<R: Read> Read for LineBreaks<R> {
     }
 }
 
+/// The rows of a canonical CSV file (its header uses Attain's column names), read a step at a
+/// time: a large file is checked and written while the rest is still being read, and is never
+/// held in memory whole. Records move into the rows as they are; checks read cells in place.
+pub struct CanonicalRows {
+    reader: CsvReader,
+    columns: Arc<[Option<usize>]>,
+    origin: Arc<Origin>,
+    /// About how many rows the file holds (its line count), for progress and planning.
+    pub estimated: u64,
+}
+
+impl std::fmt::Debug for CanonicalRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CanonicalRows({}, ~{} rows)", self.reader.file, self.estimated)
+    }
+}
+
+impl CanonicalRows {
+    /// Checks the header: unknown columns are refused (a typo would otherwise drop data
+    /// silently); optional columns may be left out.
+    pub fn new(reader: CsvReader, kind: Kind, estimated: u64) -> Result<CanonicalRows, ImportError> {
+        let spec = kind.spec();
+        let fail = |reason: String| ImportError::File { path: reader.file.clone(), reason };
+        for name in &reader.header {
+            if spec.index_of(name).is_none() {
+                let known: Vec<_> = spec.columns.iter().map(|c| c.name).collect();
+                return Err(fail(format!(
+                    "unknown column '{name}' for {kind} (columns: {})",
+                    known.join(", ")
+                )));
+            }
+        }
+        let missing: Vec<_> = spec
+            .columns
+            .iter()
+            .filter(|c| c.required && reader.index(c.name).is_none())
+            .map(|c| c.name)
+            .collect();
+        if !missing.is_empty() {
+            return Err(fail(format!(
+                "missing required column{} {}",
+                plural(missing.len()),
+                missing.join(", ")
+            )));
+        }
+        let columns: Arc<[Option<usize>]> = spec.columns.iter().map(|c| reader.index(c.name)).collect();
+        let origin = Origin::canonical(reader.file.clone(), kind);
+        Ok(CanonicalRows { reader, columns, origin, estimated })
+    }
+
+    pub fn open(path: &std::path::Path, kind: Kind) -> Result<CanonicalRows, ImportError> {
+        let estimated = count_lines(path).saturating_sub(1);
+        CanonicalRows::new(CsvReader::open(path)?, kind, estimated)
+    }
+
+    /// Up to `n` more rows (`None` once the file is exhausted); rows with the wrong number of
+    /// fields are reported in `errors` and counted in `unreadable`.
+    pub fn next_chunk(
+        &mut self,
+        n: usize,
+        errors: &mut Vec<RowError>,
+        unreadable: &mut u64,
+    ) -> Result<Option<Vec<SourceRow>>, ImportError> {
+        let width = self.reader.header.len();
+        let mut rows = Vec::with_capacity(n.min(1 << 16));
+        let mut seen = 0;
+        while rows.len() < n {
+            let Some((line, record)) = self.reader.next_record()? else { break };
+            seen += 1;
+            if record.len() != width {
+                errors.push(self.reader.width_error(line, record.len()));
+                *unreadable += 1;
+                continue;
+            }
+            let cells = Cells::Record { record, columns: Arc::clone(&self.columns) };
+            rows.push(SourceRow { origin: Arc::clone(&self.origin), line, cells });
+        }
+        Ok((seen > 0).then_some(rows))
+    }
+}
+
+/// Counts line breaks, for an estimate of a file's rows; an unreadable file counts as empty
+/// (opening it properly reports the problem).
+fn count_lines(path: &std::path::Path) -> u64 {
+    let Ok(mut file) = std::fs::File::open(path) else { return 0 };
+    let mut buf = vec![0u8; 1 << 20];
+    let mut lines = 0;
+    while let Ok(n) = file.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+    }
+    lines
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -264,7 +366,10 @@ mod tests {
     #[test]
     fn records_carry_the_line_they_start_on() {
         let text = "a,b\r\n1,x\r\n\r\n2,\"two\r\nlines\"\n\n\n3,y\r\n4,z";
-        for table in [CsvTable::read("f", text.as_bytes()), CsvTable::read("f", Trickle(text.as_bytes()))] {
+        for table in [
+            CsvTable::read("f", Box::new(text.as_bytes())),
+            CsvTable::read("f", Box::new(Trickle(text.as_bytes()))),
+        ] {
             let table = table.unwrap();
             let lines: Vec<_> = table.records.iter().map(|(line, r)| (*line, r[0].to_string())).collect();
             let expected = [(2, "1"), (4, "2"), (8, "3"), (9, "4")];

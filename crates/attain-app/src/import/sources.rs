@@ -9,7 +9,7 @@ use attain_core::{Dataset, Kind};
 use attain_store::Store;
 
 use super::batch::{Batch, Cells, Origin, SourceRow};
-use super::csv_source::CsvTable;
+use super::csv_source::{CanonicalRows, CsvReader, CsvTable};
 use super::mapping::Mapping;
 use super::report::{ImportError, ImportReport};
 use super::{ImportOptions, apply, crm_sample, northwind};
@@ -47,8 +47,12 @@ pub async fn import_file(
     options: ImportOptions,
     progress: &dyn Progress,
 ) -> Result<ImportReport, ImportError> {
-    let table = CsvTable::open(path)?;
-    import_table(store, kind, table, mapping, options, progress).await
+    let mut batch = Batch::default();
+    match mapping {
+        Some(mapping) => add_mapped(&mut batch, kind, CsvTable::open(path)?, mapping)?,
+        None => batch.push_stream(kind, CanonicalRows::open(path, kind)?),
+    }
+    apply(store, batch, options, progress).await
 }
 
 /// Imports CSV text already in memory (an upload), named `file` in messages.
@@ -60,34 +64,31 @@ pub async fn import_csv_bytes(
     mapping: Option<&Mapping>,
     options: ImportOptions,
 ) -> Result<ImportReport, ImportError> {
-    let table = CsvTable::read(file, bytes)?;
-    import_table(store, kind, table, mapping, options, &crate::NoProgress).await
+    let input: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
+    let mut batch = Batch::default();
+    match mapping {
+        Some(mapping) => add_mapped(&mut batch, kind, CsvTable::read(file, input)?, mapping)?,
+        None => {
+            let estimated = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            batch.push_stream(kind, CanonicalRows::new(CsvReader::new(file, input)?, kind, estimated)?);
+        }
+    }
+    apply(store, batch, options, &crate::NoProgress).await
 }
 
-async fn import_table(
-    store: &Store,
-    kind: Kind,
-    mut table: CsvTable,
-    mapping: Option<&Mapping>,
-    options: ImportOptions,
-    progress: &dyn Progress,
-) -> Result<ImportReport, ImportError> {
-    let mut batch = Batch::default();
-    let rows = match mapping {
-        Some(m) if m.kind != kind => {
-            return Err(ImportError::Mapping {
-                path: table.file.clone(),
-                reason: format!("the mapping makes {} but the import is for {kind}", m.kind),
-            });
-        }
-        Some(m) => table.mapped_rows(m, &mut batch.errors)?,
-        None => table.canonical_rows(kind, &mut batch.errors)?,
-    };
-    // The rows hold their own copies of the cells: free the parsed file before checking.
-    drop(table);
-    batch.note_unread(kind, batch.errors.len());
+/// Adds the rows of a file read through a mapping for `kind`.
+fn add_mapped(batch: &mut Batch, kind: Kind, table: CsvTable, mapping: &Mapping) -> Result<(), ImportError> {
+    if mapping.kind != kind {
+        return Err(ImportError::Mapping {
+            path: table.file.clone(),
+            reason: format!("the mapping makes {} but the import is for {kind}", mapping.kind),
+        });
+    }
+    let unreadable_before = batch.errors.len();
+    let rows = table.mapped_rows(mapping, &mut batch.errors)?;
+    batch.note_unread(kind, batch.errors.len() - unreadable_before);
     batch.extend(kind, rows);
-    apply(store, batch, options, progress).await
+    Ok(())
 }
 
 /// Imports a whole directory laid out as `layout`.
@@ -135,11 +136,7 @@ pub fn read_workspace(dir: &Path) -> Result<Batch, ImportError> {
                 Kind::ALL.map(|k| k.spec().file_name()).join(", ")
             ),
         })?;
-        let mut table = CsvTable::open(&dir.join(&name))?;
-        let unread_before = batch.errors.len();
-        let rows = table.canonical_rows(kind, &mut batch.errors)?;
-        batch.note_unread(kind, batch.errors.len() - unread_before);
-        batch.extend(kind, rows);
+        batch.push_stream(kind, CanonicalRows::open(&dir.join(&name), kind)?);
     }
     Ok(batch)
 }

@@ -29,7 +29,8 @@ async fn a_bad_row_after_written_steps_leaves_nothing(store: Store, _: Db) {
     let dir = tempfile::tempdir().unwrap();
     let before = counts(&store).await;
     let text = people(Some((ROWS + 1, "late,Late Row,2017-02-30")));
-    let errors = rejected(import_text(&store, dir.path(), Kind::People, &text, ImportOptions::default()).await);
+    let errors =
+        rejected(import_text(&store, dir.path(), Kind::People, &text, ImportOptions::default()).await);
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].line, ROWS as u64 + 1);
     assert_eq!(errors[0].column.as_deref(), Some("hire_date"));
@@ -39,7 +40,8 @@ async fn a_bad_row_after_written_steps_leaves_nothing(store: Store, _: Db) {
 async fn a_duplicate_across_steps_is_found(store: Store, _: Db) {
     let dir = tempfile::tempdir().unwrap();
     let text = people(Some((ROWS, "p000000,Again,2016-01-01")));
-    let errors = rejected(import_text(&store, dir.path(), Kind::People, &text, ImportOptions::default()).await);
+    let errors =
+        rejected(import_text(&store, dir.path(), Kind::People, &text, ImportOptions::default()).await);
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].line, ROWS as u64);
     assert!(errors[0].reason.contains("line 2 has it already"), "{}", errors[0].reason);
@@ -55,8 +57,9 @@ async fn a_large_clean_import_is_written_whole_and_then_unchanged(store: Store, 
     let again = import_text(&store, dir.path(), Kind::People, &text, ImportOptions::default()).await.unwrap();
     assert_eq!(again.written().unchanged, ROWS as u64);
     let skipping = people(Some((3, "p000001,Renamed,2016-01-01")));
-    let changed =
-        import_text(&store, dir.path(), Kind::People, &skipping, ImportOptions { skip_bad: true }).await.unwrap();
+    let changed = import_text(&store, dir.path(), Kind::People, &skipping, ImportOptions { skip_bad: true })
+        .await
+        .unwrap();
     assert_eq!((changed.written().updated, changed.written().unchanged), (1, ROWS as u64 - 1));
 }
 
