@@ -72,17 +72,11 @@ impl CsvReader {
     }
 
     pub fn index(&self, column: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == column)
+        index_of(&self.header, column)
     }
 
     fn width_error(&self, line: u64, found: usize) -> RowError {
-        RowError {
-            file: self.file.clone(),
-            line,
-            column: None,
-            value: None,
-            reason: format!("has {found} fields but the header has {}", self.header.len()),
-        }
+        width_error(&self.file, &self.header, line, found)
     }
 }
 
@@ -112,17 +106,11 @@ impl CsvTable {
     }
 
     pub fn index(&self, column: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == column)
+        index_of(&self.header, column)
     }
 
     fn width_error(&self, line: u64, found: usize) -> RowError {
-        RowError {
-            file: self.file.clone(),
-            line,
-            column: None,
-            value: None,
-            reason: format!("has {found} fields but the header has {}", self.header.len()),
-        }
+        width_error(&self.file, &self.header, line, found)
     }
 
     /// Rows of any file read through a mapping.
@@ -341,6 +329,21 @@ fn count_lines(path: &std::path::Path) -> u64 {
         lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
     }
     lines
+}
+
+fn index_of(header: &[String], column: &str) -> Option<usize> {
+    header.iter().position(|h| h == column)
+}
+
+/// A row whose field count differs from the header's.
+fn width_error(file: &str, header: &[String], line: u64, found: usize) -> RowError {
+    RowError {
+        file: file.to_string(),
+        line,
+        column: None,
+        value: None,
+        reason: format!("has {found} fields but the header has {}", header.len()),
+    }
 }
 
 fn plural(n: usize) -> &'static str {

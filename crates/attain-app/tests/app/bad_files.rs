@@ -215,7 +215,40 @@ Opportunity ID,Opportunity Name,Account Name,Opportunity Owner,Amount,Stage,Clos
     assert_eq!(error.value.as_deref(), Some("12OO.00"));
 }
 
+async fn company_settings_are_checked(store: Store, _: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "id,name,base_currency,fiscal_year_start_month,fiscal_year_naming,time_zone\n";
+    let cases = [
+        (
+            "company,Acme,USD,2,end_year,Mars/Olympus_Mons",
+            "time_zone",
+            "'Mars/Olympus_Mons' is not a known time zone",
+        ),
+        ("company,Acme,USD,13,end_year,Europe/Berlin", "fiscal_year_start_month", "must be 1 to 12, not 13"),
+        (
+            "company,Acme,USD,2,middle,Europe/Berlin",
+            "fiscal_year_naming",
+            "is not one of: end_year, start_year",
+        ),
+    ];
+    for (row, column, reason) in cases {
+        let path = write(dir.path(), "company.csv", &format!("{header}{row}\n"));
+        let errors = rejected(
+            import_file(&store, Kind::Company, &path, None, ImportOptions::default(), &NoProgress).await,
+        );
+        assert_eq!(errors.len(), 1, "{row}: {errors:?}");
+        assert_eq!(errors[0].column.as_deref(), Some(column), "{row}");
+        assert!(errors[0].reason.contains(reason), "{row}: {}", errors[0].reason);
+    }
+    assert_eq!(store.count(Kind::Company).await.unwrap(), 0);
+    let good =
+        write(dir.path(), "company.csv", &format!("{header}company,Acme,USD,2,end_year,Europe/Berlin\n"));
+    import_file(&store, Kind::Company, &good, None, ImportOptions::default(), &NoProgress).await.unwrap();
+    assert_eq!(store.count(Kind::Company).await.unwrap(), 1);
+}
+
 on_both!(
+    company_settings_are_checked,
     amount_that_is_not_a_number,
     impossible_date,
     unknown_currency,
