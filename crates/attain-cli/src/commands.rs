@@ -25,7 +25,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Import(args) => import(args).await,
         Command::Export(args) => export(args).await,
         Command::Summary(db) => {
-            let store = Store::open(&db.db).await?;
+            let store = Store::open_existing(&db.db).await?;
             for kind in Kind::ALL {
                 println!("{:<17} {:>9}", kind.name(), store.count(kind).await?);
             }
@@ -150,7 +150,7 @@ fn resolve_mapping(name: &str) -> Result<Mapping> {
 }
 
 async fn export(args: ExportArgs) -> Result<()> {
-    let store = Store::open(&args.db.db).await?;
+    let store = Store::open_existing(&args.db.db).await?;
     match (&args.workspace, &args.out) {
         (Some(dir), _) => {
             let counts = export_workspace(&store, dir).await?;

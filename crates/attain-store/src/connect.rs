@@ -43,6 +43,19 @@ pub fn normalise_url(input: &str) -> String {
 }
 
 impl Store {
+    /// Opens a database that must already exist: for commands that only read, where a
+    /// mistyped path should be an error rather than a new, empty database.
+    pub async fn open_existing(url: &str) -> StoreResult<Store> {
+        let normalised = normalise_url(url);
+        if let Some(rest) = normalised.strip_prefix("sqlite://") {
+            let path = rest.split('?').next().unwrap_or(rest);
+            if !path.starts_with(':') && !std::path::Path::new(path).exists() {
+                return Err(StoreError::NotFound { path: path.to_string() });
+            }
+        }
+        Store::open(url).await
+    }
+
     /// Opens (creating if needed) the database at `url` and brings its schema up to date.
     pub async fn open(url: &str) -> StoreResult<Store> {
         sqlx::any::install_default_drivers();

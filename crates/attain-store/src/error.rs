@@ -6,6 +6,8 @@ use thiserror::Error;
 pub enum StoreError {
     #[error("cannot open the database at {url}: {source}")]
     Connect { url: String, source: sqlx::Error },
+    #[error("no database at {path} (check --db or ATTAIN_DATABASE_URL)")]
+    NotFound { path: String },
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]

@@ -132,3 +132,16 @@ fn impossible_as_of_date_is_named() {
     assert!(run.stderr.contains("2017-02-30"), "{}", run.stderr);
     assert!(!sandbox.path("attain-demo.db").exists());
 }
+
+#[test]
+fn reading_commands_refuse_a_database_that_does_not_exist() {
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("typo.db");
+    for args in [vec!["summary", "--db", &db], vec!["export", "--db", &db]] {
+        let run = sandbox.fails(1, &args);
+        assert!(run.stderr.starts_with("error: no database at"), "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("typo.db"), "{}", run.stderr);
+        assert!(run.stdout.is_empty());
+        assert!(!sandbox.path("typo.db").exists(), "{args:?} created the database");
+    }
+}
