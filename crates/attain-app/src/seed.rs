@@ -25,8 +25,6 @@ pub async fn seed_demo(
             });
         }
     }
-    progress.start("generating", 1);
     let dataset = attain_demo::generate(config);
-    progress.finish();
     apply(store, workspace_batch(&dataset, "demo"), ImportOptions::default(), progress).await
 }

@@ -163,7 +163,9 @@ impl Store {
         Ok(dataset)
     }
 
-    /// Writes a whole dataset in one transaction (used by the demo seeder and tests).
+    /// Writes a whole dataset in one transaction, counting what changed per kind. Imports go
+    /// through the app layer's checks instead; this is the store's own bulk write, for tests
+    /// and tools that already hold valid records.
     pub async fn save_dataset(&self, dataset: &Dataset) -> StoreResult<Vec<(Kind, UpsertCount)>> {
         let mut tx = self.begin().await?;
         let mut counts = Vec::new();

@@ -124,3 +124,34 @@ pub fn sample_data(name: &str) -> Option<PathBuf> {
     eprintln!("SKIPPED: {message}");
     None
 }
+
+/// Runs `body` with a store on a fresh database of `backend` (the store and app suites'
+/// harness; see [`on_both!`]). Returns without running when the backend is skipped.
+pub async fn run_on<F, Fut>(backend: Db, body: F)
+where
+    F: FnOnce(attain_store::Store, Db) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let Some(db) = TestDb::new(backend).await else { return };
+    let store = attain_store::Store::open(&db.url).await.expect("open a fresh store");
+    body(store.clone(), backend).await;
+    store.close().await;
+}
+
+/// Declares, for each async function `name(Store, Db)`, a module `name` with one test per
+/// backend (`name::sqlite`, `name::postgres`), each on a fresh database.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                $crate::run_on($crate::Db::Sqlite, super::$name).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                $crate::run_on($crate::Db::Postgres, super::$name).await
+            }
+        })+
+    };
+}

@@ -1,18 +1,18 @@
-//! Checking a batch and writing it: parse and canonicalise every row, find duplicate keys and
-//! dangling references, then write everything in one transaction, or nothing at all.
+//! Checking a batch and writing it, in one transaction that commits only if every check
+//! passes: parse and canonicalise every row, find duplicate keys, overlapping versions and
+//! dangling references; write as it goes (see [`apply`]); nothing is written otherwise.
 
-use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::Arc;
 
 use attain_core::Kind;
 use attain_core::record::{ColumnType, FieldError, Value, cells_from, key_of};
 use attain_store::{Store, UpsertCount, worth_suspending};
-
-use super::{ImportOptions, overlap};
-use std::sync::Arc;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::batch::{Batch, KindSource, Origin, SourceRow};
 use super::report::{ImportError, ImportReport, KindReport, RowError};
+use super::{ImportOptions, overlap};
 use crate::progress::Progress;
 
 /// A row that passed the per-row checks, waiting for the reference check. Only where it came

@@ -159,16 +159,6 @@ impl Batch {
         }
     }
 
-    pub fn merge(&mut self, other: Batch) {
-        for (kind, rows) in other.rows {
-            self.extend(kind, rows);
-        }
-        self.errors.extend(other.errors);
-        for (kind, n) in other.unread {
-            *self.unread.entry(kind).or_default() += n;
-        }
-    }
-
     pub fn push_stream(&mut self, kind: Kind, rows: CanonicalRows) {
         self.streams.push((kind, rows));
     }

@@ -8,7 +8,7 @@
 //! The sample gives no hire dates, so everyone is taken as hired on 2016-01-01, before its first
 //! engagement (2016-10-20); open deals in `Prospecting` have no dates and so no stage history.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use attain_core::Kind;
@@ -92,8 +92,8 @@ fn read_org(dir: &Path, batch: &mut Batch) -> Result<(), ImportError> {
             ],
         ),
     );
-    let mut seen_managers = HashMap::new();
-    let mut seen_offices = HashMap::new();
+    let mut seen_managers = HashSet::new();
+    let mut seen_offices = HashSet::new();
     for (line, record) in &teams.records {
         let (Some(agent), Some(manager), Some(office)) = (
             cell(&teams, record, "sales_agent"),
@@ -113,7 +113,7 @@ fn read_org(dir: &Path, batch: &mut Batch) -> Result<(), ImportError> {
             continue;
         };
         let office_id = format!("office-{}", slug(office));
-        if seen_offices.insert(office_id.clone(), ()).is_none() {
+        if seen_offices.insert(office_id.clone()) {
             batch.push(
                 Kind::Positions,
                 SourceRow::build(
@@ -156,7 +156,7 @@ fn read_org(dir: &Path, batch: &mut Batch) -> Result<(), ImportError> {
             );
         }
         let manager_id = slug(manager);
-        if seen_managers.insert(manager_id.clone(), ()).is_none() {
+        if seen_managers.insert(manager_id.clone()) {
             add_holder(
                 batch,
                 (&managers, &manager_positions, &assignments),
