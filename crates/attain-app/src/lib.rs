@@ -1,13 +1,26 @@
-//! Attain's use-cases: importing data (CSV files, mapped exports, whole sample directories,
-//! JSON), exporting it (JSON and a workspace of CSV files), and seeding the demo company.
+//! Attain's use-cases, shared by the web server and the CLI: importing data (CSV files, mapped
+//! exports, whole sample directories, JSON), exporting it, seeding the demo company, signing
+//! in, reading and editing records within the acting user's scope, and the audit log.
 //!
-//! Everything that writes goes through [`import::apply`], which checks a whole batch first and
-//! then writes it in one database transaction, so every entry point shares the same rules.
+//! Every operation that acts for someone takes the acting user's context ([`Actor`]) first,
+//! checks what that role may do and see, runs in one transaction and appends to the audit log
+//! in that same transaction. Everything that writes records goes through [`import::apply`],
+//! so every entry point shares the same rules.
 
+pub mod access;
+mod app;
+pub mod audit;
+mod error;
 pub mod export;
 pub mod import;
 pub mod progress;
+pub mod records;
+pub mod scope;
 pub mod seed;
+pub mod snapshot;
 
+pub use access::{Actor, Permission, Role, Via};
+pub use app::{App, Settings};
+pub use error::{AppError, AppResult};
 pub use import::{ImportError, ImportOptions, ImportReport, RowError};
 pub use progress::{NoProgress, Progress};

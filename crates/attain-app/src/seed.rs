@@ -5,6 +5,13 @@ use attain_core::Kind;
 use attain_demo::DemoConfig;
 use attain_store::Store;
 
+use attain_core::domain::Role as PositionRole;
+
+use crate::access::secret::random_password;
+use crate::access::users::NewUser;
+use crate::access::{Actor, Role};
+use crate::app::App;
+use crate::error::{AppError, AppResult};
 use crate::import::{ImportError, ImportOptions, ImportReport, apply, workspace_batch};
 use crate::progress::Progress;
 
@@ -26,5 +33,74 @@ pub async fn seed_demo(
         }
     }
     let dataset = attain_demo::generate(config);
-    apply(store, workspace_batch(&dataset, "demo"), ImportOptions::default(), progress).await
+    let options = ImportOptions::by(&Actor::system(), "demo.seed", "demo");
+    apply(store, workspace_batch(&dataset, "demo"), options, progress).await
+}
+
+/// A demo sign-in, printed by `attain demo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoLogin {
+    pub role: Role,
+    pub login: String,
+    pub password: String,
+    /// Who the user is in the demo company, for managers and reps.
+    pub person: Option<String>,
+}
+
+/// Creates one user per role in a freshly seeded demo company, each with a new random
+/// password (a demo database never carries a password anyone could know in advance). The
+/// manager is the regional manager with the most reps on `as_of`; the rep is one of theirs;
+/// the executive is the person at the top of the org.
+pub async fn seed_demo_users(app: &App, as_of: attain_core::Date) -> AppResult<Vec<DemoLogin>> {
+    let snapshot = app.snapshot();
+    let data = &snapshot.data;
+    let holder = |position: &str| {
+        data.assignments
+            .iter()
+            .find(|a| a.position_id == position && a.validity.contains(as_of))
+            .map(|a| a.person_id.clone())
+    };
+    let current: Vec<_> = data.positions.iter().filter(|p| p.validity.contains(as_of)).collect();
+    let top = current.iter().find(|p| p.reports_to.is_none()).and_then(|p| holder(&p.id));
+    let manager_position = current
+        .iter()
+        .filter(|p| p.role == PositionRole::Manager)
+        .max_by_key(|m| {
+            let reps = current
+                .iter()
+                .filter(|p| p.reports_to.as_deref() == Some(m.id.as_str()) && holder(&p.id).is_some());
+            (reps.count(), std::cmp::Reverse(m.id.clone()))
+        })
+        .map(|p| p.id.clone());
+    let manager = manager_position.as_deref().and_then(holder);
+    let rep = current
+        .iter()
+        .filter(|p| p.role == PositionRole::Rep && p.reports_to == manager_position)
+        .find_map(|p| holder(&p.id));
+    let name_of = |id: &Option<String>| {
+        id.as_ref().and_then(|id| data.people.iter().find(|p| &p.id == id)).map(|p| p.name.clone())
+    };
+    let plan = [
+        (Role::Admin, "admin", "Demo Admin", None),
+        (Role::CompAdmin, "compadmin", "Demo Comp Admin", None),
+        (Role::Finance, "finance", "Demo Finance", None),
+        (Role::Manager, "manager", "", manager),
+        (Role::Rep, "rep", "", rep),
+        (Role::Executive, "exec", "", top),
+    ];
+    let mut logins = Vec::new();
+    for (role, login, display, person_id) in plan {
+        if role.needs_person() && person_id.is_none() {
+            return Err(AppError::Internal(format!(
+                "the demo company has no person to sign in as the {role}"
+            )));
+        }
+        let person = name_of(&person_id);
+        let display_name = person.clone().unwrap_or_else(|| display.to_string());
+        let password = random_password();
+        let new = NewUser { login: login.into(), display_name, role, person_id, password: password.clone() };
+        app.add_user(&Actor::system(), new).await?;
+        logins.push(DemoLogin { role, login: login.into(), password, person });
+    }
+    Ok(logins)
 }

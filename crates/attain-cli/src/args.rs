@@ -38,6 +38,91 @@ pub enum Command {
     Export(ExportArgs),
     /// Show how many records of each kind the database holds.
     Summary(#[command(flatten)] DbArg),
+    /// Serve the web interface and the API.
+    Serve(ServeArgs),
+    /// Manage users: add, list, disable, enable, reset-password.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// Address to serve on.
+    #[arg(long, env = "ATTAIN_LISTEN", default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub listen: std::net::SocketAddr,
+    /// Mark session cookies Secure: set this when users reach Attain over HTTPS (behind a
+    /// TLS-terminating proxy).
+    #[arg(long, env = "ATTAIN_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[command(flatten)]
+    pub listen: ListenArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. The password is read from stdin with --password-stdin, else generated and
+    /// printed once.
+    Add(UserAddArgs),
+    /// List users.
+    List(#[command(flatten)] DbArg),
+    /// Disable a user: their sessions end and their API tokens stop working.
+    Disable(UserLoginArgs),
+    /// Re-enable a disabled user.
+    Enable(UserLoginArgs),
+    /// Set a new password (from stdin with --password-stdin, else generated and printed once).
+    ResetPassword(UserPasswordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Login name: lower-case letters, digits, '.', '_', '-', '@'.
+    pub login: String,
+    /// admin, comp_admin, finance, manager, rep or executive.
+    #[arg(long)]
+    pub role: String,
+    /// The user's name as shown.
+    #[arg(long)]
+    pub name: String,
+    /// The person (id in people) a manager or rep is.
+    #[arg(long)]
+    pub person: Option<String>,
+    /// Read the password from the first line of stdin.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UserLoginArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    pub login: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UserPasswordArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    pub login: String,
+    /// Read the password from the first line of stdin.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain and report the first entry where it breaks (exit 1 if it does).
+    Verify(#[command(flatten)] DbArg),
 }
 
 const IMPORT_HELP: &str = "\
@@ -74,6 +159,8 @@ pub struct DemoArgs {
     /// Seed the database and exit instead of serving it.
     #[arg(long)]
     pub no_serve: bool,
+    #[command(flatten)]
+    pub listen: ListenArgs,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ use attain_store::Store;
 
 use crate::args::{Cli, Command, DemoArgs, ExportArgs, ImportArgs};
 use crate::progress_bar::Bar;
+use crate::serve::serve;
 
 pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
@@ -24,6 +25,13 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Import(args) => import(args).await,
         Command::Export(args) => export(args).await,
+        Command::Serve(args) => {
+            let store = Store::open(&args.db.db).await?;
+            let app = attain_app::App::new(store, attain_app::Settings::default()).await?;
+            serve(app, &args.listen, None).await
+        }
+        Command::User(command) => crate::users::run(command).await,
+        Command::Audit(command) => crate::users::audit(command).await,
         Command::Summary(db) => {
             let store = Store::open_existing(&db.db).await?;
             for kind in Kind::ALL {
@@ -57,17 +65,25 @@ async fn demo(args: DemoArgs) -> Result<()> {
     let config = attain_demo::DemoConfig { seed: args.seed, as_of, scale: args.scale };
     let started = std::time::Instant::now();
     let report = attain_app::seed::seed_demo(&store, &config, &Bar::new()).await?;
-    store.close().await;
+    let app = attain_app::App::new(store, attain_app::Settings::default()).await?;
+    let logins = attain_app::seed::seed_demo_users(&app, as_of).await?;
     println!(
         "Seeded the demo company (seed {}, as of {as_of}) into {url} in {:.1?}:",
         args.seed,
         started.elapsed()
     );
     print!("{report}");
-    if !args.no_serve {
-        println!("(The web interface arrives with the web platform; for now, explore with `attain export`.)");
+    println!();
+    println!("Sign in as any of these demo users (passwords are new on every run):");
+    for login in &logins {
+        let who = login.person.as_deref().map(|p| format!(" ({p})")).unwrap_or_default();
+        println!("  {:<24} {:<10} {}{who}", login.role.label(), login.login, login.password);
     }
-    Ok(())
+    if args.no_serve {
+        app.store().close().await;
+        return Ok(());
+    }
+    serve(app, &args.listen, Some(&logins)).await
 }
 
 fn print_report(report: &ImportReport) {
@@ -88,7 +104,8 @@ enum Source<'a> {
 }
 
 async fn import(args: ImportArgs) -> Result<()> {
-    let options = ImportOptions { skip_bad: args.skip_bad };
+    let actor = attain_app::Actor::cli();
+    let options = ImportOptions::by(&actor, "import.cli", args.first.clone()).skip_bad(args.skip_bad);
     // Everything that can be checked without the database is checked before opening it, so a
     // mistyped name does not leave a new, empty database behind.
     let source = match &args.file {

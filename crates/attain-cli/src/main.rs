@@ -4,6 +4,8 @@
 mod args;
 mod commands;
 mod progress_bar;
+mod serve;
+mod users;
 
 use std::process::ExitCode;
 
@@ -17,7 +19,8 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ATTAIN_LOG").unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("ATTAIN_LOG")
+                .unwrap_or_else(|_| "warn,attain_web=info,tower_http=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();

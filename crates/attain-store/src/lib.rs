@@ -7,12 +7,14 @@
 mod bulk;
 mod connect;
 mod error;
+mod platform;
 mod records;
 mod sql;
 
 pub use bulk::{SuspendedIndexes, worth_suspending};
 pub use connect::{Backend, Store, normalise_url};
 pub use error::{StoreError, StoreResult};
+pub use platform::{AuditFilter, AuditRow, SessionRow, ThrottleRow, TokenRow, UserRow};
 pub use records::UpsertCount;
 
 /// A database transaction; every write happens inside one.

@@ -132,11 +132,34 @@ pub async fn apply(
         let written = UpsertCount { inserted, updated, unchanged: kept - inserted - updated };
         report.kinds.push(KindReport { kind: k.kind, rows: k.read, written, skipped: k.read - kept });
     }
+    report.bad_rows = errors;
+    if let Some(audit) = &options.audit {
+        let change = match &audit.record {
+            Some(record) => {
+                let written = report.written();
+                let row = kinds.iter().find_map(|k| k.rows.first().map(|r| (k.kind, &r.values)));
+                match row {
+                    Some((kind, values)) if written.inserted + written.updated > 0 => {
+                        Some(crate::records::put_change(
+                            kind,
+                            &record.id,
+                            record.before.clone(),
+                            crate::records::record_json(kind, values),
+                        ))
+                    }
+                    _ => None,
+                }
+            }
+            None => Some(import_change(audit, &report)),
+        };
+        if let Some(change) = change {
+            crate::audit::append(store, &mut tx, &audit.actor, change).await?;
+        }
+    }
     tx.commit().await.map_err(attain_store::StoreError::from)?;
     progress.finish();
     // Freeing a million checked rows takes a noticeable moment; nobody needs to wait for it.
     std::thread::spawn(move || drop(kinds));
-    report.bad_rows = errors;
     Ok(report)
 }
 
@@ -389,4 +412,21 @@ fn noun(kind: Kind) -> &'static str {
         Kind::Transactions => "transaction",
         Kind::FxRates => "exchange rate",
     }
+}
+
+/// The audit entry of a file import: the source and the counts written per kind.
+fn import_change(audit: &super::ImportAudit, report: &ImportReport) -> crate::audit::Change {
+    let counts: serde_json::Map<String, serde_json::Value> = report
+        .kinds
+        .iter()
+        .map(|k| {
+            let w = k.written;
+            let value = serde_json::json!({
+                "rows": k.rows, "inserted": w.inserted, "updated": w.updated,
+                "unchanged": w.unchanged, "skipped": k.skipped,
+            });
+            (k.kind.name().to_string(), value)
+        })
+        .collect();
+    crate::audit::Change::new(audit.action, "import", Some(audit.source.clone())).after(counts)
 }

@@ -19,9 +19,50 @@ pub use sources::{
     DirMapping, import_csv_bytes, import_dir, import_file, import_json, read_workspace, workspace_batch,
 };
 
-/// How an import treats bad rows.
-#[derive(Debug, Clone, Copy, Default)]
+/// How an import treats bad rows, and whom the audit log names for it.
+#[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// Write the good rows and report each bad one, instead of writing nothing.
     pub skip_bad: bool,
+    /// Who imports, recorded in the audit log in the import's own transaction. `None` only
+    /// for callers that audit the change themselves, or tests of the import alone.
+    pub audit: Option<ImportAudit>,
+}
+
+impl ImportOptions {
+    pub const SKIP_BAD: ImportOptions = ImportOptions { skip_bad: true, audit: None };
+
+    pub fn by(
+        actor: &crate::access::Actor,
+        action: &'static str,
+        source: impl Into<String>,
+    ) -> ImportOptions {
+        ImportOptions {
+            skip_bad: false,
+            audit: Some(ImportAudit { actor: actor.clone(), action, source: source.into(), record: None }),
+        }
+    }
+
+    pub fn skip_bad(mut self, skip_bad: bool) -> ImportOptions {
+        self.skip_bad = skip_bad;
+        self
+    }
+}
+
+/// The audit entry an import writes: `action` (`import.file`, `demo.seed`, ...) by `actor`,
+/// naming the `source` (file or directory) and the counts written per kind.
+#[derive(Debug, Clone)]
+pub struct ImportAudit {
+    pub actor: crate::access::Actor,
+    pub action: &'static str,
+    pub source: String,
+    /// For a one-record edit: the record's id and its content before, so the entry holds the
+    /// record before and after instead of counts (and no entry when nothing changed).
+    pub record: Option<RecordAudit>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RecordAudit {
+    pub id: String,
+    pub before: Option<serde_json::Value>,
 }

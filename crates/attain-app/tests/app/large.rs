@@ -57,9 +57,8 @@ async fn a_large_clean_import_is_written_whole_and_then_unchanged(store: Store, 
     let again = import_text(&store, dir.path(), Kind::People, &text, ImportOptions::default()).await.unwrap();
     assert_eq!(again.written().unchanged, ROWS as u64);
     let skipping = people(Some((3, "p000001,Renamed,2016-01-01")));
-    let changed = import_text(&store, dir.path(), Kind::People, &skipping, ImportOptions { skip_bad: true })
-        .await
-        .unwrap();
+    let changed =
+        import_text(&store, dir.path(), Kind::People, &skipping, ImportOptions::SKIP_BAD).await.unwrap();
     assert_eq!((changed.written().updated, changed.written().unchanged), (1, ROWS as u64 - 1));
 }
 

@@ -73,7 +73,7 @@ async fn overlapping_fx_rates_are_refused(store: Store, _: Db) {
     assert!(errors[0].reason.contains("EUR → USD"), "{}", errors[0].reason);
     assert_eq!(store.count(Kind::FxRates).await.unwrap(), 0);
     let skipped =
-        import_text(&store, dir.path(), Kind::FxRates, text, ImportOptions { skip_bad: true }).await.unwrap();
+        import_text(&store, dir.path(), Kind::FxRates, text, ImportOptions::SKIP_BAD).await.unwrap();
     assert_eq!(skipped.written().inserted, 3);
     assert_eq!(skipped.bad_rows.len(), 1);
 }

@@ -12,10 +12,12 @@ use crate::{assert_same, import_text, on_both, seed_base};
 async fn crm_sample_reimport_is_a_no_op(store: Store, _: Db) {
     let Some(sample) = sample_data("crm-sales-opportunities") else { return };
     let options = ImportOptions::default();
-    let first = import_dir(&store, &sample, DirMapping::CrmSample, options, &NoProgress).await.unwrap();
+    let first =
+        import_dir(&store, &sample, DirMapping::CrmSample, options.clone(), &NoProgress).await.unwrap();
     let before = store.dataset().await.unwrap();
 
-    let again = import_dir(&store, &sample, DirMapping::CrmSample, options, &NoProgress).await.unwrap();
+    let again =
+        import_dir(&store, &sample, DirMapping::CrmSample, options.clone(), &NoProgress).await.unwrap();
     assert_eq!(again.written().inserted, 0, "{again}");
     assert_eq!(again.written().updated, 0, "{again}");
     assert_eq!(again.written().unchanged, first.written().inserted);
@@ -36,7 +38,8 @@ async fn crm_sample_reimport_is_a_no_op(store: Store, _: Db) {
     assert_ne!(edited, text, "the sample's Acme Corporation row changed; update this test");
     std::fs::write(&accounts, edited).unwrap();
 
-    let changed = import_dir(&store, copy.path(), DirMapping::CrmSample, options, &NoProgress).await.unwrap();
+    let changed =
+        import_dir(&store, copy.path(), DirMapping::CrmSample, options.clone(), &NoProgress).await.unwrap();
     assert_eq!(changed.written().updated, 1, "{changed}");
     assert_eq!(changed.written().inserted, 0, "{changed}");
     assert_eq!(changed.count(Kind::Accounts).unwrap().written.updated, 1);
@@ -56,21 +59,25 @@ async fn canonical_file_reimport_is_a_no_op(store: Store, _: Db) {
     seed_base(&store).await;
     let dir = tempfile::tempdir().unwrap();
     let options = ImportOptions::default();
-    let first = import_text(&store, dir.path(), Kind::Transactions, TRANSACTIONS, options).await.unwrap();
+    let first =
+        import_text(&store, dir.path(), Kind::Transactions, TRANSACTIONS, options.clone()).await.unwrap();
     assert_eq!(first.written().inserted, 2);
     let before = store.dataset().await.unwrap();
 
-    let again = import_text(&store, dir.path(), Kind::Transactions, TRANSACTIONS, options).await.unwrap();
+    let again =
+        import_text(&store, dir.path(), Kind::Transactions, TRANSACTIONS, options.clone()).await.unwrap();
     assert_eq!((again.written().inserted, again.written().updated, again.written().unchanged), (0, 0, 2));
     assert_same(&before, &store.dataset().await.unwrap(), "after re-importing the file");
 
     // The same amounts written differently ("250" vs "250.00") are the same data.
     let reformatted = TRANSACTIONS.replace(",250,", ",250.00,").replace(",200.00,", ",200,");
-    let same = import_text(&store, dir.path(), Kind::Transactions, &reformatted, options).await.unwrap();
+    let same =
+        import_text(&store, dir.path(), Kind::Transactions, &reformatted, options.clone()).await.unwrap();
     assert_eq!(same.written().updated, 0, "{same}");
 
     let edited = TRANSACTIONS.replace(",250,", ",275.50,");
-    let changed = import_text(&store, dir.path(), Kind::Transactions, &edited, options).await.unwrap();
+    let changed =
+        import_text(&store, dir.path(), Kind::Transactions, &edited, options.clone()).await.unwrap();
     assert_eq!(
         (changed.written().inserted, changed.written().updated, changed.written().unchanged),
         (0, 1, 1)

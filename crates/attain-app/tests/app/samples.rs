@@ -151,7 +151,7 @@ async fn crm_sample_with_an_unknown_product(store: Store, _: Db) {
     assert!(error.reason.contains("not in products.csv"), "{}", error.reason);
     assert!(store.dataset().await.unwrap().is_empty(), "a refused directory wrote something");
 
-    let options = ImportOptions { skip_bad: true };
+    let options = ImportOptions::SKIP_BAD;
     let report = import_dir(&store, copy.path(), DirMapping::CrmSample, options, &NoProgress).await.unwrap();
     assert_eq!(report.bad_rows.len(), 1);
     let deals = report.count(Kind::Opportunities).unwrap();

@@ -9,7 +9,7 @@ use attain_testkit::Db;
 
 use crate::{import_text, on_both, rejected, seed_base, write};
 
-const SKIP: ImportOptions = ImportOptions { skip_bad: true };
+const SKIP: ImportOptions = ImportOptions::SKIP_BAD;
 
 async fn good_rows_are_written_and_bad_rows_listed(store: Store, _: Db) {
     seed_base(&store).await;

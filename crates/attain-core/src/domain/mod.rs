@@ -15,7 +15,7 @@ pub use account::{Account, AccountSize, BuyingRole, Contact};
 pub use activity::{Activity, ActivityKind};
 pub use company::Company;
 pub use opportunity::{Channel, DealStatus, DealType, Opportunity, StageChange};
-pub use org::{Assignment, Person, Position, Role, days_in_period, position_of, position_on};
+pub use org::{Assignment, Person, Position, Role, days_in_period, holder_of, position_of, position_on};
 pub use product::Product;
 pub use territory::{Territory, TerritoryOwner};
 pub use transaction::{Transaction, TransactionKind};

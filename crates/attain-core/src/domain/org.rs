@@ -193,6 +193,14 @@ pub fn position_of<'a>(assignments: &'a [Assignment], person_id: &str, day: crat
         .map(|a| a.position_id.as_str())
 }
 
+/// Who holds `position_id` on `day`, if anyone (first match when a position is shared).
+pub fn holder_of<'a>(assignments: &'a [Assignment], position_id: &str, day: crate::Date) -> Option<&'a str> {
+    assignments
+        .iter()
+        .find(|a| a.position_id == position_id && a.validity.contains(day))
+        .map(|a| a.person_id.as_str())
+}
+
 /// The version of a position in force on `day`.
 pub fn position_on<'a>(
     positions: &'a [Position],

@@ -1,0 +1,103 @@
+//! [`App`]: the use-cases the web server and the CLI share. It owns the store, the read model
+//! and the write lock; every operation takes the acting user's context first.
+
+use std::sync::{Arc, RwLock};
+
+use attain_core::Kind;
+use attain_store::Store;
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::access::{Actor, Permission};
+use crate::error::AppResult;
+use crate::import::{ImportOptions, ImportReport, import_csv_bytes};
+use crate::snapshot::Snapshot;
+
+/// Tunables of sign-in and sessions.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long a session lasts after sign-in.
+    pub session_hours: i64,
+    /// Failed sign-ins for one login name within `failure_window_minutes` before it locks.
+    pub max_failures: i64,
+    pub failure_window_minutes: i64,
+    pub lockout_minutes: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { session_hours: 12, max_failures: 5, failure_window_minutes: 15, lockout_minutes: 15 }
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    snapshot: RwLock<Arc<Snapshot>>,
+    /// One writer at a time: keeps SQLite free of lock contention and makes each write's
+    /// snapshot refresh see exactly that write.
+    writer: Mutex<()>,
+    settings: Settings,
+}
+
+/// The application. Cheap to clone; clones share everything.
+#[derive(Debug, Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+impl App {
+    /// Builds the app over an opened (migrated) store, loading the read model.
+    pub async fn new(store: Store, settings: Settings) -> AppResult<App> {
+        let snapshot = Snapshot::load(&store).await?;
+        Ok(App {
+            inner: Arc::new(Inner {
+                store,
+                snapshot: RwLock::new(Arc::new(snapshot)),
+                writer: Mutex::new(()),
+                settings,
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The current read model; holding it keeps that version alive, never blocks writers.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.inner.snapshot.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Waits for the write lock. Hold it across a write and its [`App::refresh`].
+    pub async fn writer(&self) -> MutexGuard<'_, ()> {
+        self.inner.writer.lock().await
+    }
+
+    /// Reloads the read model from the store (after a write, or after another process wrote).
+    pub async fn refresh(&self) -> AppResult<()> {
+        let fresh = Arc::new(Snapshot::load(self.store()).await?);
+        *self.inner.snapshot.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        Ok(())
+    }
+
+    /// Imports an uploaded CSV of `kind` through the same checks as `attain import`.
+    pub async fn import_csv(
+        &self,
+        actor: &Actor,
+        kind: Kind,
+        file: &str,
+        bytes: &[u8],
+        skip_bad: bool,
+    ) -> AppResult<ImportReport> {
+        actor.require(Permission::EditData)?;
+        let _writing = self.writer().await;
+        let options = ImportOptions::by(actor, "import.upload", file).skip_bad(skip_bad);
+        let report = import_csv_bytes(self.store(), kind, file, bytes, None, options).await?;
+        self.refresh().await?;
+        Ok(report)
+    }
+}

@@ -1,0 +1,372 @@
+//! Reading and editing records of any kind, within the actor's scope: filtered, searched,
+//! sorted and paginated lists; one record by id; and whole-record replacement (PUT) with
+//! optimistic concurrency. Edits go through the import checks, so a record written here
+//! obeys exactly the rules a file import does.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use attain_core::Kind;
+use attain_core::record::{ColumnType, Value, cells_to_text};
+
+use crate::access::{Actor, Permission};
+use crate::app::App;
+use crate::audit::Change;
+use crate::error::{AppError, AppResult};
+use crate::import::{Batch, ImportError, ImportOptions, Origin, SourceRow, apply};
+use crate::snapshot::Snapshot;
+
+/// The largest page a caller may ask for.
+pub const MAX_PER_PAGE: u32 = 500;
+pub const DEFAULT_PER_PAGE: u32 = 50;
+
+/// How a filter compares a column with its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Gte,
+    Lt,
+}
+
+/// What a list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// Case-insensitive text that must appear in some column.
+    pub q: Option<String>,
+    /// `(column, op, value)`: every one must hold.
+    pub filters: Vec<(String, Op, String)>,
+    /// A column, `-column` for descending; key order when absent.
+    pub sort: Option<String>,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl ListQuery {
+    /// Reads a filter parameter: `column=value`, `column__gte=value` or `column__lt=value`.
+    pub fn filter_param(name: &str, value: &str) -> (String, Op, String) {
+        let (column, op) = match name.rsplit_once("__") {
+            Some((column, "gte")) => (column, Op::Gte),
+            Some((column, "lt")) => (column, Op::Lt),
+            _ => (name, Op::Eq),
+        };
+        (column.to_string(), op, value.to_string())
+    }
+}
+
+/// A page of records: row indexes into the snapshot it was taken from.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub snapshot: Arc<Snapshot>,
+    pub kind: Kind,
+    pub rows: Vec<usize>,
+    /// Matching records in all pages.
+    pub total: usize,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Listing {
+    pub fn pages(&self) -> u32 {
+        (self.total as u32).div_ceil(self.per_page.max(1)).max(1)
+    }
+}
+
+/// One record (every version, for versioned kinds) within scope.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub snapshot: Arc<Snapshot>,
+    pub kind: Kind,
+    pub rows: Vec<usize>,
+}
+
+fn compare(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        (Value::Text(x), Value::Text(y)) => x.cmp(y),
+        // Empty cells sort last either way round.
+        (Value::Null, Value::Null) => Ordering::Equal,
+        (Value::Null, _) => Ordering::Greater,
+        (_, Value::Null) => Ordering::Less,
+        (Value::Int(_), Value::Text(_)) => Ordering::Less,
+        (Value::Text(_), Value::Int(_)) => Ordering::Greater,
+    }
+}
+
+fn column_index(kind: Kind, name: &str, field: &str) -> AppResult<usize> {
+    kind.spec().index_of(name).ok_or_else(|| {
+        AppError::invalid(
+            field,
+            format!("{kind} have no column '{name}'; see docs/workspace.md for the columns"),
+        )
+    })
+}
+
+/// A cell's text as shown and filtered on (money as a decimal in its currency).
+fn cell_texts(kind: Kind, values: &[Value]) -> Vec<String> {
+    cells_to_text(kind.spec(), values)
+}
+
+fn matches_filter(
+    kind: Kind,
+    values: &[Value],
+    texts: &[String],
+    column: usize,
+    op: Op,
+    wanted: &str,
+) -> bool {
+    let spec = kind.spec();
+    let numeric =
+        matches!(spec.columns[column].ty, ColumnType::Int | ColumnType::Money { .. } | ColumnType::Decimal);
+    let ordering = if numeric && !values[column].is_null() {
+        match (texts[column].parse::<rust_decimal::Decimal>(), wanted.trim().parse::<rust_decimal::Decimal>())
+        {
+            (Ok(have), Ok(want)) => have.cmp(&want),
+            _ => return false,
+        }
+    } else if values[column].is_null() {
+        return op == Op::Eq && wanted.is_empty();
+    } else if op == Op::Eq {
+        return texts[column].eq_ignore_ascii_case(wanted.trim());
+    } else {
+        texts[column].as_str().cmp(wanted.trim())
+    };
+    match op {
+        Op::Eq => ordering == Ordering::Equal,
+        Op::Gte => ordering != Ordering::Less,
+        Op::Lt => ordering == Ordering::Less,
+    }
+}
+
+/// A record as JSON: column names to values, money and decimals as exact decimal strings,
+/// whole numbers as numbers, empty cells as `null`.
+pub fn record_json(kind: Kind, values: &[Value]) -> serde_json::Value {
+    let spec = kind.spec();
+    let texts = cell_texts(kind, values);
+    let map = spec
+        .columns
+        .iter()
+        .zip(values.iter().zip(texts))
+        .map(|(column, (value, text))| {
+            let json = match (value, column.ty) {
+                (Value::Null, _) => serde_json::Value::Null,
+                (Value::Int(i), ColumnType::Int) => serde_json::Value::from(*i),
+                _ => serde_json::Value::String(text),
+            };
+            (column.name.to_string(), json)
+        })
+        .collect();
+    serde_json::Value::Object(map)
+}
+
+/// The version tag of a record's current content: equal content, equal tag. A PUT must carry
+/// the tag it read (`If-Match`); a different tag means someone changed the record since.
+pub fn etag(kind: Kind, values: &[Value]) -> String {
+    let digest = crate::access::secret::digest(&record_json(kind, values).to_string());
+    format!("\"{}\"", &digest[..20])
+}
+
+/// Kinds whose records are replaced whole by id. Positions are versioned (one id, several
+/// dated rows) and the company row is settings: both change through imports.
+pub fn editable(kind: Kind) -> bool {
+    !matches!(kind, Kind::Positions | Kind::Company)
+}
+
+/// The outcome of a PUT.
+#[derive(Debug, Clone)]
+pub struct Put {
+    pub created: bool,
+    pub changed: bool,
+    pub record: serde_json::Value,
+    pub etag: String,
+}
+
+impl App {
+    /// A page of the records of `kind` the actor may see, matching `query`.
+    pub fn list(&self, actor: &Actor, kind: Kind, query: &ListQuery) -> AppResult<Listing> {
+        let snapshot = self.snapshot();
+        let visible = snapshot.visible_to(actor);
+        let rows = snapshot.rows(kind);
+        let filters = query
+            .filters
+            .iter()
+            .map(|(name, op, value)| Ok((column_index(kind, name, name)?, *op, value.as_str())))
+            .collect::<AppResult<Vec<_>>>()?;
+        let sort = match query.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => {
+                let (name, descending) = s.strip_prefix('-').map_or((s, false), |n| (n, true));
+                Some((column_index(kind, name, "sort")?, descending))
+            }
+            None => None,
+        };
+        let needle = query.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
+        let needs_text = needle.is_some() || !filters.is_empty();
+        let mut matching: Vec<usize> = (0..rows.len())
+            .filter(|&i| visible.row(kind, i))
+            .filter(|&i| {
+                if !needs_text {
+                    return true;
+                }
+                let values = &rows[i];
+                let texts = cell_texts(kind, values);
+                let found = needle
+                    .as_ref()
+                    .is_none_or(|n| texts.iter().any(|t| t.to_lowercase().contains(n.as_str())));
+                found && filters.iter().all(|&(c, op, v)| matches_filter(kind, values, &texts, c, op, v))
+            })
+            .collect();
+        if let Some((column, descending)) = sort {
+            // Stable, so ties keep key order.
+            matching.sort_by(|&a, &b| {
+                let ordering = compare(&rows[a][column], &rows[b][column]);
+                if descending { ordering.reverse() } else { ordering }
+            });
+        }
+        let per_page = if query.per_page == 0 { DEFAULT_PER_PAGE } else { query.per_page.min(MAX_PER_PAGE) };
+        let page = query.page.max(1);
+        let total = matching.len();
+        let start = ((page - 1) as usize).saturating_mul(per_page as usize).min(total);
+        let end = (start + per_page as usize).min(total);
+        let rows = matching[start..end].to_vec();
+        Ok(Listing { snapshot, kind, rows, total, page, per_page })
+    }
+
+    /// The record of `kind` with `id`, if the actor may see it; otherwise not found.
+    pub fn get(&self, actor: &Actor, kind: Kind, id: &str) -> AppResult<Found> {
+        let snapshot = self.snapshot();
+        let visible = snapshot.visible_to(actor);
+        let rows: Vec<usize> =
+            snapshot.find(kind, id).iter().copied().filter(|&i| visible.row(kind, i)).collect();
+        if rows.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        Ok(Found { snapshot, kind, rows })
+    }
+
+    /// Creates or replaces the record of `kind` with `id` from a JSON object of its columns.
+    /// Replacing needs `if_match` equal to the record's current [`etag`], else
+    /// [`AppError::Conflict`]; the same body twice is a no-op the second time.
+    pub async fn put(
+        &self,
+        actor: &Actor,
+        kind: Kind,
+        id: &str,
+        body: &serde_json::Value,
+        if_match: Option<&str>,
+    ) -> AppResult<Put> {
+        actor.require(Permission::EditData)?;
+        if !editable(kind) {
+            return Err(AppError::Invalid {
+                field: None,
+                message: format!("{kind} are changed by importing them, not one by one"),
+            });
+        }
+        let spec = kind.spec();
+        let object = body.as_object().ok_or_else(|| AppError::Invalid {
+            field: None,
+            message: "the body must be a JSON object of the record's columns".into(),
+        })?;
+        for name in object.keys() {
+            if spec.index_of(name).is_none() {
+                return Err(AppError::invalid(name.clone(), format!("{kind} have no column '{name}'")));
+            }
+        }
+        let mut pairs: Vec<(&str, Option<String>)> = Vec::new();
+        for column in spec.columns {
+            let text = match object.get(column.name) {
+                None | Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                Some(_) => {
+                    return Err(AppError::invalid(column.name, "must be a string, a number or null"));
+                }
+            };
+            pairs.push((column.name, text));
+        }
+        match pairs.iter().find(|(name, _)| *name == "id").and_then(|(_, v)| v.as_deref()) {
+            Some(body_id) if body_id != id => {
+                return Err(AppError::invalid(
+                    "id",
+                    format!("'{body_id}' differs from the id in the path, '{id}'"),
+                ));
+            }
+            _ => {}
+        }
+        for pair in pairs.iter_mut().filter(|(name, _)| *name == "id") {
+            pair.1 = Some(id.to_string());
+        }
+
+        let _writing = self.writer().await;
+        let snapshot = self.snapshot();
+        let existing = snapshot.find(kind, id).first().map(|&i| snapshot.rows(kind)[i].clone());
+        if let Some(current) = &existing {
+            // Someone who cannot see a record cannot learn it exists by overwriting it.
+            if !snapshot.visible_to(actor).row(kind, snapshot.find(kind, id)[0]) {
+                return Err(AppError::NotFound);
+            }
+            let current_tag = etag(kind, current);
+            match if_match {
+                None => {
+                    return Err(AppError::Invalid {
+                        field: Some("If-Match".into()),
+                        message: format!(
+                            "replacing an existing record needs If-Match: {current_tag} (its ETag)"
+                        ),
+                    });
+                }
+                Some(tag) if tag.trim() != "*" && tag.trim() != current_tag => {
+                    return Err(AppError::Conflict(format!(
+                        "the record changed since you read it (its ETag is now {current_tag}); read it again"
+                    )));
+                }
+                _ => {}
+            }
+        }
+        let origin = Origin::canonical("request body", kind);
+        let mut batch = Batch::default();
+        batch.push(kind, SourceRow::build(kind, &origin, 1, &pairs));
+        let before = existing.as_ref().map(|v| record_json(kind, v));
+        let mut options = ImportOptions::by(actor, "record.put", kind.name());
+        if let Some(audit) = options.audit.as_mut() {
+            audit.record = Some(crate::import::RecordAudit { id: id.to_string(), before });
+        }
+        let report = apply(self.store(), batch, options, &crate::NoProgress).await.map_err(|e| match e {
+            ImportError::Rejected { errors } => match errors.into_iter().next() {
+                Some(first) => AppError::Invalid { field: first.column, message: first.reason },
+                None => AppError::Internal("the record was refused without a reason".into()),
+            },
+            other => AppError::Import(other),
+        })?;
+        let written = report.written();
+        let changed = written.inserted + written.updated > 0;
+        if changed {
+            self.refresh().await?;
+        }
+        let snapshot = self.snapshot();
+        let index =
+            *snapshot.find(kind, id).first().ok_or(AppError::Internal("a written record vanished".into()))?;
+        let values = &snapshot.rows(kind)[index];
+        Ok(Put {
+            created: existing.is_none(),
+            changed,
+            record: record_json(kind, values),
+            etag: etag(kind, values),
+        })
+    }
+}
+
+/// The audit change a PUT records: the whole record before and after.
+pub(crate) fn put_change(
+    kind: Kind,
+    id: &str,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> Change {
+    let action = if before.is_some() { "record.update" } else { "record.create" };
+    Change {
+        action,
+        entity: kind.name().to_string(),
+        entity_id: Some(id.to_string()),
+        before,
+        after: Some(after),
+    }
+}

@@ -1,0 +1,290 @@
+//! Who may see which record. Admins, comp admins, finance and executives see the whole
+//! company. A manager sees the people in their org subtree *while* they are in it (a rep who
+//! moved teams mid-year is visible to each manager for their own months), and the records
+//! those people owned on those dates. A rep sees themselves. Everything else is invisible,
+//! which the callers turn into "not found".
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use attain_core::{Date, Kind};
+
+use crate::access::{Actor, Role};
+use crate::snapshot::{Snapshot, slot};
+
+/// A span of days `[from, to)`; `to = None` is open-ended.
+type Span = (Date, Option<Date>);
+
+/// Which rows of each kind an actor may see.
+#[derive(Debug)]
+pub enum Visible {
+    All,
+    Only(Vec<Vec<bool>>),
+}
+
+impl Visible {
+    pub fn row(&self, kind: Kind, index: usize) -> bool {
+        match self {
+            Visible::All => true,
+            Visible::Only(flags) => flags[slot(kind)].get(index).copied().unwrap_or(false),
+        }
+    }
+
+    pub fn is_all(&self) -> bool {
+        matches!(self, Visible::All)
+    }
+}
+
+/// The cache key for an actor whose view is limited, `None` for whole-company roles.
+pub(crate) fn cache_key(actor: &Actor) -> Option<String> {
+    match actor.role {
+        Role::Manager | Role::Rep => {
+            Some(format!("{}:{}", actor.role, actor.person_id.as_deref().unwrap_or_default()))
+        }
+        _ => None,
+    }
+}
+
+fn overlaps(a: &Span, b: &Span) -> bool {
+    let a_before_b_ends = b.1.is_none_or(|end| a.0 < end);
+    let b_before_a_ends = a.1.is_none_or(|end| b.0 < end);
+    a_before_b_ends && b_before_a_ends
+}
+
+fn contains(span: &Span, day: Date) -> bool {
+    span.0 <= day && span.1.is_none_or(|end| day < end)
+}
+
+/// Spans during which each person, and each position, is within the actor's reach.
+#[derive(Debug, Default)]
+struct Reach<'a> {
+    people: HashMap<&'a str, Vec<Span>>,
+    positions: HashMap<&'a str, Vec<Span>>,
+}
+
+impl<'a> Reach<'a> {
+    fn person_on(&self, person: &str, day: Date) -> bool {
+        self.people.get(person).is_some_and(|spans| spans.iter().any(|s| contains(s, day)))
+    }
+
+    fn person_during(&self, person: &str, span: &Span) -> bool {
+        self.people.get(person).is_some_and(|spans| spans.iter().any(|s| overlaps(s, span)))
+    }
+
+    fn position_during(&self, position: &str, span: &Span) -> bool {
+        self.positions.get(position).is_some_and(|spans| spans.iter().any(|s| overlaps(s, span)))
+    }
+}
+
+fn add_span<'a>(map: &mut HashMap<&'a str, Vec<Span>>, id: &'a str, span: Span) {
+    let spans = map.entry(id).or_default();
+    // Segments arrive in date order, so a span continuing the last one extends it.
+    if let Some(last) = spans.last_mut()
+        && last.1 == Some(span.0)
+    {
+        last.1 = span.1;
+        return;
+    }
+    spans.push(span);
+}
+
+/// A manager's reach: walk the org one stretch of constant structure at a time (between
+/// consecutive dates where any position version or assignment starts or ends), find the
+/// positions below the manager's own, and credit their holders with that stretch.
+fn manager_reach<'a>(snapshot: &'a Snapshot, person: &'a str) -> Reach<'a> {
+    let data = &snapshot.data;
+    let mut reach = Reach::default();
+    reach.people.insert(person, vec![(Date::MIN, None)]);
+    let mut dates = BTreeSet::new();
+    for p in &data.positions {
+        dates.insert(p.validity.from);
+        dates.extend(p.validity.to);
+    }
+    for a in &data.assignments {
+        dates.insert(a.validity.from);
+        dates.extend(a.validity.to);
+    }
+    let dates: Vec<Date> = dates.into_iter().collect();
+    for (i, &day) in dates.iter().enumerate() {
+        let span: Span = (day, dates.get(i + 1).copied());
+        let own: Vec<&str> = data
+            .assignments
+            .iter()
+            .filter(|a| a.person_id == person && a.validity.contains(day))
+            .map(|a| a.position_id.as_str())
+            .collect();
+        if own.is_empty() {
+            continue;
+        }
+        let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+        for p in data.positions.iter().filter(|p| p.validity.contains(day)) {
+            if let Some(parent) = &p.reports_to {
+                children.entry(parent.as_str()).or_default().push(p.id.as_str());
+            }
+        }
+        let mut below: HashSet<&str> = own.iter().copied().collect();
+        let mut queue = own.clone();
+        while let Some(position) = queue.pop() {
+            for &child in children.get(position).map_or(&[][..], Vec::as_slice) {
+                if below.insert(child) {
+                    queue.push(child);
+                }
+            }
+        }
+        for &position in &below {
+            add_span(&mut reach.positions, position, span);
+        }
+        for a in data
+            .assignments
+            .iter()
+            .filter(|a| a.validity.contains(day) && below.contains(a.position_id.as_str()))
+        {
+            if a.person_id != person {
+                add_span(&mut reach.people, a.person_id.as_str(), span);
+            }
+        }
+    }
+    reach
+}
+
+fn rep_reach<'a>(snapshot: &'a Snapshot, person: &'a str) -> Reach<'a> {
+    let mut reach = Reach::default();
+    reach.people.insert(person, vec![(Date::MIN, None)]);
+    for a in snapshot.data.assignments.iter().filter(|a| a.person_id == person) {
+        reach.positions.entry(a.position_id.as_str()).or_default().push((a.validity.from, a.validity.to));
+    }
+    reach
+}
+
+/// The rows of every kind that a manager or rep may see.
+pub(crate) fn compute(snapshot: &Snapshot, actor: &Actor) -> Visible {
+    let data = &snapshot.data;
+    let Some(person) = actor.person_id.as_deref() else {
+        // A manager or rep not linked to a person sees nothing but the shared catalogues.
+        return Visible::Only(flags_with(snapshot, &Reach::default()));
+    };
+    let person_known = !snapshot.find(Kind::People, person).is_empty();
+    let reach = match (actor.role, person_known) {
+        (_, false) => Reach::default(),
+        (Role::Manager, true) => manager_reach(snapshot, person),
+        _ => rep_reach(snapshot, person),
+    };
+    let _ = data;
+    Visible::Only(flags_with(snapshot, &reach))
+}
+
+fn flags_with(snapshot: &Snapshot, reach: &Reach<'_>) -> Vec<Vec<bool>> {
+    let data = &snapshot.data;
+    let mut flags: Vec<Vec<bool>> = Kind::ALL.iter().map(|k| vec![false; data.len(*k)]).collect();
+    let set = |flags: &mut Vec<Vec<bool>>, kind: Kind, values: Vec<bool>| flags[slot(kind)] = values;
+    let ever = (Date::MIN, None);
+
+    // Shared catalogues and settings: everyone signed in may read them.
+    for kind in [Kind::Company, Kind::Products, Kind::FxRates] {
+        set(&mut flags, kind, vec![true; data.len(kind)]);
+    }
+    set(&mut flags, Kind::People, data.people.iter().map(|p| reach.person_during(&p.id, &ever)).collect());
+    set(
+        &mut flags,
+        Kind::Positions,
+        data.positions
+            .iter()
+            .map(|p| reach.position_during(&p.id, &(p.validity.from, p.validity.to)))
+            .collect(),
+    );
+    set(
+        &mut flags,
+        Kind::Assignments,
+        data.assignments
+            .iter()
+            .map(|a| reach.person_during(&a.person_id, &(a.validity.from, a.validity.to)))
+            .collect(),
+    );
+    let owners: Vec<bool> = data
+        .territory_owners
+        .iter()
+        .map(|o| reach.position_during(&o.position_id, &(o.validity.from, o.validity.to)))
+        .collect();
+    let territories: HashSet<&str> = data
+        .territory_owners
+        .iter()
+        .zip(&owners)
+        .filter(|(_, v)| **v)
+        .map(|(o, _)| o.territory_id.as_str())
+        .collect();
+    set(&mut flags, Kind::TerritoryOwners, owners);
+    set(
+        &mut flags,
+        Kind::Territories,
+        data.territories.iter().map(|t| territories.contains(t.id.as_str())).collect(),
+    );
+
+    let opportunities: Vec<bool> = data
+        .opportunities
+        .iter()
+        .map(|o| {
+            let lifetime = (o.created_on.unwrap_or(Date::MIN), o.closed_on.and_then(|d| d.tomorrow().ok()));
+            reach.person_during(&o.owner_id, &lifetime)
+        })
+        .collect();
+    let visible_opps: HashSet<&str> = data
+        .opportunities
+        .iter()
+        .zip(&opportunities)
+        .filter(|(_, v)| **v)
+        .map(|(o, _)| o.id.as_str())
+        .collect();
+    let mut accounts_via_opps: HashSet<&str> = HashSet::new();
+    for (o, v) in data.opportunities.iter().zip(&opportunities) {
+        if *v && let Some(account) = &o.account_id {
+            accounts_via_opps.insert(account.as_str());
+        }
+    }
+    set(&mut flags, Kind::Opportunities, opportunities);
+    set(
+        &mut flags,
+        Kind::StageHistory,
+        data.stage_history.iter().map(|s| visible_opps.contains(s.opportunity_id.as_str())).collect(),
+    );
+    let accounts: Vec<bool> = data
+        .accounts
+        .iter()
+        .map(|a| {
+            accounts_via_opps.contains(a.id.as_str())
+                || a.owner_id.as_deref().is_some_and(|owner| reach.person_during(owner, &ever))
+                || a.territory_id.as_deref().is_some_and(|t| territories.contains(t))
+        })
+        .collect();
+    let visible_accounts: HashSet<&str> =
+        data.accounts.iter().zip(&accounts).filter(|(_, v)| **v).map(|(a, _)| a.id.as_str()).collect();
+    set(&mut flags, Kind::Accounts, accounts);
+    set(
+        &mut flags,
+        Kind::Contacts,
+        data.contacts.iter().map(|c| visible_accounts.contains(c.account_id.as_str())).collect(),
+    );
+    set(
+        &mut flags,
+        Kind::Activities,
+        data.activities
+            .iter()
+            .map(|a| reach.person_on(&a.owner_id, a.occurred_at.to_zoned(jiff::tz::TimeZone::UTC).date()))
+            .collect(),
+    );
+    let opp_owner: HashMap<&str, &str> =
+        data.opportunities.iter().map(|o| (o.id.as_str(), o.owner_id.as_str())).collect();
+    set(
+        &mut flags,
+        Kind::Transactions,
+        data.transactions
+            .iter()
+            .map(|t| {
+                let owner = t
+                    .owner_id
+                    .as_deref()
+                    .or_else(|| t.opportunity_id.as_deref().and_then(|o| opp_owner.get(o).copied()));
+                owner.is_some_and(|owner| reach.person_on(owner, t.date))
+            })
+            .collect(),
+    );
+    flags
+}

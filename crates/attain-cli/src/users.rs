@@ -1,0 +1,127 @@
+//! `attain user …` and `attain audit verify`: administration on the server's own machine,
+//! acting as the command line (trusted as an admin, recorded as `cli:<user>` in the audit log).
+
+use std::io::BufRead;
+
+use anyhow::{Result, bail};
+use attain_app::access::secret::random_password;
+use attain_app::access::users::NewUser;
+use attain_app::{Actor, App, Role, Settings};
+use attain_store::Store;
+
+use crate::args::{AuditCommand, DbArg, UserCommand};
+
+async fn open(db: &DbArg) -> Result<App> {
+    let store = Store::open(&db.db).await?;
+    Ok(App::new(store, Settings::default()).await?)
+}
+
+/// The password from stdin's first line, or a generated one (returned to be printed once).
+fn password(from_stdin: bool) -> Result<(String, bool)> {
+    if !from_stdin {
+        return Ok((random_password(), true));
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        bail!("--password-stdin: no password on stdin");
+    }
+    Ok((password, false))
+}
+
+pub async fn run(command: UserCommand) -> Result<()> {
+    let actor = Actor::cli();
+    match command {
+        UserCommand::Add(args) => {
+            let Some(role) = Role::parse(&args.role) else {
+                bail!(
+                    "--role: '{}' is not one of admin, comp_admin, finance, manager, rep, executive",
+                    args.role
+                );
+            };
+            let (password, generated) = password(args.password_stdin)?;
+            let app = open(&args.db).await?;
+            let new = NewUser {
+                login: args.login,
+                display_name: args.name,
+                role,
+                person_id: args.person,
+                password: password.clone(),
+            };
+            let user = app.add_user(&actor, new).await?;
+            println!("added {} ({})", user.login, user.role.label());
+            if generated {
+                println!("password: {password}");
+                println!("(shown once; the user can change it on their account page)");
+            }
+            app.store().close().await;
+        }
+        UserCommand::List(db) => {
+            let app = open(&db).await?;
+            println!("{:<24} {:<24} {:<12} {:<16} status", "login", "name", "role", "person");
+            for u in app.users(&actor).await? {
+                println!(
+                    "{:<24} {:<24} {:<12} {:<16} {}",
+                    u.login,
+                    u.display_name,
+                    u.role.as_str(),
+                    u.person_id.unwrap_or_default(),
+                    if u.disabled { "disabled" } else { "active" }
+                );
+            }
+            app.store().close().await;
+        }
+        UserCommand::Disable(args) => {
+            let app = open(&args.db).await?;
+            let user = app.set_disabled(&actor, &args.login, true).await.map_err(not_found(&args.login))?;
+            println!("disabled {}", user.login);
+            app.store().close().await;
+        }
+        UserCommand::Enable(args) => {
+            let app = open(&args.db).await?;
+            let user = app.set_disabled(&actor, &args.login, false).await.map_err(not_found(&args.login))?;
+            println!("enabled {}", user.login);
+            app.store().close().await;
+        }
+        UserCommand::ResetPassword(args) => {
+            let (password, generated) = password(args.password_stdin)?;
+            let app = open(&args.db).await?;
+            let user =
+                app.reset_password(&actor, &args.login, &password).await.map_err(not_found(&args.login))?;
+            println!("new password set for {}; their sessions were ended", user.login);
+            if generated {
+                println!("password: {password}");
+            }
+            app.store().close().await;
+        }
+    }
+    Ok(())
+}
+
+fn not_found(login: &str) -> impl FnOnce(attain_app::AppError) -> anyhow::Error + '_ {
+    move |e| match e {
+        attain_app::AppError::NotFound => anyhow::anyhow!("no user has the login '{login}'"),
+        other => other.into(),
+    }
+}
+
+pub async fn audit(command: AuditCommand) -> Result<()> {
+    match command {
+        AuditCommand::Verify(db) => {
+            let store = Store::open_existing(&db.db).await?;
+            let verification = attain_app::audit::verify(&store).await?;
+            store.close().await;
+            match verification.problem {
+                None => {
+                    println!("audit log intact: {} entries, every hash checked", verification.entries);
+                    Ok(())
+                }
+                Some(problem) => bail!(
+                    "audit log broken at entry {}: {problem}",
+                    verification.broken_at.unwrap_or_default()
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! The JSON API under `/api/v1` (conventions in docs/api.md). Every handler extracts the
+//! actor, makes one app call and maps the result.
+
+mod extract;
+pub(crate) mod records;
+pub(crate) mod users;
+
+use attain_app::Role;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Json};
+use axum::routing::{get, post};
+use serde::Serialize;
+use serde_json::json;
+
+pub(crate) use extract::{JsonBody, QueryPairs};
+pub(crate) use records::list_query;
+pub(crate) use users::audit_filter;
+
+use crate::auth::ApiActor;
+use crate::error::ApiResult;
+use crate::server::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/openapi.json", get(crate::openapi::serve_json))
+        .route("/api/docs", get(crate::openapi::serve_page))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/users/{login}", get(users::show))
+        .route("/api/v1/users/{login}/disable", post(users::disable))
+        .route("/api/v1/users/{login}/enable", post(users::enable))
+        .route("/api/v1/users/{login}/password", post(users::password))
+        .route("/api/v1/tokens", get(users::tokens).post(users::create_token))
+        .route("/api/v1/tokens/{id}", axum::routing::delete(users::revoke_token))
+        .route("/api/v1/audit", get(users::audit))
+        .route("/api/v1/audit/verify", get(users::verify))
+        .route("/api/v1/{resource}", get(records::list))
+        .route("/api/v1/{resource}/{id}", get(records::show).put(records::put))
+}
+
+/// Routes that take large bodies (CSV uploads).
+pub(crate) fn upload_routes() -> Router<AppState> {
+    Router::new().route("/api/v1/imports/{resource}", post(records::import))
+}
+
+/// Liveness and database reachability, without signing in (for load balancers).
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    match state.app.store().user_count().await {
+        Ok(_) => (axum::http::StatusCode::OK, Json(json!({"status": "ok", "database": "ok"}))),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable", "database": "error"})),
+            )
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Me {
+    login: String,
+    display_name: String,
+    role: Role,
+    person_id: Option<String>,
+    via: String,
+}
+
+async fn me(ApiActor(actor): ApiActor) -> ApiResult<Json<Me>> {
+    Ok(Json(Me {
+        login: actor.login,
+        display_name: actor.display_name,
+        role: actor.role,
+        person_id: actor.person_id,
+        via: actor.via.to_string(),
+    }))
+}

@@ -1,0 +1,147 @@
+//! Records of every kind: list, show, replace (PUT) and import (CSV), one set of handlers
+//! driven by the kinds' specs.
+
+use attain_app::records::{ListQuery, record_json};
+use attain_core::Kind;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Json, Response};
+use serde_json::json;
+
+use super::{JsonBody, QueryPairs};
+use crate::auth::ApiActor;
+use crate::error::{ApiError, ApiResult, Failure};
+use crate::server::AppState;
+
+/// The kind a resource name stands for (`people`, `opportunities`, ...).
+pub(crate) fn kind_of(resource: &str) -> Result<Kind, Failure> {
+    Kind::ALL.into_iter().find(|k| k.name() == resource).ok_or_else(|| ApiError::not_found().into())
+}
+
+/// Parameters every list takes; any other parameter filters on a column.
+pub(crate) const LIST_PARAMS: [&str; 4] = ["q", "sort", "page", "per_page"];
+
+pub(crate) fn list_query(query: &QueryPairs) -> Result<ListQuery, Failure> {
+    Ok(ListQuery {
+        q: query.get("q").map(str::to_string),
+        sort: query.get("sort").map(str::to_string),
+        page: query.number("page")?.unwrap_or(1),
+        per_page: query.number("per_page")?.unwrap_or(0),
+        filters: query
+            .0
+            .iter()
+            .filter(|(name, _)| !LIST_PARAMS.contains(&name.as_str()))
+            .map(|(name, value)| ListQuery::filter_param(name, value))
+            .collect(),
+    })
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(resource): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Json<serde_json::Value>> {
+    let kind = kind_of(&resource)?;
+    let listing = state.app.list(&actor, kind, &list_query(&query)?).map_err(|e| match e {
+        // A bad filter or sort column is the query's fault: 400, naming the parameter.
+        attain_app::AppError::Invalid { field, message } => {
+            Failure(ApiError { field, ..ApiError::new(StatusCode::BAD_REQUEST, "invalid", message) }, None)
+        }
+        other => other.into(),
+    })?;
+    let rows = listing.snapshot.rows(kind);
+    let data: Vec<serde_json::Value> = listing.rows.iter().map(|&i| record_json(kind, &rows[i])).collect();
+    Ok(Json(json!({
+        "data": data,
+        "page": listing.page,
+        "per_page": listing.per_page,
+        "total": listing.total,
+    })))
+}
+
+fn with_etag(status: StatusCode, body: serde_json::Value, etag: &str) -> Response {
+    let mut response = (status, Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((resource, id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let kind = kind_of(&resource)?;
+    let found = state.app.get(&actor, kind, &id)?;
+    let rows = found.snapshot.rows(kind);
+    if found.rows.len() == 1 {
+        let values = &rows[found.rows[0]];
+        let etag = attain_app::records::etag(kind, values);
+        return Ok(with_etag(StatusCode::OK, record_json(kind, values), &etag));
+    }
+    // A versioned record (a position): every version, oldest first.
+    let versions: Vec<serde_json::Value> = found.rows.iter().map(|&i| record_json(kind, &rows[i])).collect();
+    Ok(Json(json!({ "versions": versions })).into_response())
+}
+
+pub(crate) async fn put(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((resource, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<serde_json::Value>,
+) -> ApiResult<Response> {
+    let kind = kind_of(&resource)?;
+    let if_match = match headers.get(header::IF_MATCH) {
+        Some(v) => Some(v.to_str().map_err(|_| ApiError::bad_request("If-Match", "is not readable text"))?),
+        None => None,
+    };
+    let put = state.app.put(&actor, kind, &id, &body, if_match).await.map_err(|e| match e {
+        attain_app::AppError::Invalid { field: Some(f), message } if f == "If-Match" => Failure(
+            ApiError::field(StatusCode::PRECONDITION_REQUIRED, "precondition_required", f, message),
+            None,
+        ),
+        other => other.into(),
+    })?;
+    let status = if put.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok(with_etag(status, put.record, &put.etag))
+}
+
+/// `POST /api/v1/imports/{resource}`: a CSV body with canonical headers, imported through
+/// the same checks as `attain import` (`?skip_bad=true` writes the good rows).
+pub(crate) async fn import(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(resource): Path<String>,
+    query: QueryPairs,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let kind = kind_of(&resource)?;
+    let bytes = body.map_err(|_| super::extract::too_large())?;
+    let skip_bad = query.flag("skip_bad")?;
+    let file = query.get("file").map_or_else(|| format!("{resource}.csv"), str::to_string);
+    let report = state.app.import_csv(&actor, kind, &file, &bytes, skip_bad).await?;
+    Ok(Json(report_json(&report)))
+}
+
+pub(crate) fn report_json(report: &attain_app::ImportReport) -> serde_json::Value {
+    let kinds: Vec<serde_json::Value> = report
+        .kinds
+        .iter()
+        .map(|k| {
+            json!({
+                "kind": k.kind.name(), "rows": k.rows, "inserted": k.written.inserted,
+                "updated": k.written.updated, "unchanged": k.written.unchanged, "skipped": k.skipped,
+            })
+        })
+        .collect();
+    let bad: Vec<serde_json::Value> = report
+        .bad_rows
+        .iter()
+        .map(|r| json!({"file": r.file, "line": r.line, "column": r.column, "value": r.value, "reason": r.reason}))
+        .collect();
+    json!({ "kinds": kinds, "skipped_rows": bad })
+}

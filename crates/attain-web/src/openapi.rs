@@ -1,0 +1,384 @@
+//! The OpenAPI 3.1 document, generated from the same record specs that drive the schema, the
+//! CSV format and the API handlers, so the document cannot drift from what the server does.
+//! Served as JSON at `/api/openapi.json` and as a readable reference at `/api/docs`.
+
+use attain_core::Kind;
+use attain_core::record::ColumnType;
+use axum::response::{Html, IntoResponse, Json};
+use serde_json::{Map, Value, json};
+
+/// Columns as JSON Schema: money, decimals, dates and choices are strings (exact decimals,
+/// ISO dates); whole numbers are integers.
+fn column_schema(ty: ColumnType) -> Value {
+    match ty {
+        ColumnType::Int => json!({"type": "integer"}),
+        ColumnType::Date => json!({"type": "string", "format": "date"}),
+        ColumnType::Timestamp => json!({"type": "string", "format": "date-time"}),
+        ColumnType::Decimal => {
+            json!({"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "description": "exact decimal"})
+        }
+        ColumnType::Money { currency_column } => json!({
+            "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$",
+            "description": format!("exact decimal amount in the currency of `{currency_column}`"),
+        }),
+        ColumnType::Currency => {
+            json!({"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code"})
+        }
+        ColumnType::Choice(names) => json!({"type": "string", "enum": names}),
+        ColumnType::Ref(kind) => {
+            json!({"type": "string", "description": format!("id of a record in {kind}")})
+        }
+        ColumnType::Text => json!({"type": "string"}),
+    }
+}
+
+fn schema_name(kind: Kind) -> String {
+    kind.name()
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+fn record_schema(kind: Kind) -> Value {
+    let spec = kind.spec();
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for column in spec.columns {
+        let mut schema = column_schema(column.ty);
+        if !column.required {
+            schema = json!({"oneOf": [schema, {"type": "null"}]});
+        } else {
+            required.push(column.name);
+        }
+        properties.insert(column.name.to_string(), schema);
+    }
+    json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
+}
+
+fn error_response(description: &str) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+fn ok_json(description: &str, schema: Value) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": schema}}})
+}
+
+fn operation(tag: &str, summary: &str, id: &str, responses: Value) -> Map<String, Value> {
+    let mut op = Map::new();
+    op.insert("tags".into(), json!([tag]));
+    op.insert("summary".into(), json!(summary));
+    op.insert("operationId".into(), json!(id));
+    let mut responses = responses.as_object().cloned().unwrap_or_default();
+    responses
+        .entry("401")
+        .or_insert_with(|| error_response("Not signed in, or the token is unknown or revoked"));
+    op.insert("responses".into(), Value::Object(responses));
+    op
+}
+
+fn param(name: &str, location: &str, description: &str, schema: Value, required: bool) -> Value {
+    json!({"name": name, "in": location, "description": description, "required": required, "schema": schema})
+}
+
+fn record_paths(paths: &mut Map<String, Value>) {
+    for kind in Kind::ALL {
+        let name = kind.name();
+        let schema = json!({"$ref": format!("#/components/schemas/{}", schema_name(kind))});
+        let mut list = operation(
+            name,
+            &format!("List {name}"),
+            &format!("list_{name}"),
+            json!({
+                "200": ok_json("A page of records within your scope", json!({
+                    "type": "object", "required": ["data", "page", "per_page", "total"],
+                    "properties": {"data": {"type": "array", "items": schema}, "page": {"type": "integer"},
+                                   "per_page": {"type": "integer"}, "total": {"type": "integer"}}
+                })),
+                "400": error_response("A bad page number, sort column or filter column"),
+            }),
+        );
+        list.insert(
+            "parameters".into(),
+            json!([
+                param("q", "query", "Case-insensitive text to find in any column", json!({"type": "string"}), false),
+                param("sort", "query", "A column to sort by; prefix with - for descending", json!({"type": "string"}), false),
+                param("page", "query", "Page number, from 1", json!({"type": "integer", "minimum": 1}), false),
+                param("per_page", "query", "Records per page (default 50, at most 500)", json!({"type": "integer", "minimum": 1, "maximum": 500}), false),
+                {"name": "filters", "in": "query", "style": "form", "explode": true,
+                 "description": "Any column as `column=value` (equal), `column__gte=value` or `column__lt=value`",
+                 "schema": {"type": "object", "additionalProperties": {"type": "string"}}},
+            ]),
+        );
+        paths.insert(format!("/api/v1/{name}"), json!({"get": list}));
+
+        let id_param = param("id", "path", "The record's id", json!({"type": "string"}), true);
+        let show = operation(
+            name,
+            &format!("One of {name} by id"),
+            &format!("get_{name}"),
+            json!({
+                "200": {"description": "The record; its ETag header is the version to send back in If-Match",
+                        "headers": {"ETag": {"schema": {"type": "string"}}},
+                        "content": {"application/json": {"schema": schema}}},
+                "404": error_response("No such record, or not within your scope"),
+            }),
+        );
+        let mut item = json!({"parameters": [id_param], "get": show});
+        if attain_app::records::editable(kind) {
+            let mut put = operation(
+                name,
+                &format!("Create or replace one of {name}"),
+                &format!("put_{name}"),
+                json!({
+                    "200": ok_json("Replaced (or unchanged: PUT is idempotent)", schema.clone()),
+                    "201": ok_json("Created", schema.clone()),
+                    "400": error_response("Malformed JSON, a wrong type or an unknown field"),
+                    "403": error_response("Your role may not edit data"),
+                    "409": error_response("The record changed since you read it (If-Match differs from its ETag)"),
+                    "422": error_response("The record breaks a rule (the field is named)"),
+                    "428": error_response("Replacing an existing record needs If-Match"),
+                }),
+            );
+            put.insert(
+                "parameters".into(),
+                json!([param(
+                    "If-Match",
+                    "header",
+                    "The ETag you read; `*` to overwrite whatever is there",
+                    json!({"type": "string"}),
+                    false
+                )]),
+            );
+            put.insert(
+                "requestBody".into(),
+                json!({"required": true, "content": {"application/json": {"schema": schema}}}),
+            );
+            item["put"] = Value::Object(put);
+        }
+        paths.insert(format!("/api/v1/{name}/{{id}}"), item);
+
+        let mut import = operation(
+            name,
+            &format!("Import {name} from CSV"),
+            &format!("import_{name}"),
+            json!({
+                "200": ok_json("What was written", json!({"$ref": "#/components/schemas/ImportReport"})),
+                "403": error_response("Your role may not import data"),
+                "413": error_response("The file is larger than the server accepts"),
+                "422": error_response("Bad rows: nothing was written; `rows` lists each with file, line, column, value and reason"),
+            }),
+        );
+        import.insert(
+            "parameters".into(),
+            json!([
+                param(
+                    "skip_bad",
+                    "query",
+                    "Write the good rows and report the bad ones",
+                    json!({"type": "boolean"}),
+                    false
+                ),
+                param("file", "query", "The file name to use in messages", json!({"type": "string"}), false),
+            ]),
+        );
+        import.insert(
+            "requestBody".into(),
+            json!({"required": true, "content": {"text/csv": {"schema": {"type": "string"}}}}),
+        );
+        paths.insert(format!("/api/v1/imports/{name}"), json!({"post": import}));
+    }
+}
+
+fn platform_paths(paths: &mut Map<String, Value>) {
+    let user = json!({"$ref": "#/components/schemas/User"});
+    let token = json!({"$ref": "#/components/schemas/Token"});
+    let login = param("login", "path", "The user's login name", json!({"type": "string"}), true);
+    let forbidden = error_response("Only admins manage users");
+    paths.insert("/api/health".into(), json!({"get": {
+        "tags": ["platform"], "summary": "Liveness and database reachability (no sign-in)", "operationId": "health",
+        "security": [],
+        "responses": {"200": ok_json("Up", json!({"type": "object"})), "503": ok_json("The database is unreachable", json!({"type": "object"}))}
+    }}));
+    paths.insert("/api/v1/me".into(), json!({"get": operation("platform", "Who you are signed in as", "me",
+        json!({"200": ok_json("The acting user", json!({"type": "object", "properties": {
+            "login": {"type": "string"}, "display_name": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"},
+            "person_id": {"type": ["string", "null"]}, "via": {"type": "string"}}}))}))}));
+    let mut create_user = operation(
+        "users",
+        "Add a user",
+        "create_user",
+        json!({
+        "201": ok_json("Created", user.clone()), "400": error_response("Malformed JSON or an unknown field"),
+        "403": forbidden.clone(), "409": error_response("The login is taken"), "422": error_response("A field breaks a rule")}),
+    );
+    create_user.insert("requestBody".into(), json!({"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewUser"}}}}));
+    paths.insert("/api/v1/users".into(), json!({
+        "get": operation("users", "List users", "list_users", json!({"200": ok_json("Every user", json!({"type": "array", "items": user})), "403": forbidden})),
+        "post": create_user,
+    }));
+    paths.insert("/api/v1/users/{login}".into(), json!({"parameters": [login],
+        "get": operation("users", "One user", "get_user", json!({"200": ok_json("The user", user.clone()), "404": error_response("No such user")}))}));
+    for (action, summary) in [
+        ("disable", "Disable a user (ends their sessions; their tokens stop working)"),
+        ("enable", "Re-enable a user"),
+    ] {
+        paths.insert(format!("/api/v1/users/{{login}}/{action}"), json!({"parameters": [login],
+            "post": operation("users", summary, &format!("{action}_user"), json!({"200": ok_json("The user", user.clone()), "404": error_response("No such user")}))}));
+    }
+    let mut password = operation(
+        "users",
+        "Set a user's password (admins; anyone for themselves)",
+        "set_password",
+        json!({"200": ok_json("The user", user.clone()), "422": error_response("Too short")}),
+    );
+    password.insert(
+        "requestBody".into(),
+        json!({"required": true, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["password"], "additionalProperties": false,
+        "properties": {"password": {"type": "string", "minLength": 12}}}}}}),
+    );
+    paths.insert("/api/v1/users/{login}/password".into(), json!({"parameters": [login], "post": password}));
+    let mut create_token = operation(
+        "tokens",
+        "Create an API token (its secret is shown once)",
+        "create_token",
+        json!({"201": ok_json("The token and its secret", json!({"type": "object", "properties": {"secret": {"type": "string"}, "token": token}}))}),
+    );
+    create_token.insert("requestBody".into(), json!({"required": true, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["name"], "additionalProperties": false, "properties": {"name": {"type": "string"}}}}}}));
+    paths.insert("/api/v1/tokens".into(), json!({
+        "get": operation("tokens", "Your API tokens", "list_tokens", json!({"200": ok_json("Tokens, without secrets", json!({"type": "array", "items": token}))})),
+        "post": create_token,
+    }));
+    paths.insert("/api/v1/tokens/{id}".into(), json!({"parameters": [param("id", "path", "The token's id", json!({"type": "string"}), true)],
+        "delete": operation("tokens", "Revoke a token", "revoke_token", json!({"200": ok_json("The revoked token", token), "404": error_response("No such token of yours")}))}));
+    let mut audit = operation(
+        "audit",
+        "Browse the audit log, newest first (admins)",
+        "list_audit",
+        json!({
+        "200": ok_json("A page of entries", json!({"$ref": "#/components/schemas/AuditPage"})), "403": error_response("Only admins read the audit log")}),
+    );
+    audit.insert(
+        "parameters".into(),
+        json!([
+            param("actor", "query", "Login of who acted", json!({"type": "string"}), false),
+            param(
+                "action",
+                "query",
+                "e.g. record.update, user.create, import.upload",
+                json!({"type": "string"}),
+                false
+            ),
+            param("entity", "query", "e.g. accounts, users, import", json!({"type": "string"}), false),
+            param("entity_id", "query", "The changed record's id", json!({"type": "string"}), false),
+            param(
+                "from",
+                "query",
+                "Entries at or after this instant or date",
+                json!({"type": "string"}),
+                false
+            ),
+            param("to", "query", "Entries before this instant or date", json!({"type": "string"}), false),
+            param("page", "query", "Page number, from 1", json!({"type": "integer", "minimum": 1}), false),
+            param(
+                "per_page",
+                "query",
+                "Entries per page (default 50, at most 500)",
+                json!({"type": "integer", "minimum": 1}),
+                false
+            ),
+        ]),
+    );
+    paths.insert("/api/v1/audit".into(), json!({"get": audit}));
+    paths.insert("/api/v1/audit/verify".into(), json!({"get": operation("audit", "Check the hash chain", "verify_audit",
+        json!({"200": ok_json("Where the chain breaks, if it does", json!({"type": "object", "properties": {
+            "entries": {"type": "integer"}, "broken_at": {"type": ["integer", "null"]}, "problem": {"type": ["string", "null"]}}})),
+            "403": error_response("Only admins read the audit log")}))}));
+}
+
+fn components() -> Value {
+    let mut schemas = Map::new();
+    for kind in Kind::ALL {
+        schemas.insert(schema_name(kind), record_schema(kind));
+    }
+    let roles: Vec<&str> = attain_app::Role::ALL.iter().map(|r| r.as_str()).collect();
+    schemas.insert("Role".into(), json!({"type": "string", "enum": roles}));
+    schemas.insert("Error".into(), json!({
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string", "description": "Stable machine-readable code: invalid, malformed_json, not_found, conflict, ..."},
+            "message": {"type": "string", "description": "What went wrong, for people"},
+            "field": {"type": "string", "description": "The field, parameter or header at fault, when one is"},
+            "rows": {"type": "array", "description": "A refused import's bad rows", "items": {"type": "object", "properties": {
+                "file": {"type": "string"}, "line": {"type": "integer"}, "column": {"type": ["string", "null"]},
+                "value": {"type": ["string", "null"]}, "reason": {"type": "string"}}}}}}}
+    }));
+    schemas.insert(
+        "User".into(),
+        json!({"type": "object", "properties": {
+        "id": {"type": "string"}, "login": {"type": "string"}, "display_name": {"type": "string"},
+        "role": {"$ref": "#/components/schemas/Role"}, "person_id": {"type": ["string", "null"]},
+        "disabled": {"type": "boolean"}, "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"}}}),
+    );
+    schemas.insert("NewUser".into(), json!({"type": "object", "required": ["login", "display_name", "role", "password"],
+        "additionalProperties": false, "properties": {
+        "login": {"type": "string"}, "display_name": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"},
+        "person_id": {"type": ["string", "null"], "description": "Required for managers and reps"},
+        "password": {"type": "string", "minLength": 12}}}));
+    schemas.insert("Token".into(), json!({"type": "object", "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"}, "prefix": {"type": "string"},
+        "created_at": {"type": "string"}, "last_used_at": {"type": ["string", "null"]}, "revoked_at": {"type": ["string", "null"]}}}));
+    schemas.insert("ImportReport".into(), json!({"type": "object", "properties": {
+        "kinds": {"type": "array", "items": {"type": "object", "properties": {
+            "kind": {"type": "string"}, "rows": {"type": "integer"}, "inserted": {"type": "integer"},
+            "updated": {"type": "integer"}, "unchanged": {"type": "integer"}, "skipped": {"type": "integer"}}}},
+        "skipped_rows": {"type": "array", "items": {"type": "object"}}}}));
+    schemas.insert("AuditPage".into(), json!({"type": "object", "properties": {
+        "entries": {"type": "array", "items": {"type": "object", "properties": {
+            "seq": {"type": "integer"}, "at": {"type": "string"}, "actor": {"type": "string"}, "via": {"type": "string"},
+            "ip": {"type": ["string", "null"]}, "action": {"type": "string"}, "entity": {"type": "string"},
+            "entity_id": {"type": ["string", "null"]}, "before": {}, "after": {}, "hash": {"type": "string"}}}},
+        "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}}));
+    json!({
+        "schemas": schemas,
+        "securitySchemes": {
+            "token": {"type": "http", "scheme": "bearer", "description": "An API token (atn_…) from your account page or POST /api/v1/tokens"},
+            "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
+                        "description": "The browser session; unsafe methods also need the X-CSRF-Token header"}
+        }
+    })
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    platform_paths(&mut paths);
+    record_paths(&mut paths);
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Attain API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Sales performance management. Conventions (pagination, filtering, errors, ETags) are in docs/api.md.",
+            "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"token": []}, {"session": []}],
+        "paths": paths,
+        "components": components(),
+    })
+}
+
+pub(crate) async fn serve_json() -> impl IntoResponse {
+    Json(document())
+}
+
+/// A readable reference: every operation with its parameters and responses, rendered here.
+pub(crate) async fn serve_page() -> impl IntoResponse {
+    Html(crate::ui::api_reference(&document()))
+}

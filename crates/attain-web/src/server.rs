@@ -1,0 +1,147 @@
+//! Binding, middleware (logs, limits, timeouts, compression, security headers) and graceful
+//! shutdown. The listener binds before anything serves, so tests can use port 0.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use attain_app::App;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// How the server is set up.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub addr: SocketAddr,
+    /// Mark cookies `Secure`: on when the server is reached over TLS (behind a proxy).
+    pub secure_cookies: bool,
+    pub request_timeout: Duration,
+    /// Largest JSON or form body.
+    pub max_body_bytes: usize,
+    /// Largest CSV upload.
+    pub max_upload_bytes: usize,
+}
+
+impl ServerConfig {
+    pub fn new(addr: SocketAddr) -> ServerConfig {
+        ServerConfig {
+            addr,
+            secure_cookies: false,
+            request_timeout: Duration::from_secs(60),
+            max_body_bytes: 1024 * 1024,
+            max_upload_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub(crate) struct AppState {
+    pub app: App,
+    pub config: Arc<ServerConfig>,
+    /// While no user exists: the secret that the first-run setup page asks for.
+    pub setup_token: Option<Arc<String>>,
+}
+
+/// A bound server, ready to run.
+#[derive(Debug)]
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    addr: SocketAddr,
+    setup_token: Option<Arc<String>>,
+}
+
+impl Server {
+    /// Binds `config.addr` and builds the router. When the database has no user yet, a
+    /// one-time setup secret is made for creating the first admin in the browser.
+    pub async fn bind(app: App, config: ServerConfig) -> std::io::Result<Server> {
+        let listener = tokio::net::TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let needs_setup = !app.has_users().await.map_err(std::io::Error::other)?;
+        let setup_token = needs_setup.then(|| Arc::new(attain_app::access::secret::random_token()));
+        let state = AppState { app, config: Arc::new(config), setup_token: setup_token.clone() };
+        Ok(Server { listener, router: router(state), addr, setup_token })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The address to open in a browser.
+    pub fn url(&self) -> String {
+        let host = if self.addr.ip().is_unspecified() {
+            "localhost".to_string()
+        } else {
+            self.addr.ip().to_string()
+        };
+        format!("http://{host}:{}/", self.addr.port())
+    }
+
+    /// The first-run setup address, while the database has no user.
+    pub fn setup_url(&self) -> Option<String> {
+        self.setup_token.as_ref().map(|t| format!("{}setup?token={t}", self.url()))
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
+    }
+}
+
+fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    let purge = state.app.clone();
+    // Expired sessions are harmless (they are refused) but should not pile up.
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            if let Err(e) = purge.purge_sessions().await {
+                tracing::warn!(error = %e, "could not purge expired sessions");
+            }
+        }
+    });
+    let api = crate::api::routes().layer(DefaultBodyLimit::max(config.max_body_bytes));
+    let uploads = crate::api::upload_routes()
+        .merge(crate::ui::upload_routes())
+        .layer(DefaultBodyLimit::max(config.max_upload_bytes));
+    let ui = crate::ui::routes().layer(DefaultBodyLimit::max(config.max_body_bytes));
+    Router::new()
+        .merge(api)
+        .merge(uploads)
+        .merge(ui)
+        .merge(crate::assets::routes())
+        .fallback(crate::error::fallback)
+        .with_state(state)
+        .layer(header(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "same-origin"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
+        .layer(
+            // The path only: query strings can hold search terms about people, and headers
+            // hold cookies and tokens, so neither is logged.
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+            }),
+        )
+}
+
+/// Headers every response carries: a strict content security policy (our own scripts and
+/// styles only, no framing), no MIME sniffing, no cross-site referrers.
+fn header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}

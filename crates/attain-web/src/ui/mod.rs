@@ -1,0 +1,186 @@
+//! The browser UI: server-rendered pages (askama templates in `templates/`), our own CSS and
+//! a little JavaScript that only enhances. Every page works without JavaScript.
+
+mod admin;
+mod pages;
+mod session;
+pub(crate) mod view;
+
+use askama::Template;
+use attain_app::AppError;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::server::AppState;
+use view::Chrome;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/setup", get(session::setup_page).post(session::setup))
+        .route("/", get(pages::home))
+        .route("/people", get(pages::people))
+        .route("/people/{id}", get(pages::person))
+        .route("/org", get(pages::org_chart))
+        .route("/territories", get(pages::territories))
+        .route("/territories/{id}", get(pages::territory))
+        .route("/accounts", get(pages::accounts))
+        .route("/accounts/{id}", get(pages::account))
+        .route("/opportunities", get(pages::opportunities))
+        .route("/opportunities/board", get(pages::board))
+        .route("/opportunities/{id}", get(pages::opportunity))
+        .route("/activities", get(pages::activities))
+        .route("/transactions", get(pages::transactions))
+        .route("/transactions/{id}", get(pages::transaction))
+        .route("/account", get(admin::account_page))
+        .route("/account/tokens", post(admin::create_token))
+        .route("/account/tokens/{id}/revoke", post(admin::revoke_token))
+        .route("/account/password", post(admin::change_password))
+        .route("/admin/users", get(admin::users_page).post(admin::add_user))
+        .route("/admin/users/{login}/disable", post(admin::disable_user))
+        .route("/admin/users/{login}/enable", post(admin::enable_user))
+        .route("/admin/users/{login}/password", post(admin::reset_password))
+        .route("/admin/audit", get(admin::audit_page))
+        .route("/import", get(admin::import_page))
+}
+
+/// Routes that take large bodies (CSV uploads).
+pub(crate) fn upload_routes() -> Router<AppState> {
+    Router::new().route("/import", post(admin::import_upload))
+}
+
+/// Renders a template, or a plain error page if the template fails (a bug of ours).
+pub(crate) fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>Internal error</h1>".to_string())).into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    chrome: Chrome,
+    heading: &'a str,
+    text: &'a str,
+}
+
+/// An HTML error page with `status`.
+pub(crate) fn error_page(status: StatusCode, heading: &str, text: &str) -> Response {
+    let page = MessagePage { chrome: Chrome::public(heading), heading, text };
+    (status, render(&page)).into_response()
+}
+
+/// An app error as an HTML page; out-of-scope records look exactly like missing ones.
+pub(crate) fn app_error_page(error: AppError) -> Response {
+    let (api, _) = crate::error::classify(error);
+    let heading = match api.status {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::INTERNAL_SERVER_ERROR => "Something went wrong",
+        _ => "That did not work",
+    };
+    let text = match api.status {
+        StatusCode::NOT_FOUND => "There is nothing here, or it is not yours to see.".to_string(),
+        _ => api.message,
+    };
+    error_page(api.status, heading, &text)
+}
+
+/// A URL-encoded form body as ordered pairs; too large or unreadable is an HTML 4xx page.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or("").to_string()
+    }
+}
+
+impl FromRequest<AppState> for FormData {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(request, state).await.map_err(|_| {
+            error_page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Too much data",
+                "The form sent more than the server accepts.",
+            )
+        })?;
+        Ok(FormData(form_urlencoded::parse(&bytes).into_owned().collect()))
+    }
+}
+
+struct Operation {
+    method: String,
+    path: String,
+    summary: String,
+    parameters: Vec<(String, String, String)>,
+    responses: Vec<(String, String)>,
+}
+
+struct Group {
+    tag: String,
+    operations: Vec<Operation>,
+}
+
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+struct ApiDocs {
+    chrome: Chrome,
+    groups: Vec<Group>,
+}
+
+/// The API reference page, rendered from the OpenAPI document.
+pub(crate) fn api_reference(doc: &serde_json::Value) -> String {
+    let mut groups: Vec<Group> = Vec::new();
+    let text = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+    if let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) {
+        for (path, item) in paths {
+            let shared: Vec<serde_json::Value> =
+                item.get("parameters").and_then(|p| p.as_array()).cloned().unwrap_or_default();
+            for method in ["get", "post", "put", "delete"] {
+                let Some(op) = item.get(method) else { continue };
+                let tag = op.get("tags").and_then(|t| t.get(0)).and_then(|t| t.as_str()).unwrap_or("other");
+                let own: Vec<serde_json::Value> =
+                    op.get("parameters").and_then(|p| p.as_array()).cloned().unwrap_or_default();
+                let parameters = shared
+                    .iter()
+                    .chain(&own)
+                    .map(|p| (text(p, "name"), text(p, "in"), text(p, "description")))
+                    .collect();
+                let responses = op
+                    .get("responses")
+                    .and_then(|r| r.as_object())
+                    .map(|r| r.iter().map(|(code, v)| (code.clone(), text(v, "description"))).collect())
+                    .unwrap_or_default();
+                let operation = Operation {
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    summary: text(op, "summary"),
+                    parameters,
+                    responses,
+                };
+                match groups.iter_mut().find(|g| g.tag == tag) {
+                    Some(g) => g.operations.push(operation),
+                    None => groups.push(Group { tag: tag.to_string(), operations: vec![operation] }),
+                }
+            }
+        }
+    }
+    let page = ApiDocs { chrome: Chrome::public("API reference"), groups };
+    page.render().unwrap_or_else(|e| format!("<h1>API reference unavailable</h1><p>{e}</p>"))
+}

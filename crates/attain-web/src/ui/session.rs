@@ -1,0 +1,202 @@
+//! Sign-in, sign-out and first-run setup pages. The sign-in and setup forms are protected
+//! against cross-site posting by a double-submit token (a cookie and a form field that must
+//! match), since there is no session yet to hold one.
+
+use askama::Template;
+use attain_app::access::secret::{random_token, same};
+use attain_app::access::users::NewUser;
+use attain_app::{AppError, Role};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+
+use super::view::Chrome;
+use super::{FormData, error_page, render};
+use crate::api::QueryPairs;
+use crate::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, Viewer, cookie, set_cookie};
+use crate::server::AppState;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    csrf: String,
+    next: String,
+    login: String,
+    error: Option<String>,
+}
+
+/// Only same-site paths are followed after sign-in (no open redirects).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn with_cookie(mut response: Response, value: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// The sign-in form, with a fresh double-submit token.
+fn login_form(
+    state: &AppState,
+    status: StatusCode,
+    next: String,
+    login: String,
+    error: Option<String>,
+) -> Response {
+    let csrf = random_token();
+    let page = LoginPage { chrome: Chrome::public("Sign in"), csrf: csrf.clone(), next, login, error };
+    let response = (status, render(&page)).into_response();
+    with_cookie(response, &set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies))
+}
+
+pub(crate) async fn login_page(State(state): State<AppState>, query: QueryPairs) -> Response {
+    if state.setup_token.is_some() && !state.app.has_users().await.unwrap_or(true) {
+        return error_page(
+            StatusCode::OK,
+            "Attain is not set up yet",
+            "No user exists yet. Open the setup address printed when the server started, or run `attain user add --role admin` on the server.",
+        );
+    }
+    login_form(&state, StatusCode::OK, safe_next(query.get("next")), String::new(), None)
+}
+
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: FormData,
+) -> Response {
+    let next = safe_next(form.get("next"));
+    let login = form.text("login");
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !same(&expected, form.get("_csrf").unwrap_or("")) {
+        let error = "The sign-in form expired. Please try again.".to_string();
+        return login_form(&state, StatusCode::FORBIDDEN, next, login, Some(error));
+    }
+    match state.app.sign_in(&login, form.get("password").unwrap_or(""), Some(peer.ip().to_string())).await {
+        Ok(signed_in) => {
+            let max_age = signed_in.expires_at.duration_since(jiff::Timestamp::now()).as_secs().max(0);
+            let response = Redirect::to(&next).into_response();
+            let response = with_cookie(
+                response,
+                &set_cookie(SESSION_COOKIE, &signed_in.cookie, max_age, state.config.secure_cookies),
+            );
+            with_cookie(response, &set_cookie(LOGIN_CSRF_COOKIE, "", 0, state.config.secure_cookies))
+        }
+        Err(AppError::Unauthenticated) => login_form(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            next,
+            login,
+            Some("Wrong login name or password.".into()),
+        ),
+        Err(AppError::Throttled { retry_after_secs }) => login_form(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            next,
+            login,
+            Some(format!(
+                "Too many failed attempts for this login. Try again in {} minutes.",
+                retry_after_secs.div_ceil(60)
+            )),
+        ),
+        Err(e) => super::app_error_page(e),
+    }
+}
+
+pub(crate) async fn logout(State(state): State<AppState>, viewer: Viewer, form: FormData) -> Response {
+    if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
+        return page;
+    }
+    if let Err(e) = state.app.sign_out(&viewer.actor, &viewer.cookie).await {
+        return super::app_error_page(e);
+    }
+    let response = Redirect::to("/login").into_response();
+    with_cookie(response, &set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies))
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    chrome: Chrome,
+    csrf: String,
+    token: String,
+    login: String,
+    display_name: String,
+    error: Option<String>,
+}
+
+fn setup_token_ok(state: &AppState, sent: Option<&str>) -> bool {
+    state.setup_token.as_deref().is_some_and(|t| sent.is_some_and(|s| same(s, t)))
+}
+
+fn setup_form(
+    state: &AppState,
+    status: StatusCode,
+    token: String,
+    form: Option<&FormData>,
+    error: Option<String>,
+) -> Response {
+    let csrf = random_token();
+    let page = SetupPage {
+        chrome: Chrome::public("Set up Attain"),
+        csrf: csrf.clone(),
+        token,
+        login: form.map(|f| f.text("login")).unwrap_or_default(),
+        display_name: form.map(|f| f.text("display_name")).unwrap_or_default(),
+        error,
+    };
+    with_cookie(
+        (status, render(&page)).into_response(),
+        &set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies),
+    )
+}
+
+pub(crate) async fn setup_page(State(state): State<AppState>, query: QueryPairs) -> Response {
+    if !setup_token_ok(&state, query.get("token")) || state.app.has_users().await.unwrap_or(true) {
+        return error_page(StatusCode::NOT_FOUND, "Page not found", "There is no page at this address.");
+    }
+    setup_form(&state, StatusCode::OK, query.get("token").unwrap_or("").to_string(), None, None)
+}
+
+pub(crate) async fn setup(State(state): State<AppState>, headers: HeaderMap, form: FormData) -> Response {
+    if !setup_token_ok(&state, form.get("token")) {
+        return error_page(StatusCode::NOT_FOUND, "Page not found", "There is no page at this address.");
+    }
+    let token = form.text("token");
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !same(&expected, form.get("_csrf").unwrap_or("")) {
+        return setup_form(
+            &state,
+            StatusCode::FORBIDDEN,
+            token,
+            Some(&form),
+            Some("The form expired. Please try again.".into()),
+        );
+    }
+    let new = NewUser {
+        login: form.text("login"),
+        display_name: form.text("display_name"),
+        role: Role::Admin,
+        person_id: None,
+        password: form.text("password"),
+    };
+    match state.app.create_first_admin(new).await {
+        Ok(_) => Redirect::to("/login").into_response(),
+        Err(AppError::Invalid { message, field }) => {
+            let error = match field {
+                Some(f) => format!("{}: {message}", f.replace('_', " ")),
+                None => message,
+            };
+            setup_form(&state, StatusCode::UNPROCESSABLE_ENTITY, token, Some(&form), Some(error))
+        }
+        Err(e) => super::app_error_page(e),
+    }
+}

@@ -1,0 +1,312 @@
+//! The building blocks every page is made of: the page chrome (title, role-fitted navigation,
+//! the signed-in user, the CSRF token), table cells, sortable column heads and pagers. Pages
+//! fill these; two generic templates (list and detail) render them, so every list sorts,
+//! searches and paginates the same way.
+
+use attain_app::records::Listing;
+use attain_app::{Actor, Permission};
+use attain_core::Money;
+
+use crate::api::QueryPairs;
+
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserBadge {
+    pub name: String,
+    pub role: &'static str,
+}
+
+/// What the layout needs on every page.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub title: String,
+    pub nav: Vec<NavItem>,
+    pub user: Option<UserBadge>,
+    pub csrf: String,
+    pub notices: Vec<String>,
+    pub version: &'static str,
+}
+
+/// The sections of the UI, in menu order, and who sees each in the menu.
+const SECTIONS: [(&str, &str, Option<Permission>); 11] = [
+    ("Home", "/", None),
+    ("People", "/people", None),
+    ("Org chart", "/org", None),
+    ("Territories", "/territories", None),
+    ("Accounts", "/accounts", None),
+    ("Opportunities", "/opportunities", None),
+    ("Activities", "/activities", None),
+    ("Transactions", "/transactions", None),
+    ("Import", "/import", Some(Permission::EditData)),
+    ("Users", "/admin/users", Some(Permission::ManageUsers)),
+    ("Audit log", "/admin/audit", Some(Permission::ViewAudit)),
+];
+
+impl Chrome {
+    /// Chrome for a signed-in page; `current` is the menu entry's path.
+    pub fn signed_in(title: impl Into<String>, actor: &Actor, csrf: &str, current: &str) -> Chrome {
+        let nav = SECTIONS
+            .iter()
+            .filter(|(_, _, needs)| needs.is_none_or(|p| actor.may(p)))
+            .map(|&(label, href, _)| NavItem { label, href, current: href == current })
+            .collect();
+        Chrome {
+            title: title.into(),
+            nav,
+            user: Some(UserBadge { name: actor.display_name.clone(), role: actor.role.label() }),
+            csrf: csrf.to_string(),
+            notices: Vec::new(),
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    /// Chrome for pages seen before signing in (sign-in, setup, errors).
+    pub fn public(title: impl Into<String>) -> Chrome {
+        Chrome {
+            title: title.into(),
+            nav: Vec::new(),
+            user: None,
+            csrf: String::new(),
+            notices: Vec::new(),
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+/// One table cell: text, maybe a link, maybe shown as a coloured badge.
+#[derive(Debug, Clone, Default)]
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+    pub badge: Option<String>,
+    pub numeric: bool,
+}
+
+impl Cell {
+    pub fn text(text: impl Into<String>) -> Cell {
+        Cell { text: text.into(), ..Cell::default() }
+    }
+
+    pub fn opt(text: Option<impl Into<String>>) -> Cell {
+        Cell::text(text.map(Into::into).unwrap_or_default())
+    }
+
+    pub fn link(text: impl Into<String>, href: impl Into<String>) -> Cell {
+        Cell { text: text.into(), href: Some(href.into()), ..Cell::default() }
+    }
+
+    pub fn badge(text: impl Into<String>, class: impl Into<String>) -> Cell {
+        Cell { text: text.into(), badge: Some(class.into()), ..Cell::default() }
+    }
+
+    pub fn number(text: impl Into<String>) -> Cell {
+        Cell { text: text.into(), numeric: true, ..Cell::default() }
+    }
+
+    pub fn money(money: Option<Money>) -> Cell {
+        Cell::number(money.map(format_money).unwrap_or_default())
+    }
+}
+
+/// An amount with thousands separators and its currency code: `12,500.00 USD`.
+pub fn format_money(money: Money) -> String {
+    let text = money.amount().to_string();
+    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
+    let (whole, fraction) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match fraction {
+        Some(f) => format!("{sign}{grouped}.{f} {}", money.currency().code()),
+        None => format!("{sign}{grouped} {}", money.currency().code()),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ColumnHead {
+    pub label: &'static str,
+    pub sort_href: Option<String>,
+    /// `ascending` or `descending` when the list is sorted by this column.
+    pub sorted: Option<&'static str>,
+    pub numeric: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub columns: Vec<ColumnHead>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// A table whose columns do not sort (detail pages).
+    pub fn plain(columns: &[&'static str]) -> Table {
+        Table {
+            columns: columns
+                .iter()
+                .map(|&label| ColumnHead { label, sort_href: None, sorted: None, numeric: false })
+                .collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Marks which columns hold numbers (right-aligned).
+    pub fn numeric(mut self, labels: &[&str]) -> Table {
+        for c in &mut self.columns {
+            c.numeric = labels.contains(&c.label);
+        }
+        self
+    }
+}
+
+/// A list column: its label and the record column it sorts by, if any.
+pub type ListColumn = (&'static str, Option<&'static str>);
+
+/// The query string of a list page with some parameters replaced.
+pub fn href_with(path: &str, query: &QueryPairs, changes: &[(&str, Option<String>)]) -> String {
+    let mut pairs: Vec<(String, String)> =
+        query.0.iter().filter(|(n, _)| !changes.iter().any(|(c, _)| c == n)).cloned().collect();
+    for (name, value) in changes {
+        if let Some(v) = value {
+            pairs.push((name.to_string(), v.clone()));
+        }
+    }
+    pairs.retain(|(_, v)| !v.is_empty());
+    if pairs.is_empty() {
+        return path.to_string();
+    }
+    let query: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    format!("{path}?{query}")
+}
+
+/// Column heads that link to sorting by them (again to reverse).
+pub fn heads(path: &str, query: &QueryPairs, columns: &[ListColumn], numeric: &[&str]) -> Vec<ColumnHead> {
+    let current = query.get("sort").unwrap_or("");
+    columns
+        .iter()
+        .map(|&(label, sort)| {
+            let (sort_href, sorted) = match sort {
+                Some(column) => {
+                    let ascending = current == column;
+                    let descending = current.strip_prefix('-') == Some(column);
+                    let next = if ascending { format!("-{column}") } else { column.to_string() };
+                    let sorted = if ascending {
+                        Some("ascending")
+                    } else if descending {
+                        Some("descending")
+                    } else {
+                        None
+                    };
+                    (Some(href_with(path, query, &[("sort", Some(next)), ("page", None)])), sorted)
+                }
+                None => (None, None),
+            };
+            ColumnHead { label, sort_href, sorted, numeric: numeric.contains(&label) }
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct Pager {
+    pub page: u32,
+    pub pages: u32,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    pub fn of(path: &str, query: &QueryPairs, listing: &Listing) -> Pager {
+        let pages = listing.pages();
+        let page = listing.page.min(pages);
+        let to = |p: u32| href_with(path, query, &[("page", Some(p.to_string()))]);
+        Pager {
+            page,
+            pages,
+            prev: (page > 1).then(|| to(page - 1)),
+            next: (page < pages).then(|| to(page + 1)),
+        }
+    }
+}
+
+/// A drop-down filter above a list.
+#[derive(Debug, Clone)]
+pub struct FilterSelect {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub options: Vec<(String, String)>,
+    pub selected: String,
+}
+
+impl FilterSelect {
+    pub fn new(
+        name: &'static str,
+        label: &'static str,
+        options: Vec<(String, String)>,
+        query: &QueryPairs,
+    ) -> FilterSelect {
+        FilterSelect { name, label, options, selected: query.get(name).unwrap_or("").to_string() }
+    }
+}
+
+/// "1–50 of 1,487" for a list.
+pub fn summary(listing: &Listing) -> String {
+    if listing.total == 0 {
+        return "No records".into();
+    }
+    let first = (listing.page as usize - 1) * listing.per_page as usize + 1;
+    let last = (first + listing.rows.len()).saturating_sub(1);
+    format!("{}–{} of {}", group(first), group(last), group(listing.total))
+}
+
+pub fn group(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A choice's stored snake_case name as words: `closed_won` → `Closed won`.
+pub fn words(name: &str) -> String {
+    let spaced = name.replace('_', " ");
+    let mut chars = spaced.chars();
+    chars.next().map(|f| f.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use attain_core::Currency;
+
+    #[test]
+    fn money_is_grouped_with_its_code() {
+        let usd = Currency::parse("USD").unwrap();
+        assert_eq!(format_money(Money::from_minor(123456789, usd)), "1,234,567.89 USD");
+        assert_eq!(format_money(Money::from_minor(-50000, usd)), "-500.00 USD");
+        assert_eq!(format_money(Money::from_minor(5, usd)), "0.05 USD");
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(format_money(Money::from_minor(1000, jpy)), "1,000 JPY");
+    }
+
+    #[test]
+    fn links_keep_other_parameters() {
+        let q = QueryPairs(vec![("q".into(), "acme".into()), ("page".into(), "3".into())]);
+        assert_eq!(href_with("/accounts", &q, &[("page", Some("4".into()))]), "/accounts?q=acme&page=4");
+        assert_eq!(href_with("/accounts", &q, &[("page", None), ("q", None)]), "/accounts");
+        assert_eq!(words("closed_won"), "Closed won");
+        assert_eq!(group(1487), "1,487");
+    }
+}
