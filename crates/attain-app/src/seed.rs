@@ -43,8 +43,10 @@ pub struct DemoLogin {
     pub role: Role,
     pub login: String,
     pub password: String,
-    /// Who the user is in the demo company, for managers and reps.
+    /// Who the user is in the demo company (their name), for managers, reps and the executive.
     pub person: Option<String>,
+    /// That person's id.
+    pub person_id: Option<String>,
 }
 
 /// Creates one user per role in a freshly seeded demo company, each with a new random
@@ -98,9 +100,15 @@ pub async fn seed_demo_users(app: &App, as_of: attain_core::Date) -> AppResult<V
         let person = name_of(&person_id);
         let display_name = person.clone().unwrap_or_else(|| display.to_string());
         let password = random_password();
-        let new = NewUser { login: login.into(), display_name, role, person_id, password: password.clone() };
+        let new = NewUser {
+            login: login.into(),
+            display_name,
+            role,
+            person_id: person_id.clone(),
+            password: password.clone(),
+        };
         app.add_user(&Actor::system(), new).await?;
-        logins.push(DemoLogin { role, login: login.into(), password, person });
+        logins.push(DemoLogin { role, login: login.into(), password, person, person_id });
     }
     Ok(logins)
 }

@@ -1,0 +1,88 @@
+//! A real Attain server for tests: a fresh database (SQLite or PostgreSQL), the demo company
+//! as of 2018-01-15 with one user per role, bound to port 0 and served in the background
+//! (zero2prod's TestApp pattern). Shared by the API and browser suites.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use attain_app::seed::{DemoLogin, seed_demo, seed_demo_users};
+use attain_app::{App, NoProgress, Role, Settings};
+use attain_store::Store;
+use attain_testkit::{Db, TestDb};
+use attain_web::{Server, ServerConfig};
+
+/// The demo's "today" in every web test.
+pub const AS_OF: &str = "2018-01-15";
+
+#[derive(Debug)]
+pub struct TestApp {
+    pub url: String,
+    pub addr: SocketAddr,
+    pub app: App,
+    pub logins: Vec<DemoLogin>,
+    pub backend: Db,
+    pub db_url: String,
+    _db: TestDb,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    /// Seeds and serves; `None` when the backend is skipped (PostgreSQL outside CI).
+    pub async fn spawn(backend: Db) -> Option<TestApp> {
+        TestApp::spawn_with(backend, Settings::default()).await
+    }
+
+    pub async fn spawn_with(backend: Db, settings: Settings) -> Option<TestApp> {
+        let db = TestDb::new(backend).await?;
+        let store = Store::open(&db.url).await.expect("open the test database");
+        let as_of = attain_core::dating::parse_date(AS_OF).expect("a date");
+        seed_demo(&store, &attain_demo::DemoConfig::new(as_of), &NoProgress).await.expect("seed the demo");
+        let app = App::new(store, settings).await.expect("build the app");
+        let logins = seed_demo_users(&app, as_of).await.expect("demo users");
+        let server = Server::bind(app.clone(), ServerConfig::new("127.0.0.1:0".parse().unwrap()))
+            .await
+            .expect("bind port 0");
+        let addr = server.local_addr();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            server
+                .run(async {
+                    let _ = rx.await;
+                })
+                .await
+                .expect("serve");
+        });
+        Some(TestApp {
+            url: format!("http://{addr}"),
+            addr,
+            app,
+            logins,
+            backend,
+            db_url: db.url.clone(),
+            _db: db,
+            shutdown: Some(tx),
+        })
+    }
+
+    pub fn login(&self, role: Role) -> &DemoLogin {
+        self.logins.iter().find(|l| l.role == role).expect("a demo user per role")
+    }
+
+    /// The person a manager or rep user is.
+    pub fn person_of(&self, role: Role) -> String {
+        self.login(role).person_id.clone().expect("managers and reps are people")
+    }
+
+    /// An absolute URL for `path`.
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
