@@ -84,6 +84,21 @@ impl App {
         Ok(())
     }
 
+    /// Reloads the read model if records changed since it was read, by this process or another
+    /// (`attain import` beside a running server): every record change is audited, so the audit
+    /// log tells. Returns whether it reloaded.
+    pub async fn refresh_if_stale(&self) -> AppResult<bool> {
+        let seen = self.snapshot().audit_seq;
+        if self.store().data_changes_after(seen).await? == 0 {
+            return Ok(false);
+        }
+        let _writing = self.writer().await;
+        if self.snapshot().audit_seq == seen {
+            self.refresh().await?;
+        }
+        Ok(true)
+    }
+
     /// Imports an uploaded CSV of `kind` through the same checks as `attain import`.
     pub async fn import_csv(
         &self,
@@ -94,6 +109,11 @@ impl App {
         skip_bad: bool,
     ) -> AppResult<ImportReport> {
         actor.require(Permission::EditData)?;
+        if bytes.contains(&0) {
+            // A CSV file is UTF-8 text, which never holds NUL (and PostgreSQL cannot store one).
+            let reason = "holds NUL bytes: save it as UTF-8 text".to_string();
+            return Err(crate::ImportError::File { path: file.to_string(), reason }.into());
+        }
         let _writing = self.writer().await;
         let options = ImportOptions::by(actor, "import.upload", file).skip_bad(skip_bad);
         let report = import_csv_bytes(self.store(), kind, file, bytes, None, options).await?;

@@ -108,8 +108,8 @@ impl Verification {
 
 /// Walks the whole chain in order and reports the first break: a gap (deleted entries), an
 /// entry whose hash no longer matches its fields (edited), an entry that does not follow its
-/// predecessor (inserted or reordered), or a head that is ahead of the last entry (the tail
-/// deleted).
+/// predecessor (inserted or reordered), a head that is ahead of the last entry (the tail
+/// deleted) or behind it (entries appended without moving the head).
 pub async fn verify(store: &Store) -> AppResult<Verification> {
     const CHUNK: i64 = 10_000;
     let mut expected_seq = 1;
@@ -154,7 +154,17 @@ pub async fn verify(store: &Store) -> AppResult<Verification> {
     }
     let (head_seq, head_hash) = store.audit_head().await?;
     let last = expected_seq - 1;
-    if head_seq != last {
+    if head_seq < last {
+        return Ok(broken(
+            head_seq + 1,
+            entries,
+            format!(
+                "the log ends at entry {last} but only {head_seq} were written: entries {} to {last} were added behind Attain's back",
+                head_seq + 1
+            ),
+        ));
+    }
+    if head_seq > last {
         return Ok(broken(
             last + 1,
             entries,
@@ -231,6 +241,12 @@ impl App {
         let page = page.max(1);
         let per_page = per_page.clamp(1, 500);
         let offset = i64::from(page - 1) * i64::from(per_page);
+        let f = filter;
+        let texts = [&f.actor_login, &f.action, &f.entity, &f.entity_id, &f.from, &f.to];
+        if texts.iter().any(|t| t.as_deref().is_some_and(|t| t.contains('\0'))) {
+            // No entry holds a NUL, and PostgreSQL cannot compare one: nothing matches.
+            return Ok(AuditPage { entries: Vec::new(), total: 0, page, per_page });
+        }
         let (rows, total) = self.store().audit_page(filter, i64::from(per_page), offset).await?;
         Ok(AuditPage { entries: rows.into_iter().map(AuditEntry::from).collect(), total, page, per_page })
     }

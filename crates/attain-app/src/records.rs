@@ -101,6 +101,25 @@ fn column_index(kind: Kind, name: &str, field: &str) -> AppResult<usize> {
     })
 }
 
+/// A filter value must be comparable with its column: a number for amounts and numbers, a
+/// date for dates (empty means "no value"). Otherwise the filter would silently match nothing.
+fn check_filter_value(kind: Kind, column: usize, name: &str, value: &str) -> AppResult<()> {
+    let value = value.trim();
+    let ok = match kind.spec().columns[column].ty {
+        _ if value.is_empty() => true,
+        ColumnType::Int | ColumnType::Money { .. } | ColumnType::Decimal => {
+            value.parse::<rust_decimal::Decimal>().is_ok()
+        }
+        ColumnType::Date => attain_core::dating::parse_date(value).is_ok(),
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::invalid(name, format!("'{value}' cannot be compared with {kind}.{name}")))
+    }
+}
+
 /// A cell's text as shown and filtered on (money as a decimal in its currency).
 fn cell_texts(kind: Kind, values: &[Value]) -> Vec<String> {
     cells_to_text(kind.spec(), values)
@@ -189,7 +208,11 @@ impl App {
         let filters = query
             .filters
             .iter()
-            .map(|(name, op, value)| Ok((column_index(kind, name, name)?, *op, value.as_str())))
+            .map(|(name, op, value)| {
+                let column = column_index(kind, name, name)?;
+                check_filter_value(kind, column, name, value)?;
+                Ok((column, *op, value.as_str()))
+            })
             .collect::<AppResult<Vec<_>>>()?;
         let sort = match query.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => {
@@ -215,9 +238,24 @@ impl App {
             })
             .collect();
         if let Some((column, descending)) = sort {
+            // Decimals are stored as text; they must sort as numbers ("20" before "100").
+            let numbers: Vec<Option<rust_decimal::Decimal>> =
+                if matches!(kind.spec().columns[column].ty, ColumnType::Decimal) {
+                    rows.iter().map(|r| r[column].as_text().and_then(|t| t.parse().ok())).collect()
+                } else {
+                    Vec::new()
+                };
             // Stable, so ties keep key order.
             matching.sort_by(|&a, &b| {
-                let ordering = compare(&rows[a][column], &rows[b][column]);
+                let (x, y) = (&rows[a][column], &rows[b][column]);
+                if x.is_null() || y.is_null() {
+                    // Empty cells last, descending too: not reversed.
+                    return compare(x, y);
+                }
+                let ordering = match (numbers.get(a).copied().flatten(), numbers.get(b).copied().flatten()) {
+                    (Some(x), Some(y)) => x.cmp(&y),
+                    _ => compare(x, y),
+                };
                 if descending { ordering.reverse() } else { ordering }
             });
         }
@@ -274,6 +312,10 @@ impl App {
         for column in spec.columns {
             let text = match object.get(column.name) {
                 None | Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::String(s)) if s.contains('\0') => {
+                    // PostgreSQL cannot store a NUL in text; no column needs one.
+                    return Err(AppError::invalid(column.name, "must not contain NUL characters"));
+                }
                 Some(serde_json::Value::String(s)) => Some(s.clone()),
                 Some(serde_json::Value::Number(n)) => Some(n.to_string()),
                 Some(_) => {

@@ -157,7 +157,6 @@ fn rep_reach<'a>(snapshot: &'a Snapshot, person: &'a str) -> Reach<'a> {
 
 /// The rows of every kind that a manager or rep may see.
 pub(crate) fn compute(snapshot: &Snapshot, actor: &Actor) -> Visible {
-    let data = &snapshot.data;
     let Some(person) = actor.person_id.as_deref() else {
         // A manager or rep not linked to a person sees nothing but the shared catalogues.
         return Visible::Only(flags_with(snapshot, &Reach::default()));
@@ -168,7 +167,6 @@ pub(crate) fn compute(snapshot: &Snapshot, actor: &Actor) -> Visible {
         (Role::Manager, true) => manager_reach(snapshot, person),
         _ => rep_reach(snapshot, person),
     };
-    let _ = data;
     Visible::Only(flags_with(snapshot, &reach))
 }
 

@@ -17,6 +17,8 @@ use crate::scope::Visible;
 #[derive(Debug)]
 pub struct Snapshot {
     pub data: Dataset,
+    /// The audit log's last entry when the data was read: changes after it are not in here.
+    pub audit_seq: i64,
     rows: [OnceLock<Vec<Vec<Value>>>; Kind::ALL.len()],
     ids: [OnceLock<HashMap<String, Vec<usize>>>; Kind::ALL.len()],
     /// What each manager or rep may see, computed once per snapshot and person.
@@ -32,6 +34,7 @@ impl Snapshot {
         data.sort();
         Snapshot {
             data,
+            audit_seq: 0,
             rows: std::array::from_fn(|_| OnceLock::new()),
             ids: std::array::from_fn(|_| OnceLock::new()),
             visible: Mutex::new(HashMap::new()),
@@ -39,7 +42,10 @@ impl Snapshot {
     }
 
     pub async fn load(store: &Store) -> AppResult<Snapshot> {
-        Ok(Snapshot::new(store.dataset().await?))
+        // The head is read first: a change landing during the read is then seen as newer and
+        // causes one more refresh, never a missed one.
+        let (audit_seq, _) = store.audit_head().await?;
+        Ok(Snapshot { audit_seq, ..Snapshot::new(store.dataset().await?) })
     }
 
     /// Every record of `kind` as cells, in key order.

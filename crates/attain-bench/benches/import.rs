@@ -49,10 +49,16 @@ fn main() {
             attain_app::seed::seed_demo(&store, &config, &NoProgress).await.expect("seed the demo");
             let before = store.count(Kind::Transactions).await.expect("count");
             let started = Instant::now();
-            let report =
-                attain_app::import::import_file(&store, Kind::Transactions, &csv, None, options, &NoProgress)
-                    .await
-                    .expect("import");
+            let report = attain_app::import::import_file(
+                &store,
+                Kind::Transactions,
+                &csv,
+                None,
+                options.clone(),
+                &NoProgress,
+            )
+            .await
+            .expect("import");
             let took = started.elapsed();
             assert_eq!(report.written().inserted, rows as u64);
             assert_eq!(store.count(Kind::Transactions).await.expect("count"), before + rows as u64);
@@ -68,10 +74,16 @@ fn main() {
 
         let store = last.expect("at least one run");
         let started = Instant::now();
-        let again =
-            attain_app::import::import_file(&store, Kind::Transactions, &csv, None, options, &NoProgress)
-                .await
-                .expect("re-import");
+        let again = attain_app::import::import_file(
+            &store,
+            Kind::Transactions,
+            &csv,
+            None,
+            options.clone(),
+            &NoProgress,
+        )
+        .await
+        .expect("re-import");
         let took = started.elapsed();
         assert_eq!(again.written().unchanged, rows as u64);
         println!("re-import:     {took:.2?}  ({} rows/s, every row unchanged)", per_second(rows, took));

@@ -49,7 +49,7 @@ pub async fn run(command: UserCommand) -> Result<()> {
                 person_id: args.person,
                 password: password.clone(),
             };
-            let user = app.add_user(&actor, new).await?;
+            let user = app.add_user(&actor, new).await.map_err(explain)?;
             println!("added {} ({})", user.login, user.role.label());
             if generated {
                 println!("password: {password}");
@@ -102,6 +102,22 @@ pub async fn run(command: UserCommand) -> Result<()> {
 fn not_found(login: &str) -> impl FnOnce(attain_app::AppError) -> anyhow::Error + '_ {
     move |e| match e {
         attain_app::AppError::NotFound => anyhow::anyhow!("no user has the login '{login}'"),
+        other => explain(other),
+    }
+}
+
+/// Names what was refused ("password: must be at least 12 characters"), as the option the user
+/// typed where there is one: the app's messages leave the field to the caller.
+fn explain(e: attain_app::AppError) -> anyhow::Error {
+    match e {
+        attain_app::AppError::Invalid { field: Some(field), message } => {
+            let what = match field.as_str() {
+                "display_name" => "--name",
+                "person_id" => "--person",
+                other => other,
+            };
+            anyhow::anyhow!("{what}: {message}")
+        }
         other => other.into(),
     }
 }

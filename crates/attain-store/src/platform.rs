@@ -347,6 +347,48 @@ impl Store {
         Ok(())
     }
 
+    /// Counts one failed sign-in for `login` in a single statement, so failures arriving
+    /// together all count: within the window that started after `window_cutoff` the count goes
+    /// up by one; otherwise a new window starts at `now` with a count of one and no lock.
+    /// Returns the row as it now is.
+    pub async fn count_failure(
+        &self,
+        login: &str,
+        now: &str,
+        window_cutoff: &str,
+    ) -> StoreResult<ThrottleRow> {
+        let r = sqlx::query::<Any>(
+            "INSERT INTO login_throttle (login, failures, window_start, locked_until) VALUES ($1, 1, $2, NULL) \
+             ON CONFLICT (login) DO UPDATE SET \
+             failures = CASE WHEN login_throttle.window_start > $3 THEN login_throttle.failures + 1 ELSE 1 END, \
+             locked_until = CASE WHEN login_throttle.window_start > $3 THEN login_throttle.locked_until ELSE NULL END, \
+             window_start = CASE WHEN login_throttle.window_start > $3 THEN login_throttle.window_start \
+             ELSE excluded.window_start END \
+             RETURNING login, failures, window_start, locked_until",
+        )
+        .bind(login)
+        .bind(now)
+        .bind(window_cutoff)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(ThrottleRow {
+            login: r.try_get(0)?,
+            failures: r.try_get(1)?,
+            window_start: r.try_get(2)?,
+            locked_until: r.try_get(3)?,
+        })
+    }
+
+    /// Locks `login` until `until`, leaving its count as it is.
+    pub async fn lock_login(&self, login: &str, until: &str) -> StoreResult<()> {
+        sqlx::query::<Any>("UPDATE login_throttle SET locked_until = $1 WHERE login = $2")
+            .bind(until)
+            .bind(login)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn clear_throttle(&self, login: &str) -> StoreResult<()> {
         sqlx::query::<Any>("DELETE FROM login_throttle WHERE login = $1")
             .bind(login)
@@ -401,6 +443,19 @@ impl Store {
         let row =
             sqlx::query::<Any>("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
         Ok((row.try_get(0)?, row.try_get(1)?))
+    }
+
+    /// How many entries after `seq` changed records (imports, edits, seeding), as opposed to
+    /// sign-ins and user administration: tells a server whether its read model is stale.
+    pub async fn data_changes_after(&self, seq: i64) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar::<Any, i64>(
+            "SELECT COUNT(*) FROM audit_log WHERE seq > $1 \
+             AND (action LIKE 'import.%' OR action LIKE 'record.%' OR action LIKE 'demo.%')",
+        )
+        .bind(seq)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n as u64)
     }
 
     /// Entries with `seq > after`, oldest first, at most `limit` (for walking the chain).

@@ -108,16 +108,17 @@ pub struct Viewer {
 }
 
 impl Viewer {
-    /// Checks a form's `_csrf` field.
-    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), Response> {
+    /// Checks a form's `_csrf` field; the error is the page to answer with (boxed: a response
+    /// is large, and the happy path should not carry its size).
+    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), Box<Response>> {
         if sent.is_some_and(|s| same(s, &self.csrf)) {
             Ok(())
         } else {
-            Err(crate::ui::error_page(
+            Err(Box::new(crate::ui::error_page(
                 StatusCode::FORBIDDEN,
                 "This form has expired",
                 "The form was missing its security token or came from an old page. Go back, reload the page and try again.",
-            ))
+            )))
         }
     }
 }

@@ -196,3 +196,46 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         crate::ui::error_page(StatusCode::NOT_FOUND, "Page not found", "There is no page at this address.")
     }
 }
+
+/// A safety net for errors answered before our handlers run (axum's own rejections: a path
+/// segment that is not valid UTF-8, a method the route does not take, ...): under `/api` they
+/// get the JSON error body, elsewhere an HTML page, never axum's plain text.
+pub(crate) async fn uniform_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let (code, message) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "no such resource"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this resource does not take that method"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "the request body is larger than this server accepts"),
+        StatusCode::REQUEST_TIMEOUT => ("timeout", "the request took too long"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported_media_type", "this content type is not accepted here")
+        }
+        s if s.is_server_error() => ("internal", "internal error; the server log has details"),
+        _ => ("invalid", "the request is malformed (check the path and its parameters)"),
+    };
+    let mut replaced = if api {
+        ApiError::new(status, code, message).into_response()
+    } else {
+        let heading = if status == StatusCode::NOT_FOUND { "Page not found" } else { "That did not work" };
+        let mut page = crate::ui::error_page(status, heading, message);
+        *page.status_mut() = status;
+        page
+    };
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        replaced.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    replaced
+}

@@ -115,16 +115,22 @@ fn record_paths(paths: &mut Map<String, Value>) {
         paths.insert(format!("/api/v1/{name}"), json!({"get": list}));
 
         let id_param = param("id", "path", "The record's id", json!({"type": "string"}), true);
+        let found = if kind.spec().key.len() > 1 {
+            ok_json(
+                "Every version of the record, oldest first",
+                json!({"type": "object", "required": ["versions"],
+                       "properties": {"versions": {"type": "array", "items": schema}}}),
+            )
+        } else {
+            json!({"description": "The record; its ETag header is the version to send back in If-Match",
+                   "headers": {"ETag": {"schema": {"type": "string"}}},
+                   "content": {"application/json": {"schema": schema}}})
+        };
         let show = operation(
             name,
             &format!("One of {name} by id"),
             &format!("get_{name}"),
-            json!({
-                "200": {"description": "The record; its ETag header is the version to send back in If-Match",
-                        "headers": {"ETag": {"schema": {"type": "string"}}},
-                        "content": {"application/json": {"schema": schema}}},
-                "404": error_response("No such record, or not within your scope"),
-            }),
+            json!({"200": found, "404": error_response("No such record, or not within your scope")}),
         );
         let mut item = json!({"parameters": [id_param], "get": show});
         if attain_app::records::editable(kind) {
@@ -220,19 +226,27 @@ fn platform_paths(paths: &mut Map<String, Value>) {
         "post": create_user,
     }));
     paths.insert("/api/v1/users/{login}".into(), json!({"parameters": [login],
-        "get": operation("users", "One user", "get_user", json!({"200": ok_json("The user", user.clone()), "404": error_response("No such user")}))}));
+        "get": operation("users", "One user", "get_user", json!({"200": ok_json("The user", user.clone()), "403": forbidden, "404": error_response("No such user")}))}));
     for (action, summary) in [
         ("disable", "Disable a user (ends their sessions; their tokens stop working)"),
         ("enable", "Re-enable a user"),
     ] {
-        paths.insert(format!("/api/v1/users/{{login}}/{action}"), json!({"parameters": [login],
-            "post": operation("users", summary, &format!("{action}_user"), json!({"200": ok_json("The user", user.clone()), "404": error_response("No such user")}))}));
+        let mut responses = json!({"200": ok_json("The user", user.clone()), "403": forbidden, "404": error_response("No such user")});
+        if action == "disable" {
+            responses["422"] = error_response("You cannot disable yourself");
+        }
+        paths.insert(
+            format!("/api/v1/users/{{login}}/{action}"),
+            json!({"parameters": [login],
+            "post": operation("users", summary, &format!("{action}_user"), responses)}),
+        );
     }
     let mut password = operation(
         "users",
         "Set a user's password (admins; anyone for themselves)",
         "set_password",
-        json!({"200": ok_json("The user", user.clone()), "422": error_response("Too short")}),
+        json!({"200": ok_json("The user", user.clone()), "403": error_response("Only admins set another user's password"),
+               "404": error_response("No such user"), "422": error_response("Too short")}),
     );
     password.insert(
         "requestBody".into(),

@@ -32,6 +32,21 @@ pub fn verify(password: &str, phc: &str) -> bool {
         .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
+/// [`hash`] on the blocking pool: Argon2 takes tens of milliseconds of CPU on purpose, which
+/// must not stall the async workers serving other requests.
+pub async fn hash_blocking(password: &str) -> Result<String, AppError> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash(&password))
+        .await
+        .map_err(|e| AppError::Internal(format!("password hashing stopped: {e}")))?
+}
+
+/// [`verify`] on the blocking pool, for the same reason as [`hash_blocking`].
+pub async fn verify_blocking(password: &str, phc: &str) -> bool {
+    let (password, phc) = (password.to_string(), phc.to_string());
+    tokio::task::spawn_blocking(move || verify(&password, &phc)).await.unwrap_or(false)
+}
+
 /// A hash of a password nobody knows, verified against when a login name does not exist so
 /// that an unknown name takes as long to refuse as a wrong password.
 pub fn decoy_hash() -> &'static str {

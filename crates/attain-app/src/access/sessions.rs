@@ -1,7 +1,7 @@
 //! Signing in and out: password checks with throttling, and sessions known to the server by
 //! the digest of a random cookie value, each with its own CSRF token.
 
-use attain_store::{SessionRow, ThrottleRow, UserRow};
+use attain_store::{SessionRow, UserRow};
 use jiff::{SignedDuration, Timestamp};
 
 use super::secret::{digest, instant_text, now_text, parse_instant, random_token};
@@ -46,7 +46,8 @@ impl App {
     /// locked for `lockout_minutes`, even for the right password.
     pub async fn sign_in(&self, login: &str, password_text: &str, ip: Option<String>) -> AppResult<SignedIn> {
         let login = login.trim().to_lowercase();
-        if login.is_empty() || login.len() > 256 {
+        // No login holds a NUL (PostgreSQL cannot even compare one): refused like a wrong name.
+        if login.is_empty() || login.len() > 256 || login.contains('\0') {
             return Err(AppError::Unauthenticated);
         }
         let now = Timestamp::now();
@@ -60,11 +61,11 @@ impl App {
         }
         let user = self.store().user_by_login(&login).await?;
         let hash = user.as_ref().map_or(password::decoy_hash(), |u| u.password_hash.as_str());
-        let password_ok = password::verify(password_text, hash);
+        let password_ok = password::verify_blocking(password_text, hash).await;
         let user = match user {
             Some(user) if password_ok && !user.disabled => user,
             _ => {
-                self.note_failure(&login, throttle, now, ip.clone()).await?;
+                self.note_failure(&login, now, ip.clone()).await?;
                 return Err(AppError::Unauthenticated);
             }
         };
@@ -95,33 +96,18 @@ impl App {
         Ok(SignedIn { cookie, csrf, expires_at, actor })
     }
 
-    async fn note_failure(
-        &self,
-        login: &str,
-        throttle: Option<ThrottleRow>,
-        now: Timestamp,
-        ip: Option<String>,
-    ) -> AppResult<()> {
+    async fn note_failure(&self, login: &str, now: Timestamp, ip: Option<String>) -> AppResult<()> {
         let s = self.settings();
         let window = SignedDuration::from_mins(s.failure_window_minutes);
-        let mut row = match throttle {
-            Some(t)
-                if parse_instant(&t.window_start).is_some_and(|start| now.duration_since(start) < window) =>
-            {
-                t
-            }
-            _ => ThrottleRow {
-                login: login.to_string(),
-                failures: 0,
-                window_start: instant_text(now),
-                locked_until: None,
-            },
-        };
-        row.failures += 1;
+        // One atomic increment: failures sent in parallel must each count, or an attacker
+        // could guess many passwords for the price of one failure.
+        let mut row =
+            self.store().count_failure(login, &instant_text(now), &instant_text(now - window)).await?;
         if row.failures >= s.max_failures {
-            row.locked_until = Some(instant_text(now + SignedDuration::from_mins(s.lockout_minutes)));
+            let until = instant_text(now + SignedDuration::from_mins(s.lockout_minutes));
+            self.store().lock_login(login, &until).await?;
+            row.locked_until = Some(until);
         }
-        self.store().set_throttle(&row).await?;
         // Failed sign-ins are security events worth the audit trail; the name tried is kept,
         // never the password.
         let who = Actor { login: login.to_string(), ip, ..Actor::system() };

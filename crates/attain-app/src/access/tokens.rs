@@ -53,6 +53,9 @@ impl App {
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AppError::invalid("name", "must be 1 to 100 characters"));
         }
+        if name.chars().any(char::is_control) {
+            return Err(AppError::invalid("name", "must not contain control characters"));
+        }
         let secret = format!("{PREFIX}{}", random_token());
         let row = TokenRow {
             id: uuid::Uuid::now_v7().to_string(),
@@ -87,6 +90,10 @@ impl App {
     /// Revokes one of the actor's tokens (admins: anyone's). Another user's token is "not
     /// found" to everyone else.
     pub async fn revoke_token(&self, actor: &Actor, id: &str) -> AppResult<TokenInfo> {
+        if id.contains('\0') {
+            // No id holds a NUL, and PostgreSQL cannot compare one.
+            return Err(AppError::NotFound);
+        }
         let row = self.store().token_by_id(id).await?.ok_or(AppError::NotFound)?;
         let own = actor.user_id.as_deref() == Some(row.user_id.as_str());
         if !own && !actor.may(Permission::ManageUsers) {

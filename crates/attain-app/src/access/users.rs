@@ -68,6 +68,15 @@ pub fn normalise_login(login: &str) -> AppResult<String> {
     Ok(login)
 }
 
+/// A login name to look up: no stored name holds a NUL (which PostgreSQL cannot compare), so
+/// such a name is simply not found.
+fn lookup_name(login: &str) -> AppResult<String> {
+    if login.contains('\0') {
+        return Err(AppError::NotFound);
+    }
+    Ok(login.trim().to_lowercase())
+}
+
 impl App {
     pub async fn has_users(&self) -> AppResult<bool> {
         Ok(self.store().user_count().await? > 0)
@@ -94,6 +103,9 @@ impl App {
         let display_name = new.display_name.trim().to_string();
         if display_name.is_empty() || display_name.chars().count() > 200 {
             return Err(AppError::invalid("display_name", "must be 1 to 200 characters"));
+        }
+        if display_name.chars().any(char::is_control) {
+            return Err(AppError::invalid("display_name", "must not contain control characters"));
         }
         let person_id = new.person_id.map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
         match &person_id {
@@ -122,7 +134,7 @@ impl App {
             display_name,
             role: new.role.as_str().to_string(),
             person_id,
-            password_hash: password::hash(&new.password)?,
+            password_hash: password::hash_blocking(&new.password).await?,
             disabled: false,
             created_at: now.clone(),
             updated_at: now,
@@ -148,8 +160,7 @@ impl App {
 
     pub async fn user(&self, actor: &Actor, login: &str) -> AppResult<UserInfo> {
         actor.require(Permission::ManageUsers)?;
-        let row =
-            self.store().user_by_login(&login.trim().to_lowercase()).await?.ok_or(AppError::NotFound)?;
+        let row = self.store().user_by_login(&lookup_name(login)?).await?.ok_or(AppError::NotFound)?;
         UserInfo::from_row(&row)
     }
 
@@ -157,8 +168,7 @@ impl App {
     pub async fn set_disabled(&self, actor: &Actor, login: &str, disabled: bool) -> AppResult<UserInfo> {
         actor.require(Permission::ManageUsers)?;
         let _writing = self.writer().await;
-        let mut row =
-            self.store().user_by_login(&login.trim().to_lowercase()).await?.ok_or(AppError::NotFound)?;
+        let mut row = self.store().user_by_login(&lookup_name(login)?).await?.ok_or(AppError::NotFound)?;
         if disabled && actor.user_id.as_deref() == Some(row.id.as_str()) {
             return Err(AppError::invalid("login", "you cannot disable yourself"));
         }
@@ -189,15 +199,14 @@ impl App {
         login: &str,
         new_password: &str,
     ) -> AppResult<UserInfo> {
-        let mut row =
-            self.store().user_by_login(&login.trim().to_lowercase()).await?.ok_or(AppError::NotFound)?;
+        let mut row = self.store().user_by_login(&lookup_name(login)?).await?.ok_or(AppError::NotFound)?;
         let own = actor.user_id.as_deref() == Some(row.id.as_str());
         if !own {
             actor.require(Permission::ManageUsers)?;
         }
         password::check_strength(new_password)?;
         let _writing = self.writer().await;
-        row.password_hash = password::hash(new_password)?;
+        row.password_hash = password::hash_blocking(new_password).await?;
         row.updated_at = now_text();
         let mut tx = self.store().begin().await?;
         self.store().update_user(&mut tx, &row).await?;

@@ -1,15 +1,19 @@
 //! The app layer end to end: imports of the real samples, canonical and mapped CSV files, bad
-//! files, --skip-bad, exports and round trips, demo seeding. Every database test runs on SQLite
-//! and on PostgreSQL.
+//! files, --skip-bad, exports and round trips, demo seeding; users, sessions, tokens, scope,
+//! record edits and the audit log. Every database test runs on SQLite and on PostgreSQL.
 
+mod audit;
 mod bad_files;
 mod demo;
+mod edits;
 mod large;
 mod mappings;
 mod overlap;
+mod platform;
 mod reimport;
 mod round_trip;
 mod samples;
+mod scope;
 mod skip_bad;
 
 use std::path::{Path, PathBuf};

@@ -2,7 +2,9 @@
 //! files it leaves behind. Each test runs the real binary in its own temporary directory.
 
 mod data;
+mod serve;
 mod usage;
+mod users;
 
 use std::path::PathBuf;
 use std::process::Command;

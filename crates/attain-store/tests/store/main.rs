@@ -1,6 +1,7 @@
 //! The store contract: every test here runs on SQLite and on PostgreSQL.
 
 mod contract;
+mod platform;
 mod schema;
 
 pub(crate) use attain_testkit::on_both;

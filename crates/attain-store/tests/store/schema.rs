@@ -44,7 +44,116 @@ async fn migrating_twice_is_harmless(store: Store, _backend: Db) {
     assert_eq!(store.count(Kind::People).await.unwrap(), 0);
 }
 
-on_both!(schema_matches_the_record_specs, migrating_twice_is_harmless);
+/// (name, type, not_null) per column, the type as declared, in lower case.
+async fn typed_columns(store: &Store, backend: Db, table: &str) -> Vec<(String, String, bool)> {
+    let sql = match backend {
+        Db::Sqlite => {
+            format!("SELECT name, type, \"notnull\" FROM pragma_table_info('{table}') ORDER BY cid")
+        }
+        Db::Postgres => format!(
+            "SELECT column_name::TEXT, data_type::TEXT, CASE is_nullable WHEN 'NO' THEN 1 ELSE 0 END \
+             FROM information_schema.columns WHERE table_name = '{table}' ORDER BY ordinal_position"
+        ),
+    };
+    let rows = sqlx::query(&sql).fetch_all(store.pool()).await.unwrap();
+    rows.iter()
+        .map(|r| {
+            let not_null: i32 = r.try_get::<i32, _>(2).unwrap_or_else(|_| r.get::<i64, _>(2) as i32);
+            (r.get::<String, _>(0), r.get::<String, _>(1).to_lowercase(), not_null == 1)
+        })
+        .collect()
+}
+
+/// The web platform's tables (migration 0002) are the same on both backends: the same
+/// columns, in the same order, with the same types and nullability.
+async fn platform_tables_are_the_same_on_both_backends(store: Store, backend: Db) {
+    const T: &str = "text";
+    const BIG: &str = "bigint";
+    const INT: &str = "integer";
+    type Columns = &'static [(&'static str, &'static str, bool)];
+    let expected: [(&str, Columns); 6] = [
+        (
+            "users",
+            &[
+                ("id", T, true),
+                ("login", T, true),
+                ("display_name", T, true),
+                ("role", T, true),
+                ("person_id", T, false),
+                ("password_hash", T, true),
+                ("disabled", INT, true),
+                ("created_at", T, true),
+                ("updated_at", T, true),
+            ],
+        ),
+        (
+            "sessions",
+            &[
+                ("id_hash", T, true),
+                ("user_id", T, true),
+                ("csrf_token", T, true),
+                ("created_at", T, true),
+                ("expires_at", T, true),
+            ],
+        ),
+        (
+            "api_tokens",
+            &[
+                ("id", T, true),
+                ("user_id", T, true),
+                ("name", T, true),
+                ("token_hash", T, true),
+                ("prefix", T, true),
+                ("created_at", T, true),
+                ("last_used_at", T, false),
+                ("revoked_at", T, false),
+            ],
+        ),
+        (
+            "login_throttle",
+            &[
+                ("login", T, true),
+                ("failures", BIG, true),
+                ("window_start", T, true),
+                ("locked_until", T, false),
+            ],
+        ),
+        (
+            "audit_log",
+            &[
+                ("seq", BIG, true),
+                ("at", T, true),
+                ("actor_id", T, false),
+                ("actor_login", T, true),
+                ("via", T, true),
+                ("ip", T, false),
+                ("action", T, true),
+                ("entity", T, true),
+                ("entity_id", T, false),
+                ("before_json", T, false),
+                ("after_json", T, false),
+                ("prev_hash", T, true),
+                ("hash", T, true),
+            ],
+        ),
+        ("audit_head", &[("id", INT, true), ("seq", BIG, true), ("hash", T, true)]),
+    ];
+    for (table, columns) in expected {
+        let expected: Vec<(String, String, bool)> =
+            columns.iter().map(|(n, t, r)| (n.to_string(), t.to_string(), *r)).collect();
+        assert_eq!(typed_columns(&store, backend, table).await, expected, "table {table} on {backend:?}");
+    }
+    // The head starts at the genesis hash, before any entry.
+    let head = sqlx::query("SELECT id, seq, hash FROM audit_head").fetch_all(store.pool()).await.unwrap();
+    assert_eq!(head.len(), 1, "exactly one head row");
+    assert_eq!(store.audit_head().await.unwrap(), (0, "0".repeat(64)));
+}
+
+on_both!(
+    schema_matches_the_record_specs,
+    migrating_twice_is_harmless,
+    platform_tables_are_the_same_on_both_backends
+);
 
 #[test]
 fn migration_folders_are_equivalent() {

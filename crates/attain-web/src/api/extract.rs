@@ -52,9 +52,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = inner.to_string();
-        // serde names an unknown field in its message; the path is its parent.
-        let field = unknown_field(&message)
-            .map(|f| if path == "." { f } else { format!("{path}.{f}") })
+        // serde names an unknown or missing field in its message; the path may already end
+        // with it (serde_path_to_error records the key it was reading) or be its parent.
+        let field = named_field(&message)
+            .map(|f| match path.as_str() {
+                "." => f,
+                p if p == f || p.ends_with(&format!(".{f}")) => path.clone(),
+                p => format!("{p}.{f}"),
+            })
             .unwrap_or(if path == "." { String::new() } else { path });
         let code = if inner.is_syntax() || inner.is_eof() { "malformed_json" } else { "invalid" };
         let mut error = ApiError::new(StatusCode::BAD_REQUEST, code, message);
@@ -63,8 +68,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
     })
 }
 
-fn unknown_field(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
+fn named_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("missing field `"))?;
     Some(rest.split('`').next()?.to_string())
 }
 

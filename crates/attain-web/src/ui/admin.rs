@@ -77,7 +77,7 @@ pub(crate) async fn account_page(State(state): State<AppState>, viewer: Viewer) 
 
 pub(crate) async fn create_token(State(state): State<AppState>, viewer: Viewer, form: FormData) -> Response {
     if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
-        return page;
+        return *page;
     }
     match state.app.create_token(&viewer.actor, form.get("name").unwrap_or("")).await {
         // Rendered directly, not redirected: the secret must never sit in a URL or a cookie.
@@ -93,7 +93,7 @@ pub(crate) async fn revoke_token(
     form: FormData,
 ) -> Response {
     if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
-        return page;
+        return *page;
     }
     match state.app.revoke_token(&viewer.actor, &id).await {
         Ok(_) => Redirect::to("/account").into_response(),
@@ -107,7 +107,7 @@ pub(crate) async fn change_password(
     form: FormData,
 ) -> Response {
     if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
-        return page;
+        return *page;
     }
     match state
         .app
@@ -128,7 +128,8 @@ struct UserLine {
     login: String,
     name: String,
     role: &'static str,
-    person: Option<String>,
+    /// (id, name) of the person a manager or rep is.
+    person: Option<(String, String)>,
     disabled: bool,
 }
 
@@ -156,6 +157,14 @@ async fn users_view(state: &AppState, viewer: &Viewer, form: UserForm, error: Op
         Err(e) => return app_error_page(e),
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let snapshot = state.app.snapshot();
+    let person = |id: Option<String>| {
+        id.map(|id| {
+            let name =
+                snapshot.find(Kind::People, &id).first().map(|&i| snapshot.data.people[i].name.clone());
+            (id, name.unwrap_or_default())
+        })
+    };
     let page = UsersPage {
         chrome: Chrome::signed_in("Users", &viewer.actor, &viewer.csrf, "/admin/users"),
         users: users
@@ -164,7 +173,7 @@ async fn users_view(state: &AppState, viewer: &Viewer, form: UserForm, error: Op
                 login: u.login,
                 name: u.display_name,
                 role: u.role.label(),
-                person: u.person_id,
+                person: person(u.person_id),
                 disabled: u.disabled,
             })
             .collect(),
@@ -190,7 +199,7 @@ fn form_error(e: &AppError) -> Option<String> {
 
 pub(crate) async fn add_user(State(state): State<AppState>, viewer: Viewer, form: FormData) -> Response {
     if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
-        return page;
+        return *page;
     }
     let kept = UserForm {
         login: form.text("login"),
@@ -225,7 +234,7 @@ async fn set_disabled(
     disabled: bool,
 ) -> Response {
     if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
-        return page;
+        return *page;
     }
     match state.app.set_disabled(&viewer.actor, &login, disabled).await {
         Ok(_) => Redirect::to("/admin/users").into_response(),
@@ -261,7 +270,7 @@ pub(crate) async fn reset_password(
     form: FormData,
 ) -> Response {
     if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
-        return page;
+        return *page;
     }
     if !viewer.actor.may(Permission::ManageUsers) {
         return app_error_page(AppError::Forbidden);
@@ -480,7 +489,7 @@ pub(crate) async fn import_upload(
         }
     }
     if let Err(page) = viewer.check_csrf(csrf.as_deref()) {
-        return page;
+        return *page;
     }
     let selected = kind.clone().unwrap_or_default();
     let Some(kind) = kind.as_deref().and_then(|k| Kind::ALL.into_iter().find(|x| x.name() == k)) else {
@@ -514,7 +523,9 @@ pub(crate) async fn import_upload(
             let heading = if report.bad_rows.is_empty() {
                 format!("Imported {file}")
             } else {
-                format!("Imported the good rows of {file}; {} bad rows were skipped", report.bad_rows.len())
+                let n = report.bad_rows.len();
+                let rows = if n == 1 { "row was" } else { "rows were" };
+                format!("Imported the good rows of {file}; {n} bad {rows} skipped")
             };
             let result = ImportResult { ok: true, heading, counts, errors: error_lines(&report.bad_rows) };
             import_view(&viewer, selected, Some(result), StatusCode::OK)

@@ -90,9 +90,20 @@ pub(crate) fn app_error_page(error: AppError) -> Response {
     };
     let text = match api.status {
         StatusCode::NOT_FOUND => "There is nothing here, or it is not yours to see.".to_string(),
-        _ => api.message,
+        _ => sentence(&api.message),
     };
     error_page(api.status, heading, &text)
+}
+
+/// A message as a sentence: capitalised, with a full stop.
+fn sentence(message: &str) -> String {
+    let mut chars = message.trim().chars();
+    let mut text: String =
+        chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default();
+    if !text.ends_with(['.', '!', '?']) {
+        text.push('.');
+    }
+    text
 }
 
 /// A URL-encoded form body as ordered pairs; too large or unreadable is an HTML 4xx page.

@@ -73,7 +73,7 @@ fn list_page(
 ) -> Response {
     let list_query = match list_query(query, spec.default_sort) {
         Ok(q) => q,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let listing: Listing = match state.app.list(&viewer.actor, spec.kind, &list_query) {
         Ok(l) => l,
@@ -100,9 +100,13 @@ fn list_page(
 fn list_query(
     query: &QueryPairs,
     default_sort: Option<&str>,
-) -> Result<attain_app::records::ListQuery, Response> {
+) -> Result<attain_app::records::ListQuery, Box<Response>> {
     let mut q = crate::api::list_query(query).map_err(|crate::error::Failure(e, _)| {
-        super::error_page(axum::http::StatusCode::BAD_REQUEST, "That list address is not valid", &e.message)
+        Box::new(super::error_page(
+            axum::http::StatusCode::BAD_REQUEST,
+            "That list address is not valid",
+            &e.message,
+        ))
     })?;
     // Empty drop-downs send `name=`: no filter, not "equals nothing".
     q.filters.retain(|(_, _, value)| !value.is_empty());
@@ -203,10 +207,10 @@ fn found(
     actor: &Actor,
     kind: Kind,
     id: &str,
-) -> Result<(std::sync::Arc<Snapshot>, usize), Response> {
+) -> Result<(std::sync::Arc<Snapshot>, usize), Box<Response>> {
     match state.app.get(actor, kind, id) {
         Ok(f) => Ok((f.snapshot.clone(), f.rows[0])),
-        Err(e) => Err(app_error_page(e)),
+        Err(e) => Err(Box::new(app_error_page(e))),
     }
 }
 
@@ -315,7 +319,7 @@ pub(crate) async fn person(
     let actor = &viewer.actor;
     let (s, i) = match found(&state, actor, Kind::People, &id) {
         Ok(f) => f,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let p = &s.data.people[i];
     let mut facts = vec![
@@ -492,7 +496,7 @@ pub(crate) async fn territory(
     let actor = &viewer.actor;
     let (s, i) = match found(&state, actor, Kind::Territories, &id) {
         Ok(f) => f,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let t = &s.data.territories[i];
     let facts = vec![
@@ -595,7 +599,7 @@ pub(crate) async fn account(
     let actor = &viewer.actor;
     let (s, i) = match found(&state, actor, Kind::Accounts, &id) {
         Ok(f) => f,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let a = &s.data.accounts[i];
     let facts = vec![
@@ -845,7 +849,7 @@ pub(crate) async fn opportunity(
     let actor = &viewer.actor;
     let (s, i) = match found(&state, actor, Kind::Opportunities, &id) {
         Ok(f) => f,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let o = &s.data.opportunities[i];
     let facts = vec![
@@ -855,12 +859,8 @@ pub(crate) async fn opportunity(
         ("Amount".to_string(), Cell::money(o.amount)),
         ("Stage".to_string(), Cell::text(o.stage.clone())),
         ("Status".to_string(), status_badge(o.status)),
-        (
-            "Probability".to_string(),
-            Cell::opt(
-                o.probability.map(|p| format!("{}%", (p * attain_core::Decimal::ONE_HUNDRED).normalize())),
-            ),
-        ),
+        // Stored as a percentage already (0–100).
+        ("Probability".to_string(), Cell::opt(o.probability.map(|p| format!("{}%", p.normalize())))),
         ("Type".to_string(), Cell::opt(o.deal_type.map(|t| words(&t.to_string())))),
         ("Channel".to_string(), Cell::opt(o.channel.map(|c| words(&c.to_string())))),
         ("Created".to_string(), Cell::opt(o.created_on.map(|d| d.to_string()))),
@@ -1008,7 +1008,7 @@ pub(crate) async fn transaction(
     let actor = &viewer.actor;
     let (s, i) = match found(&state, actor, Kind::Transactions, &id) {
         Ok(f) => f,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let t = &s.data.transactions[i];
     let kind = t.kind.to_string();

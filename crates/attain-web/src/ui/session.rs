@@ -30,9 +30,29 @@ struct LoginPage {
 /// Only same-site paths are followed after sign-in (no open redirects).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        // Visible ASCII only: browsers drop tabs and newlines (`/<tab>/evil` becomes `//evil`),
+        // and a header cannot hold control characters at all.
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
+}
+
+/// Cookies are `Secure` when the server is told it sits behind TLS, or when the proxy in front
+/// says the request came over HTTPS (`X-Forwarded-Proto: https`); marking a cookie Secure can
+/// only restrict it, so trusting the header here is harmless.
+fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.config.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
 }
 
 fn with_cookie(mut response: Response, value: &str) -> Response {
@@ -45,6 +65,7 @@ fn with_cookie(mut response: Response, value: &str) -> Response {
 /// The sign-in form, with a fresh double-submit token.
 fn login_form(
     state: &AppState,
+    headers: &HeaderMap,
     status: StatusCode,
     next: String,
     login: String,
@@ -53,10 +74,14 @@ fn login_form(
     let csrf = random_token();
     let page = LoginPage { chrome: Chrome::public("Sign in"), csrf: csrf.clone(), next, login, error };
     let response = (status, render(&page)).into_response();
-    with_cookie(response, &set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies))
+    with_cookie(response, &set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, secure(state, headers)))
 }
 
-pub(crate) async fn login_page(State(state): State<AppState>, query: QueryPairs) -> Response {
+pub(crate) async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: QueryPairs,
+) -> Response {
     if state.setup_token.is_some() && !state.app.has_users().await.unwrap_or(true) {
         return error_page(
             StatusCode::OK,
@@ -64,7 +89,7 @@ pub(crate) async fn login_page(State(state): State<AppState>, query: QueryPairs)
             "No user exists yet. Open the setup address printed when the server started, or run `attain user add --role admin` on the server.",
         );
     }
-    login_form(&state, StatusCode::OK, safe_next(query.get("next")), String::new(), None)
+    login_form(&state, &headers, StatusCode::OK, safe_next(query.get("next")), String::new(), None)
 }
 
 pub(crate) async fn login(
@@ -78,7 +103,7 @@ pub(crate) async fn login(
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !same(&expected, form.get("_csrf").unwrap_or("")) {
         let error = "The sign-in form expired. Please try again.".to_string();
-        return login_form(&state, StatusCode::FORBIDDEN, next, login, Some(error));
+        return login_form(&state, &headers, StatusCode::FORBIDDEN, next, login, Some(error));
     }
     match state.app.sign_in(&login, form.get("password").unwrap_or(""), Some(peer.ip().to_string())).await {
         Ok(signed_in) => {
@@ -86,40 +111,54 @@ pub(crate) async fn login(
             let response = Redirect::to(&next).into_response();
             let response = with_cookie(
                 response,
-                &set_cookie(SESSION_COOKIE, &signed_in.cookie, max_age, state.config.secure_cookies),
+                &set_cookie(SESSION_COOKIE, &signed_in.cookie, max_age, secure(&state, &headers)),
             );
-            with_cookie(response, &set_cookie(LOGIN_CSRF_COOKIE, "", 0, state.config.secure_cookies))
+            with_cookie(response, &set_cookie(LOGIN_CSRF_COOKIE, "", 0, secure(&state, &headers)))
         }
         Err(AppError::Unauthenticated) => login_form(
             &state,
+            &headers,
             StatusCode::UNAUTHORIZED,
             next,
             login,
             Some("Wrong login name or password.".into()),
         ),
-        Err(AppError::Throttled { retry_after_secs }) => login_form(
-            &state,
-            StatusCode::TOO_MANY_REQUESTS,
-            next,
-            login,
-            Some(format!(
-                "Too many failed attempts for this login. Try again in {} minutes.",
-                retry_after_secs.div_ceil(60)
-            )),
-        ),
+        Err(AppError::Throttled { retry_after_secs }) => {
+            let mut response = login_form(
+                &state,
+                &headers,
+                StatusCode::TOO_MANY_REQUESTS,
+                next,
+                login,
+                Some(format!(
+                    "Too many failed attempts for this login. Try again in {} minutes.",
+                    retry_after_secs.div_ceil(60)
+                )),
+            );
+            // As for every 429: when to try again, for clients and proxies that read it.
+            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            response
+        }
         Err(e) => super::app_error_page(e),
     }
 }
 
-pub(crate) async fn logout(State(state): State<AppState>, viewer: Viewer, form: FormData) -> Response {
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    form: FormData,
+) -> Response {
     if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
-        return page;
+        return *page;
     }
     if let Err(e) = state.app.sign_out(&viewer.actor, &viewer.cookie).await {
         return super::app_error_page(e);
     }
     let response = Redirect::to("/login").into_response();
-    with_cookie(response, &set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies))
+    with_cookie(response, &set_cookie(SESSION_COOKIE, "", 0, secure(&state, &headers)))
 }
 
 #[derive(Template)]
@@ -139,6 +178,7 @@ fn setup_token_ok(state: &AppState, sent: Option<&str>) -> bool {
 
 fn setup_form(
     state: &AppState,
+    headers: &HeaderMap,
     status: StatusCode,
     token: String,
     form: Option<&FormData>,
@@ -155,15 +195,19 @@ fn setup_form(
     };
     with_cookie(
         (status, render(&page)).into_response(),
-        &set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies),
+        &set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, secure(state, headers)),
     )
 }
 
-pub(crate) async fn setup_page(State(state): State<AppState>, query: QueryPairs) -> Response {
+pub(crate) async fn setup_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: QueryPairs,
+) -> Response {
     if !setup_token_ok(&state, query.get("token")) || state.app.has_users().await.unwrap_or(true) {
         return error_page(StatusCode::NOT_FOUND, "Page not found", "There is no page at this address.");
     }
-    setup_form(&state, StatusCode::OK, query.get("token").unwrap_or("").to_string(), None, None)
+    setup_form(&state, &headers, StatusCode::OK, query.get("token").unwrap_or("").to_string(), None, None)
 }
 
 pub(crate) async fn setup(State(state): State<AppState>, headers: HeaderMap, form: FormData) -> Response {
@@ -175,6 +219,7 @@ pub(crate) async fn setup(State(state): State<AppState>, headers: HeaderMap, for
     if expected.is_empty() || !same(&expected, form.get("_csrf").unwrap_or("")) {
         return setup_form(
             &state,
+            &headers,
             StatusCode::FORBIDDEN,
             token,
             Some(&form),
@@ -195,7 +240,7 @@ pub(crate) async fn setup(State(state): State<AppState>, headers: HeaderMap, for
                 Some(f) => format!("{}: {message}", f.replace('_', " ")),
                 None => message,
             };
-            setup_form(&state, StatusCode::UNPROCESSABLE_ENTITY, token, Some(&form), Some(error))
+            setup_form(&state, &headers, StatusCode::UNPROCESSABLE_ENTITY, token, Some(&form), Some(error))
         }
         Err(e) => super::app_error_page(e),
     }

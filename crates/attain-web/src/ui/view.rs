@@ -116,12 +116,13 @@ impl Cell {
 
 /// An amount with thousands separators and its currency code: `12,500.00 USD`.
 pub fn format_money(money: Money) -> String {
-    let text = money.amount().to_string();
+    // Every minor digit, as on a statement: 500.00, not 500.
+    let text = attain_core::Decimal::new(money.minor(), money.currency().minor_units()).to_string();
     let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
     let (whole, fraction) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -271,7 +272,7 @@ pub fn group(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -77,6 +77,16 @@ impl TestApp {
     pub fn at(&self, path: &str) -> String {
         format!("{}{path}", self.url)
     }
+
+    /// A fresh API token (its secret, `atn_…`) of the demo user with `role`, made by signing
+    /// that user in through the app, as `POST /api/v1/tokens` would.
+    pub async fn token_for(&self, role: Role) -> String {
+        let login = self.login(role);
+        let signed_in =
+            self.app.sign_in(&login.login, &login.password, None).await.expect("the demo user signs in");
+        let name = format!("tests ({role})");
+        self.app.create_token(&signed_in.actor, &name).await.expect("a token").secret
+    }
 }
 
 impl Drop for TestApp {

@@ -1,0 +1,233 @@
+//! Every route of the API, called by every role and by nobody, against one table of expected
+//! statuses. A mismatch anywhere prints the whole grid.
+
+use std::fmt::Write as _;
+
+use attain_app::Role;
+use attain_core::Kind;
+use attain_testkit::Db;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::client::{Api, Body};
+use crate::on_both;
+use crate::support::TestApp;
+
+/// Who may call a route, and what they get.
+#[derive(Debug, Clone, Copy)]
+enum Access {
+    /// Anyone, signed in or not.
+    Public(u16),
+    /// Anyone signed in; nobody else (401).
+    SignedIn(u16),
+    /// Admins; other roles 403.
+    Admins(u16),
+    /// Admins and comp admins (who edit data); other roles 403.
+    Editors(u16),
+}
+
+impl Access {
+    fn expected(self, role: Option<Role>) -> u16 {
+        match (self, role) {
+            (Access::Public(ok), _) => ok,
+            (_, None) => 401,
+            (Access::SignedIn(ok), Some(_)) => ok,
+            (Access::Admins(ok), Some(Role::Admin)) => ok,
+            (Access::Editors(ok), Some(Role::Admin | Role::CompAdmin)) => ok,
+            (Access::Admins(_) | Access::Editors(_), Some(_)) => 403,
+        }
+    }
+}
+
+/// One route as called. `{token}` in the path stands for a spare token of the caller's own.
+#[derive(Debug, Clone)]
+pub struct Call {
+    method: Method,
+    /// The route as the router declares it (for the OpenAPI check).
+    pub route: String,
+    path: String,
+    body: Option<Body>,
+    headers: Vec<(&'static str, String)>,
+    access: Access,
+}
+
+impl Call {
+    fn new(method: Method, route: &str, path: &str, access: Access) -> Call {
+        Call { method, route: route.into(), path: path.into(), body: None, headers: Vec::new(), access }
+    }
+
+    fn json(mut self, body: Value) -> Call {
+        self.body = Some(Body::Json(body));
+        self
+    }
+
+    pub fn method(&self) -> &str {
+        self.method.as_str()
+    }
+}
+
+/// The login the matrix creates, then disables, enables and resets.
+const NEW_LOGIN: &str = "matrix.user";
+
+/// Every route in `crates/attain-web/src/api/mod.rs`, with concrete arguments. `product` is
+/// the current JSON of one product (catalogues are readable by everyone signed in).
+pub fn table(product: &Value) -> Vec<Call> {
+    use Access::*;
+    let product_id = product["id"].as_str().expect("a product id");
+    let mut calls = vec![
+        Call::new(Method::GET, "/api/health", "/api/health", Public(200)),
+        Call::new(Method::GET, "/api/openapi.json", "/api/openapi.json", Public(200)),
+        Call::new(Method::GET, "/api/docs", "/api/docs", Public(200)),
+        Call::new(Method::GET, "/api/v1/me", "/api/v1/me", SignedIn(200)),
+        Call::new(Method::GET, "/api/v1/users", "/api/v1/users", Admins(200)),
+        Call::new(Method::POST, "/api/v1/users", "/api/v1/users", Admins(201)).json(json!({
+            "login": NEW_LOGIN, "display_name": "Matrix User", "role": "finance",
+            "password": "a long enough password",
+        })),
+        Call::new(Method::GET, "/api/v1/users/{login}", &format!("/api/v1/users/{NEW_LOGIN}"), Admins(200)),
+        Call::new(
+            Method::POST,
+            "/api/v1/users/{login}/disable",
+            &format!("/api/v1/users/{NEW_LOGIN}/disable"),
+            Admins(200),
+        ),
+        Call::new(
+            Method::POST,
+            "/api/v1/users/{login}/enable",
+            &format!("/api/v1/users/{NEW_LOGIN}/enable"),
+            Admins(200),
+        ),
+        Call::new(
+            Method::POST,
+            "/api/v1/users/{login}/password",
+            &format!("/api/v1/users/{NEW_LOGIN}/password"),
+            Admins(200),
+        )
+        .json(json!({"password": "another long password"})),
+        Call::new(Method::GET, "/api/v1/tokens", "/api/v1/tokens", SignedIn(200)),
+        Call::new(Method::POST, "/api/v1/tokens", "/api/v1/tokens", SignedIn(201))
+            .json(json!({"name": "from the matrix"})),
+        Call::new(Method::DELETE, "/api/v1/tokens/{id}", "/api/v1/tokens/{token}", SignedIn(200)),
+        Call::new(Method::GET, "/api/v1/audit", "/api/v1/audit", Admins(200)),
+        Call::new(Method::GET, "/api/v1/audit/verify", "/api/v1/audit/verify", Admins(200)),
+    ];
+    for kind in Kind::ALL {
+        let path = format!("/api/v1/{}", kind.name());
+        calls.push(Call::new(Method::GET, "/api/v1/{resource}", &path, SignedIn(200)));
+    }
+    let item = format!("/api/v1/products/{product_id}");
+    calls.push(Call::new(Method::GET, "/api/v1/{resource}/{id}", &item, SignedIn(200)));
+    let mut put =
+        Call::new(Method::PUT, "/api/v1/{resource}/{id}", &item, Editors(200)).json(product.clone());
+    put.headers.push(("If-Match", "*".into()));
+    calls.push(put);
+    let csv = crate::csv_of(std::slice::from_ref(product));
+    let mut import =
+        Call::new(Method::POST, "/api/v1/imports/{resource}", "/api/v1/imports/products", Editors(200));
+    import.body = Some(Body::csv(&csv));
+    calls.push(import);
+    calls
+}
+
+/// The callers: nobody, then each role with a token, and a spare token id of their own.
+async fn callers(app: &TestApp) -> Vec<(Option<Role>, Api, String)> {
+    let mut callers = vec![(None, Api::anonymous(app), "not-a-token".to_string())];
+    for role in Role::ALL {
+        let api = Api::as_role(app, role).await;
+        let spare = api.post("/api/v1/tokens", json!({"name": "spare"})).await;
+        spare.expect(201);
+        let id = spare.json()["token"]["id"].as_str().expect("a token id").to_string();
+        callers.push((Some(role), api, id));
+    }
+    callers
+}
+
+/// Whether the OpenAPI document lists `status` among the responses of the operation `call`
+/// made at `path` (routes that serve the document itself are not in it).
+fn documented(doc: &Value, call: &Call, path: &str, status: u16) -> bool {
+    if call.route == "/api/openapi.json" || call.route == "/api/docs" {
+        return true;
+    }
+    // `/api/v1/{resource}/{id}` called as `/api/v1/products/p-1` is `/api/v1/products/{id}`.
+    let documented_path: Vec<&str> = call
+        .route
+        .split('/')
+        .zip(path.split('/'))
+        .map(|(route, actual)| if route == "{resource}" { actual } else { route })
+        .collect();
+    let operation = &doc["paths"][documented_path.join("/")][call.method().to_lowercase()];
+    operation["responses"].get(status.to_string()).is_some()
+}
+
+fn label(role: Option<Role>) -> &'static str {
+    role.map_or("anonymous", Role::as_str)
+}
+
+on_both!(every_route_for_every_role);
+
+async fn every_route_for_every_role(backend: Db) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let callers = callers(&app).await;
+    let admin = &callers[1].1;
+    let product = admin.get("/api/v1/products?per_page=1").await.data()[0].clone();
+    let calls = table(&product);
+    let doc = attain_web::openapi_document();
+
+    let mut grid: Vec<Vec<(u16, u16, String)>> = Vec::new();
+    for call in &calls {
+        let mut row = Vec::new();
+        for (role, api, spare) in &callers {
+            let path = call.path.replace("{token}", spare);
+            let headers: Vec<(&str, &str)> = call.headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            let reply = api.send(call.method.clone(), &path, call.body.clone(), &headers).await;
+            let expected = call.access.expected(*role);
+            let mut note = String::new();
+            if reply.status != expected {
+                note = reply.text.chars().take(120).collect();
+            } else if reply.status == 401 || reply.status == 403 {
+                // Refusals say why, in the one error shape.
+                let code = reply.json()["error"]["code"].as_str().unwrap_or_default().to_string();
+                let wanted = if reply.status == 401 { "unauthenticated" } else { "forbidden" };
+                if code != wanted {
+                    note = format!("code {code}, expected {wanted}");
+                }
+            }
+            if note.is_empty() && !documented(&doc, call, &path, reply.status) {
+                note = format!("status {} is not in the OpenAPI document", reply.status);
+            }
+            row.push((expected, reply.status, note));
+        }
+        grid.push(row);
+    }
+
+    let mut failures = Vec::new();
+    for (call, row) in calls.iter().zip(&grid) {
+        for ((role, ..), (expected, got, note)) in callers.iter().zip(row) {
+            if !note.is_empty() {
+                let who = label(*role);
+                failures.push(format!(
+                    "{} {} as {who}: expected {expected}, got {got} — {note}",
+                    call.method, call.path
+                ));
+            }
+        }
+    }
+    if !failures.is_empty() {
+        let mut table = format!("{:<44}", "route");
+        for (role, ..) in &callers {
+            let _ = write!(table, " {:>10}", label(*role));
+        }
+        for (call, row) in calls.iter().zip(&grid) {
+            let _ = write!(table, "\n{:<44}", format!("{} {}", call.method, call.path));
+            for (expected, got, note) in row {
+                let cell = if note.is_empty() { format!("{got}") } else { format!("{got}≠{expected}") };
+                let _ = write!(table, " {cell:>10}");
+            }
+        }
+        panic!(
+            "{} cells of the endpoint × role matrix differ (a cell shows got≠expected):\n{table}\n\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+}

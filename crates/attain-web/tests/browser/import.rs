@@ -1,0 +1,98 @@
+//! Uploading a CSV through the import page: a bad row stops the whole file and is reported by
+//! line, column and reason; with "skip bad rows" the good row is written.
+
+use std::path::PathBuf;
+
+use attain_app::Role;
+use attain_core::Kind;
+use attain_testkit::Db;
+use attain_testkit::browser;
+
+use super::support::TestApp;
+use super::{Outcome, sign_in, texts};
+
+const GOOD_NAME: &str = "Browser Test Lumber";
+
+/// A canonical accounts file: the header from the record spec, a good row on line 2 and, on
+/// line 3, a row whose size is not one of the choices.
+fn accounts_csv() -> String {
+    let header: Vec<&str> = Kind::Accounts.spec().columns.iter().map(|c| c.name).collect();
+    let row = |id: &str, name: &str, size: &str| -> String {
+        header
+            .iter()
+            .map(|&column| match column {
+                "id" => id,
+                "name" => name,
+                "size" => size,
+                "country" => "US",
+                _ => "",
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    format!(
+        "{}\n{}\n{}\n",
+        header.join(","),
+        row("acct-browser-good", GOOD_NAME, "small"),
+        row("acct-browser-bad", "Browser Test Giants", "gigantic"),
+    )
+}
+
+/// The rows of the import's error table as (line, column, value, problem).
+async fn error_rows(b: &browser::Browser) -> Result<Vec<Vec<String>>, browser::BoxError> {
+    let cells = texts(b, "#import-errors tbody td").await?;
+    Ok(cells.chunks(5).map(|r| r[1..].to_vec()).collect())
+}
+
+async fn upload(b: &browser::Browser, file: &std::path::Path, skip_bad: bool) -> Outcome {
+    b.goto("/import").await?;
+    b.wait_for("#kind").await?.select_by_value("accounts").await?;
+    b.upload_file("#file", file).await?;
+    if skip_bad {
+        b.click("input[name=skip_bad]").await?;
+    }
+    b.click("#import-form button[type=submit]").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_csv_with_a_bad_row_is_refused_with_the_error_then_imported_skipping_it() {
+    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("browser-import-{}", app.addr.port()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("accounts.csv");
+    std::fs::write(&file, accounts_csv()).unwrap();
+
+    browser::run("a_csv_with_a_bad_row_is_refused_with_the_error_then_imported_skipping_it", async |b| {
+        b.set_base_url(&app.url);
+        sign_in(b, &app, Role::CompAdmin).await?;
+
+        upload(b, &file, false).await?;
+        let heading = b.text_of("#import-result.problem h2").await?;
+        assert!(heading.starts_with("Nothing was imported"), "{heading}");
+        let errors = error_rows(b).await?;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0][0], "3", "the bad row's line: {errors:?}");
+        assert_eq!(errors[0][1], "size", "the bad row's column: {errors:?}");
+        assert_eq!(errors[0][2], "gigantic", "the bad value: {errors:?}");
+        assert!(errors[0][3].contains("small"), "the reason names the choices: {errors:?}");
+        b.goto(&format!("/accounts?q={}", GOOD_NAME.replace(' ', "+"))).await?;
+        assert_eq!(b.text_of(".count").await?, "No records", "nothing was written");
+
+        upload(b, &file, true).await?;
+        let heading = b.text_of("#import-result.highlight h2").await?;
+        assert_eq!(heading, "Imported the good rows of accounts.csv; 1 bad row was skipped");
+        // Kind, rows, new, updated, unchanged, skipped.
+        let counts = texts(b, "#import-result table:not(#import-errors) tbody td").await?;
+        assert_eq!(counts, ["accounts", "2", "1", "0", "0", "1"]);
+        let errors = error_rows(b).await?;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0][0].as_str(), errors[0][1].as_str()), ("3", "size"));
+
+        b.goto(&format!("/accounts?q={}", GOOD_NAME.replace(' ', "+"))).await?;
+        assert_eq!(texts(b, "#results tbody td:first-child").await?, [GOOD_NAME]);
+        Ok(())
+    })
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
