@@ -260,12 +260,19 @@ fn flags_with(snapshot: &Snapshot, reach: &Reach<'_>) -> Vec<Vec<bool>> {
         Kind::Contacts,
         data.contacts.iter().map(|c| visible_accounts.contains(c.account_id.as_str())).collect(),
     );
+    // An activity belongs to the day it happened in the company's own time zone: a call at
+    // 23:30 UTC may be the next morning in the office that made it.
+    let zone = data
+        .company
+        .first()
+        .and_then(|c| jiff::tz::TimeZone::get(&c.time_zone).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
     set(
         &mut flags,
         Kind::Activities,
         data.activities
             .iter()
-            .map(|a| reach.person_on(&a.owner_id, a.occurred_at.to_zoned(jiff::tz::TimeZone::UTC).date()))
+            .map(|a| reach.person_on(&a.owner_id, a.occurred_at.to_zoned(zone.clone()).date()))
             .collect(),
     );
     let opp_owner: HashMap<&str, &str> =

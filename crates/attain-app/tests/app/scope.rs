@@ -545,3 +545,15 @@ fn views_are_cached_per_person_not_shared_between_people() {
     let alice_as_rep = as_person(Role::Rep, Some("alice"));
     assert_eq!(seen(&snapshot, &alice_as_rep, Kind::People), set(&["alice"]));
 }
+
+#[test]
+fn an_activity_belongs_to_the_day_it_happened_in_the_companys_time_zone() {
+    // 2017-06-30T23:30Z is already 1 July in Berlin: on Raj's first day with Bruno.
+    let mut data = org(Move::NewPosition);
+    data.company[0].time_zone = "Europe/Berlin".into();
+    let snapshot = Snapshot::new(data);
+    let alice = seen(&snapshot, &as_person(Role::Manager, Some("alice")), Kind::Activities);
+    let bruno = seen(&snapshot, &as_person(Role::Manager, Some("bruno")), Kind::Activities);
+    assert!(!alice.contains("act-raj-early"), "alice: {alice:?}");
+    assert!(bruno.contains("act-raj-early") && bruno.contains("act-raj-late"), "bruno: {bruno:?}");
+}

@@ -35,6 +35,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/opportunities/board", get(pages::board))
         .route("/opportunities/{id}", get(pages::opportunity))
         .route("/activities", get(pages::activities))
+        .route("/activities/{id}", get(pages::activity))
         .route("/transactions", get(pages::transactions))
         .route("/transactions/{id}", get(pages::transaction))
         .route("/account", get(admin::account_page))

@@ -897,7 +897,7 @@ pub(crate) async fn opportunity(
     }) {
         let a = &s.data.activities[a];
         activities.rows.push(vec![
-            Cell::text(a.occurred_at.strftime("%Y-%m-%d %H:%M").to_string()),
+            Cell::link(a.occurred_at.strftime("%Y-%m-%d %H:%M").to_string(), format!("/activities/{}", a.id)),
             Cell::text(words(&a.kind.to_string())),
             Cell::opt(a.subject.clone()),
             Cell::opt(a.outcome.clone()),
@@ -946,7 +946,7 @@ pub(crate) async fn activities(State(state): State<AppState>, viewer: Viewer, qu
     list_page(&state, &viewer, &query, spec, |s, i| {
         let a = &s.data.activities[i];
         vec![
-            Cell::text(a.occurred_at.strftime("%Y-%m-%d %H:%M").to_string()),
+            Cell::link(a.occurred_at.strftime("%Y-%m-%d %H:%M").to_string(), format!("/activities/{}", a.id)),
             Cell::text(words(&a.kind.to_string())),
             person_cell(s, Some(&a.owner_id)),
             account_cell(s, a.account_id.as_deref()),
@@ -955,6 +955,45 @@ pub(crate) async fn activities(State(state): State<AppState>, viewer: Viewer, qu
             Cell::opt(a.outcome.clone()),
         ]
     })
+}
+
+pub(crate) async fn activity(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Response {
+    let actor = &viewer.actor;
+    let (s, i) = match found(&state, actor, Kind::Activities, &id) {
+        Ok(f) => f,
+        Err(page) => return *page,
+    };
+    let a = &s.data.activities[i];
+    let contact = a.contact_id.as_deref().and_then(|c| {
+        let visible = s.visible_to(actor);
+        s.find(Kind::Contacts, c).first().filter(|&&k| visible.row(Kind::Contacts, k)).map(|&k| {
+            let c = &s.data.contacts[k];
+            format!("{} ({})", c.name, words(&c.buying_role.to_string()))
+        })
+    });
+    let facts = vec![
+        ("When (UTC)".to_string(), Cell::text(a.occurred_at.strftime("%Y-%m-%d %H:%M").to_string())),
+        ("Kind".to_string(), Cell::text(words(&a.kind.to_string()))),
+        ("Owner".to_string(), person_cell(&s, Some(&a.owner_id))),
+        ("Account".to_string(), account_cell(&s, a.account_id.as_deref())),
+        ("Opportunity".to_string(), opportunity_cell(&s, a.opportunity_id.as_deref())),
+        ("Contact".to_string(), Cell::opt(contact)),
+        ("Outcome".to_string(), Cell::opt(a.outcome.clone())),
+    ];
+    let heading = a.subject.clone().unwrap_or_else(|| words(&a.kind.to_string()));
+    let page = DetailPage {
+        chrome: Chrome::signed_in(heading.clone(), actor, &viewer.csrf, "/activities"),
+        back: ("Activities".into(), "/activities".into()),
+        heading,
+        subtitle: a.id.clone(),
+        facts,
+        sections: vec![],
+    };
+    render(&page)
 }
 
 pub(crate) async fn transactions(

@@ -103,6 +103,19 @@ async fn each_demo_role_sees_exactly_what_the_role_may_see() {
         .find_map(|o| Some((o.id.clone(), o.probability?)))
         .expect("the demo rep has a deal with a probability");
 
+    // One activity of the rep's and one of their peer's, for the activity pages.
+    let snapshot = app.app.snapshot();
+    let activity_of = |person: &str| {
+        snapshot
+            .data
+            .activities
+            .iter()
+            .find(|a| a.owner_id == person && a.subject.is_some())
+            .map(|a| (a.id.clone(), a.subject.clone().unwrap_or_default()))
+    };
+    let (own_activity, own_subject) = activity_of(&rep_id).expect("the demo rep has an activity");
+    let (peer_activity, _) = activity_of(&probes.peer.1).expect("the peer has an activity");
+
     browser::run("each_demo_role_sees_exactly_what_the_role_may_see", async |b| {
         b.set_base_url(&app.url);
         for role in Role::ALL {
@@ -120,6 +133,11 @@ async fn each_demo_role_sees_exactly_what_the_role_may_see() {
                     assert_eq!(heading, "Not found", "the rep opens {}'s page", probes.peer.0);
                     b.goto("/admin/users").await?;
                     assert_eq!(b.text_of("main h1").await?, "Not allowed");
+                    // Their own activity opens; a peer's is not found.
+                    b.goto(&format!("/activities/{own_activity}")).await?;
+                    assert_eq!(b.text_of("main h1").await?, own_subject);
+                    b.goto(&format!("/activities/{peer_activity}")).await?;
+                    assert_eq!(b.text_of("main h1").await?, "Not found");
                     // Their own deal opens, its probability shown as the percentage it is.
                     b.goto(&format!("/opportunities/{deal_id}")).await?;
                     let facts = texts(b, ".facts > div").await?;
