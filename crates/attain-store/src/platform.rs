@@ -332,21 +332,6 @@ impl Store {
         })
     }
 
-    pub async fn set_throttle(&self, t: &ThrottleRow) -> StoreResult<()> {
-        sqlx::query::<Any>(
-            "INSERT INTO login_throttle (login, failures, window_start, locked_until) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (login) DO UPDATE SET failures = excluded.failures, \
-             window_start = excluded.window_start, locked_until = excluded.locked_until",
-        )
-        .bind(&t.login)
-        .bind(t.failures)
-        .bind(&t.window_start)
-        .bind(t.locked_until.as_deref())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     /// Counts one failed sign-in for `login` in a single statement, so failures arriving
     /// together all count: within the window that started after `window_cutoff` the count goes
     /// up by one; otherwise a new window starts at `now` with a count of one and no lock.

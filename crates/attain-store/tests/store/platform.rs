@@ -214,37 +214,19 @@ async fn a_token_hash_is_unique(store: Store, _: Db) {
     assert_eq!(store.token_by_id("t-2").await.unwrap(), None);
 }
 
-async fn throttles_are_upserted_and_cleared(store: Store, _: Db) {
+async fn throttles_are_locked_and_cleared(store: Store, _: Db) {
     assert_eq!(store.throttle("ann").await.unwrap(), None);
-    let first = ThrottleRow {
-        login: "ann".into(),
-        failures: 1,
-        window_start: "2026-01-01T10:00:00Z".into(),
-        locked_until: None,
-    };
-    store.set_throttle(&first).await.unwrap();
+    let first = store.count_failure("ann", "2026-01-01T10:00:00Z", "2026-01-01T09:45:00Z").await.unwrap();
     assert_eq!(store.throttle("ann").await.unwrap().as_ref(), Some(&first));
 
-    let locked =
-        ThrottleRow { failures: 5, locked_until: Some("2026-01-01T10:15:00Z".into()), ..first.clone() };
-    store.set_throttle(&locked).await.unwrap();
-    assert_eq!(store.throttle("ann").await.unwrap().as_ref(), Some(&locked), "the second set replaces");
+    store.lock_login("ann", "2026-01-01T10:15:00Z").await.unwrap();
+    let locked = ThrottleRow { locked_until: Some("2026-01-01T10:15:00Z".into()), ..first.clone() };
+    assert_eq!(store.throttle("ann").await.unwrap().as_ref(), Some(&locked), "the lock keeps the count");
 
-    // Every column is replaced, including a lock going back to none.
-    let fresh = ThrottleRow {
-        login: "ann".into(),
-        failures: 1,
-        window_start: "2026-01-01T11:00:00Z".into(),
-        locked_until: None,
-    };
-    store.set_throttle(&fresh).await.unwrap();
-    assert_eq!(store.throttle("ann").await.unwrap().as_ref(), Some(&fresh));
-
-    let other = ThrottleRow { login: "bob".into(), ..locked.clone() };
-    store.set_throttle(&other).await.unwrap();
+    store.count_failure("bob", "2026-01-01T10:00:00Z", "2026-01-01T09:45:00Z").await.unwrap();
     store.clear_throttle("ann").await.unwrap();
     assert_eq!(store.throttle("ann").await.unwrap(), None);
-    assert_eq!(store.throttle("bob").await.unwrap().as_ref(), Some(&other), "only the named login");
+    assert!(store.throttle("bob").await.unwrap().is_some(), "only the named login is cleared");
     store.clear_throttle("ann").await.unwrap();
     store.clear_throttle("nobody").await.unwrap();
 }
@@ -478,7 +460,7 @@ on_both!(
     a_session_needs_an_existing_user,
     tokens_are_found_revoked_and_touched,
     a_token_hash_is_unique,
-    throttles_are_upserted_and_cleared,
+    throttles_are_locked_and_cleared,
     failures_are_counted_atomically,
     appending_moves_the_head,
     a_sequence_number_is_written_once,
