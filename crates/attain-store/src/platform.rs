@@ -374,6 +374,19 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets failures whose window started before `window_cutoff` and that hold no lock
+    /// still in force at `now`: names tried once and never again should not pile up.
+    pub async fn delete_stale_throttles(&self, window_cutoff: &str, now: &str) -> StoreResult<u64> {
+        let done = sqlx::query::<Any>(
+            "DELETE FROM login_throttle WHERE window_start < $1 AND (locked_until IS NULL OR locked_until <= $2)",
+        )
+        .bind(window_cutoff)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     pub async fn clear_throttle(&self, login: &str) -> StoreResult<()> {
         sqlx::query::<Any>("DELETE FROM login_throttle WHERE login = $1")
             .bind(login)

@@ -104,7 +104,7 @@ fn router(state: AppState) -> Router {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
-            if let Err(e) = purge.purge_sessions().await {
+            if let Err(e) = purge.purge_expired().await {
                 tracing::warn!(error = %e, "could not purge expired sessions");
             }
         }

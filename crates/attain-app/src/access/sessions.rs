@@ -4,7 +4,7 @@
 use attain_store::{SessionRow, UserRow};
 use jiff::{SignedDuration, Timestamp};
 
-use super::secret::{digest, instant_text, now_text, parse_instant, random_token};
+use super::secret::{digest, instant_text, parse_instant, random_token};
 use super::{Actor, Role, Via, password};
 use crate::app::App;
 use crate::audit::{self, Change};
@@ -147,8 +147,14 @@ impl App {
         Ok(())
     }
 
-    /// Removes expired sessions (run periodically by the server).
-    pub async fn purge_sessions(&self) -> AppResult<u64> {
-        Ok(self.store().delete_expired_sessions(&now_text()).await?)
+    /// Removes expired sessions and stale sign-in failure counts (run periodically by the
+    /// server); returns how many rows went.
+    pub async fn purge_expired(&self) -> AppResult<u64> {
+        let now = Timestamp::now();
+        let window = SignedDuration::from_mins(self.settings().failure_window_minutes);
+        let sessions = self.store().delete_expired_sessions(&instant_text(now)).await?;
+        let throttles =
+            self.store().delete_stale_throttles(&instant_text(now - window), &instant_text(now)).await?;
+        Ok(sessions + throttles)
     }
 }

@@ -405,7 +405,7 @@ async fn an_expired_session_is_no_session(store: Store, _: Db) {
     let signed = sign_in(&app, "ann").await;
     assert!(app.session(&signed.cookie, None).await.unwrap().is_none());
     assert!(app.store().session(&digest(&signed.cookie)).await.unwrap().is_some(), "still stored");
-    assert_eq!(app.purge_sessions().await.unwrap(), 1);
+    assert_eq!(app.purge_expired().await.unwrap(), 1);
     assert_eq!(app.store().session(&digest(&signed.cookie)).await.unwrap(), None);
 }
 
@@ -413,8 +413,22 @@ async fn purging_keeps_live_sessions(store: Store, _: Db) {
     let app = app_with_org(store, Settings::default()).await;
     add(&app, "ann", Role::Finance, None).await;
     let signed = sign_in(&app, "ann").await;
-    assert_eq!(app.purge_sessions().await.unwrap(), 0);
+    assert_eq!(app.purge_expired().await.unwrap(), 0);
     assert!(live(&app, &signed.cookie).await);
+}
+
+async fn purging_forgets_stale_failures_but_keeps_locks_and_fresh_counts(store: Store, _: Db) {
+    let app = app_with_org(store, Settings::default()).await;
+    let store = app.store();
+    // A name tried long ago, a name locked until far ahead, and a name tried just now.
+    store.count_failure("old", "2020-01-01T00:00:00Z", "2019-12-31T23:45:00Z").await.unwrap();
+    store.count_failure("locked", "2020-01-01T00:00:00Z", "2019-12-31T23:45:00Z").await.unwrap();
+    store.lock_login("locked", "2999-01-01T00:00:00Z").await.unwrap();
+    assert!(app.sign_in("fresh", "wrong password!", None).await.is_err());
+    assert_eq!(app.purge_expired().await.unwrap(), 1);
+    assert_eq!(store.throttle("old").await.unwrap(), None);
+    assert!(store.throttle("locked").await.unwrap().is_some(), "a lock in force stays");
+    assert!(store.throttle("fresh").await.unwrap().is_some(), "a count in its window stays");
 }
 
 async fn signing_out_ends_the_session(store: Store, _: Db) {
@@ -604,6 +618,7 @@ on_both!(
     a_lock_ends,
     an_expired_session_is_no_session,
     purging_keeps_live_sessions,
+    purging_forgets_stale_failures_but_keeps_locks_and_fresh_counts,
     signing_out_ends_the_session,
     tokens_are_shown_once_and_stored_as_digests,
     revoked_tokens_stop_working,

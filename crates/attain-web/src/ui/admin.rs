@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::view::{Chrome, Pager, group, href_with};
-use super::{FormData, app_error_page, error_page, render};
+use super::{FormData, error_page, render};
 use crate::api::QueryPairs;
 use crate::auth::Viewer;
 use crate::server::AppState;
@@ -46,7 +46,7 @@ async fn account_view(
 ) -> Response {
     let tokens = match state.app.tokens(&viewer.actor).await {
         Ok(t) => t,
-        Err(e) => return app_error_page(e),
+        Err(e) => return viewer.error(e),
     };
     let page = AccountPage {
         chrome: Chrome::signed_in("Your account", &viewer.actor, &viewer.csrf, "/account"),
@@ -82,7 +82,7 @@ pub(crate) async fn create_token(State(state): State<AppState>, viewer: Viewer, 
     match state.app.create_token(&viewer.actor, form.get("name").unwrap_or("")).await {
         // Rendered directly, not redirected: the secret must never sit in a URL or a cookie.
         Ok(new) => account_view(&state, &viewer, Some(new.secret), None).await,
-        Err(e) => app_error_page(e),
+        Err(e) => viewer.error(e),
     }
 }
 
@@ -97,7 +97,7 @@ pub(crate) async fn revoke_token(
     }
     match state.app.revoke_token(&viewer.actor, &id).await {
         Ok(_) => Redirect::to("/account").into_response(),
-        Err(e) => app_error_page(e),
+        Err(e) => viewer.error(e),
     }
 }
 
@@ -118,7 +118,7 @@ pub(crate) async fn change_password(
         Err(AppError::Invalid { message, .. }) => {
             account_view(&state, &viewer, None, Some(format!("Password {message}."))).await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => viewer.error(e),
     }
 }
 
@@ -154,7 +154,7 @@ struct UsersPage {
 async fn users_view(state: &AppState, viewer: &Viewer, form: UserForm, error: Option<String>) -> Response {
     let users = match state.app.users(&viewer.actor).await {
         Ok(u) => u,
-        Err(e) => return app_error_page(e),
+        Err(e) => return viewer.error(e),
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let snapshot = state.app.snapshot();
@@ -221,7 +221,7 @@ pub(crate) async fn add_user(State(state): State<AppState>, viewer: Viewer, form
         Ok(_) => Redirect::to("/admin/users").into_response(),
         Err(e) => match form_error(&e) {
             Some(message) => users_view(&state, &viewer, kept, Some(message)).await,
-            None => app_error_page(e),
+            None => viewer.error(e),
         },
     }
 }
@@ -240,7 +240,7 @@ async fn set_disabled(
         Ok(_) => Redirect::to("/admin/users").into_response(),
         Err(e) => match form_error(&e) {
             Some(message) => users_view(&state, &viewer, UserForm::default(), Some(message)).await,
-            None => app_error_page(e),
+            None => viewer.error(e),
         },
     }
 }
@@ -273,13 +273,13 @@ pub(crate) async fn reset_password(
         return *page;
     }
     if !viewer.actor.may(Permission::ManageUsers) {
-        return app_error_page(AppError::Forbidden);
+        return viewer.error(AppError::Forbidden);
     }
     match state.app.reset_password(&viewer.actor, &login, form.get("password").unwrap_or("")).await {
         Ok(_) => Redirect::to("/admin/users").into_response(),
         Err(e) => match form_error(&e) {
             Some(message) => users_view(&state, &viewer, UserForm::default(), Some(message)).await,
-            None => app_error_page(e),
+            None => viewer.error(e),
         },
     }
 }
@@ -342,11 +342,11 @@ pub(crate) async fn audit_page(State(state): State<AppState>, viewer: Viewer, qu
     let page_number = query.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).max(1);
     let page = match state.app.audit_page(&viewer.actor, &filter, page_number, 50).await {
         Ok(p) => p,
-        Err(e) => return app_error_page(e),
+        Err(e) => return viewer.error(e),
     };
     let verification = match state.app.verify_audit(&viewer.actor).await {
         Ok(v) => v,
-        Err(e) => return app_error_page(e),
+        Err(e) => return viewer.error(e),
     };
     let pages = (page.total as u32).div_ceil(page.per_page).max(1);
     let to = |p: u32| href_with("/admin/audit", &query, &[("page", Some(p.to_string()))]);
@@ -438,7 +438,7 @@ fn import_view(
 
 pub(crate) async fn import_page(viewer: Viewer) -> Response {
     if !viewer.actor.may(Permission::EditData) {
-        return app_error_page(AppError::Forbidden);
+        return viewer.error(AppError::Forbidden);
     }
     import_view(&viewer, "opportunities".into(), None, StatusCode::OK)
 }
@@ -548,7 +548,7 @@ pub(crate) async fn import_upload(
             };
             import_view(&viewer, selected, Some(result), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(e) => app_error_page(e),
+        Err(e) => viewer.error(e),
     }
 }
 

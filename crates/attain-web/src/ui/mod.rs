@@ -82,6 +82,17 @@ pub(crate) fn error_page(status: StatusCode, heading: &str, text: &str) -> Respo
 
 /// An app error as an HTML page; out-of-scope records look exactly like missing ones.
 pub(crate) fn app_error_page(error: AppError) -> Response {
+    error_response(None, error)
+}
+
+impl crate::auth::Viewer {
+    /// An app error as a page that keeps the signed-in user's menu, so a 404 is not a dead end.
+    pub(crate) fn error(&self, error: AppError) -> Response {
+        error_response(Some(self), error)
+    }
+}
+
+fn error_response(viewer: Option<&crate::auth::Viewer>, error: AppError) -> Response {
     let (api, _) = crate::error::classify(error);
     let heading = match api.status {
         StatusCode::NOT_FOUND => "Not found",
@@ -93,7 +104,12 @@ pub(crate) fn app_error_page(error: AppError) -> Response {
         StatusCode::NOT_FOUND => "There is nothing here, or it is not yours to see.".to_string(),
         _ => sentence(&api.message),
     };
-    error_page(api.status, heading, &text)
+    let chrome = match viewer {
+        Some(v) => Chrome::signed_in(heading, &v.actor, &v.csrf, ""),
+        None => Chrome::public(heading),
+    };
+    let page = MessagePage { chrome, heading, text: &text };
+    (api.status, render(&page)).into_response()
 }
 
 /// A message as a sentence: capitalised, with a full stop.

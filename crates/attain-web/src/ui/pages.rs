@@ -13,8 +13,8 @@ use attain_core::record::Choice;
 use axum::extract::{Path, State};
 use axum::response::Response;
 
+use super::render;
 use super::view::{Cell, Chrome, FilterSelect, ListColumn, Pager, Table, group, heads, summary, words};
-use super::{app_error_page, render};
 use crate::api::QueryPairs;
 use crate::auth::Viewer;
 use crate::server::AppState;
@@ -77,10 +77,11 @@ fn list_page(
     };
     let listing: Listing = match state.app.list(&viewer.actor, spec.kind, &list_query) {
         Ok(l) => l,
-        Err(e) => return app_error_page(e),
+        Err(e) => return viewer.error(e),
     };
     let rows = listing.rows.iter().map(|&i| row(&listing.snapshot, i)).collect();
-    let table = Table { columns: heads(spec.path, query, spec.columns, spec.numeric), rows };
+    let table =
+        Table { columns: heads(spec.path, query, spec.columns, spec.numeric, spec.default_sort), rows };
     let page = ListPage {
         chrome: Chrome::signed_in(spec.heading, &viewer.actor, &viewer.csrf, spec.path),
         heading: spec.heading.to_string(),
@@ -204,13 +205,13 @@ fn people_options(state: &AppState, actor: &Actor) -> Vec<(String, String)> {
 
 fn found(
     state: &AppState,
-    actor: &Actor,
+    viewer: &Viewer,
     kind: Kind,
     id: &str,
 ) -> Result<(std::sync::Arc<Snapshot>, usize), Box<Response>> {
-    match state.app.get(actor, kind, id) {
+    match state.app.get(&viewer.actor, kind, id) {
         Ok(f) => Ok((f.snapshot.clone(), f.rows[0])),
-        Err(e) => Err(Box::new(app_error_page(e))),
+        Err(e) => Err(Box::new(viewer.error(e))),
     }
 }
 
@@ -317,7 +318,7 @@ pub(crate) async fn person(
     Path(id): Path<String>,
 ) -> Response {
     let actor = &viewer.actor;
-    let (s, i) = match found(&state, actor, Kind::People, &id) {
+    let (s, i) = match found(&state, &viewer, Kind::People, &id) {
         Ok(f) => f,
         Err(page) => return *page,
     };
@@ -494,7 +495,7 @@ pub(crate) async fn territory(
     Path(id): Path<String>,
 ) -> Response {
     let actor = &viewer.actor;
-    let (s, i) = match found(&state, actor, Kind::Territories, &id) {
+    let (s, i) = match found(&state, &viewer, Kind::Territories, &id) {
         Ok(f) => f,
         Err(page) => return *page,
     };
@@ -597,7 +598,7 @@ pub(crate) async fn account(
     Path(id): Path<String>,
 ) -> Response {
     let actor = &viewer.actor;
-    let (s, i) = match found(&state, actor, Kind::Accounts, &id) {
+    let (s, i) = match found(&state, &viewer, Kind::Accounts, &id) {
         Ok(f) => f,
         Err(page) => return *page,
     };
@@ -847,7 +848,7 @@ pub(crate) async fn opportunity(
     Path(id): Path<String>,
 ) -> Response {
     let actor = &viewer.actor;
-    let (s, i) = match found(&state, actor, Kind::Opportunities, &id) {
+    let (s, i) = match found(&state, &viewer, Kind::Opportunities, &id) {
         Ok(f) => f,
         Err(page) => return *page,
     };
@@ -963,7 +964,7 @@ pub(crate) async fn activity(
     Path(id): Path<String>,
 ) -> Response {
     let actor = &viewer.actor;
-    let (s, i) = match found(&state, actor, Kind::Activities, &id) {
+    let (s, i) = match found(&state, &viewer, Kind::Activities, &id) {
         Ok(f) => f,
         Err(page) => return *page,
     };
@@ -1045,7 +1046,7 @@ pub(crate) async fn transaction(
     Path(id): Path<String>,
 ) -> Response {
     let actor = &viewer.actor;
-    let (s, i) = match found(&state, actor, Kind::Transactions, &id) {
+    let (s, i) = match found(&state, &viewer, Kind::Transactions, &id) {
         Ok(f) => f,
         Err(page) => return *page,
     };

@@ -189,9 +189,16 @@ pub fn href_with(path: &str, query: &QueryPairs, changes: &[(&str, Option<String
     format!("{path}?{query}")
 }
 
-/// Column heads that link to sorting by them (again to reverse).
-pub fn heads(path: &str, query: &QueryPairs, columns: &[ListColumn], numeric: &[&str]) -> Vec<ColumnHead> {
-    let current = query.get("sort").unwrap_or("");
+/// Column heads that link to sorting by them (again to reverse). Without a `sort` parameter the
+/// list is in `default_sort` order, and that column says so.
+pub fn heads(
+    path: &str,
+    query: &QueryPairs,
+    columns: &[ListColumn],
+    numeric: &[&str],
+    default_sort: Option<&str>,
+) -> Vec<ColumnHead> {
+    let current = query.get("sort").filter(|s| !s.is_empty()).or(default_sort).unwrap_or("");
     columns
         .iter()
         .map(|&(label, sort)| {

@@ -71,13 +71,21 @@ async fn the_keyboard_reaches_the_content_and_sorts_lists() {
         first.send_keys(ENTER).await?;
         b.wait_for("#main:focus").await?;
 
+        // Accounts are listed by name: that head says so, and Enter on it reverses the order.
         b.goto("/accounts").await?;
+        b.wait_for("#results thead th:first-child[aria-sort=ascending]").await?;
         let name = b.wait_for("#results thead th:first-child a").await?;
         assert_eq!(name.text().await?.to_lowercase(), "name", "the first column head");
         name.send_keys(ENTER).await?;
-        b.wait_for("#results thead th[aria-sort=ascending]").await?;
+        b.wait_for("#results thead th:first-child[aria-sort=descending]").await?;
         let url = b.current_url().await?;
-        assert!(url.query_pairs().any(|(k, v)| k == "sort" && v == "name"), "{url}");
+        assert!(url.query_pairs().any(|(k, v)| k == "sort" && v == "-name"), "{url}");
+        // Enter on another head sorts by it.
+        let country = b.wait_for("#results thead th:nth-child(3) a").await?;
+        country.send_keys(ENTER).await?;
+        b.wait_for("#results thead th:nth-child(3)[aria-sort=ascending]").await?;
+        let url = b.current_url().await?;
+        assert!(url.query_pairs().any(|(k, v)| k == "sort" && v == "country"), "{url}");
         Ok(())
     })
     .await;
