@@ -1,8 +1,11 @@
 //! Attain's compensation engine: pure, deterministic functions over attain-core's types. No
 //! I/O, no async, no store: the app gathers the inputs, calls the engine and saves what it
-//! returns. This first part is the rate table, the arithmetic at the heart of every plan
-//! component; crediting, measures, period runs and statements build on it (issue B1).
+//! returns. So far: rate tables (the arithmetic at the heart of every plan component) and the
+//! crediting arithmetic (splits, roll-up); measures, period runs and statements build on them
+//! (issue B1).
 
+pub mod crediting;
 pub mod rates;
 
+pub use crediting::{Share, SplitError, roll_up, split};
 pub use rates::{Payout, RateError, RateTable, Step, TierMode};
