@@ -37,6 +37,19 @@ fn get(url: &str, path: &str) -> (String, String) {
     (status, body)
 }
 
+/// Starts `attain args…` in the sandbox as a long-running server, stdout piped for its URL.
+fn start(sandbox: &Sandbox, args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_attain"))
+        .args(args)
+        .current_dir(sandbox.path(""))
+        .env_remove("ATTAIN_DATABASE_URL")
+        .env_remove("ATTAIN_LISTEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start attain")
+}
+
 fn stop(mut child: Child) -> std::process::ExitStatus {
     let pid = child.id().to_string();
     // SIGTERM, as a service manager stops it; the server finishes and exits on its own.
@@ -48,15 +61,7 @@ fn stop(mut child: Child) -> std::process::ExitStatus {
 #[test]
 fn demo_serves_the_ui_and_the_api_then_stops_on_sigterm() {
     let sandbox = Sandbox::new();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_attain"))
-        .args(["demo", "--as-of", "2018-01-15", "--listen", "127.0.0.1:0"])
-        .current_dir(sandbox.path(""))
-        .env_remove("ATTAIN_DATABASE_URL")
-        .env_remove("ATTAIN_LISTEN")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start attain demo");
+    let mut child = start(&sandbox, &["demo", "--as-of", "2018-01-15", "--listen", "127.0.0.1:0"]);
     let (url, printed) = serving_url(&mut child);
     for login in ["admin", "compadmin", "finance", "manager", "rep", "exec"] {
         assert!(
@@ -79,15 +84,7 @@ fn demo_serves_the_ui_and_the_api_then_stops_on_sigterm() {
 fn serve_without_users_prints_a_setup_address_that_works_once() {
     let sandbox = Sandbox::new();
     let db = sandbox.arg("empty.db");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_attain"))
-        .args(["serve", "--db", &db, "--listen", "127.0.0.1:0"])
-        .current_dir(sandbox.path(""))
-        .env_remove("ATTAIN_DATABASE_URL")
-        .env_remove("ATTAIN_LISTEN")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start attain serve");
+    let mut child = start(&sandbox, &["serve", "--db", &db, "--listen", "127.0.0.1:0"]);
     let stdout = child.stdout.take().expect("piped stdout");
     let mut lines = BufReader::new(stdout).lines();
     let mut setup = None;
