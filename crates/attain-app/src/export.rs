@@ -31,7 +31,8 @@ pub async fn export_json(store: &Store, out: &mut dyn Write) -> Result<Dataset, 
 }
 
 /// Writes one `<kind>.csv` per kind into `dir` (created if missing), headers included even for
-/// empty kinds so the files double as templates. Returns the record counts.
+/// empty kinds so the files double as templates, and the stored plan files into `dir/plans/`.
+/// Returns the record counts.
 pub async fn export_workspace(store: &Store, dir: &Path) -> Result<Vec<(Kind, usize)>, ExportError> {
     std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;
     let mut counts = Vec::new();
@@ -46,6 +47,16 @@ pub async fn export_workspace(store: &Store, dir: &Path) -> Result<Vec<(Kind, us
         }
         writer.flush().map_err(|e| file_error(&path, e))?;
         counts.push((kind, rows.len()));
+    }
+    // The stored plans go to plans/, as the files they were imported from.
+    let plans = store.plan_files().await?;
+    if !plans.is_empty() {
+        let plans_dir = dir.join("plans");
+        std::fs::create_dir_all(&plans_dir).map_err(|e| file_error(&plans_dir, e))?;
+        for f in &plans {
+            let path = plans_dir.join(&f.name);
+            std::fs::write(&path, &f.text).map_err(|e| file_error(&path, e))?;
+        }
     }
     Ok(counts)
 }

@@ -13,11 +13,14 @@ pub mod audit;
 mod error;
 pub mod export;
 pub mod import;
+pub mod pay;
+pub mod plans;
 pub mod progress;
 pub mod records;
 pub mod scope;
 pub mod seed;
 pub mod snapshot;
+pub mod statements;
 
 pub use access::{Actor, Permission, Role, Via};
 pub use app::{App, Settings};

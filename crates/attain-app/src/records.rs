@@ -102,7 +102,7 @@ fn column_index(kind: Kind, name: &str, field: &str) -> AppResult<usize> {
 }
 
 /// A filter value must be comparable with its column: a number for amounts and numbers, a
-/// date for dates (empty means "no value"). Otherwise the filter would silently match nothing.
+/// date for dates, a period name for periods (empty means "no value"). Otherwise the filter would silently match nothing.
 fn check_filter_value(kind: Kind, column: usize, name: &str, value: &str) -> AppResult<()> {
     let value = value.trim();
     let ok = match kind.spec().columns[column].ty {
@@ -111,6 +111,7 @@ fn check_filter_value(kind: Kind, column: usize, name: &str, value: &str) -> App
             value.parse::<rust_decimal::Decimal>().is_ok()
         }
         ColumnType::Date => attain_core::dating::parse_date(value).is_ok(),
+        ColumnType::Period => attain_core::Period::parse(value).is_ok(),
         _ => true,
     };
     if ok {

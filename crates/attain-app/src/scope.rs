@@ -1,12 +1,15 @@
 //! Who may see which record. Admins, comp admins, finance and executives see the whole
 //! company. A manager sees the people in their org subtree *while* they are in it (a rep who
 //! moved teams mid-year is visible to each manager for their own months), and the records
-//! those people owned on those dates. A rep sees themselves. Everything else is invisible,
-//! which the callers turn into "not found".
+//! those people owned on those dates. A rep sees themselves. Compensation inputs follow the
+//! same reach: quotas and plan assignments by position, splits, adjustments and objective
+//! scores by person, over the days each row is about. Everything else is invisible, which the
+//! callers turn into "not found".
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use attain_core::{Date, Kind};
+use attain_core::domain::Opportunity;
+use attain_core::{Date, Kind, Period};
 
 use crate::access::{Actor, Role};
 use crate::snapshot::{Snapshot, slot};
@@ -155,6 +158,12 @@ fn rep_reach<'a>(snapshot: &'a Snapshot, person: &'a str) -> Reach<'a> {
     reach
 }
 
+/// The days an opportunity was worked: from creation through its close day (open-ended while
+/// it is open).
+fn lifetime(o: &Opportunity) -> Span {
+    (o.created_on.unwrap_or(Date::MIN), o.closed_on.and_then(|d| d.tomorrow().ok()))
+}
+
 /// The rows of every kind that a manager or rep may see.
 pub(crate) fn compute(snapshot: &Snapshot, actor: &Actor) -> Visible {
     let Some(person) = actor.person_id.as_deref() else {
@@ -216,14 +225,8 @@ fn flags_with(snapshot: &Snapshot, reach: &Reach<'_>) -> Vec<Vec<bool>> {
         data.territories.iter().map(|t| territories.contains(t.id.as_str())).collect(),
     );
 
-    let opportunities: Vec<bool> = data
-        .opportunities
-        .iter()
-        .map(|o| {
-            let lifetime = (o.created_on.unwrap_or(Date::MIN), o.closed_on.and_then(|d| d.tomorrow().ok()));
-            reach.person_during(&o.owner_id, &lifetime)
-        })
-        .collect();
+    let opportunities: Vec<bool> =
+        data.opportunities.iter().map(|o| reach.person_during(&o.owner_id, &lifetime(o))).collect();
     let visible_opps: HashSet<&str> = data
         .opportunities
         .iter()
@@ -291,5 +294,66 @@ fn flags_with(snapshot: &Snapshot, reach: &Reach<'_>) -> Vec<Vec<bool>> {
             })
             .collect(),
     );
+    comp_flags(snapshot, reach, &mut flags);
     flags
+}
+
+/// The compensation inputs: quotas and plan assignments follow their position, splits,
+/// adjustments and objective scores their person, each for the days the row is about (a
+/// period's days, a plan's range, the life of the split deal).
+fn comp_flags(snapshot: &Snapshot, reach: &Reach<'_>, flags: &mut [Vec<bool>]) {
+    let data = &snapshot.data;
+    let calendar = data.company.first().map(|c| c.calendar).unwrap_or_default();
+    let days_of = |period: Period| {
+        let bounds = calendar.bounds(period);
+        (bounds.from, bounds.to)
+    };
+    flags[slot(Kind::Quotas)] =
+        data.quotas.iter().map(|q| reach.position_during(&q.position_id, &days_of(q.period))).collect();
+    flags[slot(Kind::PlanAssignments)] = data
+        .plan_assignments
+        .iter()
+        .map(|a| reach.position_during(&a.position_id, &(a.validity.from, a.validity.to)))
+        .collect();
+    let lifetimes: HashMap<&str, Span> =
+        data.opportunities.iter().map(|o| (o.id.as_str(), lifetime(o))).collect();
+    flags[slot(Kind::CreditSplits)] = data
+        .credit_splits
+        .iter()
+        .map(|s| {
+            let span = lifetimes.get(s.opportunity_id.as_str()).copied().unwrap_or((Date::MIN, None));
+            reach.person_during(&s.person_id, &span)
+        })
+        .collect();
+    flags[slot(Kind::Adjustments)] =
+        data.adjustments.iter().map(|a| reach.person_during(&a.person_id, &days_of(a.period))).collect();
+    flags[slot(Kind::ObjectiveScores)] =
+        data.objective_scores.iter().map(|o| reach.person_during(&o.person_id, &days_of(o.period))).collect();
+}
+
+/// Which people's pay `actor` may see for the days of `period`: `None` for whole-company roles,
+/// else the people in their reach on some day of the period (a rep: only themselves; a
+/// manager: their team as it was then, so a rep who moved is seen by each manager for their own
+/// months).
+pub fn pay_reach(
+    snapshot: &Snapshot,
+    actor: &Actor,
+    period: &attain_core::Validity,
+) -> Option<HashSet<String>> {
+    cache_key(actor)?;
+    let Some(person) = actor.person_id.as_deref() else { return Some(HashSet::new()) };
+    let reach = match actor.role {
+        Role::Manager => manager_reach(snapshot, person),
+        _ => rep_reach(snapshot, person),
+    };
+    let span: Span = (period.from, period.to);
+    Some(
+        snapshot
+            .data
+            .people
+            .iter()
+            .filter(|p| p.id == person || (actor.role == Role::Manager && reach.person_during(&p.id, &span)))
+            .map(|p| p.id.clone())
+            .collect(),
+    )
 }

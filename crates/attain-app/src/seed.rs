@@ -112,3 +112,45 @@ pub async fn seed_demo_users(app: &App, as_of: attain_core::Date) -> AppResult<V
     }
     Ok(logins)
 }
+
+/// What seeding the demo's pay did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoPay {
+    pub plan_files: usize,
+    /// Months calculated and closed, in order.
+    pub closed: Vec<attain_core::Period>,
+    /// The month of `as_of`, calculated as an open draft.
+    pub draft: Option<attain_core::Period>,
+}
+
+/// Stores the demo's plan files, then runs and closes every month from the first month anyone
+/// holds a plan through the month before `as_of`, and runs `as_of`'s month as an open draft: a
+/// demo company with a real pay history.
+pub async fn seed_demo_pay(app: &App, as_of: attain_core::Date) -> AppResult<DemoPay> {
+    let actor = Actor::system();
+    let files = attain_demo::plan_files(as_of);
+    app.save_plans(&actor, files.clone()).await?;
+    let current = attain_core::Period::Month { year: as_of.year(), month: as_of.month() };
+    let mut closed = Vec::new();
+    let mut month = {
+        let snapshot = app.snapshot();
+        let (book, _) = app.plan_book().await?;
+        let prepared =
+            attain_engine::run::Prepared::new(&snapshot.data, &book).map_err(crate::pay::engine_error)?;
+        prepared.first_month()
+    };
+    while let Some(m) = month.filter(|m| *m < current) {
+        app.calculate(&actor, m).await?;
+        app.close_period(&actor, m).await?;
+        closed.push(m);
+        month = Some(crate::pay::next_month(m));
+    }
+    let draft = match month {
+        Some(m) if m == current => {
+            app.calculate(&actor, m).await?;
+            Some(m)
+        }
+        _ => None,
+    };
+    Ok(DemoPay { plan_files: files.len(), closed, draft })
+}

@@ -46,6 +46,75 @@ pub enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Calculate a month's pay: a statement per payee (see docs/plans.md).
+    Calc(CalcArgs),
+    /// Check compensation plan files.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CalcArgs {
+    /// The month to calculate, like 2017-03. Earlier months are run first (from the first month
+    /// anyone holds a plan) so draws, balances and true-ups carry correctly.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: String,
+    /// A workspace directory: the CSV files of `attain export --workspace` plus plans/.
+    #[arg(long, value_name = "DIR", conflicts_with = "db")]
+    pub workspace: Option<PathBuf>,
+    /// A database (SQLite path or postgres:// URL) instead of a workspace: its data and plans.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+    /// A plans directory to use with --db instead of the plans stored in the database.
+    #[arg(long, value_name = "DIR", requires = "db")]
+    pub plans: Option<PathBuf>,
+    /// Output: a readable table, JSON (a public contract, see docs/plans.md) or CSV lines.
+    #[arg(long, value_enum, default_value_t = CalcFormat::Table)]
+    pub format: CalcFormat,
+    /// Only this payee (person id).
+    #[arg(long, value_name = "PERSON")]
+    pub payee: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CalcFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Load plan files (or every plan in a directory, with its crediting.toml) and report
+    /// each problem with file, line and field. Exit 1 if any is invalid.
+    Check(PlanCheckArgs),
+    /// Run the plan test cases in DIR/tests/*.toml against the plans in DIR: given these
+    /// transactions and quotas, expect these payouts. Exit 1 if any fails.
+    Test(PlanTestArgs),
+    /// Store a plans directory (its *.toml plans and crediting.toml) in the database, replacing
+    /// the stored plans; nothing is stored unless every file is valid.
+    Import(PlanImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanImportArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The plans directory.
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanTestArgs {
+    /// The plans directory (its tests/ subdirectory holds the cases).
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanCheckArgs {
+    /// Plan files or directories of them.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

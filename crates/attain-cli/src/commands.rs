@@ -32,6 +32,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::User(command) => crate::users::run(command).await,
         Command::Audit(command) => crate::users::audit(command).await,
+        Command::Calc(args) => crate::calc::calc(args).await,
+        Command::Plan(command) => crate::calc::plan(command).await,
         Command::Summary(db) => {
             let store = Store::open_existing(&db.db).await?;
             for kind in Kind::ALL {
@@ -67,12 +69,21 @@ async fn demo(args: DemoArgs) -> Result<()> {
     let report = attain_app::seed::seed_demo(&store, &config, &Bar::new()).await?;
     let app = attain_app::App::new(store, attain_app::Settings::default()).await?;
     let logins = attain_app::seed::seed_demo_users(&app, as_of).await?;
+    let pay = attain_app::seed::seed_demo_pay(&app, as_of).await?;
     println!(
         "Seeded the demo company (seed {}, as of {as_of}) into {url} in {:.1?}:",
         args.seed,
         started.elapsed()
     );
     print!("{report}");
+    match (pay.closed.first(), pay.closed.last()) {
+        (Some(first), Some(last)) => println!(
+            "Pay: {} plan files; months {first} to {last} calculated and closed{}",
+            pay.plan_files,
+            pay.draft.map(|d| format!(", {d} calculated as a draft")).unwrap_or_default()
+        ),
+        _ => println!("Pay: {} plan files", pay.plan_files),
+    }
     println!();
     println!("Sign in as any of these demo users (passwords are new on every run):");
     for login in &logins {
@@ -145,7 +156,18 @@ async fn import(args: ImportArgs) -> Result<()> {
         Source::File(kind, file, mapping) => {
             import::import_file(&store, kind, file, mapping.as_ref(), options, &bar).await
         }
-        Source::Dir(dir, layout) => import::import_dir(&store, dir, layout, options, &bar).await,
+        Source::Dir(dir, layout) => {
+            let report = import::import_dir(&store, dir, layout, options, &bar).await;
+            // A workspace's plans/ comes with it (after its data, which the plans refer to).
+            let plans = dir.join("plans");
+            if report.is_ok() && layout == DirMapping::Workspace && plans.is_dir() {
+                let files = crate::calc::read_plan_dir(&plans)?;
+                let app = attain_app::App::new(store.clone(), attain_app::Settings::default()).await?;
+                let saved = app.save_plans(&actor, files).await?;
+                eprintln!("stored {} plan version(s) from {}", saved.len(), plans.display());
+            }
+            report
+        }
         Source::Json(path) => import::import_json(&store, path, options, &bar).await,
     };
     store.close().await;

@@ -25,6 +25,11 @@ pub struct Dataset {
     pub activities: Vec<Activity>,
     pub transactions: Vec<Transaction>,
     pub fx_rates: Vec<FxRate>,
+    pub quotas: Vec<Quota>,
+    pub plan_assignments: Vec<PlanAssignment>,
+    pub credit_splits: Vec<CreditSplit>,
+    pub adjustments: Vec<Adjustment>,
+    pub objective_scores: Vec<ObjectiveScore>,
 }
 
 /// Runs `$body` with `$list` bound to the dataset's list for `$kind`, shared or (with a trailing
@@ -47,6 +52,11 @@ macro_rules! with_list {
             Kind::Activities => { let $list = & $($m)? $self.activities; $body }
             Kind::Transactions => { let $list = & $($m)? $self.transactions; $body }
             Kind::FxRates => { let $list = & $($m)? $self.fx_rates; $body }
+            Kind::Quotas => { let $list = & $($m)? $self.quotas; $body }
+            Kind::PlanAssignments => { let $list = & $($m)? $self.plan_assignments; $body }
+            Kind::CreditSplits => { let $list = & $($m)? $self.credit_splits; $body }
+            Kind::Adjustments => { let $list = & $($m)? $self.adjustments; $body }
+            Kind::ObjectiveScores => { let $list = & $($m)? $self.objective_scores; $body }
         }
     };
 }

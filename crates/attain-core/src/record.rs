@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::dating::parse_date;
 use crate::error::DomainError;
 use crate::money::parse_decimal;
-use crate::{Currency, Date, Money, Validity};
+use crate::{Currency, Date, Money, Period, Validity};
 
 /// One cell as it is stored: text, an integer (counts and money in minor units), or nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -56,10 +56,15 @@ pub enum Kind {
     Activities,
     Transactions,
     FxRates,
+    Quotas,
+    PlanAssignments,
+    CreditSplits,
+    Adjustments,
+    ObjectiveScores,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 19] = [
         Kind::Company,
         Kind::People,
         Kind::Positions,
@@ -74,6 +79,11 @@ impl Kind {
         Kind::Activities,
         Kind::Transactions,
         Kind::FxRates,
+        Kind::Quotas,
+        Kind::PlanAssignments,
+        Kind::CreditSplits,
+        Kind::Adjustments,
+        Kind::ObjectiveScores,
     ];
 
     /// The kind's name in the CLI, file names and tables (`territory_owners`).
@@ -98,6 +108,11 @@ impl Kind {
             Kind::Activities => &Activity::SPEC,
             Kind::Transactions => &Transaction::SPEC,
             Kind::FxRates => &crate::money::FxRate::SPEC,
+            Kind::Quotas => &Quota::SPEC,
+            Kind::PlanAssignments => &PlanAssignment::SPEC,
+            Kind::CreditSplits => &CreditSplit::SPEC,
+            Kind::Adjustments => &Adjustment::SPEC,
+            Kind::ObjectiveScores => &ObjectiveScore::SPEC,
         }
     }
 }
@@ -120,7 +135,8 @@ impl FromStr for Kind {
 }
 
 /// What a column holds. Only `Int` and `Money` are stored as integers; everything else is text
-/// in a canonical form (ISO dates, RFC 3339 instants, plain decimals, snake_case choices).
+/// in a canonical form (ISO dates, RFC 3339 instants, plain decimals, snake_case choices,
+/// period names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnType {
     Text,
@@ -129,6 +145,8 @@ pub enum ColumnType {
     Decimal,
     Int,
     Currency,
+    /// A period's name: a month `2017-03`, a fiscal quarter `2017-Q1` or a fiscal year `FY2017`.
+    Period,
     /// Money in minor units of the currency held in the named column of the same row.
     Money {
         currency_column: &'static str,
@@ -425,6 +443,14 @@ impl<'a> Reader<'a> {
         Self::required(name, self.opt_choice(name)?)
     }
 
+    pub fn opt_period(&self, name: &'static str) -> Result<Option<Period>, FieldError> {
+        self.parsed(name, Period::parse)
+    }
+
+    pub fn period(&self, name: &'static str) -> Result<Period, FieldError> {
+        Self::required(name, self.opt_period(name)?)
+    }
+
     /// A `[from, to)` pair of date columns.
     pub fn validity(&self, from: &'static str, to: &'static str) -> Result<Validity, FieldError> {
         let start = self.date(from)?;
@@ -553,6 +579,11 @@ impl Kind {
             Kind::Activities => via::<Activity>(values),
             Kind::Transactions => via::<Transaction>(values),
             Kind::FxRates => via::<crate::money::FxRate>(values),
+            Kind::Quotas => via::<Quota>(values),
+            Kind::PlanAssignments => via::<PlanAssignment>(values),
+            Kind::CreditSplits => via::<CreditSplit>(values),
+            Kind::Adjustments => via::<Adjustment>(values),
+            Kind::ObjectiveScores => via::<ObjectiveScore>(values),
         }
     }
 }
@@ -573,6 +604,7 @@ pub fn columns_reference() -> String {
                 ColumnType::Decimal => "decimal".to_string(),
                 ColumnType::Int => "whole number".to_string(),
                 ColumnType::Currency => "ISO 4217 code".to_string(),
+                ColumnType::Period => "period `2017-03`, `2017-Q1` or `FY2017`".to_string(),
                 ColumnType::Money { currency_column } => format!("money in `{currency_column}`"),
                 ColumnType::Choice(names) => format!(
                     "one of {}",

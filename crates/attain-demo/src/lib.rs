@@ -1,6 +1,7 @@
 //! Generates a deterministic, realistic demo company: its sales organisation and territories
 //! over time, accounts and contacts, products, two years of pipeline with stage history and
-//! activities, and the bookings, invoices, payments, returns and cancellations of won deals.
+//! activities, the bookings, invoices, payments, returns and cancellations of won deals, and
+//! the compensation inputs (quotas, plan assignments, credit splits, adjustments, MBO scores).
 //!
 //! Everything is drawn from seeded ChaCha streams in fixed orders (no clock, no hash-map
 //! iteration), so the same [`DemoConfig`] gives the same [`Dataset`] on every machine. `scale`
@@ -10,10 +11,12 @@
 mod accounts;
 mod activities;
 mod catalog;
+mod comp;
 mod dates;
 mod names;
 mod org;
 mod pipeline;
+mod plan_files;
 mod rng;
 mod stages;
 mod territories;
@@ -22,6 +25,8 @@ mod transactions;
 use attain_core::domain::Company;
 use attain_core::{Currency, Dataset, Date, FiscalCalendar};
 
+/// The demo's compensation plan files.
+pub use plan_files::plan_files;
 /// The funnel's stage names, in order, so tools can sort stages the way the demo uses them.
 pub use stages::{CLOSED_LOST, CLOSED_WON, OPEN_STAGES};
 
@@ -53,12 +58,14 @@ pub fn generate(config: &DemoConfig) -> Dataset {
     let pipeline = pipeline::build(seed, &window, &org, &book);
     let activities = activities::build(seed, &window, &org, &book, &pipeline);
     let transactions = transactions::build(seed, &window, &org, &book, &pipeline);
+    let calendar = FiscalCalendar::default();
+    let comp = comp::build(seed, &calendar, &window, &org, &book, &pipeline, &activities);
     Dataset {
         company: vec![Company {
             id: Company::ID.to_string(),
             name: "Harborlight Software, Inc.".to_string(),
             base_currency: Currency::USD,
-            calendar: FiscalCalendar::default(),
+            calendar,
             time_zone: "America/New_York".to_string(),
         }],
         people: org.people,
@@ -74,5 +81,10 @@ pub fn generate(config: &DemoConfig) -> Dataset {
         activities,
         transactions,
         fx_rates: Vec::new(),
+        quotas: comp.quotas,
+        plan_assignments: comp.plan_assignments,
+        credit_splits: comp.credit_splits,
+        adjustments: comp.adjustments,
+        objective_scores: comp.objective_scores,
     }
 }

@@ -17,6 +17,10 @@ pub(crate) enum Stream {
     Pipeline = 3,
     Activities = 4,
     Transactions = 5,
+    Quotas = 6,
+    CreditSplits = 7,
+    Adjustments = 8,
+    Objectives = 9,
 }
 
 #[derive(Debug)]

@@ -4,9 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use attain_core::domain::{DealStatus, Role, TransactionKind};
+use attain_core::domain::{ActivityKind, CreditRole, DealStatus, Role, TransactionKind, position_of};
 use attain_core::record::{ColumnType, key_of};
-use attain_core::{Dataset, Date, Decimal, Kind, Value};
+use attain_core::{Currency, Dataset, Date, Decimal, FiscalCalendar, Kind, Period, Validity, Value};
 use attain_demo::{CLOSED_LOST, CLOSED_WON, DemoConfig, OPEN_STAGES, generate};
 use jiff::civil::{Weekday, date};
 use jiff::tz::TimeZone;
@@ -350,4 +350,203 @@ fn scale_multiplies_the_company() {
     assert_eq!(three.accounts.len(), 3 * one.accounts.len());
     let reps = |d: &Dataset| d.positions.iter().filter(|p| p.role == Role::Rep).count();
     assert_eq!(reps(&three), 3 * reps(&one));
+}
+
+/// Full calendar years inside the window (the demo's fiscal year is the calendar year).
+fn full_years(config: &DemoConfig) -> Vec<i16> {
+    let first = window_start(config).year();
+    (first..config.as_of.year()).collect()
+}
+
+fn revenue_quota(dataset: &Dataset, position: &str, period: Period) -> Option<Decimal> {
+    dataset
+        .quotas
+        .iter()
+        .find(|q| q.position_id == position && q.measure == "revenue" && q.period == period)
+        .map(|q| q.amount)
+}
+
+#[test]
+fn every_seat_has_monthly_revenue_and_quarterly_deal_quotas_while_it_exists() {
+    let calendar = FiscalCalendar::default();
+    for (config, dataset) in cases() {
+        let window = Validity { from: window_start(&config), to: Some(config.as_of) };
+        let mut month = calendar.month_period(window.from);
+        while calendar.bounds(month).from < config.as_of {
+            let bounds = calendar.bounds(month);
+            let quarter = calendar.quarter_period(bounds.from);
+            for p in dataset.positions.iter().filter(|p| p.validity.overlaps(&bounds)) {
+                let quota = revenue_quota(&dataset, &p.id, month);
+                match p.role {
+                    Role::Rep => {
+                        let amount =
+                            quota.unwrap_or_else(|| panic!("{config:?}: {} has no quota in {month}", p.id));
+                        assert!(
+                            amount > Decimal::ZERO && (amount % Decimal::ONE_HUNDRED).is_zero(),
+                            "{amount}"
+                        );
+                        let deals = dataset
+                            .quotas
+                            .iter()
+                            .find(|q| q.position_id == p.id && q.measure == "deals" && q.period == quarter);
+                        assert!(deals.is_some_and(|q| q.currency.is_none() && q.amount >= Decimal::ONE));
+                    }
+                    Role::Manager => {
+                        // The manager's quota is the sum of the reps reporting to them that month.
+                        let team: Decimal = dataset
+                            .positions
+                            .iter()
+                            .filter(|r| r.reports_to.as_deref() == Some(p.id.as_str()) && r.role == Role::Rep)
+                            .filter(|r| r.validity.overlaps(&bounds))
+                            .filter_map(|r| revenue_quota(&dataset, &r.id, month))
+                            .sum();
+                        assert_eq!(quota, Some(team), "{config:?}: {} in {month}", p.id);
+                    }
+                    _ => assert_eq!(quota, None, "{} has no quota", p.id),
+                }
+            }
+            month = calendar.month_period(bounds.to.unwrap());
+        }
+        assert!(dataset.quotas.iter().all(|q| {
+            let money = q.measure == "revenue";
+            money == (q.currency == Some(Currency::USD)) && calendar.bounds(q.period).from < config.as_of
+        }));
+    }
+}
+
+#[test]
+fn a_typical_rep_attains_between_seventy_and_a_hundred_and_thirty_percent_of_quota() {
+    for (config, dataset) in cases() {
+        let mut attainments = Vec::new();
+        for year in full_years(&config) {
+            for p in dataset.positions.iter().filter(|p| p.role == Role::Rep) {
+                let quota: Decimal = dataset
+                    .quotas
+                    .iter()
+                    .filter(|q| q.position_id == p.id && q.measure == "revenue")
+                    .filter(|q| matches!(q.period, Period::Month { year: y, .. } if y == year))
+                    .map(|q| q.amount)
+                    .sum();
+                // Bookings less cancellations, credited to the seat their owner held that day.
+                let booked: Decimal = dataset
+                    .transactions
+                    .iter()
+                    .filter(|t| matches!(t.kind, TransactionKind::Booking | TransactionKind::Cancellation))
+                    .filter(|t| t.date.year() == year)
+                    .filter(|t| {
+                        let owner = t.owner_id.as_deref().unwrap_or_default();
+                        position_of(&dataset.assignments, owner, t.date) == Some(p.id.as_str())
+                    })
+                    .map(|t| t.amount.amount())
+                    .sum();
+                if quota > Decimal::ZERO {
+                    attainments.push(booked * Decimal::ONE_HUNDRED / quota);
+                }
+            }
+        }
+        attainments.sort();
+        let median = attainments[attainments.len() / 2].round();
+        assert!(
+            (65..=130).contains(&median.to_string().parse::<i64>().unwrap()),
+            "{config:?}: median {median}%"
+        );
+    }
+}
+
+#[test]
+fn plans_follow_the_role_of_each_position_over_its_life() {
+    for (config, dataset) in cases() {
+        for p in &dataset.positions {
+            let plans: Vec<_> = dataset.plan_assignments.iter().filter(|a| a.position_id == p.id).collect();
+            let expected = match p.role {
+                Role::Rep => Some("ae"),
+                Role::Manager => Some("manager"),
+                Role::SalesEngineer => Some("se"),
+                _ => None,
+            };
+            assert_eq!(plans.first().map(|a| a.plan_id.as_str()), expected, "{config:?}: {}", p.id);
+            assert!(plans.iter().all(|a| a.validity == p.validity));
+        }
+    }
+}
+
+#[test]
+fn splits_credit_demo_engineers_and_share_a_few_deals_sixty_forty_within_a_region() {
+    let hundred = Decimal::ONE_HUNDRED;
+    for (config, dataset) in cases() {
+        let opps: BTreeMap<_, _> = dataset.opportunities.iter().map(|o| (o.id.as_str(), o)).collect();
+        let region_of = |person: &str, day: Date| {
+            let position = position_of(&dataset.assignments, person, day)?;
+            dataset.positions.iter().find(|p| p.id == position && p.role == Role::Rep)?.region.clone()
+        };
+        let mut by_deal: BTreeMap<&str, Vec<_>> = BTreeMap::new();
+        for s in &dataset.credit_splits {
+            assert_eq!(opps[s.opportunity_id.as_str()].status, DealStatus::Won, "{}", s.id);
+            by_deal.entry(s.opportunity_id.as_str()).or_default().push(s);
+        }
+        let mut shared = 0;
+        for (opp, splits) in &by_deal {
+            let deal = opps[opp];
+            let primaries: Vec<_> = splits.iter().filter(|s| s.role == CreditRole::Primary).collect();
+            if !primaries.is_empty() {
+                shared += 1;
+                let percents: Vec<Decimal> = primaries.iter().map(|s| s.percent).collect();
+                assert_eq!(percents, [Decimal::from(60), Decimal::from(40)], "{opp}");
+                assert_eq!(primaries[0].person_id, deal.owner_id);
+                let close = deal.closed_on.unwrap();
+                assert_ne!(primaries[1].person_id, deal.owner_id);
+                let region = region_of(&primaries[1].person_id, close);
+                assert!(region.is_some(), "{opp}: the partner held no rep seat at close");
+                let account =
+                    dataset.accounts.iter().find(|a| Some(&a.id) == deal.account_id.as_ref()).unwrap();
+                assert_eq!(region, account.region, "{opp}: the partner works another region");
+            }
+            for overlay in splits.iter().filter(|s| s.role == CreditRole::Overlay) {
+                assert_eq!(overlay.percent, hundred);
+                let demo = dataset.activities.iter().any(|a| {
+                    a.kind == ActivityKind::Demo
+                        && a.owner_id == overlay.person_id
+                        && a.opportunity_id.as_deref() == Some(*opp)
+                });
+                assert!(demo, "{opp}: {} ran no demo", overlay.person_id);
+            }
+        }
+        let won = dataset.opportunities.iter().filter(|o| o.status == DealStatus::Won).count();
+        assert!((1..=won * 8 / 100).contains(&shared), "{config:?}: {shared} of {won} won deals are split");
+        let overlays = dataset.credit_splits.iter().filter(|s| s.role == CreditRole::Overlay).count();
+        assert!(overlays > won / 5, "{config:?}: only {overlays} overlays on {won} won deals");
+    }
+}
+
+#[test]
+fn adjustments_and_objective_scores_are_plausible() {
+    let calendar = FiscalCalendar::default();
+    for (config, dataset) in cases() {
+        let people: BTreeMap<_, _> = dataset.people.iter().map(|p| (p.id.as_str(), p)).collect();
+        assert!((3..=6).contains(&dataset.adjustments.len()), "{config:?}: {}", dataset.adjustments.len());
+        for a in &dataset.adjustments {
+            let month = calendar.bounds(a.period);
+            assert!(matches!(a.period, Period::Month { .. }));
+            assert!(month.from >= window_start(&config) && month.to.unwrap() <= config.as_of, "{}", a.period);
+            assert!(people[a.person_id.as_str()].employment().contains(month.from));
+            assert_eq!(a.entered_by.as_deref(), Some("comp.admin"));
+            assert!(!a.reason.is_empty() && !a.amount.amount().is_zero());
+        }
+        let managers: BTreeSet<&str> = dataset
+            .assignments
+            .iter()
+            .filter(|a| dataset.positions.iter().any(|p| p.id == a.position_id && p.role == Role::Manager))
+            .map(|a| a.person_id.as_str())
+            .collect();
+        let quarters = |year: i16| (1..=4).map(move |q| Period::Quarter { fiscal_year: year, quarter: q });
+        let ended: Vec<Period> = (window_start(&config).year()..=config.as_of.year())
+            .flat_map(quarters)
+            .filter(|q| calendar.bounds(*q).to.unwrap() <= config.as_of)
+            .collect();
+        assert_eq!(dataset.objective_scores.len(), managers.len() * ended.len() * 2, "{config:?}");
+        for s in &dataset.objective_scores {
+            assert!(managers.contains(s.person_id.as_str()) && ended.contains(&s.period));
+            assert!((Decimal::from(60)..=Decimal::from(120)).contains(&s.score), "{}", s.score);
+        }
+    }
 }

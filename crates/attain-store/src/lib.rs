@@ -5,6 +5,7 @@
 //! is one set of strings (see `sql.rs`) and a new column needs no new query.
 
 mod bulk;
+mod comp;
 mod connect;
 mod error;
 mod platform;
@@ -12,6 +13,7 @@ mod records;
 mod sql;
 
 pub use bulk::{SuspendedIndexes, worth_suspending};
+pub use comp::{PlanFileRow, RunRow, StatementRow};
 pub use connect::{Backend, Store, normalise_url};
 pub use error::{StoreError, StoreResult};
 pub use platform::{AuditFilter, AuditRow, SessionRow, ThrottleRow, TokenRow, UserRow};

@@ -7,8 +7,8 @@ use attain_core::record::ColumnType;
 use axum::response::{Html, IntoResponse, Json};
 use serde_json::{Map, Value, json};
 
-/// Columns as JSON Schema: money, decimals, dates and choices are strings (exact decimals,
-/// ISO dates); whole numbers are integers.
+/// Columns as JSON Schema: money, decimals, dates, periods and choices are strings (exact
+/// decimals, ISO dates, period names); whole numbers are integers.
 fn column_schema(ty: ColumnType) -> Value {
     match ty {
         ColumnType::Int => json!({"type": "integer"}),
@@ -24,6 +24,10 @@ fn column_schema(ty: ColumnType) -> Value {
         ColumnType::Currency => {
             json!({"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code"})
         }
+        ColumnType::Period => json!({
+            "type": "string", "pattern": "^([0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])|FY[0-9]{4})$",
+            "description": "a period: month `2017-03`, fiscal quarter `2017-Q1` or fiscal year `FY2017`",
+        }),
         ColumnType::Choice(names) => json!({"type": "string", "enum": names}),
         ColumnType::Ref(kind) => {
             json!({"type": "string", "description": format!("id of a record in {kind}")})

@@ -42,6 +42,8 @@ pub enum Permission {
     EditData,
     /// Export the company's data.
     ExportData,
+    /// Change compensation plans, run, close and reopen pay periods.
+    ManagePay,
 }
 
 impl Role {
@@ -85,6 +87,7 @@ impl Role {
             Permission::ManageUsers | Permission::ViewAudit => self == Role::Admin,
             Permission::EditData => matches!(self, Role::Admin | Role::CompAdmin),
             Permission::ExportData => matches!(self, Role::Admin | Role::CompAdmin | Role::Finance),
+            Permission::ManagePay => matches!(self, Role::Admin | Role::CompAdmin),
         }
     }
 }

@@ -411,6 +411,11 @@ fn noun(kind: Kind) -> &'static str {
         Kind::Activities => "activity",
         Kind::Transactions => "transaction",
         Kind::FxRates => "exchange rate",
+        Kind::Quotas => "quota",
+        Kind::PlanAssignments => "plan assignment",
+        Kind::CreditSplits => "credit split",
+        Kind::Adjustments => "adjustment",
+        Kind::ObjectiveScores => "objective score",
     }
 }
 

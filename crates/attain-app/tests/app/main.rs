@@ -4,17 +4,21 @@
 
 mod audit;
 mod bad_files;
+mod comp_import;
+mod comp_scope;
 mod demo;
 mod edits;
 mod large;
 mod mappings;
 mod overlap;
+mod pay;
 mod platform;
 mod reimport;
 mod round_trip;
 mod samples;
 mod scope;
 mod skip_bad;
+mod statements;
 
 use std::path::{Path, PathBuf};
 

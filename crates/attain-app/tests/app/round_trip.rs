@@ -74,6 +74,13 @@ async fn round_trip(a: &Store, backend: Db, what: &str) {
 
 async fn demo_round_trips(store: Store, backend: Db) {
     seed_demo(&store, &demo_config(), &NoProgress).await.unwrap();
+    // The compensation inputs travel too: the demo has some of each.
+    let seeded = store.dataset().await.unwrap();
+    for kind in
+        [Kind::Quotas, Kind::PlanAssignments, Kind::CreditSplits, Kind::Adjustments, Kind::ObjectiveScores]
+    {
+        assert!(seeded.len(kind) > 0, "the demo has no {kind}");
+    }
     round_trip(&store, backend, "the demo").await;
 }
 

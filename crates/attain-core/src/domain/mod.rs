@@ -1,9 +1,11 @@
 //! The sales organisation's records: company settings, people and positions over time,
 //! territories, accounts and contacts, products, opportunities and their stage history,
-//! activities, and the sales transactions money is computed from.
+//! activities, the sales transactions money is computed from, and the compensation inputs
+//! (quotas, plan assignments, credit splits, adjustments, objective scores).
 
 mod account;
 mod activity;
+mod comp;
 mod company;
 mod opportunity;
 mod org;
@@ -13,6 +15,7 @@ mod transaction;
 
 pub use account::{Account, AccountSize, BuyingRole, Contact};
 pub use activity::{Activity, ActivityKind};
+pub use comp::{Adjustment, CreditRole, CreditSplit, ObjectiveScore, PlanAssignment, Quota};
 pub use company::Company;
 pub use opportunity::{Channel, DealStatus, DealType, Opportunity, StageChange};
 pub use org::{Assignment, Person, Position, Role, days_in_period, holder_of, position_of, position_on};

@@ -3,7 +3,7 @@
 
 use attain_core::domain::*;
 use attain_core::record::Value;
-use attain_core::{Currency, Dataset, FxRate, Kind, Money, Record, Validity};
+use attain_core::{Currency, Dataset, FxRate, Kind, Money, Period, Record, Validity};
 use attain_store::{Store, UpsertCount};
 use attain_testkit::Db;
 use jiff::civil::date;
@@ -209,8 +209,98 @@ pub fn fixture() -> Dataset {
         rate: Decimal::new(93215, 5),
         validity: Validity::new(date(2017, 1, 1), Some(date(2018, 1, 1))).unwrap(),
     });
+    comp_inputs(&mut d);
     d.sort();
     d
+}
+
+fn period(text: &str) -> Period {
+    Period::parse(text).unwrap()
+}
+
+/// The compensation inputs: every period form, a count quota without a currency, a quota in a
+/// currency without minor units, a negative adjustment, fractional percents and scores.
+fn comp_inputs(d: &mut Dataset) {
+    d.quotas.extend([
+        Quota {
+            id: "q1".into(),
+            position_id: "rep".into(),
+            measure: "revenue".into(),
+            period: period("2017-03"),
+            amount: Decimal::new(12_000_050, 2),
+            currency: Some(Currency::USD),
+        },
+        Quota {
+            id: "q2".into(),
+            position_id: "rep".into(),
+            measure: "deals".into(),
+            period: period("2017-Q1"),
+            amount: Decimal::from(9),
+            currency: None,
+        },
+        Quota {
+            id: "q3".into(),
+            position_id: "vp".into(),
+            measure: "revenue".into(),
+            period: period("FY2018"),
+            amount: Decimal::from(250_000_000),
+            currency: Some(Currency::JPY),
+        },
+    ]);
+    d.plan_assignments.extend([
+        PlanAssignment {
+            id: "pa1".into(),
+            position_id: "rep".into(),
+            plan_id: "ae".into(),
+            validity: Validity::new(date(2017, 1, 1), Some(date(2018, 1, 1))).unwrap(),
+        },
+        PlanAssignment {
+            id: "pa2".into(),
+            position_id: "vp".into(),
+            plan_id: "exec-2017".into(),
+            validity: Validity::open_from(date(2017, 1, 1)),
+        },
+    ]);
+    for (id, person, role, percent) in [
+        ("cs1", "p2", CreditRole::Primary, Decimal::new(6667, 2)),
+        ("cs2", "p1", CreditRole::Primary, Decimal::new(3333, 2)),
+        ("cs3", "p1", CreditRole::Overlay, Decimal::ONE_HUNDRED),
+    ] {
+        d.credit_splits.push(CreditSplit {
+            id: id.into(),
+            opportunity_id: "o1".into(),
+            person_id: person.into(),
+            role,
+            percent,
+        });
+    }
+    d.adjustments.extend([
+        Adjustment {
+            id: "adj1".into(),
+            person_id: "p2".into(),
+            period: period("2017-04"),
+            currency: Currency::USD,
+            amount: usd("-482.10"),
+            reason: "Clawback: tx2 returned, \"Acme\"".into(),
+            entered_by: Some("comp.admin".into()),
+        },
+        Adjustment {
+            id: "adj2".into(),
+            person_id: "p1".into(),
+            period: period("2017-05"),
+            currency: Currency::JPY,
+            amount: Money::from_minor(50_000, Currency::JPY),
+            reason: "Umzugsprämie".into(),
+            entered_by: None,
+        },
+    ]);
+    d.objective_scores.push(ObjectiveScore {
+        id: "os1".into(),
+        person_id: "p1".into(),
+        period: period("2017-Q2"),
+        objective: "pipeline_hygiene".into(),
+        score: Decimal::new(1125, 1),
+    });
 }
 
 async fn a_dataset_round_trips_exactly(store: Store, _b: Db) {
@@ -220,6 +310,9 @@ async fn a_dataset_round_trips_exactly(store: Store, _b: Db) {
     assert_eq!(loaded, data);
     assert_eq!(store.count(Kind::Positions).await.unwrap(), 3);
     assert_eq!(store.ids(Kind::Positions).await.unwrap().len(), 2, "versions share an id");
+    for kind in Kind::ALL {
+        assert!(data.len(kind) > 0, "the fixture has no {kind}");
+    }
 }
 
 async fn upserts_are_idempotent_and_count_what_changed(store: Store, _b: Db) {

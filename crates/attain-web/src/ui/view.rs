@@ -34,7 +34,7 @@ pub struct Chrome {
 }
 
 /// The sections of the UI, in menu order, and who sees each in the menu.
-const SECTIONS: [(&str, &str, Option<Permission>); 11] = [
+const SECTIONS: [(&str, &str, Option<Permission>); 12] = [
     ("Home", "/", None),
     ("People", "/people", None),
     ("Org chart", "/org", None),
@@ -43,10 +43,17 @@ const SECTIONS: [(&str, &str, Option<Permission>); 11] = [
     ("Opportunities", "/opportunities", None),
     ("Activities", "/activities", None),
     ("Transactions", "/transactions", None),
+    ("Compensation", "/compensation", None),
     ("Import", "/import", Some(Permission::EditData)),
     ("Users", "/admin/users", Some(Permission::ManageUsers)),
     ("Audit log", "/admin/audit", Some(Permission::ViewAudit)),
 ];
+
+/// Whether the page at `current` belongs to the menu entry `href`: the entry itself or a page
+/// under it (`/compensation/quotas` is in Compensation).
+fn in_section(href: &str, current: &str) -> bool {
+    href == current || (href != "/" && current.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
+}
 
 impl Chrome {
     /// Chrome for a signed-in page; `current` is the menu entry's path.
@@ -54,7 +61,7 @@ impl Chrome {
         let nav = SECTIONS
             .iter()
             .filter(|(_, _, needs)| needs.is_none_or(|p| actor.may(p)))
-            .map(|&(label, href, _)| NavItem { label, href, current: href == current })
+            .map(|&(label, href, _)| NavItem { label, href, current: in_section(href, current) })
             .collect();
         Chrome {
             title: title.into(),
@@ -316,5 +323,14 @@ mod tests {
         assert_eq!(href_with("/accounts", &q, &[("page", None), ("q", None)]), "/accounts");
         assert_eq!(words("closed_won"), "Closed won");
         assert_eq!(group(1487), "1,487");
+    }
+
+    #[test]
+    fn pages_under_a_menu_entry_belong_to_it() {
+        assert!(in_section("/compensation", "/compensation/quotas"));
+        assert!(in_section("/compensation", "/compensation"));
+        assert!(!in_section("/account", "/accounts"));
+        assert!(!in_section("/", "/people"));
+        assert!(in_section("/", "/"));
     }
 }

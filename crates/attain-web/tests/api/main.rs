@@ -10,6 +10,7 @@ mod support;
 mod audit;
 mod bad_input;
 mod client;
+mod comp;
 mod edits;
 mod imports;
 mod lists;

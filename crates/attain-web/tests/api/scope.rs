@@ -18,12 +18,12 @@ use crate::support::TestApp;
 /// A span of days `[from, to)`, `to = None` open-ended.
 type Span = (Date, Option<Date>);
 
-fn ids(rows: &[Value]) -> BTreeSet<String> {
+pub(crate) fn ids(rows: &[Value]) -> BTreeSet<String> {
     rows.iter().map(|r| r["id"].as_str().expect("an id").to_string()).collect()
 }
 
 /// Every record of a list (all pages of 500).
-async fn all(api: &Api, path: &str) -> Vec<Value> {
+pub(crate) async fn all(api: &Api, path: &str) -> Vec<Value> {
     let join = if path.contains('?') { '&' } else { '?' };
     let mut rows = Vec::new();
     for page in 1.. {

@@ -11,8 +11,17 @@ use attain_testkit::browser;
 use super::support::{AS_OF, TestApp};
 use super::{list_total, sign_in, texts};
 
-const EVERYONE: [&str; 8] =
-    ["Home", "People", "Org chart", "Territories", "Accounts", "Opportunities", "Activities", "Transactions"];
+const EVERYONE: [&str; 9] = [
+    "Home",
+    "People",
+    "Org chart",
+    "Territories",
+    "Accounts",
+    "Opportunities",
+    "Activities",
+    "Transactions",
+    "Compensation",
+];
 
 fn expected_menu(role: Role) -> Vec<&'static str> {
     let mut menu = EVERYONE.to_vec();

@@ -1,5 +1,6 @@
 //! The record pages: home, people and the org chart, territories, accounts with contacts,
-//! opportunities (list, board, detail with stage history), activities and transactions.
+//! opportunities (list, board, detail with stage history), activities and transactions, and
+//! the compensation inputs (quotas, plan assignments, credit splits, adjustments).
 //! Each reads the actor's view through attain-app, so a record outside scope is "not found".
 
 use std::collections::HashMap;
@@ -20,12 +21,17 @@ use crate::server::AppState;
 use crate::ui::view::{Cell, Chrome, FilterSelect, ListColumn, Pager, Table, group, heads, summary, words};
 
 mod accounts;
+mod comp;
 mod events;
 mod opportunities;
 mod people;
 mod territories;
 
 pub(crate) use accounts::{account, accounts};
+pub(crate) use comp::{
+    adjustment, adjustments, compensation, credit_split, credit_splits, plan_assignment, plan_assignments,
+    quota, quotas,
+};
 pub(crate) use events::{activities, activity, transaction, transactions};
 pub(crate) use opportunities::{board, opportunities, opportunity};
 pub(crate) use people::{org_chart, people, person};

@@ -1,0 +1,159 @@
+//! Prior-period adjustments: closed months are never edited. When their data changed after
+//! they closed (a late deal, a corrected amount, an adjustment entered for a closed month),
+//! the closed months are recalculated in order with today's data and the difference in each
+//! month's earnings, less what later closed months already adjusted, becomes a line in the
+//! month being run.
+//!
+//! Only earnings lines (components, clawbacks, manual adjustments) are compared: draws and
+//! balances follow from them in the open month. A cumulative component whose window reaches
+//! into the month being run is left out: that month's true-up already pays the difference.
+
+use std::collections::BTreeMap;
+
+use attain_core::Period;
+use attain_engine::plan::{PlanBook, Scope};
+use attain_engine::run::{Carry, Line, LineKind, Prepared, Statement};
+use rust_decimal::Decimal;
+
+use super::RunInfo;
+use super::runs::{decode_statements, engine_error, latest};
+use crate::app::App;
+use crate::error::AppResult;
+
+type Key = (LineKind, Option<String>, String);
+
+fn key(l: &Line) -> Key {
+    (l.kind, l.component.clone(), l.label.clone())
+}
+
+fn earnings(s: &Statement) -> BTreeMap<Key, Decimal> {
+    let mut out: BTreeMap<Key, Decimal> = BTreeMap::new();
+    for l in s
+        .lines
+        .iter()
+        .filter(|l| matches!(l.kind, LineKind::Component | LineKind::Clawback | LineKind::Adjustment))
+    {
+        *out.entry(key(l)).or_default() += l.amount;
+    }
+    out
+}
+
+/// The prior-period lines for `period`, by person id.
+pub(crate) async fn deltas(
+    app: &App,
+    prepared: &Prepared<'_>,
+    book: &PlanBook,
+    runs: &[RunInfo],
+    closed_months: &[Period],
+    period: Period,
+) -> AppResult<BTreeMap<String, Vec<Line>>> {
+    let mut closed: Vec<(Period, Vec<Statement>)> = Vec::new();
+    for m in closed_months {
+        if let Some(run) = latest(runs, *m) {
+            closed.push((*m, decode_statements(&app.store().run_statements(&run.id).await?)?));
+        }
+    }
+    // Earnings before (as paid) and after (recalculated), summed per person, line and group:
+    // a cumulative component's window (its months' true-ups move between them), else the month.
+    let mut groups: BTreeMap<(String, Key, Period), Group> = BTreeMap::new();
+    let mut carry = Carry::default();
+    for (month, paid) in &closed {
+        // Recompute the month with today's data and the prior-period lines it paid (they move
+        // draws and balances, not the earnings compared here).
+        let mut extra: BTreeMap<String, Vec<Line>> = BTreeMap::new();
+        for s in paid {
+            let lines: Vec<Line> =
+                s.lines.iter().filter(|l| l.kind == LineKind::PriorPeriod).cloned().collect();
+            if !lines.is_empty() {
+                extra.insert(s.person_id.clone(), lines);
+            }
+        }
+        // Each month starts from the recalculated month before it, so the true-ups see the
+        // recalculated payments, as they would have had the data been known.
+        let (now, next) = prepared.run_month_with(*month, &carry, &extra).map_err(engine_error)?;
+        carry = next;
+        let mut people: Vec<&str> = now.iter().chain(paid.iter()).map(|s| s.person_id.as_str()).collect();
+        people.sort_unstable();
+        people.dedup();
+        for person in people {
+            let was = paid.iter().find(|s| s.person_id == person).map(earnings).unwrap_or_default();
+            let is = now.iter().find(|s| s.person_id == person).map(earnings).unwrap_or_default();
+            let statement = now.iter().chain(paid.iter()).find(|s| s.person_id == person);
+            let mut keys: Vec<&Key> = was.keys().chain(is.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let scope = k.1.as_deref().zip(statement).and_then(|(c, s)| cumulative_scope(book, s, c));
+                let group = scope.map_or(*month, |sc| prepared.window_period(sc, *month));
+                // The open month's own true-up pays changes inside its window.
+                if scope.is_some_and(|sc| prepared.same_window(sc, *month, period)) {
+                    continue;
+                }
+                let g = groups.entry((person.to_string(), k.clone(), group)).or_default();
+                g.months.push(*month);
+                g.before += was.get(k).copied().unwrap_or_default();
+                g.after += is.get(k).copied().unwrap_or_default();
+            }
+        }
+    }
+    let mut out: BTreeMap<String, Vec<Line>> = BTreeMap::new();
+    for ((person, k, group), g) in groups {
+        // What later closed months already paid for these months.
+        let adjusted: Decimal = closed
+            .iter()
+            .flat_map(|(_, list)| list.iter())
+            .filter(|s| s.person_id == person)
+            .flat_map(|s| s.lines.iter())
+            .filter(|l| l.kind == LineKind::PriorPeriod)
+            .filter(|l| l.of_period.is_some_and(|p| p == group || g.months.contains(&p)))
+            .filter(|l| l.component == k.1 && l.label == k.2)
+            .map(|l| l.amount)
+            .sum();
+        let due = g.after - g.before - adjusted;
+        if due.is_zero() {
+            continue;
+        }
+        out.entry(person).or_default().push(Line {
+            kind: LineKind::PriorPeriod,
+            component: k.1.clone(),
+            label: k.2.clone(),
+            measure: None,
+            quota: None,
+            attainment: None,
+            tier: None,
+            amount: due,
+            explanation: format!(
+                "{group} recalculated with today's data: {} instead of the {} paid{}",
+                g.after.normalize(),
+                g.before.normalize(),
+                if adjusted.is_zero() {
+                    String::new()
+                } else {
+                    format!(", {} already adjusted", adjusted.normalize())
+                }
+            ),
+            of_period: Some(group),
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Default)]
+struct Group {
+    months: Vec<Period>,
+    before: Decimal,
+    after: Decimal,
+}
+
+/// The scope of `component` in the statement's plans when it is cumulative (its months'
+/// true-ups depend on each other).
+fn cumulative_scope(book: &PlanBook, s: &Statement, component: &str) -> Option<Scope> {
+    s.plans.iter().filter_map(|p| p.split_once('@')).find_map(|(id, version)| {
+        book.plans()
+            .iter()
+            .filter(|p| p.id == id && p.version.to_string() == version)
+            .flat_map(|p| p.components.iter())
+            .find(|c| c.id == component && c.scope.cumulative() && c.scope != Scope::Month)
+            .map(|c| c.scope)
+    })
+}

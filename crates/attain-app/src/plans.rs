@@ -1,0 +1,162 @@
+//! Compensation inputs from files: a directory of plan files (`*.toml`, plus the company's
+//! `crediting.toml`) into a checked plan book, and a workspace directory (the CSV files of
+//! docs/workspace.md plus `plans/`) into the dataset and plan book a run needs — so a comp
+//! admin can keep plans in git and calculate with no server.
+
+use std::path::{Path, PathBuf};
+
+use attain_core::Dataset;
+use attain_engine::plan::{CreditRules, PlanBook, PlanError, load_plan, load_rules};
+use attain_store::Store;
+use thiserror::Error;
+
+use crate::import::{DirMapping, ImportOptions, import_dir};
+use crate::progress::NoProgress;
+
+/// The file holding the company's crediting rules in a plans directory.
+pub const CREDITING_FILE: &str = "crediting.toml";
+
+#[derive(Debug, Error)]
+pub enum PlansError {
+    /// Every plan file's first problem, so one `attain plan check` shows them all.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<PlanError>),
+    #[error("{path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("{0}")]
+    Workspace(String),
+}
+
+fn file_error(path: &Path, e: impl std::fmt::Display) -> PlansError {
+    PlansError::File { path: path.display().to_string(), reason: e.to_string() }
+}
+
+/// The plan files of a directory, sorted by name: every `*.toml` except the crediting rules.
+pub fn plan_files(dir: &Path) -> Result<Vec<PathBuf>, PlansError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| file_error(dir, e))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| file_error(dir, e))?.path();
+        let is_toml = path.extension().is_some_and(|e| e == "toml");
+        if is_toml && path.is_file() && path.file_name().is_some_and(|n| n != CREDITING_FILE) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Loads one file's text as a plan, naming the file as given in errors.
+pub fn load_plan_file(path: &Path) -> Result<attain_engine::plan::Plan, PlansError> {
+    let text = std::fs::read_to_string(path).map_err(|e| file_error(path, e))?;
+    load_plan(&path.display().to_string(), &text).map_err(|e| PlansError::Invalid(vec![e]))
+}
+
+/// Loads every plan in `dir` and its crediting rules (defaults when the file is absent) and
+/// checks them as a set. All files are checked before failing.
+pub fn load_plan_dir(dir: &Path) -> Result<PlanBook, PlansError> {
+    let mut plans = Vec::new();
+    let mut errors = Vec::new();
+    for path in plan_files(dir)? {
+        match load_plan_file(&path) {
+            Ok(plan) => plans.push(plan),
+            Err(PlansError::Invalid(mut e)) => errors.append(&mut e),
+            Err(other) => return Err(other),
+        }
+    }
+    let rules_path = dir.join(CREDITING_FILE);
+    let rules = if rules_path.is_file() {
+        let text = std::fs::read_to_string(&rules_path).map_err(|e| file_error(&rules_path, e))?;
+        match load_rules(&rules_path.display().to_string(), &text) {
+            Ok(rules) => rules,
+            Err(e) => {
+                errors.push(e);
+                CreditRules::default()
+            }
+        }
+    } else {
+        CreditRules::default()
+    };
+    if !errors.is_empty() {
+        return Err(PlansError::Invalid(errors));
+    }
+    if plans.is_empty() {
+        return Err(PlansError::File {
+            path: dir.display().to_string(),
+            reason: "holds no plan files (*.toml)".into(),
+        });
+    }
+    PlanBook::new(plans, rules).map_err(|e| PlansError::Invalid(vec![e]))
+}
+
+/// Reads a workspace directory into a dataset and its plan book (from `DIR/plans`). The CSV
+/// files go through the same import as `attain import DIR` (every check, all or nothing) into
+/// a private temporary database that is removed afterwards.
+pub async fn load_workspace(dir: &Path) -> Result<(Dataset, PlanBook), PlansError> {
+    let book = load_plan_dir(&dir.join("plans"))?;
+    let scratch = std::env::temp_dir().join(format!(
+        "attain-calc-{}-{}.db",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+    ));
+    let result = read_into(&scratch, dir).await;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = scratch.clone().into_os_string();
+        path.push(suffix);
+        // Best effort: a leftover scratch file in the temp directory is harmless.
+        let _ = std::fs::remove_file(path);
+    }
+    Ok((result?, book))
+}
+
+async fn read_into(scratch: &Path, dir: &Path) -> Result<Dataset, PlansError> {
+    let store = Store::open(&scratch.display().to_string())
+        .await
+        .map_err(|e| PlansError::Workspace(e.to_string()))?;
+    let imported =
+        import_dir(&store, dir, DirMapping::Workspace, ImportOptions::default(), &NoProgress).await;
+    let dataset = match imported {
+        Ok(_) => store.dataset().await.map_err(|e| PlansError::Workspace(e.to_string())),
+        Err(e) => Err(PlansError::Workspace(e.to_string())),
+    };
+    store.close().await;
+    dataset
+}
+
+/// One plan test case's outcome, by file.
+#[derive(Debug, Clone)]
+pub struct CaseReport {
+    pub file: String,
+    pub name: String,
+    pub outcome: attain_engine::plan::CaseOutcome,
+}
+
+/// Runs every test case in `DIR/tests/*.toml` against the plans in `DIR`.
+pub fn run_plan_tests(dir: &Path) -> Result<Vec<CaseReport>, PlansError> {
+    let book = load_plan_dir(dir)?;
+    let tests = dir.join("tests");
+    let mut reports = Vec::new();
+    let mut errors = Vec::new();
+    let files = if tests.is_dir() { plan_files(&tests)? } else { Vec::new() };
+    if files.is_empty() {
+        return Err(PlansError::File {
+            path: tests.display().to_string(),
+            reason: "holds no test cases (*.toml)".into(),
+        });
+    }
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|e| file_error(&path, e))?;
+        match attain_engine::plan::PlanCase::load(&path.display().to_string(), &text) {
+            Ok(case) => reports.push(CaseReport {
+                file: case.file.clone(),
+                name: case.name.clone(),
+                outcome: case.run(&book),
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(PlansError::Invalid(errors));
+    }
+    Ok(reports)
+}

@@ -1,0 +1,170 @@
+//! Pay runs end to end on the demo company, on both databases: the seeded history (every month
+//! closed in order, the current month a draft), who may see which statements, re-running an
+//! unchanged month, the close/reopen rules, and a late deal for a closed month arriving as a
+//! prior-period line in the open month while the closed statement stays as paid.
+
+use attain_app::pay::RunStatus;
+use attain_app::seed::{seed_demo, seed_demo_pay, seed_demo_users};
+use attain_app::{Actor, App, AppError, NoProgress, Role, Settings, Via};
+use attain_core::{Kind, Period};
+use attain_demo::DemoConfig;
+use attain_engine::run::LineKind;
+use attain_store::Store;
+use attain_testkit::Db;
+use jiff::civil::date;
+use rust_decimal::Decimal;
+
+use crate::on_both;
+use crate::platform::assert_err;
+
+fn month(year: i16, month: i8) -> Period {
+    Period::Month { year, month }
+}
+
+fn as_role(role: Role, person: Option<&str>) -> Actor {
+    Actor {
+        user_id: None,
+        login: format!("test-{role}"),
+        display_name: "Test".into(),
+        role,
+        person_id: person.map(str::to_string),
+        via: Via::Cli,
+        ip: None,
+    }
+}
+
+async fn demo(store: Store) -> App {
+    let as_of = date(2018, 1, 15);
+    seed_demo(&store, &DemoConfig::new(as_of), &NoProgress).await.unwrap();
+    let app = App::new(store, Settings::default()).await.unwrap();
+    seed_demo_users(&app, as_of).await.unwrap();
+    let pay = seed_demo_pay(&app, as_of).await.unwrap();
+    assert_eq!(pay.closed.len(), 24, "2016-01 through 2017-12");
+    assert_eq!(pay.closed.first(), Some(&month(2016, 1)));
+    assert_eq!(pay.draft, Some(month(2018, 1)));
+    app
+}
+
+async fn pay_history_scope_and_reruns(store: Store, _: Db) {
+    let app = demo(store).await;
+    let admin = Actor::system();
+    let runs = app.runs(&admin).await.unwrap();
+    assert_eq!(runs.len(), 25);
+    assert!(
+        runs.iter()
+            .filter(|r| r.period < month(2018, 1))
+            .all(|r| r.status == RunStatus::Closed && r.version == 1)
+    );
+
+    // Everyone in the company for the comp admin; a rep sees only themselves; a manager their team.
+    let all = app.statements(&as_role(Role::CompAdmin, None), month(2017, 6)).await.unwrap();
+    assert!(all.statements.len() > 15, "{}", all.statements.len());
+    let rep = all
+        .statements
+        .iter()
+        .find(|s| s.plans.iter().any(|p| p.starts_with("ae@")))
+        .unwrap()
+        .person_id
+        .clone();
+    let other = all.statements.iter().find(|s| s.person_id != rep).unwrap().person_id.clone();
+    let mine = app.statements(&as_role(Role::Rep, Some(&rep)), month(2017, 6)).await.unwrap();
+    assert_eq!(mine.statements.iter().map(|s| s.person_id.as_str()).collect::<Vec<_>>(), vec![rep.as_str()]);
+    assert_err!(
+        app.statement(&as_role(Role::Rep, Some(&rep)), month(2017, 6), &other).await,
+        AppError::NotFound
+    );
+    assert_err!(app.runs(&as_role(Role::Rep, Some(&rep))).await, AppError::Forbidden);
+    assert_err!(app.calculate(&as_role(Role::Rep, Some(&rep)), month(2018, 1)).await, AppError::Forbidden);
+    let manager = all.statements.iter().find(|s| s.plans.iter().any(|p| p.starts_with("manager@"))).unwrap();
+    let team =
+        app.statements(&as_role(Role::Manager, Some(&manager.person_id)), month(2017, 6)).await.unwrap();
+    assert!(
+        team.statements.len() > 1 && team.statements.len() < all.statements.len(),
+        "{}",
+        team.statements.len()
+    );
+    // Statement lines add up to the payout everywhere.
+    for s in &all.statements {
+        assert_eq!(s.lines.iter().map(|l| l.amount).sum::<Decimal>(), s.payout, "{}", s.person_id);
+    }
+    // The trace explains a line within scope, and is not found outside it.
+    let trace =
+        app.trace(&as_role(Role::Rep, Some(&rep)), month(2017, 6), &rep, "ae", "commission").await.unwrap();
+    assert!(!trace.credits.is_empty());
+    assert_err!(
+        app.trace(&as_role(Role::Rep, Some(&other)), month(2017, 6), &rep, "ae", "commission").await,
+        AppError::NotFound
+    );
+
+    // Re-running the unchanged open month gives the same statements from the same inputs.
+    let first = app.statements(&admin, month(2018, 1)).await.unwrap();
+    let again = app.calculate(&admin, month(2018, 1)).await.unwrap();
+    assert_eq!(again.run.version, 2);
+    assert_eq!(again.changed_payees, 0);
+    assert_eq!(again.run.input_hash, first.run.input_hash);
+    assert_eq!(app.statements(&admin, month(2018, 1)).await.unwrap().statements, first.statements);
+    let runs = app.runs(&admin).await.unwrap();
+    assert_eq!(runs.iter().find(|r| r.id == first.run.id).unwrap().status, RunStatus::Superseded);
+}
+
+async fn closed_months_are_immutable_and_late_data_becomes_a_prior_period_line(store: Store, _: Db) {
+    let app = demo(store).await;
+    let admin = Actor::system();
+    // A closed month cannot be run again, and only the last closed month can be reopened.
+    assert_err!(app.calculate(&admin, month(2017, 5)).await, AppError::Conflict(m) if m.contains("reopen"));
+    assert_err!(app.reopen_period(&admin, month(2017, 5), "typo").await, AppError::Conflict(m) if m.contains("2017-12"));
+    assert_err!(app.reopen_period(&admin, month(2017, 12), "  ").await, AppError::Invalid { .. });
+
+    // A late booking dated in closed November 2017 for a rep on the AE plan.
+    let november = app.statements(&admin, month(2017, 11)).await.unwrap();
+    let rep =
+        november.statements.iter().find(|s| s.plans.iter().any(|p| p.starts_with("ae@"))).unwrap().clone();
+    let csv = format!(
+        "id,date,kind,currency,amount,cost,owner_id\nlate-1,2017-11-20,booking,USD,10000,2000,{}\n",
+        rep.person_id
+    );
+    app.import_csv(&admin, Kind::Transactions, "late.csv", csv.as_bytes(), false).await.unwrap();
+    let outcome = app.calculate(&admin, month(2018, 1)).await.unwrap();
+    assert!(outcome.prior_period_lines >= 1, "{outcome:?}");
+    let (_, january) = app.statement(&admin, month(2018, 1), &rep.person_id).await.unwrap();
+    let prior: Vec<_> = january.lines.iter().filter(|l| l.kind == LineKind::PriorPeriod).collect();
+    assert!(!prior.is_empty(), "{:#?}", january.lines);
+    // The AE commission is quarter-to-date: the correction is for the fourth quarter as a whole.
+    let q4 = Period::Quarter { fiscal_year: 2017, quarter: 4 };
+    assert!(prior.iter().all(|l| l.of_period == Some(q4)), "{prior:#?}");
+    assert!(prior.iter().map(|l| l.amount).sum::<Decimal>() > Decimal::ZERO);
+    // What was paid for November is what November's statement still says.
+    let (_, still) = app.statement(&admin, month(2017, 11), &rep.person_id).await.unwrap();
+    assert_eq!(still, rep);
+
+    // Reopen the last closed month: the closed run is kept; months after it wait for it.
+    let (_, december_v1) = app.statement(&admin, month(2017, 12), &rep.person_id).await.unwrap();
+    let reopened = app.reopen_period(&admin, month(2017, 12), "late deal").await.unwrap();
+    assert_eq!(reopened.status, RunStatus::Reopened);
+    assert_err!(app.calculate(&admin, month(2018, 1)).await, AppError::Conflict(m) if m.contains("2017-12"));
+    let rerun = app.calculate(&admin, month(2017, 12)).await.unwrap();
+    assert_eq!(rerun.run.version, 2);
+    app.close_period(&admin, month(2017, 12)).await.unwrap();
+    let december: Vec<_> =
+        app.runs(&admin).await.unwrap().into_iter().filter(|r| r.period == month(2017, 12)).collect();
+    let statuses: Vec<RunStatus> = december.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, vec![RunStatus::Closed, RunStatus::Reopened]);
+    assert_eq!(december[1].reopen_reason.as_deref(), Some("late deal"));
+    // December shares November's quarter: its quarter-to-date true-up now pays the late deal
+    // (no separate prior-period line), and January no longer repeats it.
+    let (_, december_v2) = app.statement(&admin, month(2017, 12), &rep.person_id).await.unwrap();
+    let commission = |s: &attain_engine::run::Statement| {
+        s.lines
+            .iter()
+            .filter(|l| l.component.as_deref() == Some("commission"))
+            .map(|l| l.amount)
+            .sum::<Decimal>()
+    };
+    assert!(commission(&december_v2) > commission(&december_v1), "{:#?}", december_v2.lines);
+    assert!(december_v2.lines.iter().all(|l| l.kind != LineKind::PriorPeriod), "{:#?}", december_v2.lines);
+    app.calculate(&admin, month(2018, 1)).await.unwrap();
+    let (_, january) = app.statement(&admin, month(2018, 1), &rep.person_id).await.unwrap();
+    assert!(january.lines.iter().all(|l| l.kind != LineKind::PriorPeriod), "{:#?}", january.lines);
+}
+
+on_both!(pay_history_scope_and_reruns, closed_months_are_immutable_and_late_data_becomes_a_prior_period_line);

@@ -1,0 +1,345 @@
+//! `attain calc` and `attain plan check`: a month's statements from a workspace or a database,
+//! as a table, JSON (the public contract in docs/plans.md) or CSV.
+
+use anyhow::{Context, Result, bail};
+use attain_app::plans::{PlansError, load_plan_dir, load_plan_file, load_workspace};
+use attain_core::{Currency, Dataset, Period};
+use attain_engine::plan::PlanBook;
+use attain_engine::run::{Prepared, Statement};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+use crate::args::{CalcArgs, CalcFormat, PlanCheckArgs, PlanCommand};
+
+pub async fn calc(args: CalcArgs) -> Result<()> {
+    let period = Period::parse(&args.period).with_context(|| "--period")?;
+    if !matches!(period, Period::Month { .. }) {
+        bail!("--period: pay is calculated per month; give a month like 2017-03, not {period}");
+    }
+    let (dataset, book) = inputs(&args).await?;
+    let prepared = Prepared::new(&dataset, &book)?;
+    let statements = match prepared.first_month() {
+        Some(first) if first <= period => {
+            let mut months = prepared.run_months(first, period)?;
+            months.pop().map(|(_, s)| s).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    let statements: Vec<Statement> = match &args.payee {
+        None => statements,
+        Some(id) => {
+            let one: Vec<Statement> = statements.into_iter().filter(|s| &s.person_id == id).collect();
+            if one.is_empty() {
+                bail!("--payee {id}: nobody by that id holds a plan in {period}");
+            }
+            one
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        CalcFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &to_json(period, &statements))?;
+            use std::io::Write;
+            writeln!(out)?;
+        }
+        CalcFormat::Csv => write_csv(&mut out, &statements)?,
+        CalcFormat::Table => write_table(&mut out, period, &statements)?,
+    }
+    Ok(())
+}
+
+async fn inputs(args: &CalcArgs) -> Result<(Dataset, PlanBook)> {
+    match (&args.workspace, &args.db) {
+        (Some(dir), _) => Ok(load_workspace(dir).await.map_err(plans_error)?),
+        (None, Some(url)) => {
+            let store = attain_store::Store::open_existing(url).await?;
+            let stored = store.plan_files().await;
+            let dataset = store.dataset().await;
+            store.close().await;
+            let book = match &args.plans {
+                Some(dir) => load_plan_dir(dir).map_err(plans_error)?,
+                None => {
+                    let files: Vec<(String, String)> =
+                        stored?.into_iter().map(|f| (f.name, f.text)).collect();
+                    if files.is_empty() {
+                        bail!(
+                            "{url} holds no plans: import a plans directory (attain plan import DIR) or give --plans DIR"
+                        );
+                    }
+                    attain_app::pay::check_files(&files).map_err(|e| plans_error(PlansError::Invalid(e)))?
+                }
+            };
+            Ok((dataset?, book))
+        }
+        (None, None) => bail!("give --workspace DIR or --db URL --plans DIR"),
+    }
+}
+
+fn plans_error(e: PlansError) -> anyhow::Error {
+    match e {
+        PlansError::Invalid(errors) => {
+            anyhow::anyhow!(
+                "invalid plans:\n  {}",
+                errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  ")
+            )
+        }
+        other => other.into(),
+    }
+}
+
+pub async fn plan(command: PlanCommand) -> Result<()> {
+    match command {
+        PlanCommand::Check(args) => check(&args),
+        PlanCommand::Test(args) => test(&args.dir),
+        PlanCommand::Import(args) => plan_import(args).await,
+    }
+}
+
+/// `attain plan import DIR`: replaces the stored plans with the directory's, checked as a whole.
+async fn plan_import(args: crate::args::PlanImportArgs) -> Result<()> {
+    let files = read_plan_dir(&args.dir)?;
+    let store = attain_store::Store::open(&args.db.db).await?;
+    let app = attain_app::App::new(store, attain_app::Settings::default()).await?;
+    let saved = app.save_plans(&attain_app::Actor::cli(), files).await;
+    app.store().close().await;
+    for p in saved? {
+        println!("stored plan {} version {} ({})", p.id, p.version, p.name);
+    }
+    Ok(())
+}
+
+/// The plan files of a directory as (file name, text), crediting rules included.
+pub fn read_plan_dir(dir: &std::path::Path) -> Result<Vec<(String, String)>> {
+    let mut paths = attain_app::plans::plan_files(dir).map_err(plans_error)?;
+    let rules = dir.join(attain_app::plans::CREDITING_FILE);
+    if rules.is_file() {
+        paths.push(rules);
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let text =
+            std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+        files.push((name, text));
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn test(dir: &std::path::Path) -> Result<()> {
+    let reports = attain_app::plans::run_plan_tests(dir).map_err(plans_error)?;
+    let mut failed = 0;
+    let mut checks = 0;
+    for r in &reports {
+        checks += r.outcome.checks;
+        if r.outcome.failures.is_empty() {
+            println!("ok      {} ({} checks)", r.name, r.outcome.checks);
+        } else {
+            failed += 1;
+            println!("FAILED  {}", r.name);
+            for f in &r.outcome.failures {
+                println!("        {f}");
+            }
+        }
+    }
+    println!("{} case(s), {checks} check(s), {failed} failed", reports.len());
+    if failed > 0 {
+        bail!("{failed} plan test case(s) failed");
+    }
+    Ok(())
+}
+
+fn check(args: &PlanCheckArgs) -> Result<()> {
+    let mut failures = 0;
+    for path in &args.paths {
+        let outcome = if path.is_dir() {
+            load_plan_dir(path).map(|book| {
+                book.plans()
+                    .iter()
+                    .map(|p| format!("{}: plan {} version {} ok", p.file, p.id, p.version))
+                    .collect()
+            })
+        } else if path.is_file() {
+            load_plan_file(path)
+                .map(|p| vec![format!("{}: plan {} version {} ok", path.display(), p.id, p.version)])
+        } else {
+            Err(PlansError::File {
+                path: path.display().to_string(),
+                reason: "no such file or directory".into(),
+            })
+        };
+        match outcome {
+            Ok(lines) => lines.iter().for_each(|l| println!("{l}")),
+            Err(PlansError::Invalid(errors)) => {
+                failures += errors.len();
+                errors.iter().for_each(|e| eprintln!("{e}"));
+            }
+            Err(other) => {
+                failures += 1;
+                eprintln!("{other}");
+            }
+        }
+    }
+    if failures > 0 {
+        bail!("{failures} problem(s) found");
+    }
+    Ok(())
+}
+
+/// An amount with exactly the currency's minor digits (`960.00`).
+fn money(amount: Decimal, currency: Currency) -> String {
+    let mut d = currency.round(amount);
+    d.rescale(currency.minor_units());
+    d.to_string()
+}
+
+fn exact(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+fn to_json(period: Period, statements: &[Statement]) -> Value {
+    let payees: Vec<Value> = statements
+        .iter()
+        .map(|s| {
+            let components: Vec<Value> = s
+                .components()
+                .map(|l| {
+                    json!({
+                        "id": l.component,
+                        "name": l.label,
+                        "measure": l.measure.map(exact),
+                        "quota": l.quota.map(exact),
+                        "attainment": l.attainment.map(|a| exact(a.round_dp(6))),
+                        "tier": l.tier,
+                        "earnings": money(l.amount, s.currency),
+                    })
+                })
+                .collect();
+            let lines: Vec<Value> = s
+                .lines
+                .iter()
+                .map(|l| {
+                    json!({
+                        "kind": l.kind.name(),
+                        "component": l.component,
+                        "label": l.label,
+                        "amount": money(l.amount, s.currency),
+                        "explanation": l.explanation,
+                    })
+                })
+                .collect();
+            json!({
+                "id": s.person_id,
+                "name": s.name,
+                "currency": s.currency.code(),
+                "plans": s.plans,
+                "components": components,
+                "lines": lines,
+                "payout": money(s.payout, s.currency),
+                "draw_outstanding": money(s.draw_outstanding, s.currency),
+                "balance_carried": money(s.balance_carried, s.currency),
+                "notes": s.notes,
+            })
+        })
+        .collect();
+    json!({ "period": period.to_string(), "payees": payees, "totals": totals(statements) })
+}
+
+fn totals(statements: &[Statement]) -> Vec<Value> {
+    let mut by_currency: std::collections::BTreeMap<&str, (Currency, Decimal)> = Default::default();
+    for s in statements {
+        by_currency.entry(s.currency.code()).or_insert((s.currency, Decimal::ZERO)).1 += s.payout;
+    }
+    by_currency
+        .values()
+        .map(|(c, total)| json!({ "currency": c.code(), "payout": money(*total, *c) }))
+        .collect()
+}
+
+fn write_csv(out: &mut dyn std::io::Write, statements: &[Statement]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "period",
+        "payee_id",
+        "name",
+        "currency",
+        "kind",
+        "component",
+        "label",
+        "measure",
+        "quota",
+        "attainment",
+        "tier",
+        "amount",
+    ])?;
+    for s in statements {
+        for l in &s.lines {
+            w.write_record([
+                s.period.to_string(),
+                s.person_id.clone(),
+                s.name.clone(),
+                s.currency.code().to_string(),
+                l.kind.name().to_string(),
+                l.component.clone().unwrap_or_default(),
+                l.label.clone(),
+                l.measure.map(exact).unwrap_or_default(),
+                l.quota.map(exact).unwrap_or_default(),
+                l.attainment.map(|a| exact(a.round_dp(6))).unwrap_or_default(),
+                l.tier.map(|t| t.to_string()).unwrap_or_default(),
+                money(l.amount, s.currency),
+            ])?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn write_table(out: &mut dyn std::io::Write, period: Period, statements: &[Statement]) -> Result<()> {
+    writeln!(out, "{period}: {} payee(s)", statements.len())?;
+    for t in totals(statements) {
+        writeln!(
+            out,
+            "total payout {} {}",
+            t["payout"].as_str().unwrap_or_default(),
+            t["currency"].as_str().unwrap_or_default()
+        )?;
+    }
+    for s in statements {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} ({}) · {} · payout {} {}",
+            s.name,
+            s.person_id,
+            s.plans.join(", "),
+            money(s.payout, s.currency),
+            s.currency
+        )?;
+        for l in &s.lines {
+            let attainment = l
+                .attainment
+                .map(|a| format!("{}%", (a * Decimal::ONE_HUNDRED).round_dp(1)))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {:<34} {:>8} {:>14}",
+                truncate(&l.label, 34),
+                attainment,
+                money(l.amount, s.currency)
+            )?;
+        }
+        for n in &s.notes {
+            writeln!(out, "  note: {n}")?;
+        }
+    }
+    Ok(())
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(width - 1).collect::<String>())
+    }
+}

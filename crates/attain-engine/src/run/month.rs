@@ -1,0 +1,314 @@
+//! A month's run: for every payee holding a plan in the month, each component's earnings
+//! (true-ups for cumulative windows), clawbacks, adjustments, the draw and the balance carried,
+//! turned into a statement; and the carry for the next month.
+
+use std::collections::BTreeMap;
+
+use attain_core::{Period, Validity};
+use rust_decimal::Decimal;
+
+use super::EngineError;
+use super::component::Subject;
+use super::prepare::Prepared;
+use super::statement::{Carry, Line, LineKind, Paid, PayeeCarry, Statement, component_line, percent, plain};
+use crate::plan::{ComponentKind, NegativeBalance, Plan};
+
+impl Prepared<'_> {
+    /// Runs `month` for every payee, starting from `carry` (the previous month's carry-out).
+    pub fn run_month(&self, month: Period, carry: &Carry) -> Result<(Vec<Statement>, Carry), EngineError> {
+        self.run_month_with(month, carry, &BTreeMap::new())
+    }
+
+    /// As [`Prepared::run_month`], adding `extra` lines (by person id) to the statements before
+    /// draws and balances: how prior-period adjustments for closed months reach an open one.
+    pub fn run_month_with(
+        &self,
+        month: Period,
+        carry: &Carry,
+        extra: &BTreeMap<String, Vec<Line>>,
+    ) -> Result<(Vec<Statement>, Carry), EngineError> {
+        if !matches!(month, Period::Month { .. }) {
+            return Err(EngineError::NotAMonth(month));
+        }
+        let bounds = self.calendar.bounds(month);
+        let mut statements = Vec::new();
+        let mut next = Carry::default();
+        for (p, person) in self.data.people.iter().enumerate() {
+            let before = carry.payees.get(&person.id).cloned().unwrap_or_default();
+            let held: Vec<&str> = plans_held(&self.stretches[p], &bounds);
+            let extra = extra.get(&person.id).map(Vec::as_slice).unwrap_or_default();
+            // A leaver with a prior-period change still gets a statement for it.
+            if held.is_empty() && extra.is_empty() {
+                if before != PayeeCarry::default() {
+                    next.payees.insert(person.id.clone(), before);
+                }
+                continue;
+            }
+            let (statement, after) = self.run_payee(p, month, &bounds, &held, before, extra)?;
+            statements.push(statement);
+            next.payees.insert(person.id.clone(), after);
+        }
+        Ok((statements, next))
+    }
+
+    fn run_payee(
+        &self,
+        p: usize,
+        month: Period,
+        bounds: &Validity,
+        held: &[&str],
+        mut carry: PayeeCarry,
+        extra: &[Line],
+    ) -> Result<(Statement, PayeeCarry), EngineError> {
+        let person = &self.data.people[p];
+        let currency = person.pay_currency.unwrap_or(self.base);
+        let mut lines: Vec<Line> = Vec::new();
+        let mut notes = Vec::new();
+        let mut plans = Vec::new();
+        let mut draws: Vec<(&Plan, bool)> = Vec::new();
+        let mut negative = NegativeBalance::Carry;
+        for plan_id in held {
+            let last_day = last_held_day(&self.stretches[p], plan_id, bounds);
+            let Some(plan) = self.book.version_on(plan_id, last_day) else {
+                notes.push(format!("plan `{plan_id}` has no version in force on {last_day}"));
+                continue;
+            };
+            plans.push(format!("{}@{}", plan.id, plan.version));
+            negative = plan.negative_balance;
+            let who = Subject { person: p, plan, currency };
+            for component in &plan.components {
+                let Some(window) = self.window(component.scope, month) else { continue };
+                let ev = self.evaluate(who, component, &window)?;
+                notes.extend(ev.notes.iter().map(|n| format!("{}: {n}", component.name)));
+                let key = format!("{}/{}", plan.id, component.id);
+                let [_, year] = self.calendar.enclosing(month);
+                let paid = carry.paid.entry(key).or_insert(Paid {
+                    window: window.period,
+                    in_window: Decimal::ZERO,
+                    year,
+                    in_year: Decimal::ZERO,
+                });
+                if paid.window != window.period {
+                    paid.window = window.period;
+                    paid.in_window = Decimal::ZERO;
+                }
+                if paid.year != year {
+                    paid.year = year;
+                    paid.in_year = Decimal::ZERO;
+                }
+                // Limits bound the window's cumulative earnings (a cap on a quarter-to-date
+                // component is a quarter cap); this month pays the true-up below that bound.
+                let paid_before = if component.scope.cumulative() { paid.in_window } else { Decimal::ZERO };
+                let limited = component.limits.apply(ev.earned, paid.in_year - paid_before);
+                let due = limited.amount - paid_before;
+                let line = component_line(
+                    &component.id,
+                    &component.name,
+                    &ev,
+                    paid_before,
+                    due,
+                    limited.by,
+                    currency,
+                );
+                paid.in_window += line.amount;
+                paid.in_year += line.amount;
+                lines.push(line);
+                if matches!(component.kind, ComponentKind::Commission { .. } | ComponentKind::Spif { .. }) {
+                    lines.extend(self.clawbacks(who, component, &window.to_date, bounds)?);
+                }
+            }
+            if let Some(draw) = &plan.draw {
+                let start =
+                    self.stretches[p].iter().filter(|s| s.plan == *plan_id).map(|s| s.days.from).min();
+                let in_draw = start.is_some_and(|s| months_between(s, bounds.from) < i64::from(draw.months));
+                draws.push((plan, in_draw));
+            }
+        }
+        for adj in self.data.adjustments.iter().filter(|a| a.person_id == person.id && a.period == month) {
+            let rate = self.fx(adj.currency, currency, bounds.from)?;
+            let by = adj.entered_by.as_deref().map(|b| format!(" (entered by {b})")).unwrap_or_default();
+            lines.push(Line {
+                kind: LineKind::Adjustment,
+                component: None,
+                label: adj.reason.clone(),
+                measure: None,
+                quota: None,
+                attainment: None,
+                tier: None,
+                amount: currency.round(adj.amount.amount() * rate),
+                explanation: format!("manual adjustment {} {}{by}", plain(adj.amount.amount()), adj.currency),
+                of_period: None,
+            });
+        }
+        lines.extend(extra.iter().map(|l| Line { amount: currency.round(l.amount), ..l.clone() }));
+        let earned: Decimal = lines.iter().map(|l| l.amount).sum();
+        for (plan, in_draw) in draws {
+            let Some(draw) = &plan.draw else { continue };
+            let who = Subject { person: p, plan, currency };
+            let guaranteed = currency.round(self.in_payee_currency(who, draw.amount, bounds.from)?);
+            if in_draw && earned < guaranteed {
+                let top_up = guaranteed - earned;
+                if draw.recoverable {
+                    carry.draw_outstanding += top_up;
+                }
+                lines.push(simple(
+                    LineKind::Draw,
+                    "Draw",
+                    top_up,
+                    format!(
+                        "earnings {} below the {} guaranteed draw{}",
+                        plain(earned),
+                        plain(guaranteed),
+                        if draw.recoverable { "; recoverable from later earnings" } else { "" }
+                    ),
+                ));
+            } else if carry.draw_outstanding > Decimal::ZERO {
+                let room = if in_draw { earned - guaranteed } else { earned };
+                let recovered = carry.draw_outstanding.min(room.max(Decimal::ZERO));
+                if recovered > Decimal::ZERO {
+                    carry.draw_outstanding -= recovered;
+                    lines.push(simple(
+                        LineKind::DrawRecovery,
+                        "Draw recovery",
+                        -recovered,
+                        format!(
+                            "recovering the draw advanced earlier; {} still outstanding",
+                            plain(carry.draw_outstanding)
+                        ),
+                    ));
+                }
+            }
+        }
+        if carry.balance < Decimal::ZERO {
+            lines.push(simple(
+                LineKind::BalanceIn,
+                "Balance brought forward",
+                carry.balance,
+                "negative balance from last month".into(),
+            ));
+            carry.balance = Decimal::ZERO;
+        }
+        let total: Decimal = lines.iter().map(|l| l.amount).sum();
+        if total < Decimal::ZERO && negative == NegativeBalance::Carry {
+            lines.push(simple(
+                LineKind::BalanceOut,
+                "Carried forward",
+                -total,
+                format!("{} is below zero: carried into next month instead of being deducted", plain(total)),
+            ));
+            carry.balance = total;
+        }
+        let payout = lines.iter().map(|l| l.amount).sum();
+        let statement = Statement {
+            person_id: person.id.clone(),
+            name: person.name.clone(),
+            period: month,
+            currency,
+            plans,
+            lines,
+            payout,
+            draw_outstanding: carry.draw_outstanding,
+            balance_carried: carry.balance,
+            notes,
+        };
+        Ok((statement, carry))
+    }
+
+    /// Clawback lines for reversals in `days` whose originals fall in earlier windows.
+    /// `days` is the component's window so far (a reversal of something inside it has already
+    /// lowered the measure); only reversals dated in `month` are taken, so each claws back once.
+    fn clawbacks(
+        &self,
+        who: Subject,
+        component: &crate::plan::Component,
+        days: &Validity,
+        month: &Validity,
+    ) -> Result<Vec<Line>, EngineError> {
+        let measure = match &component.kind {
+            ComponentKind::Commission { measure, .. } | ComponentKind::Spif { measure, .. } => *measure,
+            _ => return Ok(Vec::new()),
+        };
+        let mut lines = Vec::new();
+        for r in self.measure_total(who, measure, *days)?.reversals {
+            let txn = &self.data.transactions[r.txn as usize];
+            if !month.contains(txn.date) {
+                continue;
+            }
+            let original = &self.data.transactions[r.original as usize];
+            // The original was paid under the plan version of its own date.
+            let plan = self.book.version_on(&who.plan.id, original.date).unwrap_or(who.plan);
+            let then = plan.components.iter().find(|c| c.id == component.id).unwrap_or(component);
+            let rate = self.effective_rate(Subject { plan, ..who }, then, original.date)?;
+            let amount = who.currency.round(r.value * rate);
+            if amount.is_zero() {
+                continue;
+            }
+            lines.push(Line {
+                kind: LineKind::Clawback,
+                component: Some(component.id.clone()),
+                label: format!("Clawback: {} {}", txn.kind, txn.id),
+                measure: Some(r.value),
+                quota: None,
+                attainment: None,
+                tier: None,
+                amount,
+                explanation: format!(
+                    "{} {} on {} reverses {} {} of {}; {} × the {} rate it earned in its window",
+                    txn.kind,
+                    txn.id,
+                    txn.date,
+                    original.kind,
+                    original.id,
+                    original.date,
+                    plain(r.value),
+                    percent(rate)
+                ),
+                of_period: None,
+            });
+        }
+        Ok(lines)
+    }
+}
+
+fn simple(kind: LineKind, label: &str, amount: Decimal, explanation: String) -> Line {
+    Line {
+        kind,
+        component: None,
+        label: label.to_string(),
+        measure: None,
+        quota: None,
+        attainment: None,
+        tier: None,
+        amount,
+        explanation,
+        of_period: None,
+    }
+}
+
+/// The plan ids a person holds on any day of the month, in first-held order.
+fn plans_held<'s>(stretches: &'s [super::prepare::Stretch], bounds: &Validity) -> Vec<&'s str> {
+    let mut out: Vec<&str> = Vec::new();
+    for s in stretches.iter().filter(|s| s.days.overlaps(bounds)) {
+        if !out.contains(&s.plan.as_str()) {
+            out.push(s.plan.as_str());
+        }
+    }
+    out
+}
+
+/// The last day in the month the person holds `plan` (decides the plan version).
+fn last_held_day(stretches: &[super::prepare::Stretch], plan: &str, bounds: &Validity) -> attain_core::Date {
+    stretches
+        .iter()
+        .filter(|s| s.plan == plan)
+        .filter_map(|s| s.days.intersect(bounds))
+        .map(|v| v.to.and_then(|t| t.yesterday().ok()).unwrap_or(v.from))
+        .max()
+        .unwrap_or(bounds.from)
+}
+
+/// Whole months from the month of `from` to the month of `to`.
+fn months_between(from: attain_core::Date, to: attain_core::Date) -> i64 {
+    let index = |d: attain_core::Date| i64::from(d.year()) * 12 + i64::from(d.month());
+    index(to) - index(from)
+}

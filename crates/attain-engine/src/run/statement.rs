@@ -1,0 +1,195 @@
+//! A payee's statement for a month and the balances carried between months. Every amount is
+//! rounded half-even to the payee currency's minor unit at its statement line, and only there,
+//! so the lines add up to the payout exactly.
+
+use std::collections::BTreeMap;
+
+use attain_core::{Currency, Period};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::component::Evaluation;
+
+/// What one statement line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// A plan component's earnings (commission, bonus, SPIF, MBO).
+    Component,
+    /// A reversal clawing back an earlier window's commission.
+    Clawback,
+    /// A manual adjustment.
+    Adjustment,
+    /// A change to a closed month (late or corrected data), paid in this open month.
+    PriorPeriod,
+    /// The draw topping earnings up to the guaranteed amount.
+    Draw,
+    /// Earnings kept back to recover an earlier recoverable draw.
+    DrawRecovery,
+    /// A negative balance brought forward from the previous month.
+    BalanceIn,
+    /// A negative result carried into the next month instead of being paid.
+    BalanceOut,
+}
+
+impl LineKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            LineKind::Component => "component",
+            LineKind::Clawback => "clawback",
+            LineKind::Adjustment => "adjustment",
+            LineKind::PriorPeriod => "prior_period",
+            LineKind::Draw => "draw",
+            LineKind::DrawRecovery => "draw_recovery",
+            LineKind::BalanceIn => "balance_in",
+            LineKind::BalanceOut => "balance_out",
+        }
+    }
+}
+
+/// One line of a statement, with the numbers that explain it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    pub kind: LineKind,
+    /// The plan component the line belongs to, if any.
+    pub component: Option<String>,
+    pub label: String,
+    pub measure: Option<Decimal>,
+    pub quota: Option<Decimal>,
+    /// As a fraction: 1.05 is 105%.
+    pub attainment: Option<Decimal>,
+    /// The highest tier reached (1-based for people).
+    pub tier: Option<usize>,
+    /// The amount paid on this line, rounded to the currency's minor unit.
+    pub amount: Decimal,
+    /// How the amount was made, in words and numbers.
+    pub explanation: String,
+    /// For a prior-period line: the closed month it corrects, or the closed window (quarter or
+    /// year) of a cumulative component whose months' true-ups are corrected together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of_period: Option<Period>,
+}
+
+/// A payee's pay for one month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Statement {
+    pub person_id: String,
+    pub name: String,
+    pub period: Period,
+    pub currency: Currency,
+    /// The plan versions in force, as `id@version`.
+    pub plans: Vec<String>,
+    pub lines: Vec<Line>,
+    /// The sum of the lines.
+    pub payout: Decimal,
+    /// Recoverable draw still to be recovered after this month.
+    pub draw_outstanding: Decimal,
+    /// Negative balance carried into the next month (zero or below).
+    pub balance_carried: Decimal,
+    /// Problems that stopped a component from paying (missing quota, missing score).
+    pub notes: Vec<String>,
+}
+
+impl Statement {
+    /// Component lines only, for summaries: (component id, line).
+    pub fn components(&self) -> impl Iterator<Item = &Line> {
+        self.lines.iter().filter(|l| l.kind == LineKind::Component)
+    }
+}
+
+/// What carries from one month to the next for a payee.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayeeCarry {
+    /// Zero or negative.
+    pub balance: Decimal,
+    pub draw_outstanding: Decimal,
+    /// Per `plan/component`: paid so far in its current window and plan year.
+    pub paid: BTreeMap<String, Paid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paid {
+    pub window: Period,
+    pub in_window: Decimal,
+    pub year: Period,
+    pub in_year: Decimal,
+}
+
+/// Carried state for every payee, by person id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Carry {
+    pub payees: BTreeMap<String, PayeeCarry>,
+}
+
+/// A line for a component's evaluation.
+pub(crate) fn component_line(
+    id: &str,
+    name: &str,
+    ev: &Evaluation,
+    paid_before: Decimal,
+    amount: Decimal,
+    limited_by: Option<crate::limits::Limit>,
+    currency: Currency,
+) -> Line {
+    let mut why: Vec<String> = Vec::new();
+    if let Some(t) = ev.total {
+        why.push(format!("measure {}", plain(t)));
+    }
+    if let Some(q) = ev.quota {
+        why.push(format!("quota {}", plain(q)));
+    }
+    if let Some(a) = ev.attainment {
+        why.push(format!("attainment {}", percent(a)));
+    }
+    if let Some(t) = ev.tier {
+        why.push(format!("tier {} reached", t + 1));
+    }
+    if let Some(p) = &ev.payout
+        && !p.slices.is_empty()
+    {
+        let slices: Vec<String> = p
+            .slices
+            .iter()
+            .map(|(i, slice, pay)| format!("tier {}: {} → {}", i + 1, plain(*slice), plain(*pay)))
+            .collect();
+        why.push(format!("slices {}", slices.join("; ")));
+    }
+    for (label, factor) in &ev.modifiers {
+        why.push(format!("{label} ×{}", plain(*factor)));
+    }
+    why.push(format!("earned {}", plain(ev.earned)));
+    if !paid_before.is_zero() {
+        why.push(format!("less {} paid earlier in the window", plain(paid_before)));
+    }
+    if let Some(by) = limited_by {
+        why.push(format!(
+            "limited by the {}",
+            match by {
+                crate::limits::Limit::Floor => "floor",
+                crate::limits::Limit::PeriodCap => "period cap",
+                crate::limits::Limit::YearCap => "plan-year cap",
+            }
+        ));
+    }
+    why.extend(ev.notes.iter().cloned());
+    Line {
+        kind: LineKind::Component,
+        component: Some(id.to_string()),
+        label: name.to_string(),
+        measure: ev.total,
+        quota: ev.quota,
+        attainment: ev.attainment,
+        tier: ev.tier.map(|t| t + 1),
+        amount: currency.round(amount),
+        explanation: why.join("; "),
+        of_period: None,
+    }
+}
+
+pub(crate) fn plain(d: Decimal) -> String {
+    d.round_dp(6).normalize().to_string()
+}
+
+pub(crate) fn percent(fraction: Decimal) -> String {
+    format!("{}%", (fraction * Decimal::ONE_HUNDRED).round_dp(2).normalize())
+}

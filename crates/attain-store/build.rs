@@ -1,0 +1,5 @@
+//! `sqlx::migrate!` embeds the migration files at compile time; rebuild when one changes.
+
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+}
