@@ -48,9 +48,81 @@ pub enum Command {
     Audit(AuditCommand),
     /// Calculate a month's pay: a statement per payee (see docs/plans.md).
     Calc(CalcArgs),
-    /// Check compensation plan files.
+    /// Check, test and store compensation plan files.
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// One payee's statement for a month, with --explain the arithmetic behind each line.
+    Statement(StatementArgs),
+    /// Stored pay runs: run a month, close it, reopen it, export payroll.
+    #[command(subcommand)]
+    Pay(PayCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct StatementArgs {
+    /// The month, like 2017-06.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: String,
+    /// The payee (person id).
+    #[arg(long, value_name = "PERSON")]
+    pub payee: String,
+    /// Calculate from a workspace directory instead of reading the stored run.
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    /// The database whose stored run to read (default attain.db).
+    #[arg(long, env = "ATTAIN_DATABASE_URL", default_value = "attain.db", conflicts_with = "workspace")]
+    pub db: String,
+    /// text (default), json, csv or xlsx (xlsx needs --out).
+    #[arg(long, value_enum, default_value_t = StatementFormat::Text)]
+    pub format: StatementFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Add each component's explanation: the credited transactions, quota, tiers, arithmetic.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatementFormat {
+    Text,
+    Json,
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PayCommand {
+    /// Calculate a month as a draft run (months close in order; a closed month must be reopened).
+    Run(PayPeriodArgs),
+    /// Close a month's draft: its statements become final and immutable.
+    Close(PayPeriodArgs),
+    /// Reopen the last closed month (the closed run is kept) so it can be run again.
+    Reopen(PayReopenArgs),
+    /// List the runs.
+    Runs(#[command(flatten)] DbArg),
+    /// The payroll file for a month: payee_id, name, currency, amount, period.
+    Payroll(PayPeriodArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PayPeriodArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The month, like 2018-01.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PayReopenArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: String,
+    /// Why the month is reopened (kept with the run).
+    #[arg(long)]
+    pub reason: String,
 }
 
 #[derive(Debug, Args)]
@@ -196,7 +268,8 @@ pub enum AuditCommand {
 
 const IMPORT_HELP: &str = "\
 Kinds: company, people, positions, assignments, territories, territory_owners, products,
-       accounts, contacts, opportunities, stage_history, activities, transactions, fx_rates
+       accounts, contacts, opportunities, stage_history, activities, transactions, fx_rates,
+       quotas, plan_assignments, credit_splits, adjustments, objective_scores
 
 Examples:
   attain import people people.csv
@@ -205,7 +278,8 @@ Examples:
   attain import opportunities deals.csv --mapping my-mapping.toml
   attain import --mapping crm-sample ../shared/data/crm-sales-opportunities
   attain import --mapping northwind ../shared/data/northwind
-  attain import workspace-dir/            (a directory from `attain export --workspace`)
+  attain import workspace-dir/            (a directory from `attain export --workspace`;
+                                          its plans/ are stored too)
   attain import export.json               (a file from `attain export`)
 
 A file with any bad row writes nothing unless --skip-bad; re-importing the same file changes

@@ -72,7 +72,7 @@ async fn inputs(args: &CalcArgs) -> Result<(Dataset, PlanBook)> {
             };
             Ok((dataset?, book))
         }
-        (None, None) => bail!("give --workspace DIR or --db URL --plans DIR"),
+        (None, None) => bail!("give --workspace DIR, or --db URL (its stored plans, or --plans DIR)"),
     }
 }
 

@@ -34,6 +34,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Audit(command) => crate::users::audit(command).await,
         Command::Calc(args) => crate::calc::calc(args).await,
         Command::Plan(command) => crate::calc::plan(command).await,
+        Command::Statement(args) => crate::pay::statement(args).await,
+        Command::Pay(command) => crate::pay::pay(command).await,
         Command::Summary(db) => {
             let store = Store::open_existing(&db.db).await?;
             for kind in Kind::ALL {
@@ -154,25 +156,44 @@ async fn import(args: ImportArgs) -> Result<()> {
     let store = Store::open(&args.db.db).await?;
     let report = match source {
         Source::File(kind, file, mapping) => {
-            import::import_file(&store, kind, file, mapping.as_ref(), options, &bar).await
+            import::import_file(&store, kind, file, mapping.as_ref(), options, &bar).await.map_err(Into::into)
         }
-        Source::Dir(dir, layout) => {
-            let report = import::import_dir(&store, dir, layout, options, &bar).await;
-            // A workspace's plans/ comes with it (after its data, which the plans refer to).
-            let plans = dir.join("plans");
-            if report.is_ok() && layout == DirMapping::Workspace && plans.is_dir() {
-                let files = crate::calc::read_plan_dir(&plans)?;
-                let app = attain_app::App::new(store.clone(), attain_app::Settings::default()).await?;
-                let saved = app.save_plans(&actor, files).await?;
-                eprintln!("stored {} plan version(s) from {}", saved.len(), plans.display());
-            }
-            report
-        }
-        Source::Json(path) => import::import_json(&store, path, options, &bar).await,
+        Source::Dir(dir, layout) => import_workspace(&store, dir, layout, options, &bar, &actor).await,
+        Source::Json(path) => import::import_json(&store, path, options, &bar).await.map_err(Into::into),
     };
     store.close().await;
     print_report(&report?);
     Ok(())
+}
+
+/// A directory import; a workspace's plans/ comes with it: checked before any data is written,
+/// stored after the data (which the plans' assignments refer to).
+async fn import_workspace(
+    store: &Store,
+    dir: &Path,
+    layout: DirMapping,
+    options: ImportOptions,
+    bar: &Bar,
+    actor: &attain_app::Actor,
+) -> Result<ImportReport> {
+    let plans = dir.join("plans");
+    let files = if layout == DirMapping::Workspace && plans.is_dir() {
+        let files = crate::calc::read_plan_dir(&plans)?;
+        if let Err(errors) = attain_app::pay::check_files(&files) {
+            let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  ");
+            bail!("invalid plans in {}, nothing imported:\n  {message}", plans.display());
+        }
+        Some(files)
+    } else {
+        None
+    };
+    let report = import::import_dir(store, dir, layout, options, bar).await?;
+    if let Some(files) = files {
+        let app = attain_app::App::new(store.clone(), attain_app::Settings::default()).await?;
+        let saved = app.save_plans(actor, files).await?;
+        eprintln!("stored {} plan version(s) from {}", saved.len(), plans.display());
+    }
+    Ok(report)
 }
 
 fn resolve_mapping(name: &str) -> Result<Mapping> {

@@ -4,6 +4,7 @@
 mod args;
 mod calc;
 mod commands;
+mod pay;
 mod progress_bar;
 mod serve;
 mod users;

@@ -467,3 +467,176 @@ proptest! {
         prop_assert_eq!(first, again);
     }
 }
+
+#[test]
+fn a_payee_paid_in_another_currency_gets_transactions_and_quotas_at_each_month_s_rate() {
+    let mut d = world();
+    d.people.iter_mut().find(|p| p.id == "ann").unwrap().pay_currency = Some(Currency::EUR);
+    for (id, from, to, rate) in [
+        ("fx1", date(2017, 1, 1), Some(date(2017, 2, 1)), dec!(0.9)),
+        ("fx2", date(2017, 2, 1), None, dec!(0.8)),
+    ] {
+        d.fx_rates.push(attain_core::FxRate {
+            id: id.into(),
+            from_currency: Currency::USD,
+            to_currency: Currency::EUR,
+            rate,
+            validity: until(from, to),
+        });
+    }
+    d.transactions = vec![
+        book(date(2017, 1, 10), "t1", "ann", dec!(10000)),
+        book(date(2017, 2, 10), "t2", "ann", dec!(5000)),
+    ];
+    let months = run(&d, &plans(&[REP_PLAN, MANAGER_PLAN]), month(2017, 2));
+    let january = statement(&months, month(2017, 1), "ann");
+    assert_eq!(january.currency, Currency::EUR);
+    // 10,000 USD at January's 0.9 = 9,000 EUR. The Q1 quota's monthly 10,000 USD rows convert at
+    // their own months' rates: 9,000 + 8,000 + 8,000 = 25,000 EUR.
+    let line = january.components().next().unwrap();
+    assert_eq!((line.measure, line.quota), (Some(dec!(9000)), Some(dec!(25000))));
+    assert_eq!(january.payout, dec!(900));
+    // February's 5,000 USD at 0.8 = 4,000 EUR: the quarter so far earns 1,300, less 900 paid.
+    assert_eq!(payout(&months, month(2017, 2), "ann"), dec!(400));
+}
+
+#[test]
+fn a_missing_fx_rate_stops_the_run_naming_the_pair_and_day() {
+    let mut d = world();
+    d.people.iter_mut().find(|p| p.id == "ann").unwrap().pay_currency = Some(Currency::EUR);
+    d.transactions = vec![book(date(2017, 1, 10), "t1", "ann", dec!(10000))];
+    let book = plans(&[REP_PLAN, MANAGER_PLAN]);
+    let error = Prepared::new(&d, &book).unwrap().run_month(month(2017, 1), &Carry::default()).unwrap_err();
+    assert_eq!(error.to_string(), "no FX rate from USD to EUR on 2017-01-01 (add one to fx_rates)");
+}
+
+const BONUS_PLAN: &str = r#"
+id = "rep"
+version = 1
+valid_from = "2016-01-01"
+credit_on = "booking"
+target_incentive = "40000"
+[measures.revenue]
+sum = "amount"
+[measures.margin]
+sum = "margin"
+[measures.widgets]
+sum = "deals"
+products = ["widget"]
+from = "2017-02-01"
+to = "2017-03-01"
+[[components]]
+id = "commission"
+type = "commission"
+measure = "revenue"
+mode = "retroactive"
+tiers = [ { from = "0", rate = "10%" } ]
+[[components.modifiers]]
+label = "Low margin halves"
+when = "margin.total < revenue.total * 50%"
+factor = "0.5"
+[[components]]
+id = "club"
+type = "bonus"
+scope = "quarter"
+when = "revenue.attainment >= 100%"
+percent_of_target = "10%"
+[[components]]
+id = "widget_spif"
+type = "spif"
+measure = "widgets"
+per_unit = "250"
+[[components]]
+id = "mbo"
+type = "mbo"
+scope = "quarter"
+target = "20%"
+objectives = [ { id = "hygiene", weight = "50%" }, { id = "hiring", weight = "50%" } ]
+max_score = "120%"
+"#;
+
+#[test]
+fn bonuses_spifs_objectives_and_modifiers_pay_what_their_rules_say() {
+    let mut d = world();
+    let product = |t: Transaction, p: &str, cost: Decimal| Transaction {
+        product_id: Some(p.into()),
+        cost: Some(usd(cost)),
+        ..t
+    };
+    d.transactions = vec![
+        product(book(date(2017, 1, 10), "t1", "ann", dec!(10000)), "gadget", dec!(2000)),
+        // February: two widget deals in the SPIF window, one at a low margin.
+        product(book(date(2017, 2, 3), "t2", "ann", dec!(10000)), "widget", dec!(8000)),
+        product(book(date(2017, 2, 20), "t3", "ann", dec!(12000)), "widget", dec!(1000)),
+        // March 1st is after the SPIF window.
+        product(book(date(2017, 3, 1), "t4", "ann", dec!(1000)), "widget", dec!(100)),
+    ];
+    for (objective, score) in [("hygiene", dec!(100)), ("hiring", dec!(150))] {
+        d.objective_scores.push(ObjectiveScore {
+            id: format!("s-{objective}"),
+            person_id: "ann".into(),
+            period: Period::Quarter { fiscal_year: 2017, quarter: 1 },
+            objective: objective.into(),
+            score,
+        });
+    }
+    let months = run(&d, &plans(&[BONUS_PLAN, MANAGER_PLAN]), month(2017, 3));
+    let amount = |m: i8, id: &str| {
+        statement(&months, month(2017, m), "ann")
+            .lines
+            .iter()
+            .find(|l| l.component.as_deref() == Some(id))
+            .unwrap()
+            .amount
+    };
+    assert_eq!(amount(1, "commission"), dec!(1000));
+    // February: margin 13,000 on 22,000 is 59%: no halving. SPIF: 2 deals × 250.
+    assert_eq!(amount(2, "commission"), dec!(2200));
+    assert_eq!(amount(2, "widget_spif"), dec!(500));
+    assert_eq!(amount(3, "widget_spif"), Decimal::ZERO);
+    // March: margin 900 on 1,000 is fine; the quarter: 33,000 on a 30,000 quota → the club bonus,
+    // 10% of a quarter's target incentive (40,000 / 4).
+    assert_eq!(amount(3, "club"), dec!(1000));
+    // Objectives: 20% of the quarter's 10,000 target × (50% × 100% + 50% × min(150%, 120%)).
+    assert_eq!(amount(3, "mbo"), dec!(2200));
+    // The bonus and objectives settle once, at the quarter's end.
+    assert!(
+        statement(&months, month(2017, 2), "ann")
+            .lines
+            .iter()
+            .all(|l| l.component.as_deref() != Some("club"))
+    );
+}
+
+#[test]
+fn a_modifier_halves_a_low_margin_month() {
+    let mut d = world();
+    d.transactions = vec![Transaction {
+        cost: Some(usd(dec!(9000))),
+        ..book(date(2017, 1, 10), "t1", "ann", dec!(10000))
+    }];
+    let months = run(&d, &plans(&[BONUS_PLAN, MANAGER_PLAN]), month(2017, 1));
+    let s = statement(&months, month(2017, 1), "ann");
+    let line = s.components().find(|l| l.component.as_deref() == Some("commission")).unwrap();
+    assert_eq!(line.amount, dec!(500));
+    assert!(line.explanation.contains("Low margin halves ×0.5"), "{}", line.explanation);
+}
+
+#[test]
+fn a_quarterly_component_claws_back_reversals_from_anywhere_in_its_quarter_when_it_settles() {
+    let plan = REP_PLAN.replace("scope = \"qtd\"", "scope = \"quarter\"");
+    let mut d = world();
+    d.transactions = vec![
+        book(date(2017, 2, 10), "t1", "ann", dec!(20000)),
+        // Cancelled in May, inside the 90-day window; Q2 settles in June.
+        cancel(date(2017, 5, 2), "t2", "t1", "ann", dec!(20000)),
+    ];
+    let months = run(&d, &plans(&[&plan, MANAGER_PLAN]), month(2017, 6));
+    assert_eq!(payout(&months, month(2017, 3), "ann"), dec!(2000));
+    let may = statement(&months, month(2017, 5), "ann");
+    assert!(may.lines.iter().all(|l| l.kind != LineKind::Clawback));
+    let june = statement(&months, month(2017, 6), "ann");
+    let clawbacks: Vec<Decimal> =
+        june.lines.iter().filter(|l| l.kind == LineKind::Clawback).map(|l| l.amount).collect();
+    assert_eq!(clawbacks, vec![dec!(-2000)]);
+}

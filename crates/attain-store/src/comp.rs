@@ -23,6 +23,8 @@ pub struct RunRow {
     pub version: i64,
     pub status: String,
     pub input_hash: String,
+    /// The closed run of the month before whose carry this run started from.
+    pub based_on: Option<String>,
     /// JSON array of the plan versions used (`"ae@2"`).
     pub plans: String,
     /// JSON of the carry into the next month.
@@ -49,8 +51,8 @@ pub struct StatementRow {
     pub body: String,
 }
 
-const RUN_COLUMNS: &str = "id, period, version, status, input_hash, plans, carry, payees, totals, created_by, \
-     created_at, closed_by, closed_at, reopened_by, reopened_at, reopen_reason";
+const RUN_COLUMNS: &str = "id, period, version, status, input_hash, based_on, plans, carry, payees, totals, \
+     created_by, created_at, closed_by, closed_at, reopened_by, reopened_at, reopen_reason";
 
 fn run(r: &AnyRow) -> StoreResult<RunRow> {
     Ok(RunRow {
@@ -59,17 +61,18 @@ fn run(r: &AnyRow) -> StoreResult<RunRow> {
         version: r.try_get(2)?,
         status: r.try_get(3)?,
         input_hash: r.try_get(4)?,
-        plans: r.try_get(5)?,
-        carry: r.try_get(6)?,
-        payees: r.try_get(7)?,
-        totals: r.try_get(8)?,
-        created_by: r.try_get(9)?,
-        created_at: r.try_get(10)?,
-        closed_by: r.try_get(11)?,
-        closed_at: r.try_get(12)?,
-        reopened_by: r.try_get(13)?,
-        reopened_at: r.try_get(14)?,
-        reopen_reason: r.try_get(15)?,
+        based_on: r.try_get(5)?,
+        plans: r.try_get(6)?,
+        carry: r.try_get(7)?,
+        payees: r.try_get(8)?,
+        totals: r.try_get(9)?,
+        created_by: r.try_get(10)?,
+        created_at: r.try_get(11)?,
+        closed_by: r.try_get(12)?,
+        closed_at: r.try_get(13)?,
+        reopened_by: r.try_get(14)?,
+        reopened_at: r.try_get(15)?,
+        reopen_reason: r.try_get(16)?,
     })
 }
 
@@ -133,7 +136,7 @@ impl Store {
     pub async fn insert_run(&self, tx: &mut Tx, r: &RunRow, statements: &[StatementRow]) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO comp_runs ({RUN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-             $14, $15, $16)"
+             $14, $15, $16, $17)"
         );
         sqlx::query::<Any>(&sql)
             .bind(&r.id)
@@ -141,6 +144,7 @@ impl Store {
             .bind(r.version)
             .bind(&r.status)
             .bind(&r.input_hash)
+            .bind(r.based_on.as_deref())
             .bind(&r.plans)
             .bind(&r.carry)
             .bind(r.payees)

@@ -71,6 +71,8 @@ pub struct RunInfo {
     pub version: i64,
     pub status: RunStatus,
     pub input_hash: String,
+    /// The closed run of the month before that this run started from.
+    pub based_on: Option<String>,
     pub plans: Vec<String>,
     pub payees: i64,
     pub totals: Vec<Total>,
@@ -94,6 +96,7 @@ impl RunInfo {
             version: r.version,
             status: RunStatus::parse(&r.status)?,
             input_hash: r.input_hash.clone(),
+            based_on: r.based_on.clone(),
             plans: serde_json::from_str(&r.plans).map_err(|e| bad("plans", &e))?,
             payees: r.payees,
             totals: stored_totals(&r.totals).map_err(|e| bad("totals", &e))?,

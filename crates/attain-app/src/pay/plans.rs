@@ -137,6 +137,12 @@ impl App {
             field: Some("plans".into()),
             message: errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
         })?;
+        if book.plans().is_empty() {
+            return Err(AppError::invalid(
+                "plans",
+                "no plan files: a plans directory needs at least one plan (*.toml)",
+            ));
+        }
         let _writing = self.writer().await;
         let before: Vec<String> = self.store().plan_files().await?.into_iter().map(|r| r.name).collect();
         let now = crate::access::secret::now_text();

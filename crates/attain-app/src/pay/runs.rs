@@ -128,7 +128,8 @@ impl App {
         if current.is_some_and(|r| r.status == RunStatus::Closed) {
             return Err(AppError::Conflict(format!("{period} is closed; reopen it to run it again")));
         }
-        let carry_in = self.carry_after(earlier.last().and_then(|m| latest(&runs, *m))).await?;
+        let based_on = earlier.last().and_then(|m| latest(&runs, *m));
+        let carry_in = self.carry_after(based_on).await?;
         let extras = prior::deltas(self, &prepared, &book, &runs, &earlier, period).await?;
         let (statements, carry_out) =
             prepared.run_month_with(period, &carry_in, &extras).map_err(engine_error)?;
@@ -157,6 +158,7 @@ impl App {
             version,
             status: RunStatus::Draft.as_str().into(),
             input_hash,
+            based_on: based_on.map(|r| r.id.clone()),
             plans: serde_json::to_string(&plans).map_err(|e| AppError::Internal(e.to_string()))?,
             carry: serde_json::to_string(&carry_out).map_err(|e| AppError::Internal(e.to_string()))?,
             payees: statements.len() as i64,
@@ -236,6 +238,17 @@ impl App {
             .find(|p| latest(&runs, *p).is_some_and(|r| r.status != RunStatus::Closed))
         {
             return Err(AppError::Conflict(format!("{open} is not closed: months close in order")));
+        }
+        // A draft started from the month before's closed run; if that month was reopened and
+        // closed again since, the draft's starting point is gone.
+        let before = runs.iter().filter(|r| r.period < period).map(|r| r.period).max();
+        if let Some(previous) = before.and_then(|p| latest(&runs, p))
+            && run.based_on.as_deref() != Some(previous.id.as_str())
+        {
+            return Err(AppError::Conflict(format!(
+                "{period}'s draft was calculated before {} was closed again: run {period} again first",
+                previous.period
+            )));
         }
         let now = crate::access::secret::now_text();
         let mut tx = self.store().begin().await?;

@@ -29,7 +29,7 @@ pub(super) type Result<T> = std::result::Result<T, StatementFileError>;
 /// - Sheet "Summary": one row per statement (payee and month): payee id, name, period,
 ///   currency, plans, then each component's earnings in its own column (the union of the
 ///   component ids in first-seen order; blank where the payee has no such component), then
-///   clawbacks, adjustments, draws (top-ups less recoveries), balance (brought in and carried
+///   clawbacks, adjustments, prior-period corrections, draws (top-ups less recoveries), balance (brought in and carried
 ///   out) and payout — so each row adds up to its payout.
 /// - One sheet per statement, named by the person id (invalid characters replaced, cut to
 ///   Excel's 31 characters, made unique with ` (2)`…), with the header block, the lines (kind,
@@ -76,7 +76,7 @@ fn summary(statements: &[Statement], f: &Formats) -> Result<Worksheet> {
     let mut sheet = Sheet { ws: &mut ws, f };
     let mut header = vec!["payee_id", "name", "period", "currency", "plans"];
     header.extend(&components);
-    header.extend(["clawbacks", "adjustments", "draws", "balance", "payout"]);
+    header.extend(["clawbacks", "adjustments", "prior_periods", "draws", "balance", "payout"]);
     sheet.header(0, &header)?;
     for (r, s) in (1..).zip(statements) {
         let money = f.money(s.currency);
@@ -97,6 +97,7 @@ fn summary(statements: &[Statement], f: &Formats) -> Result<Worksheet> {
         for total in [
             sum(&[LineKind::Clawback]),
             sum(&[LineKind::Adjustment]),
+            sum(&[LineKind::PriorPeriod]),
             sum(&[LineKind::Draw, LineKind::DrawRecovery]),
             sum(&[LineKind::BalanceIn, LineKind::BalanceOut]),
             s.payout,

@@ -145,6 +145,8 @@ async fn closed_months_are_immutable_and_late_data_becomes_a_prior_period_line(s
     let rerun = app.calculate(&admin, month(2017, 12)).await.unwrap();
     assert_eq!(rerun.run.version, 2);
     app.close_period(&admin, month(2017, 12)).await.unwrap();
+    // January's draft started from December's first version: it must be run again.
+    assert_err!(app.close_period(&admin, month(2018, 1)).await, AppError::Conflict(m) if m.contains("run 2018-01 again"));
     let december: Vec<_> =
         app.runs(&admin).await.unwrap().into_iter().filter(|r| r.period == month(2017, 12)).collect();
     let statuses: Vec<RunStatus> = december.iter().map(|r| r.status).collect();

@@ -13,9 +13,9 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::PlanBook;
 use super::load::PlanError;
 use super::read::{self, Raw, Unit};
+use super::{CreditRules, PlanBook, PrimaryRule};
 use crate::run::Prepared;
 
 #[derive(Deserialize)]
@@ -221,6 +221,11 @@ impl PlanCase {
             fail(&mut outcome, format!("no plan `{}` in the plans directory", self.plan));
             return outcome;
         }
+        // A case's transactions name the payee as their owner: the case tests the plan, not
+        // the company's crediting rules, so it credits by owner whatever crediting.toml says.
+        let mut book = book.clone();
+        book.rules = CreditRules { primary: vec![PrimaryRule::TransactionOwner], ..CreditRules::default() };
+        let book = &book;
         let prepared = match Prepared::new(&self.data, book) {
             Ok(p) => p,
             Err(e) => {

@@ -113,7 +113,7 @@ pub enum Counted {
 }
 
 /// One position's part of a payee's quota for a window (for the trace).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct QuotaPart {
     pub position: String,
     pub period: Period,

@@ -18,7 +18,8 @@ use crate::crediting::{Share, roll_up, split};
 use crate::plan::{CreditRules, PrimaryRule};
 
 /// Which kind of credit a row is: a measure chooses which kinds it counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CreditKind {
     Direct,
     Overlay,

@@ -216,7 +216,8 @@ impl Prepared<'_> {
 
     /// Clawback lines for reversals in `days` whose originals fall in earlier windows.
     /// `days` is the component's window so far (a reversal of something inside it has already
-    /// lowered the measure); only reversals dated in `month` are taken, so each claws back once.
+    /// lowered the measure); each reversal claws back once: in its own month for components
+    /// that settle monthly, at the window's settlement for the others.
     fn clawbacks(
         &self,
         who: Subject,
@@ -231,7 +232,9 @@ impl Prepared<'_> {
         let mut lines = Vec::new();
         for r in self.measure_total(who, measure, *days)?.reversals {
             let txn = &self.data.transactions[r.txn as usize];
-            if !month.contains(txn.date) {
+            // A component settling every month claws back in the reversal's own month; one
+            // settling once (quarter, year) takes every reversal of its window when it settles.
+            if component.scope.cumulative() && !month.contains(txn.date) {
                 continue;
             }
             let original = &self.data.transactions[r.original as usize];

@@ -5,6 +5,7 @@
 use attain_core::domain::{holder_of, position_of, position_on};
 use attain_core::{Currency, Date, Period, Validity};
 use rust_decimal::Decimal;
+use serde::Serialize;
 
 use super::EngineError;
 use super::component::{Counted, QuotaPart, Subject};
@@ -13,7 +14,7 @@ use super::prepare::Prepared;
 use crate::plan::{ComponentKind, TierBasis};
 
 /// One credited transaction as the trace shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TracedCredit {
     pub transaction: String,
     pub date: Date,
@@ -31,7 +32,7 @@ pub struct TracedCredit {
 }
 
 /// One tier's part in a marginal payout.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TracedTier {
     /// 1-based.
     pub tier: usize,
@@ -43,7 +44,7 @@ pub struct TracedTier {
     pub paid: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Trace {
     pub person_id: String,
     pub period: Period,

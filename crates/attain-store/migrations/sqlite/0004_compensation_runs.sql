@@ -20,6 +20,7 @@ CREATE TABLE "comp_runs" (
     "version" BIGINT NOT NULL,
     "status" TEXT NOT NULL,
     "input_hash" TEXT NOT NULL,
+    "based_on" TEXT,
     "plans" TEXT NOT NULL,
     "carry" TEXT NOT NULL,
     "payees" BIGINT NOT NULL,

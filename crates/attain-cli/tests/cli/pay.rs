@@ -1,0 +1,154 @@
+//! Pay from the command line: `plan check`, `plan test`, `plan import`, `calc` (its JSON output
+//! is a public contract), `statement` with explanations, and the stored runs (`pay run`,
+//! `close`, `reopen`, `runs`, `payroll`) on the demo company.
+
+use std::path::Path;
+
+use rust_decimal::Decimal;
+
+use crate::Sandbox;
+
+const AS_OF: &str = "2018-01-15";
+
+/// Writes the demo's plan files (for a demo as of 2018-01-15) into `dir`.
+fn demo_plans(sandbox: &Sandbox, dir: &str) -> String {
+    std::fs::create_dir_all(sandbox.path(dir)).unwrap();
+    for (name, text) in attain_demo::plan_files(jiff::civil::date(2018, 1, 15)) {
+        sandbox.write(&format!("{dir}/{name}"), &text);
+    }
+    sandbox.arg(dir)
+}
+
+fn decimal(v: &serde_json::Value) -> Decimal {
+    v.as_str().unwrap_or_else(|| panic!("a decimal string, not {v}")).parse().unwrap()
+}
+
+#[test]
+fn plan_check_names_file_line_and_field() {
+    let sandbox = Sandbox::new();
+    let dir = demo_plans(&sandbox, "plans");
+    let ok = sandbox.ok(&["plan", "check", &dir]);
+    assert!(ok.stdout.contains("plan ae version 2 ok"), "{}", ok.stdout);
+    let text = std::fs::read_to_string(sandbox.path("plans/se.toml"))
+        .unwrap()
+        .replace("rate = \"1%\"", "rate = 0.01");
+    sandbox.write("bad.toml", &text);
+    let line = text.lines().position(|l| l.contains("rate = 0.01")).unwrap() + 1;
+    let bad = sandbox.fails(1, &["plan", "check", &sandbox.arg("bad.toml")]);
+    let expected = format!("bad.toml:{line}: components[0].tiers[0].rate: write decimals in quotes");
+    assert!(bad.stderr.contains(&expected), "wanted {expected:?} in:\n{}", bad.stderr);
+}
+
+#[test]
+fn plan_test_runs_the_cases_next_to_the_plans_and_reports_a_failure() {
+    let sandbox = Sandbox::new();
+    let dir = demo_plans(&sandbox, "plans");
+    std::fs::create_dir_all(sandbox.path("plans/tests")).unwrap();
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../attain-demo/plans/tests");
+    for entry in std::fs::read_dir(cases).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(
+            &path,
+            sandbox.path(&format!("plans/tests/{}", path.file_name().unwrap().to_string_lossy())),
+        )
+        .unwrap();
+    }
+    let ok = sandbox.ok(&["plan", "test", &dir]);
+    assert!(ok.stdout.contains("3 case(s), 8 check(s), 0 failed"), "{}", ok.stdout);
+    let case = std::fs::read_to_string(sandbox.path("plans/tests/ae-accelerator.toml")).unwrap();
+    sandbox.write(
+        "plans/tests/ae-accelerator.toml",
+        &case.replace("earnings = \"4350.00\"", "earnings = \"4351.00\""),
+    );
+    let failed = sandbox.fails(1, &["plan", "test", &dir]);
+    assert!(failed.stdout.contains("expected 4351, got 4350"), "{}", failed.stdout);
+}
+
+#[test]
+fn calc_json_is_the_documented_contract_and_a_workspace_gives_the_same_pay() {
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("d.db");
+    let seeded = sandbox.ok(&["demo", "--no-serve", "--db", &db, "--as-of", AS_OF]);
+    assert!(seeded.stdout.contains("months 2016-01 to 2017-12 calculated and closed"), "{}", seeded.stdout);
+    let run = sandbox.ok(&["calc", "--db", &db, "--period", "2017-06", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["period"], "2017-06");
+    let payees = json["payees"].as_array().unwrap();
+    assert!(payees.len() > 15);
+    for p in payees {
+        assert!(p["id"].is_string() && p["currency"] == "USD");
+        let lines: Decimal = p["lines"].as_array().unwrap().iter().map(|l| decimal(&l["amount"])).sum();
+        assert_eq!(lines, decimal(&p["payout"]), "{}", p["id"]);
+        for c in p["components"].as_array().unwrap() {
+            assert!(c["name"].is_string() && c["earnings"].is_string(), "{c}");
+            assert_eq!(c["earnings"].as_str().unwrap().split('.').nth(1).map(str::len), Some(2));
+        }
+    }
+    // The same company as files calculates to the same pay.
+    sandbox.ok(&["export", "--db", &db, "--workspace", &sandbox.arg("ws")]);
+    assert!(sandbox.path("ws/plans/ae-v2.toml").is_file());
+    let from_files =
+        sandbox.ok(&["calc", "--workspace", &sandbox.arg("ws"), "--period", "2017-06", "--format", "json"]);
+    assert_eq!(from_files.stdout, run.stdout);
+    // calc is per month and names what is wrong.
+    let quarter = sandbox.fails(1, &["calc", "--db", &db, "--period", "2017-Q2"]);
+    assert!(quarter.stderr.contains("give a month like 2017-03"), "{}", quarter.stderr);
+    let nobody = sandbox.fails(1, &["calc", "--db", &db, "--period", "2017-06", "--payee", "nobody"]);
+    assert!(nobody.stderr.contains("--payee nobody"), "{}", nobody.stderr);
+}
+
+#[test]
+fn stored_runs_statements_and_payroll() {
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("d.db");
+    sandbox.ok(&["demo", "--no-serve", "--db", &db, "--as-of", AS_OF]);
+    let runs = sandbox.ok(&["pay", "runs", "--db", &db]);
+    assert_eq!(runs.stdout.lines().count(), 25, "{}", runs.stdout);
+    assert!(runs.stdout.lines().next().unwrap().contains("draft"));
+
+    let closed = sandbox.fails(1, &["pay", "run", "--db", &db, "--period", "2017-06"]);
+    assert!(closed.stderr.contains("reopen it to run it again"), "{}", closed.stderr);
+    sandbox.ok(&["pay", "run", "--db", &db, "--period", "2018-01"]);
+    sandbox.ok(&["pay", "close", "--db", &db, "--period", "2018-01"]);
+    let reopen = sandbox.ok(&["pay", "reopen", "--db", &db, "--period", "2018-01", "--reason", "late deal"]);
+    assert!(reopen.stdout.contains("version 2 reopened"), "{}", reopen.stdout);
+
+    let payroll = sandbox.ok(&["pay", "payroll", "--db", &db, "--period", "2017-06"]);
+    let mut lines = payroll.stdout.lines();
+    assert_eq!(lines.next(), Some("payee_id,name,currency,amount,period"));
+    assert!(lines.all(|l| l.ends_with(",2017-06")));
+
+    let json: serde_json::Value = serde_json::from_str(
+        &sandbox.ok(&["calc", "--db", &db, "--period", "2017-06", "--format", "json"]).stdout,
+    )
+    .unwrap();
+    let rep = json["payees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["plans"][0].as_str().unwrap().starts_with("ae@"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text = sandbox.ok(&["statement", "--db", &db, "--period", "2017-06", "--payee", &rep, "--explain"]);
+    assert!(text.stdout.contains("How it was made"), "{}", text.stdout);
+    assert!(text.stdout.contains("Payout"), "{}", text.stdout);
+    sandbox.ok(&[
+        "statement",
+        "--db",
+        &db,
+        "--period",
+        "2017-06",
+        "--payee",
+        &rep,
+        "--format",
+        "xlsx",
+        "--out",
+        &sandbox.arg("s.xlsx"),
+        "--explain",
+    ]);
+    assert_eq!(&std::fs::read(sandbox.path("s.xlsx")).unwrap()[..2], b"PK", "an XLSX file is a zip");
+    let missing = sandbox.fails(1, &["statement", "--db", &db, "--period", "2019-06", "--payee", &rep]);
+    assert!(missing.stderr.contains("no stored statement"), "{}", missing.stderr);
+}
