@@ -386,15 +386,16 @@ fn draws_top_up_new_hires_and_are_recovered_from_later_earnings() {
         book(date(2017, 4, 20), "t2", "bob", dec!(15000)),
     ];
     let months = run(&d, &plans(&[&plan, MANAGER_PLAN]), month(2017, 4));
-    // February: earned 200, the draw tops up 800. March: earned 0, tops up 1,000.
+    // February (hired on the 15th: 14 of 28 days, so half the draw): earned 200, the draw tops
+    // up 300. March: earned 0, tops up 1,000.
     let feb = statement(&months, month(2017, 2), "bob");
-    assert_eq!(feb.payout, dec!(1000));
-    assert_eq!(feb.draw_outstanding, dec!(800));
+    assert_eq!(feb.payout, dec!(500));
+    assert_eq!(feb.draw_outstanding, dec!(300));
     assert_eq!(payout(&months, month(2017, 3), "bob"), dec!(1000));
-    // April (past the draw months): earned 1,500, of which the outstanding 1,800 takes all.
+    // April (past the draw months): earned 1,500, of which the outstanding 1,300 takes 1,300.
     let april = statement(&months, month(2017, 4), "bob");
-    assert_eq!(april.payout, Decimal::ZERO);
-    assert_eq!(april.draw_outstanding, dec!(300));
+    assert_eq!(april.payout, dec!(200));
+    assert_eq!(april.draw_outstanding, Decimal::ZERO);
 }
 
 #[test]
@@ -639,4 +640,30 @@ fn a_quarterly_component_claws_back_reversals_from_anywhere_in_its_quarter_when_
     let clawbacks: Vec<Decimal> =
         june.lines.iter().filter(|l| l.kind == LineKind::Clawback).map(|l| l.amount).collect();
     assert_eq!(clawbacks, vec![dec!(-2000)]);
+}
+
+#[test]
+fn a_mid_quarter_hire_gets_the_held_share_of_fixed_bonuses_and_targets() {
+    let mut d = world();
+    // Bob holds his seat 45 of Q1's 90 days: half the quota (15,000), half the bonus and
+    // objectives targets. 15,000 booked is 100% of his prorated quota.
+    d.transactions = vec![book(date(2017, 3, 1), "t1", "bob", dec!(15000))];
+    for objective in ["hygiene", "hiring"] {
+        d.objective_scores.push(ObjectiveScore {
+            id: format!("s-{objective}"),
+            person_id: "bob".into(),
+            period: Period::Quarter { fiscal_year: 2017, quarter: 1 },
+            objective: objective.into(),
+            score: dec!(100),
+        });
+    }
+    let months = run(&d, &plans(&[BONUS_PLAN, MANAGER_PLAN]), month(2017, 3));
+    let march = statement(&months, month(2017, 3), "bob");
+    let amount = |id: &str| march.lines.iter().find(|l| l.component.as_deref() == Some(id)).unwrap().amount;
+    // 10% of a quarter's 10,000 target, for half the quarter.
+    assert_eq!(amount("club"), dec!(500));
+    // 20% of the quarter's target × 100%, for half the quarter.
+    assert_eq!(amount("mbo"), dec!(1000));
+    let club = march.lines.iter().find(|l| l.component.as_deref() == Some("club")).unwrap();
+    assert!(club.explanation.contains("held the plan 50% of the window"), "{}", club.explanation);
 }

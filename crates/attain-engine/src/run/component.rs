@@ -90,6 +90,9 @@ pub struct Evaluation {
     pub modifiers: Vec<(String, Decimal)>,
     /// Why nothing or less was earned (gate not reached, condition false, missing quota).
     pub notes: Vec<String>,
+    /// The share of the window the payee held the plan, when below 1 (fixed amounts and
+    /// quotas are prorated by it).
+    pub held: Option<Decimal>,
     pub payout: Option<Payout>,
 }
 
@@ -269,10 +272,20 @@ impl Prepared<'_> {
         Ok(amount * self.fx(from, who.currency, day)?)
     }
 
-    /// The window's share of the annual target incentive, in the payee's currency.
+    /// The share of `days` the payee held this plan (hired mid-quarter, on leave, moved):
+    /// amounts fixed per window — targets, bonuses, draws — are prorated by it.
+    pub(crate) fn held_share(&self, who: Subject, days: &Validity) -> Decimal {
+        let held: Vec<Validity> =
+            self.stretches[who.person].iter().filter(|s| s.plan == who.plan.id).map(|s| s.days).collect();
+        crate::limits::held_share(days, &held)
+    }
+
+    /// The window's share of the annual target incentive, in the payee's currency, prorated by
+    /// the share of the window the payee held the plan.
     fn window_target(&self, who: Subject, scope: Scope, window: &Window) -> Result<Decimal, EngineError> {
         let ti = who.plan.target_incentive.unwrap_or_default();
-        self.in_payee_currency(who, ti * scope.share_of_year(), window.full.from)
+        let share = self.held_share(who, &window.full);
+        self.in_payee_currency(who, ti * scope.share_of_year() * share, window.full.from)
     }
 
     /// Evaluates a component over `window` (what it has earned for the window so far).
@@ -283,6 +296,8 @@ impl Prepared<'_> {
         window: &Window,
     ) -> Result<Evaluation, EngineError> {
         let mut ev = Evaluation::default();
+        let held = self.held_share(who, &window.full);
+        ev.held = (held < Decimal::ONE).then_some(held);
         match &component.kind {
             ComponentKind::Commission { measure, basis, table, gate, target } => {
                 let total = self.measure_total(who, *measure, window.to_date)?.total;
@@ -353,7 +368,10 @@ impl Prepared<'_> {
                 let vars = self.period_vars(who, window)?;
                 if when.eval_bool(&vars).map_err(|e| EngineError::Formula(e.to_string()))? {
                     ev.earned = match amount {
-                        BonusAmount::Fixed(a) => self.in_payee_currency(who, *a, window.full.from)?,
+                        BonusAmount::Fixed(a) => {
+                            let share = self.held_share(who, &window.full);
+                            self.in_payee_currency(who, *a * share, window.full.from)?
+                        }
                         BonusAmount::OfTarget(share) => {
                             *share * self.window_target(who, component.scope, window)?
                         }

@@ -145,7 +145,9 @@ impl Prepared<'_> {
         for (plan, in_draw) in draws {
             let Some(draw) = &plan.draw else { continue };
             let who = Subject { person: p, plan, currency };
-            let guaranteed = currency.round(self.in_payee_currency(who, draw.amount, bounds.from)?);
+            // A draw is per month held: a new hire starting mid-month gets the days' share.
+            let share = self.held_share(who, bounds);
+            let guaranteed = currency.round(self.in_payee_currency(who, draw.amount * share, bounds.from)?);
             if in_draw && earned < guaranteed {
                 let top_up = guaranteed - earned;
                 if draw.recoverable {

@@ -154,6 +154,9 @@ pub(crate) fn component_line(
             .collect();
         why.push(format!("slices {}", slices.join("; ")));
     }
+    if let Some(held) = ev.held {
+        why.push(format!("held the plan {} of the window: quota and fixed amounts prorated", percent(held)));
+    }
     for (label, factor) in &ev.modifiers {
         why.push(format!("{label} ×{}", plain(*factor)));
     }
