@@ -667,3 +667,75 @@ fn a_mid_quarter_hire_gets_the_held_share_of_fixed_bonuses_and_targets() {
     let club = march.lines.iter().find(|l| l.component.as_deref() == Some("club")).unwrap();
     assert!(club.explanation.contains("held the plan 50% of the window"), "{}", club.explanation);
 }
+
+#[test]
+fn on_a_payment_basis_each_partial_payment_earns_its_share_in_its_month() {
+    let plan = REP_PLAN.replace("credit_on = \"booking\"", "credit_on = \"payment\"");
+    let mut d = world();
+    let pay = |day: Date, id: &str, amount: Decimal| Transaction {
+        kind: TransactionKind::Payment,
+        ..book(day, id, "ann", amount)
+    };
+    d.transactions = vec![
+        book(date(2017, 1, 5), "b1", "ann", dec!(10000)),
+        pay(date(2017, 1, 30), "p1", dec!(4000)),
+        pay(date(2017, 2, 27), "p2", dec!(6000)),
+    ];
+    let months = run(&d, &plans(&[&plan, MANAGER_PLAN]), month(2017, 2));
+    assert_eq!(payout(&months, month(2017, 1), "ann"), dec!(400));
+    assert_eq!(payout(&months, month(2017, 2), "ann"), dec!(600));
+}
+
+#[test]
+fn adjustments_rounding_year_to_date_and_the_pay_negative_balance_policy() {
+    // 0.125% of the amount: 100 → 0.125 → 0.12 and 300 → 0.375 → 0.38 (half to even).
+    let plan = r#"
+id = "rep"
+version = 1
+valid_from = "2016-01-01"
+credit_on = "booking"
+negative_balance = "pay"
+[draw]
+amount = "100"
+months = 1
+recoverable = false
+[measures.revenue]
+sum = "amount"
+[[components]]
+id = "commission"
+type = "commission"
+measure = "revenue"
+mode = "marginal"
+tiers = [ { from = "0", rate = "0.125%" } ]
+"#;
+    let mut d = world();
+    // Ann's first month on the plan is January 2016: the non-recoverable draw is a guarantee.
+    d.transactions = vec![
+        book(date(2017, 1, 10), "t1", "ann", dec!(100)),
+        book(date(2017, 2, 10), "t2", "ann", dec!(300)),
+    ];
+    d.adjustments.push(Adjustment {
+        id: "adj1".into(),
+        person_id: "ann".into(),
+        period: month(2017, 2),
+        currency: Currency::USD,
+        amount: usd(dec!(-5)),
+        reason: "Correction: duplicate credit".into(),
+        entered_by: Some("comp.admin".into()),
+    });
+    let book = plans(&[plan, MANAGER_PLAN]);
+    let months = Prepared::new(&d, &book).unwrap().run_months(month(2016, 1), month(2017, 2)).unwrap();
+    let jan16 = statement(&months, month(2016, 1), "ann");
+    assert_eq!(jan16.payout, dec!(100));
+    assert_eq!(jan16.draw_outstanding, Decimal::ZERO, "a guarantee is never recovered");
+    assert_eq!(payout(&months, month(2017, 1), "ann"), dec!(0.12));
+    let feb = statement(&months, month(2017, 2), "ann");
+    let adjustment = feb.lines.iter().find(|l| l.kind == LineKind::Adjustment).unwrap();
+    assert_eq!((adjustment.label.as_str(), adjustment.amount), ("Correction: duplicate credit", dec!(-5)));
+    assert!(adjustment.explanation.contains("entered by comp.admin"));
+    // 0.38 − 5 is paid as a deduction under `negative_balance = "pay"`, nothing carried.
+    assert_eq!(feb.payout, dec!(-4.62));
+    assert_eq!(feb.balance_carried, Decimal::ZERO);
+    // The fiscal year so far: January's 0.12 and February's −4.62.
+    assert_eq!(feb.ytd_payout, dec!(-4.50));
+}

@@ -31,10 +31,8 @@ const STATEMENT_COLUMNS: [&str; 13] = [
 ///   quota, attainment (a fraction: `1.05` is 105%), tier, amount and explanation;
 /// - one `note` row per note (in `explanation`);
 /// - `payout` (the sum of the `line` amounts), `draw_outstanding` and `balance_carried`;
-/// - `ytd`: the payee's payouts summed over the statements in this file up to and including
-///   this month (in the same currency). A statement carries no fiscal calendar, so this is the
-///   year to date when the file holds the fiscal year's months from its first one (as a run
-///   from the start of the year gives); for a single month it is that month's payout.
+/// - `ytd`: the payee's payouts of the fiscal year so far, this month's included (carried by
+///   the engine from month to month).
 ///
 /// Every amount has exactly the currency's minor digits; measures, quotas and attainments are
 /// exact.
@@ -83,7 +81,7 @@ pub fn statement_csv(statements: &[Statement]) -> String {
         rows.push(row("payout", "Payout", Some(s.payout), ""));
         rows.push(row("draw_outstanding", "Draw outstanding", Some(s.draw_outstanding), ""));
         rows.push(row("balance_carried", "Balance carried", Some(s.balance_carried), ""));
-        rows.push(row("ytd", "Payout year to date", Some(year_to_date(statements, s)), ""));
+        rows.push(row("ytd", "Payout year to date", Some(s.ytd_payout), ""));
     }
     write_all(&mut w, STATEMENT_COLUMNS, &rows);
     finish(w)
@@ -112,13 +110,6 @@ pub fn payroll_csv(statements: &[Statement]) -> String {
         .collect();
     write_all(&mut w, ["payee_id", "name", "currency", "amount", "period"], &rows);
     finish(w)
-}
-
-/// The payee's payouts in `statements` for months up to and including `s`'s, in its currency.
-pub(super) fn year_to_date(statements: &[Statement], s: &Statement) -> Decimal {
-    let same =
-        |o: &&Statement| o.person_id == s.person_id && o.currency == s.currency && o.period <= s.period;
-    statements.iter().filter(same).map(|o| o.payout).sum()
 }
 
 fn write_all<const N: usize>(w: &mut csv::Writer<Vec<u8>>, header: [&str; N], rows: &[[String; N]]) {

@@ -9,7 +9,6 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use thiserror::Error;
 
-use super::csv_out::year_to_date;
 use super::names::SheetNames;
 use super::traces::write_traces;
 
@@ -50,7 +49,7 @@ pub fn statement_xlsx(statements: &[Statement], traces: &BTreeMap<String, Vec<Tr
         let mut ws = Worksheet::new();
         ws.set_name(names.name(&s.person_id))?;
         let mut sheet = Sheet { ws: &mut ws, f: &formats };
-        let next = payee(&mut sheet, statements, s)?;
+        let next = payee(&mut sheet, s)?;
         let mine: Vec<&Trace> =
             traces.get(&s.person_id).into_iter().flatten().filter(|t| t.period == s.period).collect();
         write_traces(&mut sheet, next + 1, s.currency, &mine)?;
@@ -112,7 +111,7 @@ fn summary(statements: &[Statement], f: &Formats) -> Result<Worksheet> {
 }
 
 /// A statement's header block, lines, totals and notes; returns the next free row.
-fn payee(sheet: &mut Sheet, statements: &[Statement], s: &Statement) -> Result<u32> {
+fn payee(sheet: &mut Sheet, s: &Statement) -> Result<u32> {
     let f = sheet.f;
     let money = f.money(s.currency);
     sheet.bold(0, 0, "Statement")?;
@@ -149,7 +148,7 @@ fn payee(sheet: &mut Sheet, statements: &[Statement], s: &Statement) -> Result<u
         ("payout", s.payout),
         ("draw_outstanding", s.draw_outstanding),
         ("balance_carried", s.balance_carried),
-        ("payout_ytd", year_to_date(statements, s)),
+        ("payout_ytd", s.ytd_payout),
     ] {
         r += 1;
         sheet.bold(r, 0, kind)?;

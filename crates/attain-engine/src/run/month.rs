@@ -200,7 +200,10 @@ impl Prepared<'_> {
             ));
             carry.balance = total;
         }
-        let payout = lines.iter().map(|l| l.amount).sum();
+        let payout: Decimal = lines.iter().map(|l| l.amount).sum();
+        let [_, year] = self.calendar.enclosing(month);
+        let before = carry.ytd.filter(|(y, _)| *y == year).map_or(Decimal::ZERO, |(_, paid)| paid);
+        carry.ytd = Some((year, before + payout));
         let statement = Statement {
             person_id: person.id.clone(),
             name: person.name.clone(),
@@ -211,6 +214,7 @@ impl Prepared<'_> {
             payout,
             draw_outstanding: carry.draw_outstanding,
             balance_carried: carry.balance,
+            ytd_payout: before + payout,
             notes,
         };
         Ok((statement, carry))

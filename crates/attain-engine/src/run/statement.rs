@@ -86,6 +86,9 @@ pub struct Statement {
     pub draw_outstanding: Decimal,
     /// Negative balance carried into the next month (zero or below).
     pub balance_carried: Decimal,
+    /// Payouts of the fiscal year so far, this month's included.
+    #[serde(default)]
+    pub ytd_payout: Decimal,
     /// Problems that stopped a component from paying (missing quota, missing score).
     pub notes: Vec<String>,
 }
@@ -105,6 +108,9 @@ pub struct PayeeCarry {
     pub draw_outstanding: Decimal,
     /// Per `plan/component`: paid so far in its current window and plan year.
     pub paid: BTreeMap<String, Paid>,
+    /// Payouts so far in the fiscal year named.
+    #[serde(default)]
+    pub ytd: Option<(Period, Decimal)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
