@@ -2,6 +2,8 @@
 //! CSV format and the API handlers, so the document cannot drift from what the server does.
 //! Served as JSON at `/api/openapi.json` and as a readable reference at `/api/docs`.
 
+mod pay;
+
 use attain_core::Kind;
 use attain_core::record::ColumnType;
 use axum::response::{Html, IntoResponse, Json};
@@ -362,6 +364,7 @@ fn components() -> Value {
             "ip": {"type": ["string", "null"]}, "action": {"type": "string"}, "entity": {"type": "string"},
             "entity_id": {"type": ["string", "null"]}, "before": {}, "after": {}, "hash": {"type": "string"}}}},
         "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}}));
+    pay::schemas(&mut schemas);
     json!({
         "schemas": schemas,
         "securitySchemes": {
@@ -377,6 +380,7 @@ pub fn document() -> Value {
     let mut paths = Map::new();
     platform_paths(&mut paths);
     record_paths(&mut paths);
+    pay::paths(&mut paths);
     json!({
         "openapi": "3.1.0",
         "info": {

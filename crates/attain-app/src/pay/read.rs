@@ -81,3 +81,24 @@ impl App {
         })
     }
 }
+
+impl App {
+    /// The months that have been run, newest first. Anyone signed in may know them: which
+    /// months exist says nothing about anyone's pay.
+    pub async fn pay_months(&self, _actor: &Actor) -> AppResult<Vec<Period>> {
+        let runs: Vec<RunInfo> =
+            self.store().runs().await?.iter().map(RunInfo::from_row).collect::<AppResult<_>>()?;
+        let mut months: Vec<Period> = runs.iter().map(|r| r.period).collect();
+        months.sort_unstable_by(|a, b| b.cmp(a));
+        months.dedup();
+        Ok(months)
+    }
+
+    /// The payroll file of `period` (roles that export data): every payee's payout from the
+    /// month's current run, and that run (a draft's payroll is not final).
+    pub async fn payroll(&self, actor: &Actor, period: Period) -> AppResult<(RunInfo, String)> {
+        actor.require(crate::access::Permission::ExportData)?;
+        let view = self.statements(actor, period).await?;
+        Ok((view.run, crate::statements::payroll_csv(&view.statements)))
+    }
+}

@@ -200,10 +200,21 @@ impl Prepared<'_> {
             ));
             carry.balance = total;
         }
+        // Every amount shown with exactly the currency's minor digits (`0.00`, not `0`).
+        let fixed = |d: Decimal| {
+            let mut d = currency.round(d);
+            d.rescale(currency.minor_units());
+            d
+        };
+        for l in &mut lines {
+            l.amount = fixed(l.amount);
+        }
         let payout: Decimal = lines.iter().map(|l| l.amount).sum();
         let [_, year] = self.calendar.enclosing(month);
         let before = carry.ytd.filter(|(y, _)| *y == year).map_or(Decimal::ZERO, |(_, paid)| paid);
-        carry.ytd = Some((year, before + payout));
+        carry.ytd = Some((year, fixed(before + payout)));
+        carry.draw_outstanding = fixed(carry.draw_outstanding);
+        carry.balance = fixed(carry.balance);
         let statement = Statement {
             person_id: person.id.clone(),
             name: person.name.clone(),
@@ -214,7 +225,7 @@ impl Prepared<'_> {
             payout,
             draw_outstanding: carry.draw_outstanding,
             balance_carried: carry.balance,
-            ytd_payout: before + payout,
+            ytd_payout: fixed(before + payout),
             notes,
         };
         Ok((statement, carry))

@@ -2,6 +2,7 @@
 //! actor, makes one app call and maps the result.
 
 mod extract;
+pub(crate) mod pay;
 pub(crate) mod records;
 pub(crate) mod users;
 
@@ -36,6 +37,14 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/tokens/{id}", axum::routing::delete(users::revoke_token))
         .route("/api/v1/audit", get(users::audit))
         .route("/api/v1/audit/verify", get(users::verify))
+        .route("/api/v1/pay/plans", get(pay::plans).put(pay::put_plans))
+        .route("/api/v1/pay/runs", get(pay::runs).post(pay::calculate))
+        .route("/api/v1/pay/periods/{period}/close", post(pay::close))
+        .route("/api/v1/pay/periods/{period}/reopen", post(pay::reopen))
+        .route("/api/v1/pay/statements", get(pay::statements))
+        .route("/api/v1/pay/statements/{period}/{person_id}", get(pay::statement))
+        .route("/api/v1/pay/statements/{period}/{person_id}/trace", get(pay::trace))
+        .route("/api/v1/pay/payroll", get(pay::payroll))
         .route("/api/v1/{resource}", get(records::list))
         .route("/api/v1/{resource}/{id}", get(records::show).put(records::put))
 }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod pages;
+mod pay;
 mod session;
 pub(crate) mod view;
 
@@ -57,6 +58,14 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/users/{login}/password", post(admin::reset_password))
         .route("/admin/audit", get(admin::audit_page))
         .route("/import", get(admin::import_page))
+        .route("/pay", get(pay::pay_home))
+        .route("/pay/statements", get(pay::statements_page))
+        .route("/pay/statements/{period}/{person}", get(pay::statement_page))
+        .route("/pay/statements/{period}/{person}/explain", get(pay::explain_page))
+        .route("/pay/runs", get(pay::runs_page).post(pay::run_month))
+        .route("/pay/periods/{period}/close", post(pay::close_month))
+        .route("/pay/periods/{period}/reopen", post(pay::reopen_month))
+        .route("/pay/plans", get(pay::plans_page).post(pay::upload_plans))
 }
 
 /// Routes that take large bodies (CSV uploads).

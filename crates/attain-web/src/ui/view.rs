@@ -34,7 +34,7 @@ pub struct Chrome {
 }
 
 /// The sections of the UI, in menu order, and who sees each in the menu.
-const SECTIONS: [(&str, &str, Option<Permission>); 12] = [
+const SECTIONS: [(&str, &str, Option<Permission>); 13] = [
     ("Home", "/", None),
     ("People", "/people", None),
     ("Org chart", "/org", None),
@@ -44,6 +44,7 @@ const SECTIONS: [(&str, &str, Option<Permission>); 12] = [
     ("Activities", "/activities", None),
     ("Transactions", "/transactions", None),
     ("Compensation", "/compensation", None),
+    ("Pay", "/pay", None),
     ("Import", "/import", Some(Permission::EditData)),
     ("Users", "/admin/users", Some(Permission::ManageUsers)),
     ("Audit log", "/admin/audit", Some(Permission::ViewAudit)),
@@ -125,7 +126,12 @@ impl Cell {
 pub fn format_money(money: Money) -> String {
     // Every minor digit, as on a statement: 500.00, not 500.
     let text = attain_core::Decimal::new(money.minor(), money.currency().minor_units()).to_string();
-    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
+    format!("{} {}", group_digits(&text), money.currency().code())
+}
+
+/// A decimal's text with thousands separators in its whole part: `-12500.5` → `-12,500.5`.
+pub fn group_digits(text: &str) -> String {
+    let (sign, digits) = text.strip_prefix('-').map_or(("", text), |d| ("-", d));
     let (whole, fraction) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
@@ -135,8 +141,8 @@ pub fn format_money(money: Money) -> String {
         grouped.push(c);
     }
     match fraction {
-        Some(f) => format!("{sign}{grouped}.{f} {}", money.currency().code()),
-        None => format!("{sign}{grouped} {}", money.currency().code()),
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
     }
 }
 

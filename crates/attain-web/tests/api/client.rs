@@ -60,6 +60,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: HeaderMap,
     pub text: String,
+    /// The body as sent (for files that are not text).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -240,8 +242,9 @@ impl Api {
         let response = request.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response.text().await.unwrap_or_default();
-        let reply = Reply { method, path: path.to_string(), status, headers, text };
+        let bytes = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let reply = Reply { method, path: path.to_string(), status, headers, text, bytes };
         check_invariants(&reply);
         reply
     }

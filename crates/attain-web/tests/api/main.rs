@@ -16,6 +16,7 @@ mod imports;
 mod lists;
 mod matrix;
 mod openapi;
+mod pay;
 mod scope;
 mod signin;
 mod users;

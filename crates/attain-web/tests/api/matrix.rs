@@ -24,6 +24,13 @@ enum Access {
     Admins(u16),
     /// Admins and comp admins (who edit data); other roles 403.
     Editors(u16),
+    /// Admins and comp admins (who manage pay), called in that order: the admin's call
+    /// changes the month, so the comp admin's same call then answers `again` (a 409).
+    PayManagersInTurn { first: u16, again: u16 },
+    /// The roles that see runs (admin, comp admin, finance, executive); managers and reps 403.
+    RunReaders(u16),
+    /// The roles that export data (admin, comp admin, finance); others 403.
+    Exporters(u16),
 }
 
 impl Access {
@@ -34,7 +41,21 @@ impl Access {
             (Access::SignedIn(ok), Some(_)) => ok,
             (Access::Admins(ok), Some(Role::Admin)) => ok,
             (Access::Editors(ok), Some(Role::Admin | Role::CompAdmin)) => ok,
-            (Access::Admins(_) | Access::Editors(_), Some(_)) => 403,
+            (Access::PayManagersInTurn { first, .. }, Some(Role::Admin)) => first,
+            (Access::PayManagersInTurn { again, .. }, Some(Role::CompAdmin)) => again,
+            (
+                Access::RunReaders(ok),
+                Some(Role::Admin | Role::CompAdmin | Role::Finance | Role::Executive),
+            ) => ok,
+            (Access::Exporters(ok), Some(Role::Admin | Role::CompAdmin | Role::Finance)) => ok,
+            (
+                Access::Admins(_)
+                | Access::Editors(_)
+                | Access::PayManagersInTurn { .. }
+                | Access::RunReaders(_)
+                | Access::Exporters(_),
+                Some(_),
+            ) => 403,
         }
     }
 }
@@ -70,8 +91,10 @@ impl Call {
 const NEW_LOGIN: &str = "matrix.user";
 
 /// Every route in `crates/attain-web/src/api/mod.rs`, with concrete arguments. `product` is
-/// the current JSON of one product (catalogues are readable by everyone signed in).
-pub fn table(product: &Value) -> Vec<Call> {
+/// the current JSON of one product (catalogues are readable by everyone signed in); `rep` is
+/// the demo rep's person id, whose statements every role sees (the demo manager's team
+/// includes the rep).
+pub fn table(product: &Value, rep: &str) -> Vec<Call> {
     use Access::*;
     let product_id = product["id"].as_str().expect("a product id");
     let mut calls = vec![
@@ -126,7 +149,72 @@ pub fn table(product: &Value) -> Vec<Call> {
         Call::new(Method::POST, "/api/v1/imports/{resource}", "/api/v1/imports/products", Editors(200));
     import.body = Some(Body::csv(&csv));
     calls.push(import);
+    calls.extend(pay_calls(rep));
     calls
+}
+
+/// The pay routes, against the demo's pay (2016-01 to 2017-12 closed, 2018-01 a draft), in
+/// an order that leaves each call's month as the next one needs it.
+fn pay_calls(rep: &str) -> Vec<Call> {
+    use Access::*;
+    let plans: Vec<Value> = attain_demo::plan_files(crate::support::as_of())
+        .into_iter()
+        .map(|(name, text)| json!({"name": name, "text": text}))
+        .collect();
+    let statement = format!("/api/v1/pay/statements/2017-06/{rep}");
+    vec![
+        Call::new(Method::GET, "/api/v1/pay/plans", "/api/v1/pay/plans", SignedIn(200)),
+        Call::new(Method::PUT, "/api/v1/pay/plans", "/api/v1/pay/plans", Editors(200))
+            .json(json!({"files": plans})),
+        Call::new(Method::GET, "/api/v1/pay/runs", "/api/v1/pay/runs", RunReaders(200)),
+        Call::new(Method::POST, "/api/v1/pay/runs", "/api/v1/pay/runs", Editors(201))
+            .json(json!({"period": "2018-01"})),
+        Call::new(
+            Method::POST,
+            "/api/v1/pay/periods/{period}/close",
+            "/api/v1/pay/periods/2018-01/close",
+            PayManagersInTurn { first: 200, again: 409 },
+        ),
+        Call::new(
+            Method::POST,
+            "/api/v1/pay/periods/{period}/reopen",
+            "/api/v1/pay/periods/2018-01/reopen",
+            PayManagersInTurn { first: 200, again: 409 },
+        )
+        .json(json!({"reason": "the matrix reopens it"})),
+        Call::new(
+            Method::GET,
+            "/api/v1/pay/statements",
+            "/api/v1/pay/statements?period=2017-06",
+            SignedIn(200),
+        ),
+        Call::new(
+            Method::GET,
+            "/api/v1/pay/statements",
+            "/api/v1/pay/statements?period=2017-06&format=csv",
+            SignedIn(200),
+        ),
+        Call::new(
+            Method::GET,
+            "/api/v1/pay/statements",
+            "/api/v1/pay/statements?period=2017-06&format=xlsx",
+            SignedIn(200),
+        ),
+        Call::new(Method::GET, "/api/v1/pay/statements/{period}/{person_id}", &statement, SignedIn(200)),
+        Call::new(
+            Method::GET,
+            "/api/v1/pay/statements/{period}/{person_id}",
+            &format!("{statement}?format=xlsx"),
+            SignedIn(200),
+        ),
+        Call::new(
+            Method::GET,
+            "/api/v1/pay/statements/{period}/{person_id}/trace",
+            &format!("{statement}/trace?plan=ae&component=commission"),
+            SignedIn(200),
+        ),
+        Call::new(Method::GET, "/api/v1/pay/payroll", "/api/v1/pay/payroll?period=2017-06", Exporters(200)),
+    ]
 }
 
 /// The callers: nobody, then each role with a token, and a spare token id of their own.
@@ -166,11 +254,11 @@ fn label(role: Option<Role>) -> &'static str {
 on_both!(every_route_for_every_role);
 
 async fn every_route_for_every_role(backend: Db) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn_with_pay(backend).await else { return };
     let callers = callers(&app).await;
     let admin = &callers[1].1;
     let product = admin.get("/api/v1/products?per_page=1").await.data()[0].clone();
-    let calls = table(&product);
+    let calls = table(&product, &app.person_of(Role::Rep));
     let doc = attain_web::openapi_document();
 
     let mut grid: Vec<Vec<(u16, u16, String)>> = Vec::new();

@@ -11,7 +11,7 @@ use attain_testkit::browser;
 use super::support::{AS_OF, TestApp};
 use super::{list_total, sign_in, texts};
 
-const EVERYONE: [&str; 9] = [
+const EVERYONE: [&str; 10] = [
     "Home",
     "People",
     "Org chart",
@@ -21,6 +21,7 @@ const EVERYONE: [&str; 9] = [
     "Activities",
     "Transactions",
     "Compensation",
+    "Pay",
 ];
 
 fn expected_menu(role: Role) -> Vec<&'static str> {

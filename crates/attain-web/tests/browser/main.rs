@@ -1,7 +1,8 @@
 //! The UI in a real headless Chromium against a real server on a random port: signing in and
-//! out, what each role sees, CSV import, the admin pages, API tokens, phone width and the
-//! keyboard. SQLite only (the API suite covers PostgreSQL). Without Chromium these tests skip
-//! outside CI and fail under `CI=true` (see `attain_testkit::browser`).
+//! out, what each role sees, CSV import, the admin pages, API tokens, phone width, the
+//! keyboard, and pay (statements, explanations, runs). SQLite only (the API suite covers
+//! PostgreSQL). Without Chromium these tests skip outside CI and fail under `CI=true` (see
+//! `attain_testkit::browser`).
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -10,6 +11,7 @@ mod access;
 mod admin;
 mod import;
 mod layout;
+mod pay;
 mod session;
 
 use attain_app::Role;

@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 
-use attain_app::seed::{DemoLogin, seed_demo, seed_demo_users};
+use attain_app::seed::{DemoLogin, seed_demo, seed_demo_pay, seed_demo_users};
 use attain_app::{App, NoProgress, Role, Settings};
 use attain_store::Store;
 use attain_testkit::{Db, TestDb};
@@ -13,6 +13,11 @@ use attain_web::{Server, ServerConfig};
 
 /// The demo's "today" in every web test.
 pub const AS_OF: &str = "2018-01-15";
+
+/// [`AS_OF`] as a date.
+pub fn as_of() -> attain_core::Date {
+    attain_core::dating::parse_date(AS_OF).expect("a date")
+}
 
 #[derive(Debug)]
 pub struct TestApp {
@@ -32,13 +37,27 @@ impl TestApp {
         TestApp::spawn_with(backend, Settings::default()).await
     }
 
+    /// [`TestApp::spawn`] with the demo's pay as well: its plans stored, every month from the
+    /// first through 2017-12 run and closed, and 2018-01 run as an open draft. Slower (a run
+    /// per month), so only the tests about pay use it.
+    pub async fn spawn_with_pay(backend: Db) -> Option<TestApp> {
+        TestApp::start(backend, Settings::default(), true).await
+    }
+
     pub async fn spawn_with(backend: Db, settings: Settings) -> Option<TestApp> {
+        TestApp::start(backend, settings, false).await
+    }
+
+    async fn start(backend: Db, settings: Settings, pay: bool) -> Option<TestApp> {
         let db = TestDb::new(backend).await?;
         let store = Store::open(&db.url).await.expect("open the test database");
-        let as_of = attain_core::dating::parse_date(AS_OF).expect("a date");
+        let as_of = as_of();
         seed_demo(&store, &attain_demo::DemoConfig::new(as_of), &NoProgress).await.expect("seed the demo");
         let app = App::new(store, settings).await.expect("build the app");
         let logins = seed_demo_users(&app, as_of).await.expect("demo users");
+        if pay {
+            seed_demo_pay(&app, as_of).await.expect("seed the demo's pay");
+        }
         let server = Server::bind(app.clone(), ServerConfig::new("127.0.0.1:0".parse().unwrap()))
             .await
             .expect("bind port 0");

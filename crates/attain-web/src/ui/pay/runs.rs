@@ -1,0 +1,214 @@
+//! The runs of every month, and (for admins and comp admins) running, closing and reopening a
+//! month. A refused action (a month closed twice, reopened out of order) is a message on the
+//! page, with its status, never an error page.
+
+use askama::Template;
+use attain_app::pay::{RunInfo, RunOutcome, RunStatus};
+use attain_app::{AppError, Permission};
+use attain_core::Period;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::{Tab, form_error, instant, month_name, month_of, next_month, status, tabs, totals};
+use crate::auth::Viewer;
+use crate::server::AppState;
+use crate::ui::view::Chrome;
+use crate::ui::{FormData, render};
+
+struct RunRow {
+    period: String,
+    month: String,
+    version: i64,
+    status: (&'static str, &'static str),
+    payees: i64,
+    totals: String,
+    created: (String, String),
+    closed: (String, String),
+    reopened: (String, String),
+    reason: String,
+    statements: String,
+    can_close: bool,
+    can_reopen: bool,
+}
+
+struct OutcomeView {
+    heading: String,
+    facts: Vec<(&'static str, String)>,
+    statements: String,
+}
+
+#[derive(Template)]
+#[template(path = "pay_runs.html")]
+struct RunsPage {
+    chrome: Chrome,
+    tabs: Vec<Tab>,
+    manage: bool,
+    next_month: String,
+    rows: Vec<RunRow>,
+    outcome: Option<OutcomeView>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// What the page says after an action.
+#[derive(Default)]
+struct After {
+    outcome: Option<RunOutcome>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// Who did something, and when (to the minute).
+fn who_when(by: Option<&str>, at: Option<&str>) -> (String, String) {
+    (by.unwrap_or_default().to_string(), at.map(instant).unwrap_or_default())
+}
+
+/// The month to offer in the run form: the open draft's, else the month after the last closed.
+fn month_to_run(runs: &[RunInfo]) -> Option<Period> {
+    let draft = runs.iter().filter(|r| r.status == RunStatus::Draft).map(|r| r.period).max();
+    let closed = runs.iter().filter(|r| r.status == RunStatus::Closed).map(|r| r.period).max();
+    draft.or(closed.map(next_month))
+}
+
+fn outcome_view(o: &RunOutcome) -> OutcomeView {
+    let run = &o.run;
+    let compared = match &o.previous {
+        Some(p) => format!("{} of {} (against version {})", o.changed_payees, run.payees, p.version),
+        None => format!("{} (the month's first run)", o.changed_payees),
+    };
+    OutcomeView {
+        heading: format!("Ran {} as version {} ({})", month_name(run.period), run.version, status(run).0),
+        facts: vec![
+            ("Version", run.version.to_string()),
+            ("Payees", run.payees.to_string()),
+            ("Total payout", totals(run)),
+            ("Payees whose payout changed", compared),
+            ("Prior-period lines", o.prior_period_lines.to_string()),
+            ("Notes", o.notes.to_string()),
+        ],
+        statements: format!("/pay/statements?period={}", run.period),
+    }
+}
+
+async fn runs_view(state: &AppState, viewer: &Viewer, after: After, code: StatusCode) -> Response {
+    let actor = &viewer.actor;
+    let mut runs = match state.app.runs(actor).await {
+        Ok(runs) => runs,
+        Err(e) => return viewer.error(e),
+    };
+    runs.sort_by(|a, b| b.period.cmp(&a.period).then(b.version.cmp(&a.version)));
+    let manage = actor.may(Permission::ManagePay);
+    let last_closed = runs.iter().filter(|r| r.status == RunStatus::Closed).map(|r| r.period).max();
+    let rows = runs
+        .iter()
+        .map(|r| RunRow {
+            period: r.period.to_string(),
+            month: month_name(r.period),
+            version: r.version,
+            status: status(r),
+            payees: r.payees,
+            totals: totals(r),
+            created: who_when(Some(&r.created_by), Some(&r.created_at)),
+            closed: who_when(r.closed_by.as_deref(), r.closed_at.as_deref()),
+            reopened: who_when(r.reopened_by.as_deref(), r.reopened_at.as_deref()),
+            reason: r.reopen_reason.clone().unwrap_or_default(),
+            statements: format!("/pay/statements?period={}", r.period),
+            can_close: manage && r.status == RunStatus::Draft,
+            can_reopen: manage && r.status == RunStatus::Closed && Some(r.period) == last_closed,
+        })
+        .collect();
+    let page = RunsPage {
+        chrome: Chrome::signed_in("Pay runs", actor, &viewer.csrf, "/pay"),
+        tabs: tabs(actor, "/pay/runs"),
+        manage,
+        next_month: month_to_run(&runs).map(|p| p.to_string()).unwrap_or_default(),
+        rows,
+        outcome: after.outcome.as_ref().map(outcome_view),
+        notice: after.notice,
+        error: after.error,
+    };
+    (code, render(&page)).into_response()
+}
+
+pub(crate) async fn runs_page(State(state): State<AppState>, viewer: Viewer) -> Response {
+    runs_view(&state, &viewer, After::default(), StatusCode::OK).await
+}
+
+/// The page after an action that went wrong: the message with the error's status, or the
+/// error page when it is not the form's fault (a role that may not, say).
+async fn refused(state: &AppState, viewer: &Viewer, e: AppError) -> Response {
+    match form_error(&e) {
+        Some(message) => {
+            let code = crate::error::classify(e).0.status;
+            runs_view(state, viewer, After { error: Some(message), ..After::default() }, code).await
+        }
+        None => viewer.error(e),
+    }
+}
+
+/// `POST /pay/runs`: calculates the month in the form.
+pub(crate) async fn run_month(State(state): State<AppState>, viewer: Viewer, form: FormData) -> Response {
+    if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
+        return *page;
+    }
+    let period = match attain_app::pay::month(form.get("period").unwrap_or("")) {
+        Ok(p) => p,
+        Err(e) => return refused(&state, &viewer, e).await,
+    };
+    match state.app.calculate(&viewer.actor, period).await {
+        Ok(outcome) => {
+            let after = After { outcome: Some(outcome), ..After::default() };
+            runs_view(&state, &viewer, after, StatusCode::OK).await
+        }
+        Err(e) => refused(&state, &viewer, e).await,
+    }
+}
+
+/// `POST /pay/periods/{period}/close`.
+pub(crate) async fn close_month(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(month): Path<String>,
+    form: FormData,
+) -> Response {
+    if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
+        return *page;
+    }
+    let period = match month_of(&viewer, &month) {
+        Ok(p) => p,
+        Err(page) => return *page,
+    };
+    match state.app.close_period(&viewer.actor, period).await {
+        Ok(run) => {
+            let notice = format!("Closed {} (version {}): it is final.", month_name(run.period), run.version);
+            runs_view(&state, &viewer, After { notice: Some(notice), ..After::default() }, StatusCode::OK)
+                .await
+        }
+        Err(e) => refused(&state, &viewer, e).await,
+    }
+}
+
+/// `POST /pay/periods/{period}/reopen`, with the reason.
+pub(crate) async fn reopen_month(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(month): Path<String>,
+    form: FormData,
+) -> Response {
+    if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
+        return *page;
+    }
+    let period = match month_of(&viewer, &month) {
+        Ok(p) => p,
+        Err(page) => return *page,
+    };
+    match state.app.reopen_period(&viewer.actor, period, form.get("reason").unwrap_or("")).await {
+        Ok(run) => {
+            let notice = format!("Reopened {}: run it again to make a new draft.", month_name(run.period));
+            runs_view(&state, &viewer, After { notice: Some(notice), ..After::default() }, StatusCode::OK)
+                .await
+        }
+        Err(e) => refused(&state, &viewer, e).await,
+    }
+}
