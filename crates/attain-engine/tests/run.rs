@@ -739,3 +739,26 @@ tiers = [ { from = "0", rate = "0.125%" } ]
     // The fiscal year so far: January's 0.12 and February's −4.62.
     assert_eq!(feb.ytd_payout, dec!(-4.50));
 }
+
+#[test]
+fn an_adjustment_for_someone_no_longer_on_a_plan_still_gets_paid() {
+    let mut d = world();
+    // Bob leaves at the end of January; a correction for him is entered for March.
+    d.people.iter_mut().find(|p| p.id == "bob").unwrap().hire_date = date(2016, 1, 1);
+    d.people.iter_mut().find(|p| p.id == "bob").unwrap().termination_date = Some(date(2017, 2, 1));
+    d.adjustments.push(Adjustment {
+        id: "adj1".into(),
+        person_id: "bob".into(),
+        period: month(2017, 3),
+        currency: Currency::USD,
+        amount: usd(dec!(120)),
+        reason: "Final commission correction".into(),
+        entered_by: None,
+    });
+    let months = run(&d, &plans(&[REP_PLAN, MANAGER_PLAN]), month(2017, 3));
+    let (_, february) = &months[1];
+    assert!(february.iter().all(|s| s.person_id != "bob"), "no plan, no adjustment: no statement");
+    let march = statement(&months, month(2017, 3), "bob");
+    assert!(march.plans.is_empty());
+    assert_eq!(march.payout, dec!(120));
+}

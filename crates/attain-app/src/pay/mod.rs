@@ -3,6 +3,7 @@
 //! the actor's scope. The engine computes; this layer gathers inputs, keeps the history and
 //! enforces who may do and see what.
 
+mod adjust;
 mod plans;
 mod prior;
 mod read;
@@ -15,6 +16,7 @@ use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
 
+pub use adjust::NewAdjustment;
 pub use plans::{PlanFileInfo, PlanSummary, check_files};
 pub use read::StatementView;
 pub use runs::RunOutcome;

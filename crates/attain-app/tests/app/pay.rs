@@ -3,7 +3,7 @@
 //! unchanged month, the close/reopen rules, and a late deal for a closed month arriving as a
 //! prior-period line in the open month while the closed statement stays as paid.
 
-use attain_app::pay::RunStatus;
+use attain_app::pay::{NewAdjustment, RunStatus};
 use attain_app::seed::{seed_demo, seed_demo_pay, seed_demo_users};
 use attain_app::{Actor, App, AppError, NoProgress, Role, Settings, Via};
 use attain_core::{Kind, Period};
@@ -105,6 +105,36 @@ async fn pay_history_scope_and_reruns(store: Store, _: Db) {
     assert_eq!(app.statements(&admin, month(2018, 1)).await.unwrap().statements, first.statements);
     let runs = app.runs(&admin).await.unwrap();
     assert_eq!(runs.iter().find(|r| r.id == first.run.id).unwrap().status, RunStatus::Superseded);
+
+    // A comp admin's manual adjustment: a record with its reason and who entered it, paid by
+    // the next run of the month.
+    let comp_admin = as_role(Role::CompAdmin, None);
+    let adjustment = |period: &str, amount: &str| NewAdjustment {
+        person_id: rep.clone(),
+        period: period.into(),
+        amount: amount.into(),
+        currency: None,
+        reason: "Relocation bonus".into(),
+    };
+    assert_err!(
+        app.add_adjustment(&as_role(Role::Rep, Some(&rep)), adjustment("2018-01", "250")).await,
+        AppError::Forbidden
+    );
+    assert_err!(app.add_adjustment(&comp_admin, adjustment("2018-Q1", "250")).await, AppError::Invalid { field: Some(f), .. } if f == "period");
+    assert_err!(
+        app.add_adjustment(&comp_admin, adjustment("2018-01", "12.345")).await,
+        AppError::Invalid { .. }
+    );
+    app.add_adjustment(&comp_admin, adjustment("2018-01", "250")).await.unwrap();
+    app.calculate(&admin, month(2018, 1)).await.unwrap();
+    let (_, january) = app.statement(&admin, month(2018, 1), &rep).await.unwrap();
+    let line = january
+        .lines
+        .iter()
+        .find(|l| l.kind == LineKind::Adjustment && l.label == "Relocation bonus")
+        .unwrap();
+    assert_eq!(line.amount, Decimal::from(250));
+    assert!(line.explanation.contains("entered by test-comp_admin"), "{}", line.explanation);
 }
 
 async fn closed_months_are_immutable_and_late_data_becomes_a_prior_period_line(store: Store, _: Db) {

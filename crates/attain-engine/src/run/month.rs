@@ -37,8 +37,10 @@ impl Prepared<'_> {
             let before = carry.payees.get(&person.id).cloned().unwrap_or_default();
             let held: Vec<&str> = plans_held(&self.stretches[p], &bounds);
             let extra = extra.get(&person.id).map(Vec::as_slice).unwrap_or_default();
-            // A leaver with a prior-period change still gets a statement for it.
-            if held.is_empty() && extra.is_empty() {
+            // A leaver with a prior-period change or an adjustment still gets a statement for it.
+            let adjusted =
+                self.data.adjustments.iter().any(|a| a.person_id == person.id && a.period == month);
+            if held.is_empty() && extra.is_empty() && !adjusted {
                 if before != PayeeCarry::default() {
                     next.payees.insert(person.id.clone(), before);
                 }

@@ -65,6 +65,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/pay/runs", get(pay::runs_page).post(pay::run_month))
         .route("/pay/periods/{period}/close", post(pay::close_month))
         .route("/pay/periods/{period}/reopen", post(pay::reopen_month))
+        .route("/pay/adjustments", post(pay::add_adjustment))
         .route("/pay/plans", get(pay::plans_page).post(pay::upload_plans))
 }
 

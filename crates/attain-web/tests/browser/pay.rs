@@ -94,9 +94,33 @@ async fn a_comp_admin_runs_the_open_month_and_closes_it() {
         assert_eq!(facts[1], payees.to_string(), "payees: {facts:?}");
         assert_eq!(facts[3], format!("0 of {payees} (against version 1)"), "changed payees: {facts:?}");
 
+        // A manual adjustment, with its reason; the next run of the month pays it.
+        assert_eq!(b.value_of("#adj-period").await?, "2018-01");
+        let rep = app.person_of(Role::Rep);
+        let _: Option<String> =
+            eval(b, &format!("document.getElementById('adj-person').value = '{rep}'; return null;")).await?;
+        b.fill("#adj-amount", "250.00").await?;
+        b.fill("#adj-reason", "Relocation bonus").await?;
+        b.click("#adjustment-form button[type=submit]").await?;
+        let notice = b.text_of("#run-notice").await?;
+        assert!(notice.starts_with("Added an adjustment of 250.00 for "), "{notice}");
+        b.fill("#adj-amount", "12.345").await?;
+        b.fill("#adj-reason", "Too precise").await?;
+        b.click("#adjustment-form button[type=submit]").await?;
+        let refused = b.text_of("#run-error").await?;
+        assert!(refused.contains("12.345"), "the bad amount is named: {refused}");
+        b.click("#run-form button[type=submit]").await?;
+        assert_eq!(b.text_of("#run-outcome h2").await?, "Ran January 2018 as version 3 (Draft — not final)");
+        let facts = texts(b, "#run-outcome dd").await?;
+        assert_eq!(
+            facts[3],
+            format!("1 of {payees} (against version 2)"),
+            "the adjusted payee changed: {facts:?}"
+        );
+
         b.click("form[action='/pay/periods/2018-01/close'] button").await?;
-        assert_eq!(b.text_of("#run-notice").await?, "Closed January 2018 (version 2): it is final.");
-        let newest = "#runs tbody tr[data-period='2018-01'][data-version='2'] td[data-label=Status]";
+        assert_eq!(b.text_of("#run-notice").await?, "Closed January 2018 (version 3): it is final.");
+        let newest = "#runs tbody tr[data-period='2018-01'][data-version='3'] td[data-label=Status]";
         assert_eq!(b.text_of(newest).await?, "Closed (final)");
         let drafts: u64 = eval(b, "return document.querySelectorAll('form.close-form').length;").await?;
         assert_eq!(drafts, 0, "no draft is left to close");
@@ -116,7 +140,7 @@ async fn a_comp_admin_runs_the_open_month_and_closes_it() {
             "Reopened January 2018: run it again to make a new draft."
         );
         let reopened =
-            texts(b, "#runs tbody tr[data-period='2018-01'][data-version='2'] td[data-label=Reopened]")
+            texts(b, "#runs tbody tr[data-period='2018-01'][data-version='3'] td[data-label=Reopened]")
                 .await?;
         assert!(reopened[0].contains("compadmin") && reopened[0].contains("a late deal"), "{reopened:?}");
         Ok(())

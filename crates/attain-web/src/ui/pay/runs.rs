@@ -45,6 +45,8 @@ struct RunsPage {
     tabs: Vec<Tab>,
     manage: bool,
     next_month: String,
+    /// (person id, name) for the adjustment form.
+    people: Vec<(String, String)>,
     rows: Vec<RunRow>,
     outcome: Option<OutcomeView>,
     notice: Option<String>,
@@ -123,12 +125,54 @@ async fn runs_view(state: &AppState, viewer: &Viewer, after: After, code: Status
         tabs: tabs(actor, "/pay/runs"),
         manage,
         next_month: month_to_run(&runs).map(|p| p.to_string()).unwrap_or_default(),
+        people: if manage { people(state) } else { Vec::new() },
         rows,
         outcome: after.outcome.as_ref().map(outcome_view),
         notice: after.notice,
         error: after.error,
     };
     (code, render(&page)).into_response()
+}
+
+/// Everyone, by name, for the adjustment form.
+fn people(state: &AppState) -> Vec<(String, String)> {
+    let snapshot = state.app.snapshot();
+    let mut people: Vec<(String, String)> =
+        snapshot.data.people.iter().map(|p| (p.id.clone(), format!("{} ({})", p.name, p.id))).collect();
+    people.sort_by(|a, b| a.1.cmp(&b.1));
+    people
+}
+
+/// `POST /pay/adjustments`: adds a manual adjustment (paid by the month's next run).
+pub(crate) async fn add_adjustment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    form: FormData,
+) -> Response {
+    if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
+        return *page;
+    }
+    let new = attain_app::pay::NewAdjustment {
+        person_id: form.get("person_id").unwrap_or("").to_string(),
+        period: form.get("period").unwrap_or("").to_string(),
+        amount: form.get("amount").unwrap_or("").to_string(),
+        currency: form.get("currency").map(str::to_string),
+        reason: form.get("reason").unwrap_or("").to_string(),
+    };
+    match state.app.add_adjustment(&viewer.actor, new.clone()).await {
+        Ok(_) => {
+            let notice = format!(
+                "Added an adjustment of {} for {} in {}: the month's next run pays it (a closed month's \
+                 arrives as a prior-period line in the open month).",
+                new.amount.trim(),
+                new.person_id,
+                new.period.trim()
+            );
+            runs_view(&state, &viewer, After { notice: Some(notice), ..After::default() }, StatusCode::OK)
+                .await
+        }
+        Err(e) => refused(&state, &viewer, e).await,
+    }
 }
 
 pub(crate) async fn runs_page(State(state): State<AppState>, viewer: Viewer) -> Response {
