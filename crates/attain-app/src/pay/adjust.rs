@@ -58,3 +58,58 @@ impl App {
         Ok(id)
     }
 }
+
+/// Assigning a plan to a position from a day on (the position's earlier plan ends that day).
+#[derive(Debug, Clone, Default)]
+pub struct NewPlanAssignment {
+    pub position_id: String,
+    pub plan_id: String,
+    /// `YYYY-MM-DD`.
+    pub valid_from: String,
+}
+
+impl App {
+    /// Assigns a stored plan to a position from `valid_from` on. An open-ended assignment the
+    /// position already has ends that day (effective dating: the history keeps the old plan);
+    /// an assignment starting on or after that day is refused rather than silently replaced.
+    pub async fn assign_plan(&self, actor: &Actor, new: NewPlanAssignment) -> AppResult<String> {
+        actor.require(Permission::ManagePay)?;
+        let from = attain_core::dating::parse_date(new.valid_from.trim())
+            .map_err(|e| AppError::invalid("valid_from", e.to_string()))?;
+        let (book, _) = self.plan_book().await?;
+        let plan_id = new.plan_id.trim();
+        if !book.knows(plan_id) {
+            return Err(AppError::invalid("plan_id", format!("no stored plan `{plan_id}`")));
+        }
+        let position = new.position_id.trim();
+        let snapshot = self.snapshot();
+        if !snapshot.data.positions.iter().any(|p| p.id == position) {
+            return Err(AppError::invalid("position_id", format!("no position `{position}`")));
+        }
+        let existing: Vec<_> =
+            snapshot.data.plan_assignments.iter().filter(|a| a.position_id == position).collect();
+        if let Some(later) = existing.iter().find(|a| a.validity.from >= from) {
+            return Err(AppError::Conflict(format!(
+                "{position} already has plan `{}` from {}: change that assignment instead",
+                later.plan_id, later.validity.from
+            )));
+        }
+        // Ending the current assignment and starting the new one is one import: both or neither.
+        let id = format!("pa-{}", uuid::Uuid::now_v7());
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        let write = |csv: &mut csv::Writer<Vec<u8>>, row: [&str; 5]| {
+            csv.write_record(row).map_err(|e| AppError::Internal(format!("writing a CSV row in memory: {e}")))
+        };
+        write(&mut csv, ["id", "position_id", "plan_id", "valid_from", "valid_to"])?;
+        let from_text = from.to_string();
+        for current in existing.iter().filter(|a| a.validity.contains(from)) {
+            let start = current.validity.from.to_string();
+            write(&mut csv, [&current.id, &current.position_id, &current.plan_id, &start, &from_text])?;
+        }
+        write(&mut csv, [&id, position, plan_id, &from_text, ""])?;
+        let bytes =
+            csv.into_inner().map_err(|e| AppError::Internal(format!("finishing a CSV in memory: {e}")))?;
+        self.import_csv(actor, Kind::PlanAssignments, "plan assignment", &bytes, false).await?;
+        Ok(id)
+    }
+}

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
 
-pub use adjust::NewAdjustment;
+pub use adjust::{NewAdjustment, NewPlanAssignment};
 pub use plans::{PlanFileInfo, PlanSummary, check_files};
 pub use read::StatementView;
 pub use runs::RunOutcome;

@@ -3,7 +3,7 @@
 //! unchanged month, the close/reopen rules, and a late deal for a closed month arriving as a
 //! prior-period line in the open month while the closed statement stays as paid.
 
-use attain_app::pay::{NewAdjustment, RunStatus};
+use attain_app::pay::{NewAdjustment, NewPlanAssignment, RunStatus};
 use attain_app::seed::{seed_demo, seed_demo_pay, seed_demo_users};
 use attain_app::{Actor, App, AppError, NoProgress, Role, Settings, Via};
 use attain_core::{Kind, Period};
@@ -135,6 +135,33 @@ async fn pay_history_scope_and_reruns(store: Store, _: Db) {
         .unwrap();
     assert_eq!(line.amount, Decimal::from(250));
     assert!(line.explanation.contains("entered by test-comp_admin"), "{}", line.explanation);
+
+    // Assigning another plan to the rep's position from a day on ends the current one that day.
+    let position =
+        attain_core::domain::position_of(&app.snapshot().data.assignments, &rep, date(2018, 1, 10))
+            .unwrap()
+            .to_string();
+    let assign = |plan: &str, from: &str| NewPlanAssignment {
+        position_id: position.clone(),
+        plan_id: plan.into(),
+        valid_from: from.into(),
+    };
+    assert_err!(app.assign_plan(&comp_admin, assign("nope", "2018-02-01")).await, AppError::Invalid { field: Some(f), .. } if f == "plan_id");
+    assert_err!(app.assign_plan(&comp_admin, assign("se", "2018-02-30")).await, AppError::Invalid { field: Some(f), .. } if f == "valid_from");
+    app.assign_plan(&comp_admin, assign("se", "2018-02-01")).await.unwrap();
+    let snapshot = app.snapshot();
+    let mut held: Vec<(String, String, Option<String>)> = snapshot
+        .data
+        .plan_assignments
+        .iter()
+        .filter(|a| a.position_id == position)
+        .map(|a| (a.plan_id.clone(), a.validity.from.to_string(), a.validity.to.map(|d| d.to_string())))
+        .collect();
+    held.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(held.last().unwrap(), &("se".to_string(), "2018-02-01".to_string(), None));
+    assert_eq!(held[held.len() - 2].0, "ae");
+    assert_eq!(held[held.len() - 2].2.as_deref(), Some("2018-02-01"));
+    assert_err!(app.assign_plan(&comp_admin, assign("ae", "2018-01-15")).await, AppError::Conflict(m) if m.contains("already has plan `se`"));
 }
 
 async fn closed_months_are_immutable_and_late_data_becomes_a_prior_period_line(store: Store, _: Db) {

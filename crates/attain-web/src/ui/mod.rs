@@ -67,6 +67,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/pay/periods/{period}/reopen", post(pay::reopen_month))
         .route("/pay/adjustments", post(pay::add_adjustment))
         .route("/pay/plans", get(pay::plans_page).post(pay::upload_plans))
+        .route("/pay/plans/assign", post(pay::assign_plan))
 }
 
 /// Routes that take large bodies (CSV uploads).

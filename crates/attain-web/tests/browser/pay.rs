@@ -143,6 +143,27 @@ async fn a_comp_admin_runs_the_open_month_and_closes_it() {
             texts(b, "#runs tbody tr[data-period='2018-01'][data-version='3'] td[data-label=Reopened]")
                 .await?;
         assert!(reopened[0].contains("compadmin") && reopened[0].contains("a late deal"), "{reopened:?}");
+
+        // Plans: assign the overlay plan to the rep's seat from February on.
+        b.click("nav.tabs a[href='/pay/plans']").await?;
+        let seat = attain_core::domain::position_of(
+            &app.app.snapshot().data.assignments,
+            &rep,
+            super::support::as_of(),
+        )
+        .expect("the rep's seat")
+        .to_string();
+        let script = format!(
+            "document.getElementById('assign-position').value = '{seat}'; \
+             document.getElementById('assign-plan').value = 'se'; \
+             document.getElementById('assign-from').value = '2018-02-01'; return null;"
+        );
+        let _: Option<String> = eval(b, &script).await?;
+        b.click("#assign-form button[type=submit]").await?;
+        assert_eq!(
+            b.text_of("#plans-notice").await?,
+            format!("{seat} holds plan `se` from 2018-02-01 (its earlier plan ends that day).")
+        );
         Ok(())
     })
     .await;

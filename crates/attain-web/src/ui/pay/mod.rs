@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 pub(crate) use explain::explain_page;
-pub(crate) use plans::{plans_page, upload_plans};
+pub(crate) use plans::{assign_plan, plans_page, upload_plans};
 pub(crate) use runs::{add_adjustment, close_month, reopen_month, run_month, runs_page};
 pub(crate) use statements::{statement_page, statements_page};
 

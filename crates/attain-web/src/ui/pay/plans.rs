@@ -31,6 +31,9 @@ struct PlansPage {
     chrome: Chrome,
     tabs: Vec<Tab>,
     manage: bool,
+    /// For the assignment form: (position id, label) and the stored plan ids.
+    positions: Vec<(String, String)>,
+    plan_ids: Vec<String>,
     files: Vec<FileView>,
     notice: Option<String>,
     errors: Vec<String>,
@@ -67,10 +70,18 @@ async fn plans_view(
         Ok(files) => files,
         Err(e) => return viewer.error(e),
     };
+    let manage = actor.may(Permission::ManagePay);
+    let mut plan_ids: Vec<String> =
+        files.iter().filter_map(|f| f.plan.as_ref().map(|p| p.id.clone())).collect();
+    plan_ids.sort_unstable();
+    plan_ids.dedup();
+    let positions = if manage { positions(state) } else { Vec::new() };
     let page = PlansPage {
         chrome: Chrome::signed_in("Plans", actor, &viewer.csrf, "/pay"),
         tabs: tabs(actor, "/pay/plans"),
-        manage: actor.may(Permission::ManagePay),
+        manage,
+        positions,
+        plan_ids,
         files: files
             .into_iter()
             .map(|f| FileView {
@@ -89,6 +100,51 @@ async fn plans_view(
         errors,
     };
     (code, render(&page)).into_response()
+}
+
+/// The positions as they are now (their latest version), for the assignment form.
+fn positions(state: &AppState) -> Vec<(String, String)> {
+    let snapshot = state.app.snapshot();
+    let mut latest: std::collections::BTreeMap<&str, &attain_core::domain::Position> = Default::default();
+    for p in &snapshot.data.positions {
+        let keep = latest.get(p.id.as_str()).is_none_or(|q| q.validity.from < p.validity.from);
+        if keep {
+            latest.insert(p.id.as_str(), p);
+        }
+    }
+    latest.into_values().map(|p| (p.id.clone(), format!("{} — {}", p.id, p.title))).collect()
+}
+
+/// `POST /pay/plans/assign`: assigns a plan to a position from a day on.
+pub(crate) async fn assign_plan(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    form: crate::ui::FormData,
+) -> Response {
+    if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
+        return *page;
+    }
+    let new = attain_app::pay::NewPlanAssignment {
+        position_id: form.get("position_id").unwrap_or("").to_string(),
+        plan_id: form.get("plan_id").unwrap_or("").to_string(),
+        valid_from: form.get("valid_from").unwrap_or("").to_string(),
+    };
+    match state.app.assign_plan(&viewer.actor, new.clone()).await {
+        Ok(_) => {
+            let notice = format!(
+                "{} holds plan `{}` from {} (its earlier plan ends that day).",
+                new.position_id, new.plan_id, new.valid_from
+            );
+            plans_view(&state, &viewer, Some(notice), Vec::new(), StatusCode::OK).await
+        }
+        Err(e) => match form_error(&e) {
+            Some(message) => {
+                let code = crate::error::classify(e).0.status;
+                plans_view(&state, &viewer, None, vec![message], code).await
+            }
+            None => viewer.error(e),
+        },
+    }
 }
 
 pub(crate) async fn plans_page(State(state): State<AppState>, viewer: Viewer) -> Response {
