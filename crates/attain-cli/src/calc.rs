@@ -239,6 +239,7 @@ fn to_json(period: Period, statements: &[Statement]) -> Value {
                 "payout": money(s.payout, s.currency),
                 "draw_outstanding": money(s.draw_outstanding, s.currency),
                 "balance_carried": money(s.balance_carried, s.currency),
+                "ytd_payout": money(s.ytd_payout, s.currency),
                 "notes": s.notes,
             })
         })
