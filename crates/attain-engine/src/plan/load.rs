@@ -305,7 +305,9 @@ fn needs_target(src: &Source, raw: &RawPlan, plan: &Plan) -> Result<(), PlanErro
 fn measure(src: &Source, name: &str, m: &Spanned<RawMeasure>) -> Result<Measure, PlanError> {
     let field = |f: &str| format!("measures.{name}.{f}");
     let raw = m.get_ref();
-    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    // The name becomes formula variables (`<name>.total`), so it must be a formula name.
+    if name.is_empty()
+        || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         || name.starts_with(|c: char| c.is_ascii_digit())
     {
         return Err(src.missing(
