@@ -164,9 +164,12 @@ impl Prepared<'_> {
             }
             let counted = match f.original {
                 Some(o) if !days.contains(self.facts[o as usize].date) => {
-                    let late = plan.clawback_days.is_some_and(|limit| {
-                        days_between(self.facts[o as usize].date, f.date) > i64::from(limit)
-                    });
+                    // The window is the one the original was paid under: its plan version's.
+                    let original_date = self.facts[o as usize].date;
+                    let paid_under = self.book.version_on(&plan.id, original_date).unwrap_or(plan);
+                    let late = paid_under
+                        .clawback_days
+                        .is_some_and(|limit| days_between(original_date, f.date) > i64::from(limit));
                     if late { Counted::TooLate { original: o } } else { Counted::Clawback { original: o } }
                 }
                 _ => Counted::InMeasure,
