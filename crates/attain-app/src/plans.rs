@@ -52,41 +52,62 @@ pub fn load_plan_file(path: &Path) -> Result<attain_engine::plan::Plan, PlansErr
     load_plan(&path.display().to_string(), &text).map_err(|e| PlansError::Invalid(vec![e]))
 }
 
-/// Loads every plan in `dir` and its crediting rules (defaults when the file is absent) and
-/// checks them as a set. All files are checked before failing.
-pub fn load_plan_dir(dir: &Path) -> Result<PlanBook, PlansError> {
+/// The plan files of `dir` as (file name, text), the crediting rules included, in name order:
+/// what `attain plan import` stores and the loaders below check.
+pub fn read_plan_dir(dir: &Path) -> Result<Vec<(String, String)>, PlansError> {
+    let mut paths = plan_files(dir)?;
+    let rules = dir.join(CREDITING_FILE);
+    if rules.is_file() {
+        paths.push(rules);
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        files.push((name, std::fs::read_to_string(&path).map_err(|e| file_error(&path, e))?));
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Checks a set of plan files — (name, text), `crediting.toml` being the crediting rules — as a
+/// plan book: every file's problems, all at once, each naming the file as given.
+pub fn check_files(files: &[(String, String)]) -> Result<PlanBook, Vec<PlanError>> {
     let mut plans = Vec::new();
     let mut errors = Vec::new();
-    for path in plan_files(dir)? {
-        match load_plan_file(&path) {
-            Ok(plan) => plans.push(plan),
-            Err(PlansError::Invalid(mut e)) => errors.append(&mut e),
-            Err(other) => return Err(other),
-        }
-    }
-    let rules_path = dir.join(CREDITING_FILE);
-    let rules = if rules_path.is_file() {
-        let text = std::fs::read_to_string(&rules_path).map_err(|e| file_error(&rules_path, e))?;
-        match load_rules(&rules_path.display().to_string(), &text) {
-            Ok(rules) => rules,
-            Err(e) => {
-                errors.push(e);
-                CreditRules::default()
+    let mut rules = CreditRules::default();
+    for (name, text) in files {
+        if Path::new(name).file_name().is_some_and(|n| n == CREDITING_FILE) {
+            match load_rules(name, text) {
+                Ok(r) => rules = r,
+                Err(e) => errors.push(e),
+            }
+        } else {
+            match load_plan(name, text) {
+                Ok(p) => plans.push(p),
+                Err(e) => errors.push(e),
             }
         }
-    } else {
-        CreditRules::default()
-    };
-    if !errors.is_empty() {
-        return Err(PlansError::Invalid(errors));
     }
-    if plans.is_empty() {
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    PlanBook::new(plans, rules).map_err(|e| vec![e])
+}
+
+/// Loads every plan in `dir` and its crediting rules (defaults when the file is absent) and
+/// checks them as a set, naming each file by its path in errors.
+pub fn load_plan_dir(dir: &Path) -> Result<PlanBook, PlansError> {
+    let files: Vec<(String, String)> = read_plan_dir(dir)?
+        .into_iter()
+        .map(|(name, text)| (dir.join(name).display().to_string(), text))
+        .collect();
+    if files.iter().all(|(name, _)| Path::new(name).file_name().is_some_and(|n| n == CREDITING_FILE)) {
         return Err(PlansError::File {
             path: dir.display().to_string(),
             reason: "holds no plan files (*.toml)".into(),
         });
     }
-    PlanBook::new(plans, rules).map_err(|e| PlansError::Invalid(vec![e]))
+    check_files(&files).map_err(PlansError::Invalid)
 }
 
 /// Reads a workspace directory into a dataset and its plan book (from `DIR/plans`). The CSV

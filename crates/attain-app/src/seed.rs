@@ -143,7 +143,7 @@ pub async fn seed_demo_pay(app: &App, as_of: attain_core::Date) -> AppResult<Dem
         app.calculate(&actor, m).await?;
         app.close_period(&actor, m).await?;
         closed.push(m);
-        month = Some(crate::pay::next_month(m));
+        month = Some(m.next_month());
     }
     let draft = match month {
         Some(m) if m == current => {

@@ -3,7 +3,8 @@
 
 use anyhow::{Context, Result, bail};
 use attain_app::plans::{PlansError, load_plan_dir, load_plan_file, load_workspace};
-use attain_core::{Currency, Dataset, Period};
+use attain_app::statements::money;
+use attain_core::{Dataset, Period};
 use attain_engine::plan::PlanBook;
 use attain_engine::run::{Prepared, Statement};
 use rust_decimal::Decimal;
@@ -67,7 +68,7 @@ async fn inputs(args: &CalcArgs) -> Result<(Dataset, PlanBook)> {
                             "{url} holds no plans: import a plans directory (attain plan import DIR) or give --plans DIR"
                         );
                     }
-                    attain_app::pay::check_files(&files).map_err(|e| plans_error(PlansError::Invalid(e)))?
+                    attain_app::plans::check_files(&files).map_err(|e| plans_error(PlansError::Invalid(e)))?
                 }
             };
             Ok((dataset?, book))
@@ -98,7 +99,7 @@ pub async fn plan(command: PlanCommand) -> Result<()> {
 
 /// `attain plan import DIR`: replaces the stored plans with the directory's, checked as a whole.
 async fn plan_import(args: crate::args::PlanImportArgs) -> Result<()> {
-    let files = read_plan_dir(&args.dir)?;
+    let files = attain_app::plans::read_plan_dir(&args.dir).map_err(plans_error)?;
     let store = attain_store::Store::open(&args.db.db).await?;
     let app = attain_app::App::new(store, attain_app::Settings::default()).await?;
     let saved = app.save_plans(&attain_app::Actor::cli(), files).await;
@@ -107,24 +108,6 @@ async fn plan_import(args: crate::args::PlanImportArgs) -> Result<()> {
         println!("stored plan {} version {} ({})", p.id, p.version, p.name);
     }
     Ok(())
-}
-
-/// The plan files of a directory as (file name, text), crediting rules included.
-pub fn read_plan_dir(dir: &std::path::Path) -> Result<Vec<(String, String)>> {
-    let mut paths = attain_app::plans::plan_files(dir).map_err(plans_error)?;
-    let rules = dir.join(attain_app::plans::CREDITING_FILE);
-    if rules.is_file() {
-        paths.push(rules);
-    }
-    let mut files = Vec::new();
-    for path in paths {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let text =
-            std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read", path.display()))?;
-        files.push((name, text));
-    }
-    files.sort();
-    Ok(files)
 }
 
 fn test(dir: &std::path::Path) -> Result<()> {
@@ -188,12 +171,6 @@ fn check(args: &PlanCheckArgs) -> Result<()> {
 }
 
 /// An amount with exactly the currency's minor digits (`960.00`).
-fn money(amount: Decimal, currency: Currency) -> String {
-    let mut d = currency.round(amount);
-    d.rescale(currency.minor_units());
-    d.to_string()
-}
-
 fn exact(d: Decimal) -> String {
     d.normalize().to_string()
 }
@@ -248,13 +225,9 @@ fn to_json(period: Period, statements: &[Statement]) -> Value {
 }
 
 fn totals(statements: &[Statement]) -> Vec<Value> {
-    let mut by_currency: std::collections::BTreeMap<&str, (Currency, Decimal)> = Default::default();
-    for s in statements {
-        by_currency.entry(s.currency.code()).or_insert((s.currency, Decimal::ZERO)).1 += s.payout;
-    }
-    by_currency
-        .values()
-        .map(|(c, total)| json!({ "currency": c.code(), "payout": money(*total, *c) }))
+    attain_app::pay::totals(statements)
+        .iter()
+        .map(|t| json!({ "currency": t.currency.code(), "payout": money(t.payout, t.currency) }))
         .collect()
 }
 

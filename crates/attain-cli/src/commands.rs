@@ -178,8 +178,8 @@ async fn import_workspace(
 ) -> Result<ImportReport> {
     let plans = dir.join("plans");
     let files = if layout == DirMapping::Workspace && plans.is_dir() {
-        let files = crate::calc::read_plan_dir(&plans)?;
-        if let Err(errors) = attain_app::pay::check_files(&files) {
+        let files = attain_app::plans::read_plan_dir(&plans)?;
+        if let Err(errors) = attain_app::plans::check_files(&files) {
             let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  ");
             bail!("invalid plans in {}, nothing imported:\n  {message}", plans.display());
         }

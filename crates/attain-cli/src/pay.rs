@@ -17,15 +17,6 @@ async fn open_app(db: &str) -> Result<App> {
     Ok(App::new(store, Settings::default()).await?)
 }
 
-/// The plan ids of a statement (`ae@2` → `ae`).
-fn plan_ids(s: &Statement) -> Vec<String> {
-    s.plans.iter().map(|p| p.split('@').next().unwrap_or(p).to_string()).collect()
-}
-
-fn component_ids(s: &Statement) -> Vec<String> {
-    s.components().filter_map(|l| l.component.clone()).collect()
-}
-
 pub async fn statement(args: StatementArgs) -> Result<()> {
     let period = month(&args.period).context("--period")?;
     let (statement, traces) = match &args.workspace {
@@ -41,23 +32,20 @@ pub async fn statement(args: StatementArgs) -> Result<()> {
             let Some(s) = list.into_iter().find(|s| s.person_id == args.payee) else {
                 bail!("--payee {}: no statement for them in {period}", args.payee);
             };
-            let mut traces = Vec::new();
-            if args.explain {
-                for c in component_ids(&s) {
-                    if let Some(t) =
-                        plan_ids(&s).iter().find_map(|p| prepared.trace(&s.person_id, period, p, &c).ok())
-                    {
-                        traces.push(t);
-                    }
-                }
-            }
+            let traces = if args.explain { prepared.statement_traces(&s)? } else { Vec::new() };
             (s, traces)
         }
         None => {
             let app = open_app(&args.db).await?;
             let actor = Actor::cli();
-            let found = app.statement(&actor, period, &args.payee).await;
-            let (_, s) = match found {
+            // With --explain, the statement and its traces come from one preparation of the
+            // engine's inputs.
+            let found = if args.explain {
+                app.statement_traces(&actor, period, &args.payee).await.map(|(_, s, t)| (s, t))
+            } else {
+                app.statement(&actor, period, &args.payee).await.map(|(_, s)| (s, Vec::new()))
+            };
+            let (s, traces) = match found {
                 Ok(found) => found,
                 Err(attain_app::AppError::NotFound) => {
                     bail!(
@@ -67,17 +55,6 @@ pub async fn statement(args: StatementArgs) -> Result<()> {
                 }
                 Err(e) => return Err(e.into()),
             };
-            let mut traces = Vec::new();
-            if args.explain {
-                for c in component_ids(&s) {
-                    for p in plan_ids(&s) {
-                        if let Ok(t) = app.trace(&actor, period, &s.person_id, &p, &c).await {
-                            traces.push(t);
-                            break;
-                        }
-                    }
-                }
-            }
             app.store().close().await;
             (s, traces)
         }
@@ -119,9 +96,7 @@ fn write_out(out: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
 }
 
 fn money(d: rust_decimal::Decimal, s: &Statement) -> String {
-    let mut d = s.currency.round(d);
-    d.rescale(s.currency.minor_units());
-    d.to_string()
+    attain_app::statements::money(d, s.currency)
 }
 
 /// A statement as a person reads it, each component followed by its explanation when given.

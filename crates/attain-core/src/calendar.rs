@@ -148,6 +148,16 @@ fn add_months(first_of_month: Date, months: i32) -> Date {
 }
 
 impl Period {
+    /// The month after a month (months are calendar months, whatever the fiscal year); a
+    /// quarter or year is returned as it is.
+    pub fn next_month(self) -> Period {
+        match self {
+            Period::Month { year, month: 12 } => Period::Month { year: year + 1, month: 1 },
+            Period::Month { year, month } => Period::Month { year, month: month + 1 },
+            other => other,
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Period> {
         let t = text.trim();
         let bad = || DomainError::InvalidPeriod(text.to_string());
@@ -215,6 +225,15 @@ impl From<Period> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_month_after_december_is_january_of_the_next_year() {
+        let next = |y, m| Period::Month { year: y, month: m }.next_month().to_string();
+        assert_eq!(next(2017, 12), "2018-01");
+        assert_eq!(next(2017, 3), "2017-04");
+        let q = Period::Quarter { fiscal_year: 2017, quarter: 4 };
+        assert_eq!(q.next_month(), q);
+    }
 
     fn p(s: &str) -> Period {
         Period::parse(s).unwrap()

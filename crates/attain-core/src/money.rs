@@ -45,6 +45,13 @@ impl Currency {
     pub fn round(self, amount: Decimal) -> Decimal {
         amount.round_dp_with_strategy(self.minor_units(), RoundingStrategy::MidpointNearestEven)
     }
+
+    /// Rounds half-even and shows every minor digit: `500` → `500.00` in USD, `500` in JPY.
+    pub fn fixed(self, amount: Decimal) -> Decimal {
+        let mut rounded = self.round(amount);
+        rounded.rescale(self.minor_units());
+        rounded
+    }
 }
 
 impl fmt::Display for Currency {
@@ -269,6 +276,15 @@ impl crate::record::Record for FxRate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_amounts_round_half_even_and_show_every_minor_digit() {
+        let d = |t: &str| Decimal::from_str_exact(t).unwrap();
+        assert_eq!(Currency::USD.fixed(d("500")).to_string(), "500.00");
+        assert_eq!(Currency::USD.fixed(d("0.125")).to_string(), "0.12");
+        assert_eq!(Currency::USD.fixed(d("0.375")).to_string(), "0.38");
+        assert_eq!(Currency::JPY.fixed(d("1234.5")).to_string(), "1234");
+    }
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str_exact(s).unwrap()

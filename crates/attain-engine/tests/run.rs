@@ -261,6 +261,10 @@ fn a_split_deal_between_two_reps_of_one_manager_credits_the_manager_once() {
     assert_eq!(credit.why, "roll-up (100%) from ANN via p-a → p-mgr; BOB via p-b → p-mgr");
     assert_eq!(trace.measure_total, Some(dec!(20000)));
     assert_eq!(trace.earned, dec!(400));
+    // Each component line names its plan, so a statement's traces need no guessing.
+    assert_eq!(max.plan.as_deref(), Some("mgr"));
+    let traces = Prepared::new(&d, &book).unwrap().statement_traces(statement(&months, m, "max")).unwrap();
+    assert_eq!(traces, vec![trace.clone()]);
     let ann = Prepared::new(&d, &book).unwrap().trace("ann", m, "rep", "commission").unwrap();
     assert_eq!(ann.credits[0].why, "splits (50%)");
     assert_eq!(ann.quota, Some(dec!(30000)));

@@ -17,10 +17,10 @@ use serde::Serialize;
 use crate::error::{AppError, AppResult};
 
 pub use adjust::{NewAdjustment, NewPlanAssignment};
-pub use plans::{PlanFileInfo, PlanSummary, check_files};
+pub use plans::{PlanFileInfo, PlanSummary};
 pub use read::StatementView;
-pub use runs::RunOutcome;
-pub(crate) use runs::{engine_error, next_month};
+pub(crate) use runs::engine_error;
+pub use runs::{RunOutcome, totals};
 
 /// Where a run is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,7 +1,7 @@
 //! The plans stored with the company: their files as written, checked as a whole plan book
 //! before they replace the stored set, and loaded back into the engine's plan book for runs.
 
-use attain_engine::plan::{CreditRules, Plan, PlanBook, PlanError, load_plan, load_rules};
+use attain_engine::plan::{Plan, PlanBook, load_plan};
 use attain_store::PlanFileRow;
 use serde::Serialize;
 
@@ -9,7 +9,7 @@ use crate::access::{Actor, Permission};
 use crate::app::App;
 use crate::audit::{self, Change};
 use crate::error::{AppError, AppResult};
-use crate::plans::CREDITING_FILE;
+use crate::plans::{CREDITING_FILE, check_files};
 
 /// A stored plan file and, for plans, what it defines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,30 +47,6 @@ impl PlanSummary {
             pay_mix: p.pay_mix().map(|(b, i)| format!("{}/{}", b.normalize(), i.normalize())),
         }
     }
-}
-
-/// Checks a set of plan files as a plan book: every file's problems, all at once.
-pub fn check_files(files: &[(String, String)]) -> Result<PlanBook, Vec<PlanError>> {
-    let mut plans = Vec::new();
-    let mut errors = Vec::new();
-    let mut rules = CreditRules::default();
-    for (name, text) in files {
-        if name == CREDITING_FILE {
-            match load_rules(name, text) {
-                Ok(r) => rules = r,
-                Err(e) => errors.push(e),
-            }
-        } else {
-            match load_plan(name, text) {
-                Ok(p) => plans.push(p),
-                Err(e) => errors.push(e),
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    PlanBook::new(plans, rules).map_err(|e| vec![e])
 }
 
 fn valid_name(name: &str) -> bool {

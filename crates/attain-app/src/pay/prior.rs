@@ -115,6 +115,7 @@ pub(crate) async fn deltas(
         }
         out.entry(person).or_default().push(Line {
             kind: LineKind::PriorPeriod,
+            plan: None,
             component: k.1.clone(),
             label: k.2.clone(),
             measure: None,

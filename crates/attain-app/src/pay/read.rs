@@ -80,6 +80,22 @@ impl App {
             other => engine_error(other),
         })
     }
+
+    /// A payee's statement with the trace of each of its components, the engine's inputs
+    /// prepared once for all of them.
+    pub async fn statement_traces(
+        &self,
+        actor: &Actor,
+        period: Period,
+        person: &str,
+    ) -> AppResult<(RunInfo, Statement, Vec<Trace>)> {
+        let (run, statement) = self.statement(actor, period, person).await?;
+        let (book, _) = self.plan_book().await?;
+        let snapshot = self.snapshot();
+        let prepared = Prepared::new(&snapshot.data, &book).map_err(engine_error)?;
+        let traces = prepared.statement_traces(&statement).map_err(engine_error)?;
+        Ok((run, statement, traces))
+    }
 }
 
 impl App {

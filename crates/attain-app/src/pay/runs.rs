@@ -32,22 +32,13 @@ pub(crate) fn engine_error(e: EngineError) -> AppError {
     AppError::invalid("data", e.to_string())
 }
 
-/// The month after `m`.
-pub(crate) fn next_month(m: Period) -> Period {
-    match m {
-        Period::Month { year, month: 12 } => Period::Month { year: year + 1, month: 1 },
-        Period::Month { year, month } => Period::Month { year, month: month + 1 },
-        other => other,
-    }
-}
-
 /// Every month from `first` up to (not including) `end`.
 pub(crate) fn months_before(first: Period, end: Period) -> Vec<Period> {
     let mut out = Vec::new();
     let mut m = first;
     while m < end && out.len() < 1200 {
         out.push(m);
-        m = next_month(m);
+        m = m.next_month();
     }
     out
 }
@@ -74,7 +65,8 @@ fn may_see_runs(actor: &Actor) -> AppResult<()> {
     }
 }
 
-fn totals(statements: &[Statement]) -> Vec<Total> {
+/// The payout of some statements, per currency.
+pub fn totals(statements: &[Statement]) -> Vec<Total> {
     let mut by: std::collections::BTreeMap<&str, Total> = std::collections::BTreeMap::new();
     for s in statements {
         by.entry(s.currency.code())

@@ -21,13 +21,10 @@ use rust_decimal::Decimal;
 pub use csv_out::{payroll_csv, statement_csv};
 pub use xlsx::{StatementFileError, statement_xlsx};
 
-/// An amount with exactly the currency's minor digits (`960.00`, JPY `1200`). The statement's
-/// amounts are already rounded, so the rounding here changes nothing; it only guards the
-/// rescale, which would otherwise round differently.
-fn money(amount: Decimal, currency: Currency) -> String {
-    let mut d = currency.round(amount);
-    d.rescale(currency.minor_units());
-    d.to_string()
+/// An amount with exactly the currency's minor digits (`960.00`, JPY `1200`), as files and the
+/// command line show amounts.
+pub fn money(amount: Decimal, currency: Currency) -> String {
+    currency.fixed(amount).to_string()
 }
 
 /// A measure, quota or ratio as exact text, without trailing zeros.

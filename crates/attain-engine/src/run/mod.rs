@@ -53,10 +53,7 @@ impl Prepared<'_> {
             let (statements, next) = self.run_month(month, &carry)?;
             out.push((month, statements));
             carry = next;
-            month = self.calendar.month_period(self.calendar.bounds(month).to.unwrap_or(Date::MAX));
-            if month == first {
-                break;
-            }
+            month = month.next_month();
         }
         Ok(out)
     }

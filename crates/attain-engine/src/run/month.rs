@@ -104,6 +104,7 @@ impl Prepared<'_> {
                 let limited = component.limits.apply(ev.earned, paid.in_year - paid_before);
                 let due = limited.amount - paid_before;
                 let line = component_line(
+                    &plan.id,
                     &component.id,
                     &component.name,
                     &ev,
@@ -131,6 +132,7 @@ impl Prepared<'_> {
             let by = adj.entered_by.as_deref().map(|b| format!(" (entered by {b})")).unwrap_or_default();
             lines.push(Line {
                 kind: LineKind::Adjustment,
+                plan: None,
                 component: None,
                 label: adj.reason.clone(),
                 measure: None,
@@ -203,11 +205,7 @@ impl Prepared<'_> {
             carry.balance = total;
         }
         // Every amount shown with exactly the currency's minor digits (`0.00`, not `0`).
-        let fixed = |d: Decimal| {
-            let mut d = currency.round(d);
-            d.rescale(currency.minor_units());
-            d
-        };
+        let fixed = |d: Decimal| currency.fixed(d);
         for l in &mut lines {
             l.amount = fixed(l.amount);
         }
@@ -267,6 +265,7 @@ impl Prepared<'_> {
             }
             lines.push(Line {
                 kind: LineKind::Clawback,
+                plan: Some(who.plan.id.clone()),
                 component: Some(component.id.clone()),
                 label: format!("Clawback: {} {}", txn.kind, txn.id),
                 measure: Some(r.value),
@@ -295,6 +294,7 @@ impl Prepared<'_> {
 fn simple(kind: LineKind, label: &str, amount: Decimal, explanation: String) -> Line {
     Line {
         kind,
+        plan: None,
         component: None,
         label: label.to_string(),
         measure: None,

@@ -51,7 +51,9 @@ impl LineKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub kind: LineKind,
-    /// The plan component the line belongs to, if any.
+    /// The plan (its id) and component the line belongs to, if any: what a trace is asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
     pub component: Option<String>,
     pub label: String,
     pub measure: Option<Decimal>,
@@ -129,6 +131,7 @@ pub struct Carry {
 
 /// A line for a component's evaluation.
 pub(crate) fn component_line(
+    plan: &str,
     id: &str,
     name: &str,
     ev: &Evaluation,
@@ -183,6 +186,7 @@ pub(crate) fn component_line(
     why.extend(ev.notes.iter().cloned());
     Line {
         kind: LineKind::Component,
+        plan: Some(plan.to_string()),
         component: Some(id.to_string()),
         label: name.to_string(),
         measure: ev.total,

@@ -11,6 +11,7 @@ use super::EngineError;
 use super::component::{Counted, QuotaPart, Subject};
 use super::credit::{CreditKind, Reason};
 use super::prepare::Prepared;
+use super::statement::Statement;
 use crate::plan::{ComponentKind, TierBasis};
 
 /// One credited transaction as the trace shows it.
@@ -174,6 +175,27 @@ impl Prepared<'_> {
             earned: ev.earned,
             notes: ev.notes.clone(),
         })
+    }
+
+    /// The traces of every component line of a statement, in line order (one per component).
+    pub fn statement_traces(&self, s: &Statement) -> Result<Vec<Trace>, EngineError> {
+        let mut traces: Vec<Trace> = Vec::new();
+        for line in s.components() {
+            let (Some(plan), Some(component)) = (&line.plan, &line.component) else { continue };
+            if traces
+                .iter()
+                .any(|t| &t.component == component && t.plan.split('@').next() == Some(plan.as_str()))
+            {
+                continue;
+            }
+            // A line whose plan or component no longer exists in today's data has nothing to show.
+            match self.trace(&s.person_id, s.period, plan, component) {
+                Ok(t) => traces.push(t),
+                Err(EngineError::NothingToTrace { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(traces)
     }
 
     /// Why person `p` holds credit `c`, in words.

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use attain_app::pay::{PlanFileInfo, PlanSummary, RunInfo, RunOutcome, StatementView};
 use attain_app::statements::{statement_csv, statement_xlsx};
-use attain_app::{Actor, App, AppError, AppResult};
+use attain_app::{AppError, AppResult};
 use attain_core::Period;
-use attain_engine::run::{LineKind, Statement, Trace};
+use attain_engine::run::{Statement, Trace};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
@@ -82,48 +82,6 @@ pub(crate) fn workbook(
 ) -> AppResult<Response> {
     let bytes = statement_xlsx(statements, traces).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(download(XLSX, name, bytes))
-}
-
-/// The plan ids of a statement (`ae@2` → `ae`), in its order.
-pub(crate) fn plan_ids(statement: &Statement) -> Vec<&str> {
-    statement.plans.iter().map(|p| p.split_once('@').map_or(p.as_str(), |(id, _)| id)).collect()
-}
-
-/// The trace of one component of a statement: a line does not name its plan, so the plans in
-/// force that month are asked in turn (`plan` first, when given); `None` when none has it.
-pub(crate) async fn line_trace(
-    app: &App,
-    actor: &Actor,
-    statement: &Statement,
-    plan: Option<&str>,
-    component: &str,
-) -> AppResult<Option<Trace>> {
-    let mut plans = plan_ids(statement);
-    if let Some(p) = plan {
-        plans.retain(|x| *x != p);
-        plans.insert(0, p);
-    }
-    for plan in plans {
-        match app.trace(actor, statement.period, &statement.person_id, plan, component).await {
-            Ok(trace) => return Ok(Some(trace)),
-            Err(AppError::NotFound) => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(None)
-}
-
-/// The distinct components of a statement's component lines, in line order.
-pub(crate) fn components(statement: &Statement) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    for line in statement.lines.iter().filter(|l| l.kind == LineKind::Component) {
-        if let Some(c) = line.component.as_deref()
-            && !out.contains(&c)
-        {
-            out.push(c);
-        }
-    }
-    out
 }
 
 // ---- plans -----------------------------------------------------------------------------
@@ -251,12 +209,7 @@ pub(crate) async fn statement(
         ),
         Format::Xlsx => {
             // The workbook explains each component of the statement.
-            let mut traces = Vec::new();
-            for component in components(&statement) {
-                if let Some(trace) = line_trace(&state.app, &actor, &statement, None, component).await? {
-                    traces.push(trace);
-                }
-            }
+            let (_, statement, traces) = state.app.statement_traces(&actor, period, &person).await?;
             let traces = BTreeMap::from([(statement.person_id.clone(), traces)]);
             workbook(std::slice::from_ref(&statement), &traces, &format!("{name}.xlsx"))?
         }

@@ -294,7 +294,9 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
         "balance_out",
     ];
     schemas.insert("StatementLine".into(), json!({"type": "object", "properties": {
-        "kind": {"type": "string", "enum": kinds}, "component": {"type": ["string", "null"]}, "label": text,
+        "kind": {"type": "string", "enum": kinds},
+        "plan": {"type": "string", "description": "component and clawback lines: the id of the plan the component belongs to (for its trace)"},
+        "component": {"type": ["string", "null"]}, "label": text,
         "measure": nullable(decimal()), "quota": nullable(decimal()),
         "attainment": {"oneOf": [decimal(), {"type": "null"}], "description": "a fraction: 1.05 is 105%"},
         "tier": {"type": ["integer", "null"]}, "amount": decimal(), "explanation": text,

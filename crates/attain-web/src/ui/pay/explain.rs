@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 
 use super::{Tab, money, month_name, month_of, number, percent, statement_href, tabs};
 use crate::api::QueryPairs;
-use crate::api::pay::line_trace;
 use crate::auth::Viewer;
 use crate::server::AppState;
 use crate::ui::render;
@@ -215,16 +214,21 @@ pub(crate) async fn explain_page(
         *page.status_mut() = StatusCode::BAD_REQUEST;
         return page;
     };
-    let plan = query.get("plan").map(str::trim).filter(|p| !p.is_empty());
-    // The statement names the payee and the line; the trace explains it (the app checks scope
-    // for both).
+    // The statement names the payee and the line (and, when the address does not, the line's
+    // plan); the trace explains it. The app checks scope for both.
     let (_, statement) = match state.app.statement(actor, period, &person).await {
         Ok(found) => found,
         Err(e) => return viewer.error(e),
     };
-    match line_trace(&state.app, actor, &statement, plan, component).await {
-        Ok(Some(trace)) => render(&page(&viewer, &statement, &trace)).into_response(),
-        Ok(None) => viewer.error(AppError::NotFound),
+    let plan = query.get("plan").map(str::trim).filter(|p| !p.is_empty()).or_else(|| {
+        statement
+            .components()
+            .find(|l| l.component.as_deref() == Some(component))
+            .and_then(|l| l.plan.as_deref())
+    });
+    let Some(plan) = plan else { return viewer.error(AppError::NotFound) };
+    match state.app.trace(actor, period, &person, plan, component).await {
+        Ok(trace) => render(&page(&viewer, &statement, &trace)).into_response(),
         Err(e) => viewer.error(e),
     }
 }

@@ -58,15 +58,6 @@ pub(crate) fn month_of(viewer: &Viewer, text: &str) -> Result<Period, Box<Respon
     })
 }
 
-/// The month after `m`, and the one before.
-pub(crate) fn next_month(m: Period) -> Period {
-    match m {
-        Period::Month { year, month: 12 } => Period::Month { year: year + 1, month: 1 },
-        Period::Month { year, month } => Period::Month { year, month: month + 1 },
-        other => other,
-    }
-}
-
 /// `June 2017` for `2017-06`.
 pub(crate) fn month_name(m: Period) -> String {
     const NAMES: [&str; 12] = [
@@ -195,8 +186,6 @@ mod tests {
         assert_eq!(money(Decimal::ZERO, Currency::USD), "0.00 USD");
         let june = Period::Month { year: 2017, month: 6 };
         assert_eq!(month_name(june), "June 2017");
-        let december = Period::Month { year: 2017, month: 12 };
-        assert_eq!(next_month(december).to_string(), "2018-01");
         assert_eq!(instant("2018-01-15T09:30:12Z"), "2018-01-15 09:30 UTC");
         assert_eq!(instant("yesterday"), "yesterday");
         assert_eq!(statement_href(june, "p 1/2"), "/pay/statements/2017-06/p%201%2F2");

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::{Tab, form_error, instant, month_name, month_of, next_month, status, tabs, totals};
+use super::{Tab, form_error, instant, month_name, month_of, status, tabs, totals};
 use crate::auth::Viewer;
 use crate::server::AppState;
 use crate::ui::view::Chrome;
@@ -70,7 +70,7 @@ fn who_when(by: Option<&str>, at: Option<&str>) -> (String, String) {
 fn month_to_run(runs: &[RunInfo]) -> Option<Period> {
     let draft = runs.iter().filter(|r| r.status == RunStatus::Draft).map(|r| r.period).max();
     let closed = runs.iter().filter(|r| r.status == RunStatus::Closed).map(|r| r.period).max();
-    draft.or(closed.map(next_month))
+    draft.or(closed.map(Period::next_month))
 }
 
 fn outcome_view(o: &RunOutcome) -> OutcomeView {

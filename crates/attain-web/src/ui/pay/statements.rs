@@ -1,10 +1,8 @@
 //! A month's statements as the viewer may see them, and one payee's statement.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use attain_app::{AppError, Role};
-use attain_core::{Currency, Decimal, Period};
+use attain_core::{Decimal, Period};
 use attain_engine::run::{LineKind, Statement};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -51,11 +49,7 @@ struct StatementsPage {
 
 /// The payout totals of some statements, one per currency.
 fn totals(statements: &[Statement]) -> Vec<String> {
-    let mut by: BTreeMap<&str, (Currency, Decimal)> = BTreeMap::new();
-    for s in statements {
-        by.entry(s.currency.code()).or_insert((s.currency, Decimal::ZERO)).1 += s.payout;
-    }
-    by.into_values().map(|(c, d)| money(d, c)).collect()
+    attain_app::pay::totals(statements).iter().map(|t| money(t.payout, t.currency)).collect()
 }
 
 fn picker(months: &[Period], period: Option<Period>) -> Picker {
@@ -181,16 +175,14 @@ struct StatementPage {
     downloads: Vec<(String, String)>,
 }
 
-/// The address of the explanation of a component line.
-pub(crate) fn explain_href(s: &Statement, component: &str) -> String {
-    let mut href = format!("{}/explain?", statement_href(s.period, &s.person_id));
-    // A line does not name its plan: with one plan in force it is that one; with several the
-    // explanation page finds the plan that has the component.
-    if let [plan] = crate::api::pay::plan_ids(s).as_slice() {
-        href.push_str(&format!("plan={}&", query_value(plan)));
-    }
-    href.push_str(&format!("component={}", query_value(component)));
-    href
+/// The address of the explanation of a component line (of `plan`'s `component`).
+pub(crate) fn explain_href(s: &Statement, plan: &str, component: &str) -> String {
+    format!(
+        "{}/explain?plan={}&component={}",
+        statement_href(s.period, &s.person_id),
+        query_value(plan),
+        query_value(component)
+    )
 }
 
 fn line_rows(s: &Statement) -> Vec<LineRow> {
@@ -207,8 +199,8 @@ fn line_rows(s: &Statement) -> Vec<LineRow> {
             tier: l.tier.map(|t| t.to_string()).unwrap_or_default(),
             amount: money(l.amount, s.currency),
             explanation: l.explanation.clone(),
-            explain: match (l.kind, l.component.as_deref()) {
-                (LineKind::Component, Some(c)) => Some(explain_href(s, c)),
+            explain: match (l.kind, l.plan.as_deref(), l.component.as_deref()) {
+                (LineKind::Component, Some(p), Some(c)) => Some(explain_href(s, p, c)),
                 _ => None,
             },
         })
