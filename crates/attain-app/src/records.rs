@@ -299,6 +299,12 @@ impl App {
                 message: format!("{kind} are changed by importing them, not one by one"),
             });
         }
+        // Imports trim every cell, so a padded id would be written as the trimmed one while
+        // the checks below look the padded one up: an existing record would be replaced
+        // without its If-Match and scope checks (and the PUT then fail to find what it wrote).
+        if id.trim().is_empty() || id.trim() != id {
+            return Err(AppError::invalid("id", "must not be empty or begin or end with spaces"));
+        }
         let spec = kind.spec();
         let object = body.as_object().ok_or_else(|| AppError::Invalid {
             field: None,

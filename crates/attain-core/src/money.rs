@@ -140,8 +140,14 @@ impl Money {
     }
 
     fn checked_minor(&self) -> Result<i64> {
-        let scaled = self.amount * Decimal::from(10_i64.pow(self.currency.minor_units()));
-        i64::try_from(scaled).map_err(|_| DomainError::MoneyOverflow(self.amount.to_string()))
+        let overflow = || DomainError::MoneyOverflow(self.amount.to_string());
+        // Checked: an amount near the largest decimal (a cell of 29 nines) would otherwise
+        // panic here rather than be refused as too large.
+        let scaled = self
+            .amount
+            .checked_mul(Decimal::from(10_i64.pow(self.currency.minor_units())))
+            .ok_or_else(overflow)?;
+        i64::try_from(scaled).map_err(|_| overflow())
     }
 
     pub fn is_negative(&self) -> bool {
@@ -361,5 +367,17 @@ mod tests {
             Money::parse("99999999999999999999", Currency::USD),
             Err(DomainError::MoneyOverflow(_))
         ));
+        // Found by fuzzing the import: near the largest decimal, scaling to cents overflowed
+        // the decimal itself and panicked.
+        for largest in [
+            "79228162514264337593543950335",
+            "-79228162514264337593543950335",
+            "7922816251426433759354395033.5",
+        ] {
+            assert!(
+                matches!(Money::parse(largest, Currency::USD), Err(DomainError::MoneyOverflow(_))),
+                "{largest}"
+            );
+        }
     }
 }

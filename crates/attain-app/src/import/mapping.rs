@@ -159,7 +159,12 @@ impl Rule {
         if let Some(factor) = &full.multiply {
             let n = parse_decimal(&value).map_err(|e| (value.clone(), e.to_string()))?;
             let f = parse_decimal(factor).map_err(|e| (factor.clone(), e.to_string()))?;
-            value = (n * f).normalize().to_string();
+            // A checked product: a large amount times a large factor must be a bad cell, not
+            // a panic that takes the import (or the server thread) down.
+            let product = n.checked_mul(f).ok_or_else(|| {
+                (value.clone(), format!("'{value}' multiplied by {factor} is too large a number"))
+            })?;
+            value = product.normalize().to_string();
         }
         if full.slug {
             value = slug(&value);
@@ -238,6 +243,20 @@ mod tests {
             ..Default::default()
         }));
         assert_eq!(when.apply(|c| Some(if c == "s" { "Lost" } else { "x" })).unwrap(), None);
+    }
+
+    /// Found by fuzzing (tests/app/fuzz.rs): the product overflowed a decimal and panicked.
+    #[test]
+    fn a_product_too_large_is_a_bad_value_not_a_panic() {
+        let huge = Rule::Full(Box::new(FullRule {
+            column: Some("r".into()),
+            multiply: Some("79228162514264337593543950335".into()),
+            ..Default::default()
+        }));
+        let (value, why) = huge.apply(|_| Some("10")).unwrap_err();
+        assert_eq!(value, "10");
+        assert!(why.contains("too large"), "{why}");
+        assert_eq!(huge.apply(|_| Some("1")).unwrap().as_deref(), Some("79228162514264337593543950335"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use attain_app::records::{ListQuery, Listing, Op, etag};
+use attain_app::records::{ListQuery, Listing, Op, etag, record_json};
 use attain_app::{Actor, App, AppError, Role, Settings};
 use attain_core::Kind;
 use attain_store::Store;
@@ -281,7 +281,38 @@ async fn edits_are_seen_by_lists_at_once(store: Store, _: Db) {
     assert_eq!(list_search(&app, &alice, "").into_iter().collect::<BTreeSet<_>>(), before);
 }
 
+/// Found by fuzzing (tests/app/fuzz.rs): the import trims cells, so `PUT people/"raj\u{b}"`
+/// wrote over raj without his ETag (the lookup for the padded id found nothing), then
+/// answered 500 because it could not find the record it had written.
+async fn put_refuses_a_padded_id(store: Store, _: Db) {
+    let app = app_with_org(store, Settings::default()).await;
+    let editor = Actor::system();
+    let before = record_json(
+        Kind::People,
+        &app.snapshot().rows(Kind::People)[app.get(&editor, Kind::People, "raj").unwrap().rows[0]],
+    );
+    let entries = audit_len(&app).await;
+    let body = json!({ "name": "Overwritten", "hire_date": "2018-01-01" });
+    for id in ["raj\u{b}", " raj", "raj ", " ", ""] {
+        match app.put(&editor, Kind::People, id, &body, None).await {
+            Err(AppError::Invalid { field: Some(field), message }) => {
+                assert_eq!(field, "id", "{id:?}");
+                assert!(message.contains("spaces"), "{message}");
+            }
+            other => panic!("{id:?}: expected the id to be refused, got {other:?}"),
+        }
+    }
+    let after = record_json(
+        Kind::People,
+        &app.snapshot().rows(Kind::People)[app.get(&editor, Kind::People, "raj").unwrap().rows[0]],
+    );
+    assert_eq!(after, before, "raj is unchanged");
+    assert_eq!(after["name"], json!("Raj Rep"));
+    assert_eq!(audit_len(&app).await, entries, "nothing was written");
+}
+
 on_both!(
+    put_refuses_a_padded_id,
     lists_page_in_key_order,
     lists_search_and_filter,
     lists_sort_by_any_column,

@@ -1,6 +1,7 @@
 //! The app layer end to end: imports of the real samples, canonical and mapped CSV files, bad
 //! files, --skip-bad, exports and round trips, demo seeding; users, sessions, tokens, scope,
-//! record edits and the audit log. Every database test runs on SQLite and on PostgreSQL.
+//! record edits and the audit log. Every database test runs on SQLite and on PostgreSQL; the
+//! fuzz targets (`fuzz`) run on SQLite.
 
 mod audit;
 mod bad_files;
@@ -8,6 +9,7 @@ mod comp_import;
 mod comp_scope;
 mod demo;
 mod edits;
+mod fuzz;
 mod large;
 mod mappings;
 mod overlap;

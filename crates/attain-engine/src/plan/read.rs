@@ -24,13 +24,29 @@ pub(crate) fn bad<T>(raw: &Raw, message: impl Into<String>) -> Got<T> {
     Err(Bad { span: raw.span(), message: message.into() })
 }
 
-/// What a decimal stands for, which decides whether `%` may be written.
+/// What a decimal stands for, which decides whether `%` may be written and how large it may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Unit {
     /// Money or a count: `%` is refused.
     Amount,
     /// A share or a rate: `5%` and `0.05` are the same.
     Share,
+}
+
+impl Unit {
+    /// The largest value (either sign) a plan may write. Far beyond any real plan, and small
+    /// enough that the engine's products of plan values and measure totals (a rate times a
+    /// year's sales, a payout times a target) stay inside a decimal's 28 digits: without
+    /// it, a tier rate of 79228162514264337593543950335 loaded fine and made the first run
+    /// panic on overflow.
+    pub(crate) fn limit(self) -> Decimal {
+        match self {
+            // A thousand trillion: more than any amount of money in any currency's minor units.
+            Unit::Amount => Decimal::from(1_000_000_000_000_000_i64),
+            // 100,000,000%.
+            Unit::Share => Decimal::from(1_000_000),
+        }
+    }
 }
 
 fn shown(value: &Value) -> String {
@@ -71,7 +87,12 @@ pub(crate) fn decimal(raw: &Raw, unit: Unit) -> Got<Decimal> {
     }
     let value = attain_core::money::parse_decimal(digits)
         .map_err(|_| Bad { span: raw.span(), message: format!("`{written}` is not a decimal number") })?;
-    Ok(if percent { value / Decimal::ONE_HUNDRED } else { value })
+    let value = if percent { value / Decimal::ONE_HUNDRED } else { value };
+    if value.abs() > unit.limit() {
+        let what = if unit == Unit::Amount { "an amount" } else { "a share or rate" };
+        return bad(raw, format!("`{written}` is too large: {what} may be at most {}", unit.limit()));
+    }
+    Ok(value)
 }
 
 /// A decimal that must not be negative.
