@@ -441,3 +441,18 @@ fn the_deepest_formula_allowed_fits_a_small_stack() {
         assert!(result || construct == 8, "construct {construct} at the depth limit");
     }
 }
+
+/// The step limit stops an evaluation that would take more steps, and the longest formula
+/// allowed fits the default limit: evaluation work is bounded by the source length.
+#[test]
+fn the_step_limit_bounds_evaluation() {
+    let ones = vec!["1"; 1000].join("+");
+    let formula = Formula::compile(&ones, &schema()).expect("a long sum compiles");
+    assert_eq!(formula.eval(&Vec::<Value>::new()), Ok(Value::Number(Decimal::from(1000))));
+    let limited = formula.with_step_limit(100);
+    assert_eq!(limited.eval(&Vec::<Value>::new()), Err(EvalError::StepLimit { limit: 100 }));
+    let longest = vec!["1"; MAX_SOURCE_CHARS / 2].join("+");
+    assert_eq!(longest.chars().count(), MAX_SOURCE_CHARS - 1);
+    let formula = Formula::compile(&longest, &schema()).expect("the longest sum allowed compiles");
+    assert!(formula.eval(&Vec::<Value>::new()).is_ok(), "within the default step limit");
+}
