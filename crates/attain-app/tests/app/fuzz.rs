@@ -1,7 +1,7 @@
 //! Fuzzing the app's parsers with proptest on SQLite: mapping files (arbitrary text and
 //! generated rules), CSV files read through the built-in Salesforce and HubSpot mappings and
-//! through generated ones (invalid UTF-8, CR/LF mixes, quotes, NUL, very long cells), and the
-//! JSON bodies of record PUTs (any JSON shape, and real records with fields changed). Every
+//! through generated ones (invalid UTF-8, CR/LF mixes, quotes, NUL, very long cells), canonical
+//! CSV uploads, and the JSON bodies of record PUTs (any JSON shape, and real records with fields changed). Every
 //! input gives a result or an error the caller can act on — never a panic, a hang, or a
 //! store or internal error (a 500). docs/fuzzing.md says how to run them longer.
 
@@ -21,7 +21,7 @@ use serde_json::{Map, Value as Json, json};
 use toml::{Table, Value as TomlValue};
 
 use crate::scope::{Move, org};
-use crate::seed_base;
+use crate::{ACCOUNTS, PEOPLE, PRODUCTS, seed_base};
 
 /// Cases per target: `ATTAIN_FUZZ_CASES` for a long run, else the CI-sized `default`.
 fn cases(default: u32) -> u32 {
@@ -308,6 +308,34 @@ fn csv_through_the_built_in_mappings() {
         let (name, sample) = [("salesforce-opportunities", SALESFORCE), ("hubspot-deals", HUBSPOT)][which];
         let mapping = Mapping::built_in(name).expect("a built-in mapping");
         import(&harness, mapping, apply_csv(sample, &edits), skip_bad)
+    });
+    harness.close();
+}
+
+/// Canonical CSV uploads (`POST /api/v1/imports/{resource}` calls `App::import_csv`): the
+/// base files of the other app tests, damaged the same ways.
+#[test]
+fn canonical_csv_uploads() {
+    let harness = Harness::new();
+    let app = harness.runtime.block_on(async {
+        seed_base(&harness.store).await;
+        App::new(harness.store.clone(), Settings::default()).await.expect("the app")
+    });
+    let samples = [(Kind::People, PEOPLE), (Kind::Accounts, ACCOUNTS), (Kind::Products, PRODUCTS)];
+    let strategy = (0usize..3, prop::collection::vec(csv_edit(), 0..6), any::<bool>());
+    fuzz(1000, strategy, |(which, edits, skip_bad)| {
+        let (kind, sample) = samples[which];
+        let bytes = apply_csv(sample, &edits);
+        let what = format!("{kind}: {:?}", String::from_utf8_lossy(&bytes));
+        let app = app.clone();
+        let result = harness.guarded(&what, async move {
+            app.import_csv(&Actor::system(), kind, "upload.csv", &bytes, skip_bad).await
+        });
+        match result {
+            Err(AppError::Import(e)) => fixable(&Err(e)),
+            Err(other) => Err(TestCaseError::fail(format!("a 500: {other:?}"))),
+            Ok(report) => fixable(&Ok(report)),
+        }
     });
     harness.close();
 }
