@@ -12,20 +12,38 @@ use crate::error::AppResult;
 use crate::import::{ImportOptions, ImportReport, import_csv_bytes};
 use crate::snapshot::Snapshot;
 
-/// Tunables of sign-in and sessions.
+/// Tunables of sign-in and sessions. The throttle's policy is written out in docs/api.md
+/// ("Signing in"); [`crate::access::throttle`] applies it.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// How long a session lasts after sign-in.
     pub session_hours: i64,
-    /// Failed sign-ins for one login name within `failure_window_minutes` before it locks.
+    /// Password checks for one login name from one client address before that pair locks.
     pub max_failures: i64,
+    /// Password checks from one client address, whatever the names, before the address locks.
+    pub address_max_failures: i64,
+    /// Password checks for one login name from every address together before the name locks
+    /// everywhere: the bound on guessing spread over many addresses.
+    pub login_max_failures: i64,
+    /// A subject quiet this long (its lock included) starts afresh.
     pub failure_window_minutes: i64,
+    /// How long a first lock lasts; each further lock of the same subject lasts twice as long,
+    /// up to `lockout_minutes`.
+    pub first_lockout_seconds: i64,
     pub lockout_minutes: i64,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { session_hours: 12, max_failures: 5, failure_window_minutes: 15, lockout_minutes: 15 }
+        Settings {
+            session_hours: 12,
+            max_failures: 5,
+            address_max_failures: 20,
+            login_max_failures: 100,
+            failure_window_minutes: 60,
+            first_lockout_seconds: 60,
+            lockout_minutes: 15,
+        }
     }
 }
 

@@ -198,6 +198,11 @@ pub struct ListenArgs {
     /// TLS-terminating proxy).
     #[arg(long, env = "ATTAIN_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Attain sits behind one reverse proxy that appends the client's address to
+    /// X-Forwarded-For: count clients (sign-in throttling, the audit log) by that address.
+    /// Without it the header is ignored and the TCP peer is the client.
+    #[arg(long, env = "ATTAIN_TRUST_PROXY")]
+    pub trust_proxy: bool,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ use crate::args::ListenArgs;
 pub async fn serve(app: App, listen: &ListenArgs, demo: Option<&[DemoLogin]>) -> Result<()> {
     let mut config = ServerConfig::new(listen.listen);
     config.secure_cookies = listen.secure_cookies;
+    config.trust_proxy = listen.trust_proxy;
     let server =
         Server::bind(app, config).await.with_context(|| format!("cannot serve on {}", listen.listen))?;
     println!();

@@ -43,12 +43,16 @@ pub struct TokenRow {
     pub revoked_at: Option<String>,
 }
 
+/// Sign-in throttling state of one subject (a login name, a client address, or both).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThrottleRow {
-    pub login: String,
-    pub failures: i64,
-    pub window_start: String,
+    pub subject: String,
+    /// Password checks claimed and not given back: failures, plus checks still running.
+    pub attempts: i64,
+    pub last_attempt_at: String,
     pub locked_until: Option<String>,
+    /// Locks so far; each lasts twice as long as the one before.
+    pub lockouts: i64,
 }
 
 /// One audit entry as stored; `hash` covers every other field and `prev_hash`.
@@ -85,6 +89,7 @@ pub struct AuditFilter {
 const USER_COLUMNS: &str =
     "id, login, display_name, role, person_id, password_hash, disabled, created_at, updated_at";
 const TOKEN_COLUMNS: &str = "id, user_id, name, token_hash, prefix, created_at, last_used_at, revoked_at";
+const THROTTLE_COLUMNS: &str = "subject, attempts, last_attempt_at, locked_until, lockouts";
 const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_login, via, ip, action, entity, entity_id, \
                              before_json, after_json, prev_hash, hash";
 
@@ -112,6 +117,16 @@ fn token(row: &AnyRow) -> StoreResult<TokenRow> {
         created_at: row.try_get(5)?,
         last_used_at: row.try_get(6)?,
         revoked_at: row.try_get(7)?,
+    })
+}
+
+fn throttle(row: &AnyRow) -> StoreResult<ThrottleRow> {
+    Ok(ThrottleRow {
+        subject: row.try_get(0)?,
+        attempts: row.try_get(1)?,
+        last_attempt_at: row.try_get(2)?,
+        locked_until: row.try_get(3)?,
+        lockouts: row.try_get(4)?,
     })
 }
 
@@ -303,6 +318,18 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Revokes every live token of a user (given a new password); returns how many.
+    pub async fn revoke_tokens_of(&self, tx: &mut Tx, user_id: &str, at: &str) -> StoreResult<u64> {
+        let done = sqlx::query::<Any>(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(at)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     pub async fn touch_token(&self, id: &str, at: &str) -> StoreResult<()> {
         sqlx::query::<Any>("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(at)
@@ -314,85 +341,125 @@ impl Store {
 
     // ---- sign-in throttling ------------------------------------------------------------
 
-    pub async fn throttle(&self, login: &str) -> StoreResult<Option<ThrottleRow>> {
-        let row = sqlx::query::<Any>(
-            "SELECT login, failures, window_start, locked_until FROM login_throttle WHERE login = $1",
-        )
-        .bind(login)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(match row {
-            Some(r) => Some(ThrottleRow {
-                login: r.try_get(0)?,
-                failures: r.try_get(1)?,
-                window_start: r.try_get(2)?,
-                locked_until: r.try_get(3)?,
-            }),
-            None => None,
-        })
+    pub async fn throttle(&self, subject: &str) -> StoreResult<Option<ThrottleRow>> {
+        let sql = format!("SELECT {THROTTLE_COLUMNS} FROM sign_in_throttle WHERE subject = $1");
+        let row = sqlx::query::<Any>(&sql).bind(subject).fetch_optional(&self.pool).await?;
+        row.as_ref().map(throttle).transpose()
     }
 
-    /// Counts one failed sign-in for `login` in a single statement, so failures arriving
-    /// together all count: within the window that started after `window_cutoff` the count goes
-    /// up by one; otherwise a new window starts at `now` with a count of one and no lock.
-    /// Returns the row as it now is.
-    pub async fn count_failure(
+    /// Claims one password check for `subject` in a single statement, so checks arriving
+    /// together are counted one by one. A subject last tried before `stale_before`, whose lock
+    /// (if any) also ended before it, starts afresh. The claim is refused (`None`, nothing
+    /// written) while the subject is locked at `now` or already holds `limit` claims; otherwise
+    /// the count goes up by one and is returned.
+    pub async fn claim_attempt(
         &self,
-        login: &str,
+        subject: &str,
         now: &str,
-        window_cutoff: &str,
-    ) -> StoreResult<ThrottleRow> {
-        let r = sqlx::query::<Any>(
-            "INSERT INTO login_throttle (login, failures, window_start, locked_until) VALUES ($1, 1, $2, NULL) \
-             ON CONFLICT (login) DO UPDATE SET \
-             failures = CASE WHEN login_throttle.window_start > $3 THEN login_throttle.failures + 1 ELSE 1 END, \
-             locked_until = CASE WHEN login_throttle.window_start > $3 THEN login_throttle.locked_until ELSE NULL END, \
-             window_start = CASE WHEN login_throttle.window_start > $3 THEN login_throttle.window_start \
-             ELSE excluded.window_start END \
-             RETURNING login, failures, window_start, locked_until",
-        )
-        .bind(login)
-        .bind(now)
-        .bind(window_cutoff)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(ThrottleRow {
-            login: r.try_get(0)?,
-            failures: r.try_get(1)?,
-            window_start: r.try_get(2)?,
-            locked_until: r.try_get(3)?,
-        })
+        stale_before: &str,
+        limit: i64,
+    ) -> StoreResult<Option<i64>> {
+        const STALE: &str = "(sign_in_throttle.last_attempt_at < $3 AND \
+                             (sign_in_throttle.locked_until IS NULL OR sign_in_throttle.locked_until < $3))";
+        let sql = format!(
+            "INSERT INTO sign_in_throttle ({THROTTLE_COLUMNS}) VALUES ($1, 1, $2, NULL, 0) \
+             ON CONFLICT (subject) DO UPDATE SET \
+             attempts = CASE WHEN {STALE} THEN 1 ELSE sign_in_throttle.attempts + 1 END, \
+             locked_until = CASE WHEN {STALE} THEN NULL ELSE sign_in_throttle.locked_until END, \
+             lockouts = CASE WHEN {STALE} THEN 0 ELSE sign_in_throttle.lockouts END, \
+             last_attempt_at = excluded.last_attempt_at \
+             WHERE {STALE} OR ((sign_in_throttle.locked_until IS NULL OR sign_in_throttle.locked_until <= $2) \
+             AND sign_in_throttle.attempts < $4) \
+             RETURNING attempts"
+        );
+        let claimed = sqlx::query_scalar::<Any, i64>(&sql)
+            .bind(subject)
+            .bind(now)
+            .bind(stale_before)
+            .bind(limit)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(claimed)
     }
 
-    /// Locks `login` until `until`, leaving its count as it is.
-    pub async fn lock_login(&self, login: &str, until: &str) -> StoreResult<()> {
-        sqlx::query::<Any>("UPDATE login_throttle SET locked_until = $1 WHERE login = $2")
-            .bind(until)
-            .bind(login)
-            .execute(&self.pool)
-            .await?;
+    /// Gives back a claim that ended in a success or was never used for a check.
+    pub async fn release_attempt(&self, subject: &str) -> StoreResult<()> {
+        sqlx::query::<Any>(
+            "UPDATE sign_in_throttle SET attempts = attempts - 1 WHERE subject = $1 AND attempts > 0",
+        )
+        .bind(subject)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
-    /// Forgets failures whose window started before `window_cutoff` and that hold no lock
-    /// still in force at `now`: names tried once and never again should not pile up.
-    pub async fn delete_stale_throttles(&self, window_cutoff: &str, now: &str) -> StoreResult<u64> {
+    /// Locks `subject` until `until` if it still holds `limit` claims and has been locked
+    /// `lockouts` times (so of several failures finishing together only one locks), leaving it
+    /// one claim below the limit: one more check once the lock ends. Returns whether it locked.
+    pub async fn lock_subject(
+        &self,
+        subject: &str,
+        limit: i64,
+        lockouts: i64,
+        until: &str,
+    ) -> StoreResult<bool> {
         let done = sqlx::query::<Any>(
-            "DELETE FROM login_throttle WHERE window_start < $1 AND (locked_until IS NULL OR locked_until <= $2)",
+            "UPDATE sign_in_throttle SET locked_until = $1, attempts = $2 - 1, lockouts = lockouts + 1 \
+             WHERE subject = $3 AND attempts >= $2 AND lockouts = $4",
         )
-        .bind(window_cutoff)
-        .bind(now)
+        .bind(until)
+        .bind(limit)
+        .bind(subject)
+        .bind(lockouts)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Forgets subjects last tried before `stale_before` whose lock (if any) ended before it
+    /// too: names tried once and never again should not pile up.
+    pub async fn delete_stale_throttles(&self, stale_before: &str) -> StoreResult<u64> {
+        let done = sqlx::query::<Any>(
+            "DELETE FROM sign_in_throttle WHERE last_attempt_at < $1 AND (locked_until IS NULL OR locked_until < $1)",
+        )
+        .bind(stale_before)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
     }
 
-    pub async fn clear_throttle(&self, login: &str) -> StoreResult<()> {
-        sqlx::query::<Any>("DELETE FROM login_throttle WHERE login = $1")
-            .bind(login)
+    pub async fn clear_throttle(&self, subject: &str) -> StoreResult<()> {
+        sqlx::query::<Any>("DELETE FROM sign_in_throttle WHERE subject = $1")
+            .bind(subject)
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Forgets every subject about one login name: the name everywhere and the name from each
+    /// address (`pair:<address> <login>`; addresses hold no space).
+    pub async fn clear_throttles_of_login(&self, login: &str) -> StoreResult<u64> {
+        let tail = format!(" {login}");
+        let done = sqlx::query::<Any>(
+            "DELETE FROM sign_in_throttle WHERE subject = $1 OR (subject LIKE 'pair:%' \
+             AND LENGTH(subject) > CAST($2 AS INTEGER) \
+             AND SUBSTR(subject, LENGTH(subject) - CAST($2 AS INTEGER) + 1) = $3)",
+        )
+        .bind(format!("login:{login}"))
+        .bind(tail.chars().count() as i64)
+        .bind(&tail)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// How many subjects are throttled (for tests and operators: the table an anonymous client
+    /// can make grow).
+    pub async fn throttle_count(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM sign_in_throttle")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
     }
 
     // ---- audit log ---------------------------------------------------------------------

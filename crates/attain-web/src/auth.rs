@@ -3,7 +3,7 @@
 //! need the session cookie and redirect to the sign-in page without it; UI form posts must
 //! carry the session's CSRF token in the `_csrf` field.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use attain_app::Actor;
 use attain_app::access::secret::same;
@@ -37,8 +37,29 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> S
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
 }
 
-pub fn client_ip(parts: &Parts) -> Option<String> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+/// The client's address, as sign-in throttling and the audit log count it: the TCP peer; or,
+/// only when the server is configured to sit behind a proxy (`trust_proxy`), the last address
+/// in `X-Forwarded-For` — the one our proxy appended, which a client cannot forge (addresses
+/// before it can be). Without that setting the header is ignored, since anyone can send it.
+pub fn client_address(peer: Option<SocketAddr>, headers: &HeaderMap, trust_proxy: bool) -> Option<String> {
+    if trust_proxy {
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .and_then(|a| a.trim().parse::<IpAddr>().ok());
+        if let Some(address) = forwarded {
+            return Some(address.to_string());
+        }
+    }
+    peer.map(|p| p.ip().to_string())
+}
+
+pub fn client_ip(parts: &Parts, state: &AppState) -> Option<String> {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    client_address(peer, &parts.headers, state.config.trust_proxy)
 }
 
 /// The actor of an API request.
@@ -49,7 +70,7 @@ impl FromRequestParts<AppState> for ApiActor {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let ip = client_ip(parts);
+        let ip = client_ip(parts, state);
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
             return match token {
@@ -127,7 +148,7 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let ip = client_ip(parts);
+        let ip = client_ip(parts, state);
         let to_login = || {
             let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
             let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();

@@ -7,6 +7,7 @@ mod api;
 mod assets;
 mod auth;
 mod error;
+mod no_store;
 mod openapi;
 mod server;
 mod ui;

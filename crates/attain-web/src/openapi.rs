@@ -249,16 +249,20 @@ fn platform_paths(paths: &mut Map<String, Value>) {
     }
     let mut password = operation(
         "users",
-        "Set a user's password (admins; anyone for themselves)",
+        "Set a user's password (admins reset anyone's; your own needs current_password). Ends the user's sessions and revokes their API tokens",
         "set_password",
-        json!({"200": ok_json("The user", user.clone()), "403": error_response("Only admins set another user's password"),
-               "404": error_response("No such user"), "422": error_response("Too short")}),
+        json!({"200": ok_json("The user", user.clone()),
+               "403": error_response("Only admins set another user's password (whether the login exists or not)"),
+               "404": error_response("No such user"),
+               "422": error_response("Too short, or current_password missing or wrong"),
+               "429": error_response("Too many wrong current passwords (see Retry-After)")}),
     );
     password.insert(
         "requestBody".into(),
         json!({"required": true, "content": {"application/json": {"schema": {
         "type": "object", "required": ["password"], "additionalProperties": false,
-        "properties": {"password": {"type": "string", "minLength": 12}}}}}}),
+        "properties": {"password": {"type": "string", "minLength": 12},
+                       "current_password": {"type": "string", "description": "Required for your own login"}}}}}}),
     );
     paths.insert("/api/v1/users/{login}/password".into(), json!({"parameters": [login], "post": password}));
     let mut create_token = operation(

@@ -26,6 +26,9 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Largest CSV upload.
     pub max_upload_bytes: usize,
+    /// The server sits behind one reverse proxy that appends the client's address to
+    /// `X-Forwarded-For`: take the client address from there (see `auth::client_address`).
+    pub trust_proxy: bool,
 }
 
 impl ServerConfig {
@@ -36,6 +39,7 @@ impl ServerConfig {
             request_timeout: Duration::from_secs(60),
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 64 * 1024 * 1024,
+            trust_proxy: false,
         }
     }
 }
@@ -129,6 +133,7 @@ fn router(state: AppState) -> Router {
         .merge(api)
         .merge(uploads)
         .merge(ui)
+        .layer(axum::middleware::from_fn(crate::no_store::no_store))
         .merge(crate::assets::routes())
         .fallback(crate::error::fallback)
         .with_state(state)

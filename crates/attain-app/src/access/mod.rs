@@ -5,6 +5,7 @@
 pub mod password;
 pub mod secret;
 pub mod sessions;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 

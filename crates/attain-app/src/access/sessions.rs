@@ -1,4 +1,4 @@
-//! Signing in and out: password checks with throttling, and sessions known to the server by
+//! Signing in and out: password checks behind the throttle, and sessions known to the server by
 //! the digest of a random cookie value, each with its own CSRF token.
 
 use attain_store::{SessionRow, UserRow};
@@ -41,41 +41,71 @@ pub(crate) fn actor_of(user: &UserRow, via: Via, ip: Option<String>) -> AppResul
 }
 
 impl App {
-    /// Checks a login name and password. Wrong names and wrong passwords fail alike (same
-    /// message, same Argon2 work); after `max_failures` failures within the window the name is
-    /// locked for `lockout_minutes`, even for the right password.
+    /// Checks a login name and password and starts a session. Wrong names and wrong passwords
+    /// fail alike (same message, same Argon2 work). Every check is first claimed against the
+    /// throttle ([`super::throttle`]): once the name, the client address or the pair is at
+    /// its limit, attempts are refused with [`AppError::Throttled`] without checking anything,
+    /// even the right password.
     pub async fn sign_in(&self, login: &str, password_text: &str, ip: Option<String>) -> AppResult<SignedIn> {
+        self.sign_in_replacing(login, password_text, ip, None).await
+    }
+
+    /// [`App::sign_in`], ending the session the browser held before (`previous`, its cookie
+    /// value) in the same transaction: a browser holds one session, and a session planted in
+    /// it before sign-in (fixation) or left from another user does not survive.
+    pub async fn sign_in_replacing(
+        &self,
+        login: &str,
+        password_text: &str,
+        ip: Option<String>,
+        previous: Option<&str>,
+    ) -> AppResult<SignedIn> {
+        let app = self.clone();
+        let (login, password_text) = (login.to_string(), password_text.to_string());
+        let previous = previous.map(str::to_string);
+        // On its own task, so a client that hangs up mid-check cannot leave a claim unsettled.
+        tokio::spawn(
+            async move { app.settled_sign_in(&login, &password_text, ip, previous.as_deref()).await },
+        )
+        .await
+        .map_err(|e| AppError::Internal(format!("signing in stopped: {e}")))?
+    }
+
+    async fn settled_sign_in(
+        &self,
+        login: &str,
+        password_text: &str,
+        ip: Option<String>,
+        previous: Option<&str>,
+    ) -> AppResult<SignedIn> {
         let login = login.trim().to_lowercase();
         // No login holds a NUL (PostgreSQL cannot even compare one): refused like a wrong name.
         if login.is_empty() || login.len() > 256 || login.contains('\0') {
             return Err(AppError::Unauthenticated);
         }
-        let now = Timestamp::now();
-        let settings = self.settings().clone();
-        let throttle = self.store().throttle(&login).await?;
-        if let Some(until) = throttle.as_ref().and_then(|t| t.locked_until.as_deref()).and_then(parse_instant)
-            && until > now
-        {
-            let wait = until.duration_since(now).as_secs().max(1) as u64;
-            return Err(AppError::Throttled { retry_after_secs: wait });
-        }
-        let user = self.store().user_by_login(&login).await?;
+        let claim = self.claim_check(&login, ip.as_deref()).await?;
+        let user = match self.store().user_by_login(&login).await {
+            Ok(user) => user,
+            Err(e) => {
+                self.release(claim).await;
+                return Err(e.into());
+            }
+        };
         let hash = user.as_ref().map_or(password::decoy_hash(), |u| u.password_hash.as_str());
         let password_ok = password::verify_blocking(password_text, hash).await;
         let user = match user {
             Some(user) if password_ok && !user.disabled => user,
             _ => {
-                self.note_failure(&login, now, ip.clone()).await?;
+                self.check_failed(claim, &login, ip).await?;
                 return Err(AppError::Unauthenticated);
             }
         };
-        if throttle.is_some() {
-            self.store().clear_throttle(&login).await?;
-        }
+        self.check_succeeded(claim).await?;
         let actor = actor_of(&user, Via::Session, ip)?;
         let cookie = random_token();
         let csrf = random_token();
-        let expires_at = now + SignedDuration::from_hours(settings.session_hours);
+        let now = Timestamp::now();
+        let expires_at = now + SignedDuration::from_hours(self.settings().session_hours);
         let row = SessionRow {
             id_hash: digest(&cookie),
             user_id: user.id.clone(),
@@ -84,6 +114,9 @@ impl App {
             expires_at: instant_text(expires_at),
         };
         let mut tx = self.store().begin().await?;
+        if let Some(previous) = previous.filter(|p| !p.is_empty() && p.len() <= 128) {
+            self.store().delete_session(&mut tx, &digest(previous)).await?;
+        }
         self.store().insert_session(&mut tx, &row).await?;
         audit::append(
             self.store(),
@@ -94,30 +127,6 @@ impl App {
         .await?;
         tx.commit().await.map_err(attain_store::StoreError::from)?;
         Ok(SignedIn { cookie, csrf, expires_at, actor })
-    }
-
-    async fn note_failure(&self, login: &str, now: Timestamp, ip: Option<String>) -> AppResult<()> {
-        let s = self.settings();
-        let window = SignedDuration::from_mins(s.failure_window_minutes);
-        // One atomic increment: failures sent in parallel must each count, or an attacker
-        // could guess many passwords for the price of one failure.
-        let mut row =
-            self.store().count_failure(login, &instant_text(now), &instant_text(now - window)).await?;
-        if row.failures >= s.max_failures {
-            let until = instant_text(now + SignedDuration::from_mins(s.lockout_minutes));
-            self.store().lock_login(login, &until).await?;
-            row.locked_until = Some(until);
-        }
-        // Failed sign-ins are security events worth the audit trail; the name tried is kept,
-        // never the password.
-        let who = Actor { login: login.to_string(), ip, ..Actor::system() };
-        let mut tx = self.store().begin().await?;
-        let change = Change::new("session.sign_in_failed", "users", None).after(serde_json::json!({
-            "failures": row.failures, "locked": row.locked_until.is_some()
-        }));
-        audit::append(self.store(), &mut tx, &Actor { via: Via::Session, ..who }, change).await?;
-        tx.commit().await.map_err(attain_store::StoreError::from)?;
-        Ok(())
     }
 
     /// The session a cookie value names, if it exists, has not expired and its user is active.
@@ -147,14 +156,10 @@ impl App {
         Ok(())
     }
 
-    /// Removes expired sessions and stale sign-in failure counts (run periodically by the
+    /// Removes expired sessions and stale sign-in throttle rows (run periodically by the
     /// server); returns how many rows went.
     pub async fn purge_expired(&self) -> AppResult<u64> {
-        let now = Timestamp::now();
-        let window = SignedDuration::from_mins(self.settings().failure_window_minutes);
-        let sessions = self.store().delete_expired_sessions(&instant_text(now)).await?;
-        let throttles =
-            self.store().delete_stale_throttles(&instant_text(now - window), &instant_text(now)).await?;
-        Ok(sessions + throttles)
+        let sessions = self.store().delete_expired_sessions(&instant_text(Timestamp::now())).await?;
+        Ok(sessions + self.purge_stale_throttles().await?)
     }
 }

@@ -191,30 +191,85 @@ impl App {
         Ok(after)
     }
 
-    /// Sets a new password (admins for anyone; anyone for themselves) and ends the user's
-    /// sessions, so a stolen session dies with the old password.
+    /// Sets a new password for another user (admins only; the command line for anyone). The
+    /// permission is checked before the name is looked up, so a caller without it gets the
+    /// same answer for an existing and a missing name. Your own password is changed with
+    /// [`App::change_password`], which needs the current one.
     pub async fn reset_password(
         &self,
         actor: &Actor,
         login: &str,
         new_password: &str,
     ) -> AppResult<UserInfo> {
-        let mut row = self.store().user_by_login(&lookup_name(login)?).await?.ok_or(AppError::NotFound)?;
-        let own = actor.user_id.as_deref() == Some(row.id.as_str());
-        if !own {
-            actor.require(Permission::ManageUsers)?;
+        if actor.user_id.is_some() && login.trim().eq_ignore_ascii_case(&actor.login) {
+            return Err(AppError::invalid(
+                "current_password",
+                "changing your own password needs your current password",
+            ));
+        }
+        actor.require(Permission::ManageUsers)?;
+        let row = self.store().user_by_login(&lookup_name(login)?).await?.ok_or(AppError::NotFound)?;
+        password::check_strength(new_password)?;
+        let info = self.set_password(actor, row, new_password, "user.password_reset").await?;
+        // A reset is how a locked-out user gets back in: the name's locks go with the old password.
+        self.store().clear_throttles_of_login(&info.login).await?;
+        Ok(info)
+    }
+
+    /// Changes the actor's own password, given the current one. The current password is
+    /// checked behind the sign-in throttle, so a borrowed session cannot be used to guess it.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current_password: &str,
+        new_password: &str,
+    ) -> AppResult<UserInfo> {
+        let user_id = actor.user_id.as_deref().ok_or(AppError::Forbidden)?;
+        if current_password.is_empty() {
+            return Err(AppError::invalid("current_password", "is required to change your own password"));
         }
         password::check_strength(new_password)?;
+        let claim = self.claim_check(&actor.login, actor.ip.as_deref()).await?;
+        let row = match self.store().user_by_id(user_id).await {
+            Ok(Some(row)) => row,
+            Ok(None) => {
+                self.release(claim).await;
+                return Err(AppError::NotFound);
+            }
+            Err(e) => {
+                self.release(claim).await;
+                return Err(e.into());
+            }
+        };
+        if !password::verify_blocking(current_password, &row.password_hash).await {
+            self.check_failed(claim, &row.login, actor.ip.clone()).await?;
+            return Err(AppError::invalid("current_password", "is not your current password"));
+        }
+        self.check_succeeded(claim).await?;
+        self.set_password(actor, row, new_password, "user.password_change").await
+    }
+
+    /// Stores a new password and ends everything the old one let in: every session of the
+    /// user and every API token they made (a thief with the old password may have made one).
+    async fn set_password(
+        &self,
+        actor: &Actor,
+        mut row: UserRow,
+        new_password: &str,
+        action: &'static str,
+    ) -> AppResult<UserInfo> {
         let _writing = self.writer().await;
         row.password_hash = password::hash_blocking(new_password).await?;
-        row.updated_at = now_text();
+        let now = now_text();
+        row.updated_at = now.clone();
         let mut tx = self.store().begin().await?;
         self.store().update_user(&mut tx, &row).await?;
-        self.store().delete_sessions_of(&mut tx, &row.id).await?;
-        let change = Change::new("user.password_reset", "users", Some(row.id.clone()));
+        let sessions = self.store().delete_sessions_of(&mut tx, &row.id).await?;
+        let tokens = self.store().revoke_tokens_of(&mut tx, &row.id, &now).await?;
+        let change = Change::new(action, "users", Some(row.id.clone()))
+            .after(serde_json::json!({ "sessions_ended": sessions, "tokens_revoked": tokens }));
         audit::append(self.store(), &mut tx, actor, change).await?;
         tx.commit().await.map_err(attain_store::StoreError::from)?;
-        self.store().clear_throttle(&row.login).await?;
         UserInfo::from_row(&row)
     }
 }

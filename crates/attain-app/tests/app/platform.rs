@@ -78,6 +78,9 @@ async fn only_admins_manage_users(store: Store, _: Db) {
         assert_err!(app.user(&actor, "root").await, AppError::Forbidden);
         assert_err!(app.set_disabled(&actor, "root", true).await, AppError::Forbidden);
         assert_err!(app.reset_password(&actor, "root", "a brand new password").await, AppError::Forbidden);
+        // The same answer for a name that does not exist: no probing for login names.
+        assert_err!(app.reset_password(&actor, "nobody", "a brand new password").await, AppError::Forbidden);
+        assert_err!(app.user(&actor, "nobody").await, AppError::Forbidden);
     }
     assert_eq!(app.store().user_count().await.unwrap(), 1);
     assert_eq!(audit_len(&app).await, entries, "refusals change nothing");
@@ -209,7 +212,7 @@ async fn you_cannot_disable_yourself(store: Store, _: Db) {
     assert!(app.set_disabled(&Actor::cli(), "root", true).await.unwrap().disabled);
 }
 
-async fn resetting_a_password_ends_sessions(store: Store, _: Db) {
+async fn resetting_a_password_ends_sessions_and_tokens(store: Store, _: Db) {
     let settings = Settings { max_failures: 3, ..Settings::default() };
     let app = app_with_org(store, settings).await;
     add(&app, "root", Role::Admin, None).await;
@@ -219,6 +222,8 @@ async fn resetting_a_password_ends_sessions(store: Store, _: Db) {
     let first = sign_in(&app, "ann").await;
     let second = sign_in(&app, "ann").await;
     let bob = sign_in(&app, "bob").await;
+    let script = app.create_token(&first.actor, "nightly").await.unwrap();
+    let bobs_script = app.create_token(&bob.actor, "nightly").await.unwrap();
 
     assert_err!(
         app.reset_password(&root, "ann", "too short").await,
@@ -226,24 +231,58 @@ async fn resetting_a_password_ends_sessions(store: Store, _: Db) {
     );
     assert!(live(&app, &first.cookie).await, "a refused reset changes nothing");
 
-    // Two failures, then the reset: the reset also lifts the count.
-    for _ in 0..2 {
+    // Locked out by failures, then the reset: the reset also lifts the name's locks.
+    for _ in 0..3 {
         assert_err!(app.sign_in("ann", "wrong password!", None).await, AppError::Unauthenticated);
     }
+    assert_err!(app.sign_in("ann", PASSWORD, None).await, AppError::Throttled { .. });
     app.reset_password(&root, "ann", "a brand new password").await.unwrap();
     assert!(!live(&app, &first.cookie).await);
     assert!(!live(&app, &second.cookie).await);
+    assert_eq!(app.token_actor(&script.secret, None).await.unwrap(), None, "a reset revokes the tokens");
     assert!(live(&app, &bob.cookie).await, "only ann's sessions end");
-    assert_eq!(app.store().throttle("ann").await.unwrap(), None);
+    assert!(app.token_actor(&bobs_script.secret, None).await.unwrap().is_some(), "and only her tokens");
+    assert_eq!(app.store().throttle(&pair("local", "ann")).await.unwrap(), None);
+    assert_eq!(app.store().throttle("login:ann").await.unwrap(), None);
     assert_err!(app.sign_in("ann", PASSWORD, None).await, AppError::Unauthenticated);
     let ann = app.sign_in("ann", "a brand new password", None).await.unwrap();
 
-    // Anyone may change their own password, and only their own.
-    app.reset_password(&ann.actor, "ann", "my own new password").await.unwrap();
-    assert!(!live(&app, &ann.cookie).await);
-    app.sign_in("ann", "my own new password", None).await.unwrap();
+    // Your own password: only with the current one (not through a reset, even for admins).
+    assert_err!(
+        app.reset_password(&ann.actor, "ann", "my own new password").await,
+        AppError::Invalid { field, .. } if field.as_deref() == Some("current_password")
+    );
+    assert_err!(
+        app.reset_password(&root, "ROOT", "my own new password").await,
+        AppError::Invalid { field, .. } if field.as_deref() == Some("current_password")
+    );
+    assert_err!(
+        app.change_password(&ann.actor, "", "my own new password").await,
+        AppError::Invalid { field, .. } if field.as_deref() == Some("current_password")
+    );
+    assert_err!(
+        app.change_password(&ann.actor, "a wrong guess", "my own new password").await,
+        AppError::Invalid { field, .. } if field.as_deref() == Some("current_password")
+    );
+    assert!(live(&app, &ann.cookie).await, "a refused change changes nothing");
+    let token = app.create_token(&ann.actor, "laptop").await.unwrap();
+    app.change_password(&ann.actor, "a brand new password", "my own new password").await.unwrap();
+    assert!(!live(&app, &ann.cookie).await, "a change signs you out everywhere");
+    assert_eq!(app.token_actor(&token.secret, None).await.unwrap(), None, "and revokes your tokens");
+    let ann = app.sign_in("ann", "my own new password", None).await.unwrap();
+    // Guessing the current password from a session meets the sign-in throttle.
+    for _ in 0..3 {
+        assert_err!(
+            app.change_password(&ann.actor, "a guess!", "a takeover password").await,
+            AppError::Invalid { .. }
+        );
+    }
+    assert_err!(
+        app.change_password(&ann.actor, "my own new password", "a takeover password").await,
+        AppError::Throttled { .. }
+    );
     assert_err!(app.reset_password(&bob.actor, "ann", "bob was here, twice").await, AppError::Forbidden);
-    app.sign_in("ann", "my own new password", None).await.unwrap();
+    app.sign_in("ann", "my own new password", Some("10.1.1.1".into())).await.unwrap();
     assert_err!(app.reset_password(&root, "nobody", "a brand new password").await, AppError::NotFound);
 }
 
@@ -319,70 +358,148 @@ async fn wrong_passwords_and_unknown_logins_fail_alike(store: Store, _: Db) {
     sign_in(&app, "ann").await;
 }
 
+/// The throttle subjects of `login` tried from `ip` (the app's naming, docs/api.md).
+fn pair(ip: &str, login: &str) -> String {
+    format!("pair:{ip} {login}")
+}
+
 async fn repeated_failures_lock_the_login(store: Store, _: Db) {
     let settings = Settings { max_failures: 3, ..Settings::default() };
     let app = app_with_org(store, settings.clone()).await;
     add(&app, "ann", Role::Finance, None).await;
     add(&app, "bob", Role::Finance, None).await;
+    let ip = || Some("10.0.0.1".to_string());
 
     // A success before the limit starts the count afresh.
     for _ in 0..2 {
-        assert_err!(app.sign_in("ann", "wrong password", None).await, AppError::Unauthenticated);
+        assert_err!(app.sign_in("ann", "wrong password", ip()).await, AppError::Unauthenticated);
     }
-    sign_in(&app, "ann").await;
-    assert_eq!(app.store().throttle("ann").await.unwrap(), None);
+    app.sign_in("ann", PASSWORD, ip()).await.unwrap();
+    assert_eq!(app.store().throttle(&pair("10.0.0.1", "ann")).await.unwrap(), None);
     for _ in 0..2 {
-        assert_err!(app.sign_in("ann", "wrong password", None).await, AppError::Unauthenticated);
+        assert_err!(app.sign_in("ann", "wrong password", ip()).await, AppError::Unauthenticated);
     }
-    assert_eq!(app.store().throttle("ann").await.unwrap().map(|t| t.failures), Some(2));
+    let counted = app.store().throttle(&pair("10.0.0.1", "ann")).await.unwrap().unwrap();
+    assert_eq!((counted.attempts, counted.locked_until), (2, None));
 
-    // The third failure in a row still says "wrong", and locks the name.
-    assert_err!(app.sign_in("ANN", "wrong password", None).await, AppError::Unauthenticated);
-    let throttle = app.store().throttle("ann").await.unwrap().unwrap();
-    assert_eq!(throttle.failures, 3);
-    assert!(throttle.locked_until.is_some());
-    let limit = u64::try_from(settings.lockout_minutes * 60).unwrap();
+    // The third failure in a row still says "wrong", and locks the name from this address
+    // for the first lock's length.
+    assert_err!(app.sign_in("ANN", "wrong password", ip()).await, AppError::Unauthenticated);
+    let locked = app.store().throttle(&pair("10.0.0.1", "ann")).await.unwrap().unwrap();
+    assert_eq!((locked.attempts, locked.lockouts), (2, 1), "one more check is left for after the lock");
+    assert!(locked.locked_until.is_some());
+    let first = u64::try_from(settings.first_lockout_seconds).unwrap();
     assert_err!(
-        app.sign_in("ann", PASSWORD, None).await,
-        AppError::Throttled { retry_after_secs } if (1..=limit).contains(&retry_after_secs)
+        app.sign_in("ann", PASSWORD, ip()).await,
+        AppError::Throttled { retry_after_secs } if (1..=first).contains(&retry_after_secs)
     );
-    assert_err!(app.sign_in("ann", "wrong password", None).await, AppError::Throttled { .. });
-    // Other names are not affected.
-    sign_in(&app, "bob").await;
+    assert_err!(app.sign_in("ann", "wrong password", ip()).await, AppError::Throttled { .. });
+    // Other names are not affected, nor the name from elsewhere.
+    app.sign_in("bob", PASSWORD, ip()).await.unwrap();
+    app.sign_in("ann", PASSWORD, Some("10.0.0.2".into())).await.unwrap();
 
     // Names that do not exist lock the same way, so probing cannot tell them apart.
     for _ in 0..3 {
-        assert_err!(app.sign_in("ghost", PASSWORD, None).await, AppError::Unauthenticated);
+        assert_err!(app.sign_in("ghost", PASSWORD, ip()).await, AppError::Unauthenticated);
     }
-    assert_err!(app.sign_in("ghost", PASSWORD, None).await, AppError::Throttled { .. });
+    assert_err!(app.sign_in("ghost", PASSWORD, ip()).await, AppError::Throttled { .. });
 }
 
-async fn simultaneous_failures_all_count(store: Store, _: Db) {
-    // Guesses sent in parallel must not slip past the limit by reading the same count.
-    let settings = Settings { max_failures: 100, ..Settings::default() };
-    let app = app_with_org(store, settings).await;
-    add(&app, "ann", Role::Finance, None).await;
-    let mut guesses = tokio::task::JoinSet::new();
-    for i in 0..8 {
-        let app = app.clone();
-        guesses.spawn(async move { app.sign_in("ann", &format!("wrong guess {i}"), None).await.is_err() });
+/// Signs in `n` times at once with `password`; returns how many answers were (wrong, signed
+/// in, throttled). Only the first two had their password checked.
+async fn race(app: &App, login: &str, n: usize, password: &str) -> (usize, usize, usize) {
+    let mut tries = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let (app, login, password) = (app.clone(), login.to_string(), password.to_string());
+        tries.spawn(async move { app.sign_in(&login, &password, Some("10.0.0.9".into())).await });
     }
-    let refused = guesses.join_all().await;
-    assert_eq!(refused, [true; 8]);
-    assert_eq!(app.store().throttle("ann").await.unwrap().map(|t| t.failures), Some(8));
+    let (mut wrong, mut signed, mut throttled) = (0, 0, 0);
+    for outcome in tries.join_all().await {
+        match outcome {
+            Err(AppError::Unauthenticated) => wrong += 1,
+            Ok(_) => signed += 1,
+            Err(AppError::Throttled { .. }) => throttled += 1,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    (wrong, signed, throttled)
 }
 
-async fn failures_outside_the_window_start_afresh(store: Store, _: Db) {
-    // A zero-minute window: every failure is the first of a new window, so none locks.
-    let settings = Settings { max_failures: 2, failure_window_minutes: 0, ..Settings::default() };
-    let app = app_with_org(store, settings).await;
+async fn parallel_guesses_cannot_outrun_the_limit(store: Store, _: Db) {
+    // Every check is claimed before it runs: of 30 guesses sent at once, exactly the limit
+    // are checked, whatever order they finish in; the rest are refused unchecked.
+    let app = app_with_org(store, Settings::default()).await;
     add(&app, "ann", Role::Finance, None).await;
-    for _ in 0..4 {
-        assert_err!(app.sign_in("ann", "wrong password", None).await, AppError::Unauthenticated);
-        let throttle = app.store().throttle("ann").await.unwrap().unwrap();
-        assert_eq!((throttle.failures, throttle.locked_until), (1, None));
+    assert_eq!(race(&app, "ann", 30, "a wrong guess").await, (5, 0, 25));
+    // Locked now: 30 tries with the right password all wait; none is checked, none signs in.
+    assert_eq!(race(&app, "ann", 30, PASSWORD).await, (0, 0, 30));
+    let row = app.store().throttle(&pair("10.0.0.9", "ann")).await.unwrap().unwrap();
+    assert_eq!((row.attempts, row.lockouts), (4, 1), "refused tries are not counted");
+}
+
+async fn an_attackers_failures_do_not_lock_the_owner_out(store: Store, _: Db) {
+    let settings = Settings { max_failures: 3, address_max_failures: 5, ..Settings::default() };
+    let app = app_with_org(store, settings).await;
+    for login in ["ann", "bob", "carol"] {
+        add(&app, login, Role::Finance, None).await;
     }
-    sign_in(&app, "ann").await;
+    let attacker = || Some("198.51.100.66".to_string());
+    for _ in 0..3 {
+        assert_err!(app.sign_in("ann", "a guess", attacker()).await, AppError::Unauthenticated);
+    }
+    assert_err!(app.sign_in("ann", PASSWORD, attacker()).await, AppError::Throttled { .. });
+    // The owner, elsewhere, is not locked out by the attacker's failures.
+    app.sign_in("ann", PASSWORD, Some("203.0.113.5".into())).await.unwrap();
+    // Spraying other names from the same address meets the address's own limit: after five
+    // failures in all, every name is refused there without a check, and only there.
+    for _ in 0..2 {
+        assert_err!(app.sign_in("bob", "a guess", attacker()).await, AppError::Unauthenticated);
+    }
+    assert_err!(app.sign_in("carol", PASSWORD, attacker()).await, AppError::Throttled { .. });
+    app.sign_in("carol", PASSWORD, Some("203.0.113.6".into())).await.unwrap();
+    // IPv6 clients are counted by their /64: another address in it is the same client.
+    for _ in 0..3 {
+        assert_err!(
+            app.sign_in("bob", "a guess", Some("2001:db8:0:1::a".into())).await,
+            AppError::Unauthenticated
+        );
+    }
+    assert_err!(
+        app.sign_in("bob", PASSWORD, Some("2001:db8:0:1::b".into())).await,
+        AppError::Throttled { .. }
+    );
+    app.sign_in("bob", PASSWORD, Some("2001:db8:0:2::b".into())).await.unwrap();
+}
+
+async fn failed_sign_ins_write_a_bounded_number_of_entries(store: Store, _: Db) {
+    // Failures are audited by the lock, with its count, not one entry per guess: from one
+    // address, at most address_max_failures / max_failures = 4 entries before the address
+    // locks, and nothing more while it is locked, whatever names are tried.
+    let app = app_with_org(store, Settings::default()).await;
+    add(&app, "ann", Role::Finance, None).await;
+    let before = audit_len(&app).await;
+    let ip = || Some("198.51.100.7".to_string());
+    for _ in 0..40 {
+        assert!(app.sign_in("ann", "a guess", ip()).await.is_err());
+    }
+    assert_eq!(audit_len(&app).await, before + 1, "one entry for the lock of 40 failures");
+    let entries = app.store().audit_page(&Default::default(), 10, 0).await.unwrap().0;
+    let lock = &entries[0];
+    assert_eq!(
+        (lock.action.as_str(), lock.actor_login.as_str(), lock.ip.as_deref()),
+        ("session.sign_in_locked", "ann", ip().as_deref())
+    );
+    let after: serde_json::Value = serde_json::from_str(lock.after_json.as_deref().unwrap()).unwrap();
+    assert_eq!(after["locked"][0]["subject"], "login_from_address");
+    assert_eq!(after["locked"][0]["failures"], 5);
+    assert_eq!(after["locked"][0]["locked_seconds"], 60);
+    for i in 0..200 {
+        assert!(app.sign_in(&format!("name{}", i / 5), "a guess", ip()).await.is_err());
+    }
+    assert_eq!(audit_len(&app).await, before + 4, "three more name locks, the last one with the address's");
+    // The rows an anonymous client can make: its address, and a name and a pair per name
+    // it had checked (the address is claimed first, so a locked address adds none).
+    assert_eq!(app.store().throttle_count().await.unwrap(), 1 + 2 * 4);
 }
 
 async fn a_lock_ends(store: Store, _: Db) {
@@ -393,9 +510,13 @@ async fn a_lock_ends(store: Store, _: Db) {
     for _ in 0..2 {
         assert_err!(app.sign_in("ann", "wrong password", None).await, AppError::Unauthenticated);
     }
-    assert!(app.store().throttle("ann").await.unwrap().unwrap().locked_until.is_some());
+    assert!(app.store().throttle(&pair("local", "ann")).await.unwrap().unwrap().locked_until.is_some());
     sign_in(&app, "ann").await;
-    assert_eq!(app.store().throttle("ann").await.unwrap(), None, "a success clears the count");
+    assert_eq!(
+        app.store().throttle(&pair("local", "ann")).await.unwrap(),
+        None,
+        "a success clears the count"
+    );
 }
 
 async fn an_expired_session_is_no_session(store: Store, _: Db) {
@@ -413,22 +534,26 @@ async fn purging_keeps_live_sessions(store: Store, _: Db) {
     let app = app_with_org(store, Settings::default()).await;
     add(&app, "ann", Role::Finance, None).await;
     let signed = sign_in(&app, "ann").await;
+    let throttled = app.store().throttle_count().await.unwrap();
     assert_eq!(app.purge_expired().await.unwrap(), 0);
     assert!(live(&app, &signed.cookie).await);
+    assert_eq!(app.store().throttle_count().await.unwrap(), throttled);
 }
 
 async fn purging_forgets_stale_failures_but_keeps_locks_and_fresh_counts(store: Store, _: Db) {
     let app = app_with_org(store, Settings::default()).await;
     let store = app.store();
     // A name tried long ago, a name locked until far ahead, and a name tried just now.
-    store.count_failure("old", "2020-01-01T00:00:00Z", "2019-12-31T23:45:00Z").await.unwrap();
-    store.count_failure("locked", "2020-01-01T00:00:00Z", "2019-12-31T23:45:00Z").await.unwrap();
-    store.lock_login("locked", "2999-01-01T00:00:00Z").await.unwrap();
+    store.claim_attempt("login:old", "2020-01-01T00:00:00Z", "2019-01-01T00:00:00Z", 5).await.unwrap();
+    store.claim_attempt("login:locked", "2020-01-01T00:00:00Z", "2019-01-01T00:00:00Z", 1).await.unwrap();
+    assert!(store.lock_subject("login:locked", 1, 0, "2999-01-01T00:00:00Z").await.unwrap());
     assert!(app.sign_in("fresh", "wrong password!", None).await.is_err());
+    let fresh = store.throttle_count().await.unwrap() - 2;
     assert_eq!(app.purge_expired().await.unwrap(), 1);
-    assert_eq!(store.throttle("old").await.unwrap(), None);
-    assert!(store.throttle("locked").await.unwrap().is_some(), "a lock in force stays");
-    assert!(store.throttle("fresh").await.unwrap().is_some(), "a count in its window stays");
+    assert_eq!(store.throttle("login:old").await.unwrap(), None);
+    assert!(store.throttle("login:locked").await.unwrap().is_some(), "a lock in force stays");
+    assert!(store.throttle("login:fresh").await.unwrap().is_some(), "a count in its window stays");
+    assert_eq!(store.throttle_count().await.unwrap(), fresh + 1);
 }
 
 async fn signing_out_ends_the_session(store: Store, _: Db) {
@@ -607,14 +732,15 @@ on_both!(
     managers_and_reps_are_people,
     disabling_ends_sessions_and_blocks_sign_in,
     you_cannot_disable_yourself,
-    resetting_a_password_ends_sessions,
+    resetting_a_password_ends_sessions_and_tokens,
     the_first_admin_is_created_once,
     the_first_admin_follows_the_rules_for_users,
     signing_in_gives_a_session,
     wrong_passwords_and_unknown_logins_fail_alike,
     repeated_failures_lock_the_login,
-    simultaneous_failures_all_count,
-    failures_outside_the_window_start_afresh,
+    parallel_guesses_cannot_outrun_the_limit,
+    an_attackers_failures_do_not_lock_the_owner_out,
+    failed_sign_ins_write_a_bounded_number_of_entries,
     a_lock_ends,
     an_expired_session_is_no_session,
     purging_keeps_live_sessions,

@@ -214,68 +214,71 @@ async fn a_token_hash_is_unique(store: Store, _: Db) {
     assert_eq!(store.token_by_id("t-2").await.unwrap(), None);
 }
 
-async fn throttles_are_locked_and_cleared(store: Store, _: Db) {
+async fn throttles_are_claimed_locked_and_cleared(store: Store, _: Db) {
+    let at = |t: &str| format!("2026-01-01T10:{t}Z");
+    let long_ago = "2026-01-01T09:00:00Z";
     assert_eq!(store.throttle("ann").await.unwrap(), None);
-    let first = store.count_failure("ann", "2026-01-01T10:00:00Z", "2026-01-01T09:45:00Z").await.unwrap();
-    assert_eq!(store.throttle("ann").await.unwrap().as_ref(), Some(&first));
+    // Claims count up to the limit, then are refused without writing.
+    for n in 1..=3 {
+        assert_eq!(store.claim_attempt("ann", &at("00:00"), long_ago, 3).await.unwrap(), Some(n));
+    }
+    assert_eq!(store.claim_attempt("ann", &at("00:01"), long_ago, 3).await.unwrap(), None);
+    let full = ThrottleRow {
+        subject: "ann".into(),
+        attempts: 3,
+        last_attempt_at: at("00:00"),
+        locked_until: None,
+        lockouts: 0,
+    };
+    assert_eq!(store.throttle("ann").await.unwrap().as_ref(), Some(&full), "a refused claim writes nothing");
+    // A released claim frees a place.
+    store.release_attempt("ann").await.unwrap();
+    assert_eq!(store.claim_attempt("ann", &at("00:02"), long_ago, 3).await.unwrap(), Some(3));
 
-    store.lock_login("ann", "2026-01-01T10:15:00Z").await.unwrap();
-    let locked = ThrottleRow { locked_until: Some("2026-01-01T10:15:00Z".into()), ..first.clone() };
-    assert_eq!(store.throttle("ann").await.unwrap().as_ref(), Some(&locked), "the lock keeps the count");
+    // Locking: only at the limit and at the lock count seen, leaving one claim for later.
+    assert!(!store.lock_subject("ann", 3, 1, &at("05:00")).await.unwrap(), "another lock came first");
+    assert!(store.lock_subject("ann", 3, 0, &at("05:00")).await.unwrap());
+    assert!(!store.lock_subject("ann", 3, 0, &at("05:00")).await.unwrap(), "one lock per limit reached");
+    let locked = store.throttle("ann").await.unwrap().unwrap();
+    assert_eq!((locked.attempts, locked.lockouts, locked.locked_until), (2, 1, Some(at("05:00"))));
+    assert_eq!(store.claim_attempt("ann", &at("04:59"), long_ago, 3).await.unwrap(), None, "locked");
+    assert_eq!(store.claim_attempt("ann", &at("05:00"), long_ago, 3).await.unwrap(), Some(3), "lock over");
+    assert_eq!(store.claim_attempt("ann", &at("05:00"), long_ago, 3).await.unwrap(), None);
 
-    store.count_failure("bob", "2026-01-01T10:00:00Z", "2026-01-01T09:45:00Z").await.unwrap();
+    // Quiet since before the cutoff, lock included: afresh.
+    let fresh = store.claim_attempt("ann", &at("30:00"), &at("10:00"), 3).await.unwrap();
+    assert_eq!(fresh, Some(1));
+    assert_eq!(store.throttle("ann").await.unwrap().unwrap().lockouts, 0);
+
+    // Subjects are apart; clearing and purging.
+    store.claim_attempt("bob", &at("00:00"), long_ago, 3).await.unwrap();
     store.clear_throttle("ann").await.unwrap();
     assert_eq!(store.throttle("ann").await.unwrap(), None);
-    assert!(store.throttle("bob").await.unwrap().is_some(), "only the named login is cleared");
-    store.clear_throttle("ann").await.unwrap();
+    assert!(store.throttle("bob").await.unwrap().is_some(), "only the named subject is cleared");
     store.clear_throttle("nobody").await.unwrap();
+    assert!(!store.lock_subject("nobody", 3, 0, &at("20:00")).await.unwrap(), "locking needs claims");
+    assert_eq!(store.throttle_count().await.unwrap(), 1);
+    assert_eq!(store.delete_stale_throttles(&at("00:00")).await.unwrap(), 0, "bob was tried at the cutoff");
+    assert_eq!(store.delete_stale_throttles(&at("00:01")).await.unwrap(), 1);
+    assert_eq!(store.throttle_count().await.unwrap(), 0);
 }
 
-async fn failures_are_counted_atomically(store: Store, _: Db) {
-    let at = |t: &str| format!("2026-01-01T10:{t}Z");
-    // The first failure opens a window.
-    let first = store.count_failure("ann", &at("00:00"), &at("00:00")).await.unwrap();
-    assert_eq!(
-        first,
-        ThrottleRow { login: "ann".into(), failures: 1, window_start: at("00:00"), locked_until: None }
-    );
-    // Within the window (it started after the cutoff) the count goes up; the start stays.
-    let second = store.count_failure("ann", &at("05:00"), "2026-01-01T09:50:00Z").await.unwrap();
-    assert_eq!((second.failures, second.window_start.as_str()), (2, at("00:00").as_str()));
-    store.lock_login("ann", &at("20:00")).await.unwrap();
-    let third = store.count_failure("ann", &at("06:00"), "2026-01-01T09:51:00Z").await.unwrap();
-    assert_eq!(
-        (third.failures, third.locked_until.as_deref()),
-        (3, Some(at("20:00").as_str())),
-        "the lock stays"
-    );
-    assert_eq!(store.throttle("ann").await.unwrap(), Some(third));
-    // A window that started at or before the cutoff is over: count afresh, unlocked.
-    let fresh = store.count_failure("ann", &at("30:00"), &at("00:00")).await.unwrap();
-    assert_eq!(
-        fresh,
-        ThrottleRow { login: "ann".into(), failures: 1, window_start: at("30:00"), locked_until: None }
-    );
-    // Other logins are counted apart.
-    assert_eq!(store.count_failure("bob", &at("30:00"), &at("00:00")).await.unwrap().failures, 1);
-    store.lock_login("nobody", &at("20:00")).await.unwrap();
-    assert_eq!(store.throttle("nobody").await.unwrap(), None, "locking needs a count");
-
-    // Failures arriving together all count.
+async fn claims_are_counted_atomically(store: Store, _: Db) {
+    // Claims arriving together each see their own count, and no more than the limit succeed.
     let mut together = Vec::new();
-    for _ in 0..10 {
+    for _ in 0..12 {
         let store = store.clone();
-        let (now, cutoff) = (at("31:00"), at("00:00"));
-        together
-            .push(tokio::spawn(async move { store.count_failure("carol", &now, &cutoff).await.unwrap() }));
+        together.push(tokio::spawn(async move {
+            store.claim_attempt("carol", "2026-01-01T10:00:00Z", "2026-01-01T09:00:00Z", 5).await.unwrap()
+        }));
     }
     let mut counts = Vec::new();
     for task in together {
-        counts.push(task.await.unwrap().failures);
+        counts.extend(task.await.unwrap());
     }
     counts.sort_unstable();
-    assert_eq!(counts, (1..=10).collect::<Vec<_>>(), "each failure saw its own count");
-    assert_eq!(store.throttle("carol").await.unwrap().unwrap().failures, 10);
+    assert_eq!(counts, (1..=5).collect::<Vec<_>>(), "five claims, each with its own count");
+    assert_eq!(store.throttle("carol").await.unwrap().unwrap().attempts, 5);
 }
 
 /// An entry as the app would write it, with a made-up hash (the store does not check hashes).
@@ -460,8 +463,8 @@ on_both!(
     a_session_needs_an_existing_user,
     tokens_are_found_revoked_and_touched,
     a_token_hash_is_unique,
-    throttles_are_locked_and_cleared,
-    failures_are_counted_atomically,
+    throttles_are_claimed_locked_and_cleared,
+    claims_are_counted_atomically,
     appending_moves_the_head,
     a_sequence_number_is_written_once,
     audit_entries_page_in_order,

@@ -110,12 +110,13 @@ async fn platform_tables_are_the_same_on_both_backends(store: Store, backend: Db
             ],
         ),
         (
-            "login_throttle",
+            "sign_in_throttle",
             &[
-                ("login", T, true),
-                ("failures", BIG, true),
-                ("window_start", T, true),
+                ("subject", T, true),
+                ("attempts", BIG, true),
+                ("last_attempt_at", T, true),
                 ("locked_until", T, false),
+                ("lockouts", BIG, true),
             ],
         ),
         (

@@ -80,15 +80,25 @@ pub(crate) async fn enable(
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewPassword {
     password: String,
+    /// Needed to change your own password; not for an admin resetting another user's.
+    #[serde(default)]
+    current_password: Option<String>,
 }
 
+/// Your own login: a change that needs the current password. Anyone else's: an admin's reset.
 pub(crate) async fn password(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(login): Path<String>,
     JsonBody(body): JsonBody<NewPassword>,
 ) -> ApiResult<Json<UserInfo>> {
-    Ok(Json(state.app.reset_password(&actor, &login, &body.password).await?))
+    let user = if login.trim().eq_ignore_ascii_case(&actor.login) {
+        let current = body.current_password.as_deref().unwrap_or("");
+        state.app.change_password(&actor, current, &body.password).await?
+    } else {
+        state.app.reset_password(&actor, &login, &body.password).await?
+    };
+    Ok(Json(user))
 }
 
 pub(crate) async fn tokens(

@@ -109,14 +109,24 @@ pub(crate) async fn change_password(
     if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
         return *page;
     }
-    match state
-        .app
-        .reset_password(&viewer.actor, &viewer.actor.login, form.get("password").unwrap_or(""))
-        .await
-    {
+    let current = form.get("current_password").unwrap_or("");
+    match state.app.change_password(&viewer.actor, current, form.get("password").unwrap_or("")).await {
+        // Every session of the user has ended, this one too: sign in with the new password.
         Ok(_) => Redirect::to("/login").into_response(),
-        Err(AppError::Invalid { message, .. }) => {
-            account_view(&state, &viewer, None, Some(format!("Password {message}."))).await
+        Err(AppError::Invalid { message, field }) => {
+            let what = if field.as_deref() == Some("current_password") {
+                "Current password"
+            } else {
+                "New password"
+            };
+            account_view(&state, &viewer, None, Some(format!("{what} {message}."))).await
+        }
+        Err(AppError::Throttled { retry_after_secs }) => {
+            let message = format!(
+                "Too many wrong passwords. Try again in {} minute(s).",
+                retry_after_secs.div_ceil(60)
+            );
+            account_view(&state, &viewer, None, Some(message)).await
         }
         Err(e) => viewer.error(e),
     }

@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use super::view::Chrome;
 use super::{FormData, error_page, render};
 use crate::api::QueryPairs;
-use crate::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, Viewer, cookie, set_cookie};
+use crate::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, Viewer, client_address, cookie, set_cookie};
 use crate::server::AppState;
 
 #[derive(Template)]
@@ -105,7 +105,11 @@ pub(crate) async fn login(
         let error = "The sign-in form expired. Please try again.".to_string();
         return login_form(&state, &headers, StatusCode::FORBIDDEN, next, login, Some(error));
     }
-    match state.app.sign_in(&login, form.get("password").unwrap_or(""), Some(peer.ip().to_string())).await {
+    let ip = client_address(Some(peer), &headers, state.config.trust_proxy);
+    // The browser's earlier session, if any, ends with this sign-in.
+    let previous = cookie(&headers, SESSION_COOKIE);
+    let password = form.get("password").unwrap_or("");
+    match state.app.sign_in_replacing(&login, password, ip, previous.as_deref()).await {
         Ok(signed_in) => {
             let max_age = signed_in.expires_at.duration_since(jiff::Timestamp::now()).as_secs().max(0);
             let response = Redirect::to(&next).into_response();
@@ -130,10 +134,12 @@ pub(crate) async fn login(
                 StatusCode::TOO_MANY_REQUESTS,
                 next,
                 login,
-                Some(format!(
-                    "Too many failed attempts for this login. Try again in {} minutes.",
-                    retry_after_secs.div_ceil(60)
-                )),
+                Some(match retry_after_secs.div_ceil(60) {
+                    1 => "Too many failed attempts to sign in. Try again in a minute.".to_string(),
+                    minutes => {
+                        format!("Too many failed attempts to sign in. Try again in {minutes} minutes.")
+                    }
+                }),
             );
             // As for every 429: when to try again, for clients and proxies that read it.
             if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {

@@ -317,6 +317,19 @@ pub async fn post_sign_in(app: &TestApp, login: &str, password: &str) -> SignInR
 
 /// [`post_sign_in`], asking to be sent to `next` afterwards.
 pub async fn post_sign_in_to(app: &TestApp, login: &str, password: &str, next: &str) -> SignInReply {
+    post_sign_in_with(app, login, password, next, &[], None).await
+}
+
+/// [`post_sign_in_to`] with extra request headers, and the browser's current session cookie
+/// (`session`) sent along, as a browser signed in already would.
+pub async fn post_sign_in_with(
+    app: &TestApp,
+    login: &str,
+    password: &str,
+    next: &str,
+    headers: &[(&str, &str)],
+    session: Option<&str>,
+) -> SignInReply {
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let page = http.get(app.at("/login")).send().await.expect("GET /login");
     assert_eq!(page.status(), 200);
@@ -328,14 +341,19 @@ pub async fn post_sign_in_to(app: &TestApp, login: &str, password: &str, next: &
     else {
         unreachable!()
     };
-    let response = http
+    let cookies = match session {
+        Some(session) => format!("attain_login_csrf={cookie}; attain_session={session}"),
+        None => format!("attain_login_csrf={cookie}"),
+    };
+    let mut request = http
         .post(app.at("/login"))
-        .header("Cookie", format!("attain_login_csrf={cookie}"))
+        .header("Cookie", cookies)
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(bytes)
-        .send()
-        .await
-        .expect("POST /login");
+        .body(bytes);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("POST /login");
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let text = response.text().await.unwrap_or_default();

@@ -75,12 +75,24 @@ async fn admins_manage_users(backend: Db) {
     admin.post("/api/v1/users", with("role", json!("boss"))).await.expect_error(400, "invalid", Some("role"));
     assert!(!admin.get("/api/v1/users").await.text.contains("another.user"), "no refused user was made");
 
-    // The new user signs in; an admin's reset ends their sessions; the new password works.
+    // The new user signs in and makes a token; an admin's reset ends their sessions and
+    // revokes their tokens; the new password works.
     let cookie = sign_in(&app, "new.rep", password).await;
     let session = crate::client::session_csrf(&app, &cookie).await;
     assert!(!session.is_empty());
+    let own_token = crate::client::Api::anonymous(&app)
+        .with_auth(crate::client::Auth::Session { cookie: cookie.clone(), csrf: session })
+        .post("/api/v1/tokens", json!({"name": "script"}))
+        .await
+        .expect(201)
+        .json()["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    Api::bearer(&app, &own_token).get("/api/v1/me").await.expect(200);
     let reset = "a brand new long password";
-    admin.post("/api/v1/users/new.rep/password", json!({"password": reset})).await.expect(200);
+    let done = admin.post("/api/v1/users/new.rep/password", json!({"password": reset})).await;
+    assert_eq!(done.expect(200).json()["login"], "new.rep");
     admin.post("/api/v1/users/new.rep/password", json!({"password": "short"})).await.expect_error(
         422,
         "invalid",
@@ -94,17 +106,41 @@ async fn admins_manage_users(backend: Db) {
         .await
         .unwrap();
     assert_eq!(old.status(), 401, "a password reset ends the user's sessions");
+    Api::bearer(&app, &own_token).get("/api/v1/me").await.expect_error(401, "unauthenticated", None);
+    let entry = admin.get("/api/v1/audit?action=user.password_reset").await.json();
+    assert_eq!(entry["entries"][0]["after"], json!({"sessions_ended": 1, "tokens_revoked": 1}));
     assert_eq!(crate::client::post_sign_in(&app, "new.rep", password).await.status, 401);
     sign_in(&app, "new.rep", reset).await;
 
-    // Anyone may set their own password, nobody but admins another's.
+    // Your own password needs the current one; afterwards your sessions and tokens are gone.
     let rep = Api::as_role(&app, Role::Rep).await;
-    let own = format!("/api/v1/users/{}/password", app.login(Role::Rep).login);
-    rep.post(&own, json!({"password": "the rep's own new password"})).await.expect(200);
-    rep.post("/api/v1/users/new.rep/password", json!({"password": "a takeover password"}))
+    let rep_login = app.login(Role::Rep).login.clone();
+    let rep_password = app.login(Role::Rep).password.clone();
+    let own = format!("/api/v1/users/{rep_login}/password");
+    rep.post(&own, json!({"password": "the rep's own new password"})).await.expect_error(
+        422,
+        "invalid",
+        Some("current_password"),
+    );
+    rep.post(&own, json!({"password": "the rep's own new password", "current_password": "a guess"}))
         .await
-        .expect_error(403, "forbidden", None);
-    rep.post("/api/v1/users/nobody/password", json!({"password": "a takeover password"})).await.expect(404);
+        .expect_error(422, "invalid", Some("current_password"));
+    // Nobody but admins sets another's, and a login's existence shows to no one else.
+    let taken = rep.post("/api/v1/users/new.rep/password", json!({"password": "a takeover password"})).await;
+    let missing = rep.post("/api/v1/users/nobody/password", json!({"password": "a takeover password"})).await;
+    taken.expect_error(403, "forbidden", None);
+    assert_eq!((missing.status, &missing.text), (taken.status, &taken.text), "same answer, existing or not");
+    let admins = format!("/api/v1/users/{}/password", app.login(Role::Admin).login);
+    assert_eq!(rep.post(&admins, json!({"password": "a takeover password"})).await.text, taken.text);
+    for path in ["/api/v1/users/new.rep", "/api/v1/users/nobody"] {
+        assert_eq!(rep.get(path).await.expect(403).text, taken.text, "{path}");
+    }
+    let changed = rep
+        .post(&own, json!({"password": "the rep's own new password", "current_password": rep_password}))
+        .await;
+    assert_eq!(changed.expect(200).json()["login"], rep_login.as_str());
+    rep.get("/api/v1/me").await.expect_error(401, "unauthenticated", None);
+    sign_in(&app, &rep_login, "the rep's own new password").await;
 
     // Disabling: not yourself; a disabled user cannot sign in.
     let admin_login = app.login(Role::Admin).login.clone();
