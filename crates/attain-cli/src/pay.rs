@@ -132,7 +132,10 @@ fn text(s: &Statement, traces: &[Trace]) -> String {
             line(format!("{:<14} {}", "", l.explanation));
         }
         if l.kind == LineKind::Component
-            && let Some(t) = traces.iter().find(|t| Some(&t.component) == l.component.as_ref())
+            && let Some(t) = traces.iter().find(|t| {
+                Some(&t.component) == l.component.as_ref()
+                    && l.plan.as_deref().is_none_or(|p| t.plan.split('@').next() == Some(p))
+            })
         {
             explain(&mut line, t);
         }

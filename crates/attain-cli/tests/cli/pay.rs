@@ -102,6 +102,15 @@ fn calc_json_is_the_documented_contract_and_a_workspace_gives_the_same_pay() {
         assert_eq!(lines, decimal(&p["payout"]), "{}", p["id"]);
         for c in p["components"].as_array().unwrap() {
             assert!(c["name"].is_string() && c["earnings"].is_string(), "{c}");
+            // Each component names its plan: a payee may hold several.
+            assert!(
+                p["plans"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|v| v.as_str().unwrap().split('@').next() == c["plan"].as_str()),
+                "{c}"
+            );
             assert_eq!(c["earnings"].as_str().unwrap().split('.').nth(1).map(str::len), Some(2));
         }
     }
