@@ -69,16 +69,19 @@ pub struct StatementArgs {
     /// Calculate from a workspace directory instead of reading the stored run.
     #[arg(long, value_name = "DIR")]
     pub workspace: Option<PathBuf>,
-    /// The database whose stored run to read (default attain.db).
-    #[arg(long, env = "ATTAIN_DATABASE_URL", default_value = "attain.db", conflicts_with = "workspace")]
-    pub db: String,
+    /// The database whose stored run to read (default: $ATTAIN_DATABASE_URL, else attain.db).
+    /// Read here rather than by clap, so a database named only in the environment does not
+    /// conflict with --workspace.
+    #[arg(long, conflicts_with = "workspace")]
+    pub db: Option<String>,
     /// text (default), json, csv or xlsx (xlsx needs --out).
     #[arg(long, value_enum, default_value_t = StatementFormat::Text)]
     pub format: StatementFormat,
     /// Write to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Add each component's explanation: the credited transactions, quota, tiers, arithmetic.
+    /// Add each component's explanation: the credited transactions, quota, tiers, arithmetic
+    /// (text, json or xlsx: the statement CSV has no place for it).
     #[arg(long)]
     pub explain: bool,
 }
@@ -137,8 +140,9 @@ pub struct CalcArgs {
     /// A database (SQLite path or postgres:// URL) instead of a workspace: its data and plans.
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
-    /// A plans directory to use with --db instead of the plans stored in the database.
-    #[arg(long, value_name = "DIR", requires = "db")]
+    /// A plans directory to use with --db instead of the plans stored in the database (a
+    /// workspace's plans are its plans/ directory, so --workspace refuses it).
+    #[arg(long, value_name = "DIR", requires = "db", conflicts_with = "workspace")]
     pub plans: Option<PathBuf>,
     /// Output: a readable table, JSON (a public contract, see docs/plans.md) or CSV lines.
     #[arg(long, value_enum, default_value_t = CalcFormat::Table)]

@@ -184,6 +184,7 @@ fn to_json(period: Period, statements: &[Statement]) -> Value {
                 .map(|l| {
                     json!({
                         "id": l.component,
+                        "plan": l.plan,
                         "name": l.label,
                         "measure": l.measure.map(exact),
                         "quota": l.quota.map(exact),

@@ -19,6 +19,14 @@ async fn open_app(db: &str) -> Result<App> {
 
 pub async fn statement(args: StatementArgs) -> Result<()> {
     let period = month(&args.period).context("--period")?;
+    // An option is honoured or refused, never dropped: the statement CSV has no column for the
+    // explanations, and a workbook needs a file.
+    if args.explain && args.format == StatementFormat::Csv {
+        bail!("--explain: the statement CSV has no place for explanations; use --format text, json or xlsx");
+    }
+    if args.format == StatementFormat::Xlsx && args.out.is_none() {
+        bail!("--format xlsx writes a workbook: give --out FILE.xlsx");
+    }
     let (statement, traces) = match &args.workspace {
         Some(dir) => {
             let (data, book) =
@@ -36,7 +44,12 @@ pub async fn statement(args: StatementArgs) -> Result<()> {
             (s, traces)
         }
         None => {
-            let app = open_app(&args.db).await?;
+            let db = args
+                .db
+                .clone()
+                .or_else(|| std::env::var("ATTAIN_DATABASE_URL").ok().filter(|v| !v.is_empty()))
+                .unwrap_or_else(|| "attain.db".to_string());
+            let app = open_app(&db).await?;
             let actor = Actor::cli();
             // With --explain, the statement and its traces come from one preparation of the
             // engine's inputs.
@@ -74,9 +87,6 @@ pub async fn statement(args: StatementArgs) -> Result<()> {
             attain_app::statements::statement_csv(std::slice::from_ref(&statement)).into_bytes()
         }
         StatementFormat::Xlsx => {
-            if args.out.is_none() {
-                bail!("--format xlsx writes a workbook: give --out FILE.xlsx");
-            }
             let traces: BTreeMap<String, Vec<Trace>> =
                 BTreeMap::from([(statement.person_id.clone(), traces)]);
             attain_app::statements::statement_xlsx(std::slice::from_ref(&statement), &traces)?
@@ -122,7 +132,10 @@ fn text(s: &Statement, traces: &[Trace]) -> String {
             line(format!("{:<14} {}", "", l.explanation));
         }
         if l.kind == LineKind::Component
-            && let Some(t) = traces.iter().find(|t| Some(&t.component) == l.component.as_ref())
+            && let Some(t) = traces.iter().find(|t| {
+                Some(&t.component) == l.component.as_ref()
+                    && l.plan.as_deref().is_none_or(|p| t.plan.split('@').next() == Some(p))
+            })
         {
             explain(&mut line, t);
         }

@@ -130,6 +130,50 @@ fn unknown_fields_and_broken_toml_are_refused_with_their_line() {
 }
 
 #[test]
+fn negative_tier_values_are_refused_unless_the_component_says_it_pays_negative() {
+    let error = error_with("rate = \"12%\"", "rate = \"-12%\"");
+    assert!(
+        error.starts_with("ae.toml:20: components[0].tiers[1].rate: must not be negative (-0.12)"),
+        "{error}"
+    );
+    assert!(error.contains("`pays_negative = true`"), "says how to allow it: {error}");
+    let step = GOOD
+        .replace("mode = \"marginal\"", "mode = \"step\"")
+        .replace("rate = \"8%\"", "amount = \"500\"")
+        .replace("rate = \"12%\"", "amount = \"-500\"");
+    let error = load_plan("ae.toml", &step).unwrap_err().to_string();
+    assert!(
+        error.starts_with("ae.toml:20: components[0].tiers[1].amount: must not be negative (-500)"),
+        "{error}"
+    );
+    let curve = GOOD
+        .replace("mode = \"marginal\"", "mode = \"curve\"")
+        .replace("rate = \"8%\"", "payout = \"-10%\"")
+        .replace("rate = \"12%\"", "payout = \"100%\"");
+    let error = load_plan("ae.toml", &curve).unwrap_err().to_string();
+    assert!(error.starts_with("ae.toml:19: components[0].tiers[0].payout: must not be negative"), "{error}");
+
+    // Said on purpose, the same tiers load and keep their sign.
+    let allowed = step.replace("mode = \"step\"", "mode = \"step\"\npays_negative = true");
+    let plan = load_plan("ae.toml", &allowed).unwrap_or_else(|e| panic!("{e}"));
+    let attain_engine::plan::ComponentKind::Commission { table, .. } = &plan.components[0].kind else {
+        panic!("a commission")
+    };
+    assert_eq!(table.steps()[1].value, (-500).into());
+    // The flag is a flag, and only commissions have tiers to allow it on.
+    let error = error_with("mode = \"marginal\"", "mode = \"marginal\"\npays_negative = \"yes\"");
+    assert!(error.starts_with("ae.toml:18: components[0].pays_negative: must be true or false"), "{error}");
+    let bonus = format!(
+        "{GOOD}\n[[components]]\nid = \"club\"\ntype = \"bonus\"\nwhen = \"revenue.total > 0\"\namount = \"100\"\npays_negative = true\n"
+    );
+    let error = load_plan("ae.toml", &bonus).unwrap_err().to_string();
+    assert!(
+        error.contains("components[1].pays_negative: `pays_negative` does not apply to a bonus component"),
+        "{error}"
+    );
+}
+
+#[test]
 fn versions_of_a_plan_must_follow_each_other() {
     let v1 = load_plan(
         "ae-1.toml",

@@ -105,12 +105,48 @@ pub async fn import_dir(
             reason: "is not a directory".into(),
         });
     }
-    let batch = match layout {
+    let mut batch = match layout {
         DirMapping::Workspace => read_workspace(dir)?,
         DirMapping::CrmSample => crm_sample::read(dir)?,
         DirMapping::Northwind => northwind::read(dir)?,
     };
+    if let Some(company) = layout.default_company()
+        && store.keys(Kind::Company).await?.is_empty()
+    {
+        // A sample has no company settings, and nothing can be calculated without a base
+        // currency and fiscal calendar. The defaults only fill an empty database: a company
+        // row already there is the user's and is never replaced.
+        batch.push(Kind::Company, company);
+    }
     apply(store, batch, options, progress).await
+}
+
+impl DirMapping {
+    /// The company row a sample layout brings when the database has none (docs/import.md):
+    /// USD, a fiscal year from January named by its end year, UTC. A workspace has its own
+    /// `company.csv`, so it gets none.
+    fn default_company(self) -> Option<SourceRow> {
+        let (name, file) = match self {
+            DirMapping::Workspace => return None,
+            DirMapping::CrmSample => ("CRM sample company", "crm-sample defaults"),
+            DirMapping::Northwind => ("Northwind Traders", "northwind defaults"),
+        };
+        let origin = Origin::derived(file, Kind::Company, &[]);
+        let some = |v: &str| Some(v.to_string());
+        Some(SourceRow::build(
+            Kind::Company,
+            &origin,
+            1,
+            &[
+                ("id", some(attain_core::domain::Company::ID)),
+                ("name", some(name)),
+                ("base_currency", some("USD")),
+                ("fiscal_year_start_month", some("1")),
+                ("fiscal_year_naming", some("end_year")),
+                ("time_zone", some("UTC")),
+            ],
+        ))
+    }
 }
 
 /// Reads a workspace directory: `<kind>.csv` files with canonical headers. Other CSV files are

@@ -20,10 +20,27 @@ use super::runs::{decode_statements, engine_error, latest};
 use crate::app::App;
 use crate::error::AppResult;
 
-type Key = (LineKind, Option<String>, String);
+/// A line's identity across recalculations: its kind, plan, component and label. The plan is
+/// part of it because a payee holding two plans can have a component of the same id (and
+/// label) in each, and each is paid, and corrected, on its own.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    kind: LineKind,
+    plan: Option<String>,
+    component: Option<String>,
+    label: String,
+}
 
-fn key(l: &Line) -> Key {
-    (l.kind, l.component.clone(), l.label.clone())
+fn key(s: &Statement, l: &Line) -> Key {
+    // Statements stored before lines named their plan: a component or clawback line of a
+    // payee holding one plan belongs to that plan.
+    let plan = l.plan.clone().or_else(|| match (l.kind, s.plans.as_slice()) {
+        (LineKind::Component | LineKind::Clawback, [only]) => {
+            Some(only.split_once('@').map_or(only.as_str(), |(id, _)| id).to_string())
+        }
+        _ => None,
+    });
+    Key { kind: l.kind, plan, component: l.component.clone(), label: l.label.clone() }
 }
 
 fn earnings(s: &Statement) -> BTreeMap<Key, Decimal> {
@@ -33,7 +50,7 @@ fn earnings(s: &Statement) -> BTreeMap<Key, Decimal> {
         .iter()
         .filter(|l| matches!(l.kind, LineKind::Component | LineKind::Clawback | LineKind::Adjustment))
     {
-        *out.entry(key(l)).or_default() += l.amount;
+        *out.entry(key(s, l)).or_default() += l.amount;
     }
     out
 }
@@ -83,7 +100,11 @@ pub(crate) async fn deltas(
             keys.sort();
             keys.dedup();
             for k in keys {
-                let scope = k.1.as_deref().zip(statement).and_then(|(c, s)| cumulative_scope(book, s, c));
+                let scope = k
+                    .component
+                    .as_deref()
+                    .zip(statement)
+                    .and_then(|(c, s)| cumulative_scope(book, s, k.plan.as_deref(), c));
                 let group = scope.map_or(*month, |sc| prepared.window_period(sc, *month));
                 // The open month's own true-up pays changes inside its window.
                 if scope.is_some_and(|sc| prepared.same_window(sc, *month, period)) {
@@ -106,7 +127,7 @@ pub(crate) async fn deltas(
             .flat_map(|s| s.lines.iter())
             .filter(|l| l.kind == LineKind::PriorPeriod)
             .filter(|l| l.of_period.is_some_and(|p| p == group || g.months.contains(&p)))
-            .filter(|l| l.component == k.1 && l.label == k.2)
+            .filter(|l| l.plan == k.plan && l.component == k.component && l.label == k.label)
             .map(|l| l.amount)
             .sum();
         let due = g.after - g.before - adjusted;
@@ -115,9 +136,9 @@ pub(crate) async fn deltas(
         }
         out.entry(person).or_default().push(Line {
             kind: LineKind::PriorPeriod,
-            plan: None,
-            component: k.1.clone(),
-            label: k.2.clone(),
+            plan: k.plan.clone(),
+            component: k.component.clone(),
+            label: k.label.clone(),
             measure: None,
             quota: None,
             attainment: None,
@@ -146,10 +167,11 @@ struct Group {
     after: Decimal,
 }
 
-/// The scope of `component` in the statement's plans when it is cumulative (its months'
-/// true-ups depend on each other).
-fn cumulative_scope(book: &PlanBook, s: &Statement, component: &str) -> Option<Scope> {
-    s.plans.iter().filter_map(|p| p.split_once('@')).find_map(|(id, version)| {
+/// The scope of `component` of `plan` (in the version on the statement) when it is cumulative
+/// (its months' true-ups depend on each other).
+fn cumulative_scope(book: &PlanBook, s: &Statement, plan: Option<&str>, component: &str) -> Option<Scope> {
+    let plans = s.plans.iter().filter_map(|p| p.split_once('@'));
+    plans.filter(|(id, _)| plan.is_none_or(|p| p == *id)).find_map(|(id, version)| {
         book.plans()
             .iter()
             .filter(|p| p.id == id && p.version.to_string() == version)

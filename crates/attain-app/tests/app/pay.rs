@@ -226,4 +226,74 @@ async fn closed_months_are_immutable_and_late_data_becomes_a_prior_period_line(s
     assert!(january.lines.iter().all(|l| l.kind != LineKind::PriorPeriod), "{:#?}", january.lines);
 }
 
-on_both!(pay_history_scope_and_reruns, closed_months_are_immutable_and_late_data_becomes_a_prior_period_line);
+/// A plan paying `rate` of each month's bookings through a component called `commission`.
+fn monthly_plan(id: &str, rate: &str) -> (String, String) {
+    let text = format!(
+        "id = \"{id}\"\nversion = 1\nvalid_from = \"2017-01-01\"\ncredit_on = \"booking\"\n\
+         [measures.revenue]\nsum = \"amount\"\n\
+         [[components]]\nid = \"commission\"\ntype = \"commission\"\nmeasure = \"revenue\"\n\
+         mode = \"retroactive\"\ntiers = [{{ from = \"0\", rate = \"{rate}\" }}]\n"
+    );
+    (format!("{id}.toml"), text)
+}
+
+/// A payee holding two plans whose components share an id and label: a late deal in a closed
+/// month is corrected once per plan, each prior-period line naming its plan.
+async fn a_late_deal_is_corrected_on_each_of_two_concurrent_plans(store: Store, _: Db) {
+    let app = App::new(store, Settings::default()).await.unwrap();
+    let admin = Actor::system();
+    let files: [(Kind, &str); 6] = [
+        (
+            Kind::Company,
+            "id,name,base_currency,fiscal_year_start_month,fiscal_year_naming,time_zone\ncompany,Two Plans,USD,1,end_year,UTC\n",
+        ),
+        (Kind::People, "id,name,hire_date\nann,Ann,2016-01-04\n"),
+        (Kind::Positions, "id,valid_from,title,role\np-a,2016-01-01,Rep,rep\n"),
+        (Kind::Assignments, "id,person_id,position_id,valid_from\na1,ann,p-a,2016-01-04\n"),
+        (
+            Kind::PlanAssignments,
+            "id,position_id,plan_id,valid_from\npa-rep,p-a,rep,2017-01-01\npa-club,p-a,club,2017-01-01\n",
+        ),
+        (Kind::Transactions, "id,date,kind,currency,amount,owner_id\nt1,2017-01-10,booking,USD,1000,ann\n"),
+    ];
+    for (kind, csv) in files {
+        app.import_csv(&admin, kind, "data.csv", csv.as_bytes(), false).await.unwrap();
+    }
+    app.save_plans(&admin, vec![monthly_plan("rep", "10%"), monthly_plan("club", "5%")]).await.unwrap();
+    app.calculate(&admin, month(2017, 1)).await.unwrap();
+    app.close_period(&admin, month(2017, 1)).await.unwrap();
+    let (_, january) = app.statement(&admin, month(2017, 1), "ann").await.unwrap();
+    let paid: Vec<(Option<&str>, Decimal)> =
+        january.components().map(|l| (l.plan.as_deref(), l.amount)).collect();
+    // Plan assignments are read in id order: pa-club, then pa-rep.
+    assert_eq!(paid, [(Some("club"), Decimal::new(5000, 2)), (Some("rep"), Decimal::new(10000, 2))]);
+
+    let late = "id,date,kind,currency,amount,owner_id\nt2,2017-01-20,booking,USD,2000,ann\n";
+    app.import_csv(&admin, Kind::Transactions, "late.csv", late.as_bytes(), false).await.unwrap();
+    app.calculate(&admin, month(2017, 2)).await.unwrap();
+    let (_, february) = app.statement(&admin, month(2017, 2), "ann").await.unwrap();
+    // Each plan's January recalculated: rep 3,000 × 10% = 300 instead of 100; club 3,000 × 5% =
+    // 150 instead of 50.
+    let prior: Vec<(Option<&str>, Option<&str>, Decimal)> = february
+        .lines
+        .iter()
+        .filter(|l| l.kind == LineKind::PriorPeriod)
+        .map(|l| (l.plan.as_deref(), l.component.as_deref(), l.amount))
+        .collect();
+    assert_eq!(
+        prior,
+        [
+            (Some("club"), Some("commission"), Decimal::new(10000, 2)),
+            (Some("rep"), Some("commission"), Decimal::new(20000, 2)),
+        ],
+        "{:#?}",
+        february.lines
+    );
+    assert_eq!(february.payout, Decimal::new(30000, 2));
+}
+
+on_both!(
+    pay_history_scope_and_reruns,
+    closed_months_are_immutable_and_late_data_becomes_a_prior_period_line,
+    a_late_deal_is_corrected_on_each_of_two_concurrent_plans
+);

@@ -150,3 +150,96 @@ async fn postgres_urls_work_like_files() {
         sandbox.ok(&["export", "--db", &pg.url]).stdout
     );
 }
+
+/// A plan paying 10% of each month's bookings, for calculating on a sample's data.
+const TEN_PERCENT: &str = r#"id = "rep"
+version = 1
+valid_from = "START"
+credit_on = "booking"
+
+[measures.revenue]
+sum = "amount"
+
+[[components]]
+id = "commission"
+type = "commission"
+measure = "revenue"
+mode = "marginal"
+tiers = [{ from = "0", rate = "10%" }]
+"#;
+
+/// A sample import leaves a database that can be calculated: the layout's default company
+/// fills the empty database, and `attain calc` pays on the sample's bookings.
+fn sample_import_then_calc(layout: &str, sample: &std::path::Path, payee: &str, start: &str, period: &str) {
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("s.db");
+    let sample = sample.display().to_string();
+    let run = sandbox.ok(&["import", "--mapping", layout, &sample, "--db", &db]);
+    let company = run.stdout.lines().find(|l| l.starts_with("company ")).unwrap_or_default();
+    assert!(company.contains("1 rows: 1 new"), "{}", run.stdout);
+    std::fs::create_dir_all(sandbox.path("plans")).unwrap();
+    sandbox.write("plans/rep.toml", &TEN_PERCENT.replace("START", start));
+    sandbox.write(
+        "plan_assignments.csv",
+        &format!("id,position_id,plan_id,valid_from,valid_to\npa-1,pos-{payee},rep,{start},\n"),
+    );
+    sandbox.ok(&["import", "plan_assignments", "plan_assignments.csv", "--db", &db]);
+    let calc = sandbox.ok(&[
+        "calc",
+        "--db",
+        &db,
+        "--plans",
+        &sandbox.arg("plans"),
+        "--period",
+        period,
+        "--payee",
+        payee,
+        "--format",
+        "json",
+    ]);
+    let json = parse_json(&calc.stdout);
+    let payee_json = &json["payees"][0];
+    assert_eq!(payee_json["currency"], "USD", "{payee_json}");
+    let measure: rust_decimal::Decimal =
+        payee_json["components"][0]["measure"].as_str().unwrap().parse().unwrap();
+    let payout: rust_decimal::Decimal = payee_json["payout"].as_str().unwrap().parse().unwrap();
+    assert!(measure > rust_decimal::Decimal::ZERO, "{payee_json}");
+    assert_eq!(payout, (measure / rust_decimal::Decimal::TEN).round_dp(2), "{payee_json}");
+
+    // Importing again changes nothing, the company included.
+    let again = sandbox.ok(&["import", "--mapping", layout, &sample, "--db", &db]);
+    assert!(!again.stdout.contains("company"), "{}", again.stdout);
+}
+
+#[test]
+fn crm_sample_import_leaves_a_database_that_calculates() {
+    let Some(sample) = sample_data("crm-sales-opportunities") else { return };
+    sample_import_then_calc("crm-sample", &sample, "moses-frase", "2016-01-01", "2017-03");
+}
+
+#[test]
+fn northwind_import_leaves_a_database_that_calculates() {
+    let Some(sample) = sample_data("northwind") else { return };
+    sample_import_then_calc("northwind", &sample, "emp-1", "1992-05-01", "1997-03");
+}
+
+#[test]
+fn a_sample_import_never_replaces_the_company_already_there() {
+    let Some(sample) = sample_data("crm-sales-opportunities") else { return };
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("s.db");
+    sandbox.write(
+        "company.csv",
+        "id,name,base_currency,fiscal_year_start_month,fiscal_year_naming,time_zone\ncompany,Acme,EUR,4,start_year,Europe/Berlin\n",
+    );
+    sandbox.ok(&["import", "company", "company.csv", "--db", &db]);
+    let run = sandbox.ok(&["import", "--mapping", "crm-sample", &sample.display().to_string(), "--db", &db]);
+    assert!(!run.stdout.contains("company"), "{}", run.stdout);
+    let export = parse_json(&sandbox.ok(&["export", "--db", &db]).stdout);
+    let company = &export["company"][0];
+    assert_eq!(
+        (&company["name"], &company["base_currency"], &company["time_zone"]),
+        (&"Acme".into(), &"EUR".into(), &"Europe/Berlin".into()),
+        "{company}"
+    );
+}

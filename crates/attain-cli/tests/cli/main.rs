@@ -2,6 +2,7 @@
 //! files it leaves behind. Each test runs the real binary in its own temporary directory.
 
 mod data;
+mod options;
 mod pay;
 mod serve;
 mod usage;

@@ -40,6 +40,27 @@ fn plan_check_names_file_line_and_field() {
 }
 
 #[test]
+fn plan_check_refuses_a_negative_tier_rate_with_file_line_and_field() {
+    let sandbox = Sandbox::new();
+    demo_plans(&sandbox, "plans");
+    let text = std::fs::read_to_string(sandbox.path("plans/se.toml")).unwrap();
+    assert!(text.contains("rate = \"1%\""), "{text}");
+    let negative = text.replace("rate = \"1%\"", "rate = \"-1%\"");
+    std::fs::create_dir_all(sandbox.path("neg")).unwrap();
+    std::fs::create_dir_all(sandbox.path("allowed")).unwrap();
+    sandbox.write("neg/se.toml", &negative);
+    let line = negative.lines().position(|l| l.contains("rate = \"-1%\"")).unwrap() + 1;
+    let bad = sandbox.fails(1, &["plan", "check", &sandbox.arg("neg")]);
+    let expected = format!("se.toml:{line}: components[0].tiers[0].rate: must not be negative (-0.01)");
+    assert!(bad.stderr.contains(&expected), "wanted {expected:?} in:\n{}", bad.stderr);
+    // Said on purpose, the same file checks.
+    let allowed = negative.replacen("mode = ", "pays_negative = true\nmode = ", 1);
+    sandbox.write("allowed/se.toml", &allowed);
+    let ok = sandbox.ok(&["plan", "check", &sandbox.arg("allowed")]);
+    assert!(ok.stdout.contains("plan se version 1 ok"), "{}", ok.stdout);
+}
+
+#[test]
 fn plan_test_runs_the_cases_next_to_the_plans_and_reports_a_failure() {
     let sandbox = Sandbox::new();
     let dir = demo_plans(&sandbox, "plans");
@@ -81,6 +102,15 @@ fn calc_json_is_the_documented_contract_and_a_workspace_gives_the_same_pay() {
         assert_eq!(lines, decimal(&p["payout"]), "{}", p["id"]);
         for c in p["components"].as_array().unwrap() {
             assert!(c["name"].is_string() && c["earnings"].is_string(), "{c}");
+            // Each component names its plan: a payee may hold several.
+            assert!(
+                p["plans"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|v| v.as_str().unwrap().split('@').next() == c["plan"].as_str()),
+                "{c}"
+            );
             assert_eq!(c["earnings"].as_str().unwrap().split('.').nth(1).map(str::len), Some(2));
         }
     }

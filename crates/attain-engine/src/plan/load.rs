@@ -112,6 +112,7 @@ struct RawComponent {
     per_unit: Option<Raw>,
     objectives: Option<Spanned<Vec<Spanned<RawObjective>>>>,
     max_score: Option<Raw>,
+    pays_negative: Option<Raw>,
     #[serde(default)]
     modifiers: Vec<Spanned<RawModifier>>,
 }
@@ -421,7 +422,7 @@ fn component(
         src.at(&field("type"), read::one_of(&raw.kind, &["commission", "bonus", "spif", "mbo"]))?;
     let kind_name = ["commission", "bonus", "spif", "mbo"][kind_index];
     // Fields that do not apply to this type are refused, so a typo'd plan cannot half-work.
-    let present: [(&str, bool, &[usize]); 12] = [
+    let present: [(&str, bool, &[usize]); 13] = [
         ("measure", raw.measure.is_some(), &[0, 2]),
         ("quota", raw.quota.is_some(), &[0]),
         ("mode", raw.mode.is_some(), &[0]),
@@ -434,6 +435,7 @@ fn component(
         ("per_unit", raw.per_unit.is_some(), &[2]),
         ("objectives", raw.objectives.is_some(), &[3]),
         ("max_score", raw.max_score.is_some(), &[3]),
+        ("pays_negative", raw.pays_negative.is_some(), &[0]),
     ];
     for (name, is_set, allowed) in present {
         if is_set && !allowed.contains(&kind_index) {
@@ -582,6 +584,21 @@ fn commission(
         TierMode::Step => ("amount", Unit::Amount),
         TierMode::Curve => ("payout", Unit::Share),
     };
+    // A negative tier value pays negative money (takes pay away), which is almost always a
+    // typo; only a component that says so on purpose may have one.
+    let pays_negative = opt(src, &field("pays_negative"), &raw.pays_negative, read::flag)?.unwrap_or(false);
+    let tier_value = |r: &Raw| -> Got<Decimal> {
+        let value = read::decimal(r, value_unit)?;
+        if value < Decimal::ZERO && !pays_negative {
+            return read::bad(
+                r,
+                format!(
+                    "must not be negative ({value}); a component that may pay negative amounts says `pays_negative = true`"
+                ),
+            );
+        }
+        Ok(value)
+    };
     let mut steps = Vec::new();
     for (i, t) in tiers.get_ref().iter().enumerate() {
         let tf = |f: &str| format!("{path}.tiers[{i}].{f}");
@@ -592,9 +609,7 @@ fn commission(
         let mut value = None;
         for (name, v) in given {
             match v {
-                Some(r) if name == value_name => {
-                    value = Some(src.at(&tf(name), read::decimal(r, value_unit))?)
-                }
+                Some(r) if name == value_name => value = Some(src.at(&tf(name), tier_value(r))?),
                 Some(r) => {
                     return Err(src.missing(
                         r.span(),

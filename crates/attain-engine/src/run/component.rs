@@ -149,10 +149,7 @@ impl Prepared<'_> {
                 super::credit::CreditKind::Rollup => m.credit.rollup,
             };
             let f = &self.facts[c.txn as usize];
-            if !allowed
-                || !days.contains(f.date)
-                || self.plan_on(who.person, f.date) != Some(plan.id.as_str())
-            {
+            if !allowed || !days.contains(f.date) || !self.holds(who.person, &plan.id, f.date) {
                 continue;
             }
             if !passes(f, plan.credit_on, &m.filter)? {

@@ -195,9 +195,10 @@ impl<'a> Prepared<'a> {
         Ok(out)
     }
 
-    /// The plan id a person holds on `day`.
-    pub(crate) fn plan_on(&self, person: usize, day: Date) -> Option<&str> {
-        self.stretches[person].iter().find(|s| s.days.contains(day)).map(|s| s.plan.as_str())
+    /// Whether a person holds plan `plan` on `day`. A person may hold several plans on the same
+    /// day (two plans on one position, or two positions), and each counts the day for itself.
+    pub(crate) fn holds(&self, person: usize, plan: &str, day: Date) -> bool {
+        self.stretches[person].iter().any(|s| s.days.contains(day) && s.plan == plan)
     }
 
     /// The rate converting `from` into `to` on `day`: direct, inverse, or through the base.
