@@ -21,11 +21,20 @@ pub struct Settings {
     pub max_failures: i64,
     pub failure_window_minutes: i64,
     pub lockout_minutes: i64,
+    /// The day pay takes as today when deciding whether a month has ended (closing one that
+    /// has not needs an override); `None` is the system clock in the company's time zone.
+    pub today: Option<attain_core::Date>,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { session_hours: 12, max_failures: 5, failure_window_minutes: 15, lockout_minutes: 15 }
+        Settings {
+            session_hours: 12,
+            max_failures: 5,
+            failure_window_minutes: 15,
+            lockout_minutes: 15,
+            today: None,
+        }
     }
 }
 

@@ -94,19 +94,53 @@ pub async fn plan(command: PlanCommand) -> Result<()> {
         PlanCommand::Check(args) => check(&args),
         PlanCommand::Test(args) => test(&args.dir),
         PlanCommand::Import(args) => plan_import(args).await,
+        PlanCommand::Remove(args) => plan_remove(args).await,
     }
 }
 
-/// `attain plan import DIR`: replaces the stored plans with the directory's, checked as a whole.
+/// `attain plan import DIR`: adds the directory's files to the stored plans, replacing stored
+/// files of the same names (others stay), after checking the resulting set as a whole; with
+/// `--dry-run`, only says what would change.
 async fn plan_import(args: crate::args::PlanImportArgs) -> Result<()> {
     let files = attain_app::plans::read_plan_dir(&args.dir).map_err(plans_error)?;
     let store = attain_store::Store::open(&args.db.db).await?;
     let app = attain_app::App::new(store, attain_app::Settings::default()).await?;
-    let saved = app.save_plans(&attain_app::Actor::cli(), files).await;
+    let actor = attain_app::Actor::cli();
+    let changes =
+        if args.dry_run { app.preview_plans(&actor, files).await } else { app.save_plans(&actor, files).await };
     app.store().close().await;
-    for p in saved? {
-        println!("stored plan {} version {} ({})", p.id, p.version, p.name);
+    let changes = changes?;
+    for (what, names) in [
+        ("added", &changes.added),
+        ("replaced", &changes.replaced),
+        ("unchanged", &changes.unchanged),
+        ("kept (not in the directory)", &changes.kept),
+    ] {
+        for name in names {
+            println!("{what:<10} {name}");
+        }
     }
+    for p in &changes.plans {
+        println!("plan       {} version {} ({})", p.id, p.version, p.name);
+    }
+    if !changes.saved {
+        println!("dry run: nothing was stored");
+    }
+    Ok(())
+}
+
+/// `attain plan remove NAME`: removes one stored plan file (refused, with the reason, for a
+/// plan that is assigned or was paid).
+async fn plan_remove(args: crate::args::PlanRemoveArgs) -> Result<()> {
+    let store = attain_store::Store::open_existing(&args.db.db).await?;
+    let app = attain_app::App::new(store, attain_app::Settings::default()).await?;
+    let removed = app.remove_plan_file(&attain_app::Actor::cli(), &args.name).await;
+    app.store().close().await;
+    let removed = match removed {
+        Err(attain_app::AppError::NotFound) => anyhow::bail!("{}: no stored plan file has that name", args.name),
+        other => other?,
+    };
+    println!("removed {}; {} plan version(s) stored", removed.removed, removed.plans.len());
     Ok(())
 }
 
