@@ -106,8 +106,11 @@ async fn plan_import(args: crate::args::PlanImportArgs) -> Result<()> {
     let store = attain_store::Store::open(&args.db.db).await?;
     let app = attain_app::App::new(store, attain_app::Settings::default()).await?;
     let actor = attain_app::Actor::cli();
-    let changes =
-        if args.dry_run { app.preview_plans(&actor, files).await } else { app.save_plans(&actor, files).await };
+    let changes = if args.dry_run {
+        app.preview_plans(&actor, files).await
+    } else {
+        app.save_plans(&actor, files).await
+    };
     app.store().close().await;
     let changes = changes?;
     for (what, names) in [
@@ -137,7 +140,9 @@ async fn plan_remove(args: crate::args::PlanRemoveArgs) -> Result<()> {
     let removed = app.remove_plan_file(&attain_app::Actor::cli(), &args.name).await;
     app.store().close().await;
     let removed = match removed {
-        Err(attain_app::AppError::NotFound) => anyhow::bail!("{}: no stored plan file has that name", args.name),
+        Err(attain_app::AppError::NotFound) => {
+            anyhow::bail!("{}: no stored plan file has that name", args.name)
+        }
         other => other?,
     };
     println!("removed {}; {} plan version(s) stored", removed.removed, removed.plans.len());
@@ -265,9 +270,29 @@ fn totals(statements: &[Statement]) -> Vec<Value> {
         .collect()
 }
 
+/// `--format csv`: one row per statement line, through the spreadsheet-safe writer (names and
+/// labels that a spreadsheet would run as formulas are neutralised; numbers stay numbers).
 fn write_csv(out: &mut dyn std::io::Write, statements: &[Statement]) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
+    use attain_app::sheet_csv::{Cell, sheet_csv};
+    let rows = statements.iter().flat_map(|s| {
+        s.lines.iter().map(move |l| {
+            [
+                Cell::text(s.period.to_string()),
+                Cell::text(&s.person_id),
+                Cell::text(&s.name),
+                Cell::text(s.currency.code()),
+                Cell::text(l.kind.name()),
+                Cell::text(l.component.clone().unwrap_or_default()),
+                Cell::text(&l.label),
+                Cell::number(l.measure.map(exact).unwrap_or_default()),
+                Cell::number(l.quota.map(exact).unwrap_or_default()),
+                Cell::number(l.attainment.map(|a| exact(a.round_dp(6))).unwrap_or_default()),
+                Cell::number(l.tier.map(|t| t.to_string()).unwrap_or_default()),
+                Cell::number(money(l.amount, s.currency)),
+            ]
+        })
+    });
+    let header = [
         "period",
         "payee_id",
         "name",
@@ -280,26 +305,9 @@ fn write_csv(out: &mut dyn std::io::Write, statements: &[Statement]) -> Result<(
         "attainment",
         "tier",
         "amount",
-    ])?;
-    for s in statements {
-        for l in &s.lines {
-            w.write_record([
-                s.period.to_string(),
-                s.person_id.clone(),
-                s.name.clone(),
-                s.currency.code().to_string(),
-                l.kind.name().to_string(),
-                l.component.clone().unwrap_or_default(),
-                l.label.clone(),
-                l.measure.map(exact).unwrap_or_default(),
-                l.quota.map(exact).unwrap_or_default(),
-                l.attainment.map(|a| exact(a.round_dp(6))).unwrap_or_default(),
-                l.tier.map(|t| t.to_string()).unwrap_or_default(),
-                money(l.amount, s.currency),
-            ])?;
-        }
-    }
-    w.flush()?;
+    ];
+    out.write_all(sheet_csv(header, rows).as_bytes())?;
+    out.flush()?;
     Ok(())
 }
 

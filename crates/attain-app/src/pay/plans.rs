@@ -189,7 +189,10 @@ impl App {
         let change = Change::new("plans.remove", "plan_files", Some(name.to_string())).before(name);
         audit::append(self.store(), &mut tx, actor, change).await?;
         tx.commit().await.map_err(attain_store::StoreError::from)?;
-        Ok(PlanRemoval { removed: name.to_string(), plans: book.plans().iter().map(PlanSummary::of).collect() })
+        Ok(PlanRemoval {
+            removed: name.to_string(),
+            plans: book.plans().iter().map(PlanSummary::of).collect(),
+        })
     }
 }
 
@@ -218,7 +221,10 @@ pub struct PlanRemoval {
 }
 
 /// The stored files with `files` added or replaced, checked as one plan book, and what changes.
-fn merge(stored: &[PlanFileRow], files: Vec<(String, String)>) -> AppResult<(PlanChanges, Vec<(String, String)>)> {
+fn merge(
+    stored: &[PlanFileRow],
+    files: Vec<(String, String)>,
+) -> AppResult<(PlanChanges, Vec<(String, String)>)> {
     if files.is_empty() {
         return Err(AppError::invalid("files", "give one or more plan files (*.toml)"));
     }
@@ -262,7 +268,9 @@ fn merge(stored: &[PlanFileRow], files: Vec<(String, String)>) -> AppResult<(Pla
     changes.kept = stored
         .iter()
         .map(|r| r.name.clone())
-        .filter(|n| !changes.added.contains(n) && !changes.replaced.contains(n) && !changes.unchanged.contains(n))
+        .filter(|n| {
+            !changes.added.contains(n) && !changes.replaced.contains(n) && !changes.unchanged.contains(n)
+        })
         .collect();
     let book = check_book(&merged)?;
     changes.plans = book.plans().iter().map(PlanSummary::of).collect();

@@ -55,7 +55,8 @@ pub struct CompanyStatements {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum StatementView {
-    Company(CompanyStatements),
+    // Boxed: the company's view carries the run, the team's does not.
+    Company(Box<CompanyStatements>),
     Team(TeamStatements),
 }
 
@@ -104,11 +105,11 @@ impl App {
         let rows = self.store().run_statements(&run.id).await?;
         let month = MonthStatus::of(&run);
         Ok(match reach {
-            None => StatementView::Company(CompanyStatements {
+            None => StatementView::Company(Box::new(CompanyStatements {
                 month,
                 statements: decode_statements(&rows)?,
                 run,
-            }),
+            })),
             Some(set) => {
                 let rows: Vec<_> = rows.into_iter().filter(|r| set.contains(&r.person_id)).collect();
                 StatementView::Team(TeamStatements { month, statements: decode_statements(&rows)? })
@@ -124,7 +125,7 @@ impl App {
         period: Period,
     ) -> AppResult<CompanyStatements> {
         match self.statements(actor, period).await? {
-            StatementView::Company(view) => Ok(view),
+            StatementView::Company(view) => Ok(*view),
             StatementView::Team(_) => Err(AppError::Forbidden),
         }
     }

@@ -3,7 +3,10 @@
 //! unchanged month, the close/reopen rules, and a late deal for a closed month arriving as a
 //! prior-period line in the open month while the closed statement stays as paid.
 
-use attain_app::pay::{CloseRequest, CompanyStatements, NewAdjustment, NewPlanAssignment, RunStatus, StatementView, TeamStatements};
+use attain_app::pay::{
+    CloseRequest, CompanyStatements, NewAdjustment, NewPlanAssignment, RunStatus, StatementView,
+    TeamStatements,
+};
 use attain_app::seed::{seed_demo, seed_demo_pay, seed_demo_users};
 use attain_app::{Actor, App, AppError, NoProgress, Role, Settings, Via};
 use attain_core::{Kind, Period};
@@ -37,7 +40,7 @@ fn as_role(role: Role, person: Option<&str>) -> Actor {
 #[track_caller]
 fn company(view: StatementView) -> CompanyStatements {
     match view {
-        StatementView::Company(v) => v,
+        StatementView::Company(v) => *v,
         StatementView::Team(v) => panic!("a team view where the company's was due: {:?}", v.month),
     }
 }
@@ -47,7 +50,9 @@ fn company(view: StatementView) -> CompanyStatements {
 fn team(view: StatementView) -> TeamStatements {
     match view {
         StatementView::Team(v) => v,
-        StatementView::Company(v) => panic!("the company's view (with totals) for a scoped reader: {:?}", v.run.id),
+        StatementView::Company(v) => {
+            panic!("the company's view (with totals) for a scoped reader: {:?}", v.run.id)
+        }
     }
 }
 
@@ -95,8 +100,9 @@ async fn pay_history_scope_and_reruns(store: Store, _: Db) {
     assert_err!(app.runs(&as_role(Role::Rep, Some(&rep))).await, AppError::Forbidden);
     assert_err!(app.calculate(&as_role(Role::Rep, Some(&rep)), month(2018, 1)).await, AppError::Forbidden);
     let manager = all.statements.iter().find(|s| s.plans.iter().any(|p| p.starts_with("manager@"))).unwrap();
-    let managed =
-        team(app.statements(&as_role(Role::Manager, Some(&manager.person_id)), month(2017, 6)).await.unwrap());
+    let managed = team(
+        app.statements(&as_role(Role::Manager, Some(&manager.person_id)), month(2017, 6)).await.unwrap(),
+    );
     assert!(
         managed.statements.len() > 1 && managed.statements.len() < all.statements.len(),
         "{}",
@@ -223,7 +229,8 @@ async fn closed_months_are_immutable_and_late_data_becomes_a_prior_period_line(s
     assert_eq!(rerun.run.version, 2);
     app.close_period(&admin, month(2017, 12), CloseRequest::default()).await.unwrap();
     // January's draft started from December's first version: it must be run again.
-    let early = CloseRequest { before_month_end: true, reason: Some("test".into()), ..CloseRequest::default() };
+    let early =
+        CloseRequest { before_month_end: true, reason: Some("test".into()), ..CloseRequest::default() };
     assert_err!(app.close_period(&admin, month(2018, 1), early).await, AppError::Conflict(m) if m.contains("run 2018-01 again"));
     let december: Vec<_> =
         app.runs(&admin).await.unwrap().into_iter().filter(|r| r.period == month(2017, 12)).collect();

@@ -100,36 +100,32 @@ async fn a_month_closes_early_only_with_an_override_and_a_reason(store: Store, _
     assert!(!preview.ended);
     assert_eq!(preview.ends, date(2018, 2, 1));
     assert!(!preview.run.totals.is_empty());
-    assert_err!(
-        app.close_preview(&as_person(Role::Finance, None), january).await,
-        AppError::Forbidden
-    );
+    assert_err!(app.close_preview(&as_person(Role::Finance, None), january).await, AppError::Forbidden);
 
     assert_err!(
         app.close_period(&admin, january, CloseRequest::default()).await,
         AppError::Conflict(m) if m.contains("2018-01 has not ended") && m.contains("2018-02-01")
     );
-    let no_reason = CloseRequest { before_month_end: true, reason: Some("  ".into()), ..CloseRequest::default() };
+    let no_reason =
+        CloseRequest { before_month_end: true, reason: Some("  ".into()), ..CloseRequest::default() };
     assert_err!(
         app.close_period(&admin, january, no_reason).await,
         AppError::Invalid { field: Some(f), .. } if f == "reason"
     );
-    let stale = CloseRequest {
-        version: Some(7),
-        before_month_end: true,
-        reason: Some("payroll cut-off".into()),
-    };
+    let stale =
+        CloseRequest { version: Some(7), before_month_end: true, reason: Some("payroll cut-off".into()) };
     assert_err!(
         app.close_period(&admin, january, stale).await,
         AppError::Conflict(m) if m.contains("version 1 now")
     );
-    assert_eq!(app.statements(&admin, january).await.unwrap().month().status, RunStatus::Draft, "nothing closed");
+    assert_eq!(
+        app.statements(&admin, january).await.unwrap().month().status,
+        RunStatus::Draft,
+        "nothing closed"
+    );
 
-    let early = CloseRequest {
-        version: Some(1),
-        before_month_end: true,
-        reason: Some("payroll cut-off".into()),
-    };
+    let early =
+        CloseRequest { version: Some(1), before_month_end: true, reason: Some("payroll cut-off".into()) };
     let closed = app.close_period(&admin, january, early).await.unwrap();
     assert_eq!(closed.status, RunStatus::Closed);
     let filter = AuditFilter { action: Some("pay.close".into()), ..AuditFilter::default() };
@@ -146,7 +142,11 @@ async fn a_month_closes_early_only_with_an_override_and_a_reason(store: Store, _
     app.calculate(&admin, month(2017, 12)).await.unwrap();
     app.close_period(&admin, month(2017, 12), CloseRequest::default()).await.unwrap();
     let entries = app.audit_page(&admin, &filter, 1, 1).await.unwrap().entries;
-    assert!(entries[0].after.as_ref().is_some_and(|a| a.get("before_month_end").is_none()), "{:?}", entries[0]);
+    assert!(
+        entries[0].after.as_ref().is_some_and(|a| a.get("before_month_end").is_none()),
+        "{:?}",
+        entries[0]
+    );
 }
 
 async fn saving_plans_adds_or_replaces_and_removal_is_its_own_action(store: Store, _: Db) {
@@ -178,9 +178,14 @@ async fn saving_plans_adds_or_replaces_and_removal_is_its_own_action(store: Stor
 
     // Replacing one file by name leaves the others; the same text again is unchanged.
     let renamed = text_of("ae-v2.toml").replacen("name = \"Account Executive\"", "name = \"AE\"", 1);
-    let changes =
-        app.save_plans(&admin, vec![("ae-v2.toml".into(), renamed), ("se.toml".into(), text_of("se.toml"))]).await.unwrap();
-    assert_eq!((changes.replaced.clone(), changes.unchanged.clone()), (vec!["ae-v2.toml".to_string()], vec!["se.toml".to_string()]));
+    let changes = app
+        .save_plans(&admin, vec![("ae-v2.toml".into(), renamed), ("se.toml".into(), text_of("se.toml"))])
+        .await
+        .unwrap();
+    assert_eq!(
+        (changes.replaced.clone(), changes.unchanged.clone()),
+        (vec!["ae-v2.toml".to_string()], vec!["se.toml".to_string()])
+    );
     assert_eq!(stored().await.len(), before.len() + 1);
 
     // The whole resulting set is checked: a file that clashes with a stored one is refused.
@@ -196,8 +201,14 @@ async fn saving_plans_adds_or_replaces_and_removal_is_its_own_action(store: Stor
         app.remove_plan_file(&admin, "ae-v2.toml").await,
         AppError::Conflict(m) if m.contains("ae@2") && m.contains("holds")
     );
-    let assignments_of_v1: Vec<_> =
-        app.snapshot().data.plan_assignments.iter().filter(|a| a.plan_id == "ae").map(|a| a.validity.from).collect();
+    let assignments_of_v1: Vec<_> = app
+        .snapshot()
+        .data
+        .plan_assignments
+        .iter()
+        .filter(|a| a.plan_id == "ae")
+        .map(|a| a.validity.from)
+        .collect();
     assert!(!assignments_of_v1.is_empty());
     assert_err!(app.remove_plan_file(&admin, "ae-v1.toml").await, AppError::Conflict(_));
     assert_err!(app.remove_plan_file(&admin, "nothing.toml").await, AppError::NotFound);
@@ -214,7 +225,8 @@ async fn saving_plans_adds_or_replaces_and_removal_is_its_own_action(store: Stor
     // Assigned, then unassigned before it was ever paid: still refused while assigned.
     app.save_plans(&admin, vec![("spare.toml".into(), extra)]).await.unwrap();
     let position = app.snapshot().data.positions[0].id.clone();
-    let assign = NewPlanAssignment { position_id: position, plan_id: "spare".into(), valid_from: "2018-06-01".into() };
+    let assign =
+        NewPlanAssignment { position_id: position, plan_id: "spare".into(), valid_from: "2018-06-01".into() };
     app.assign_plan(&admin, assign).await.unwrap();
     assert_err!(app.remove_plan_file(&admin, "spare.toml").await, AppError::Conflict(m) if m.contains("spare@1"));
 

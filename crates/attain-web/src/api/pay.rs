@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use attain_app::pay::{MonthStatus, PlanChanges, PlanFileInfo, PlanRemoval, RunInfo, RunOutcome, StatementView};
+use attain_app::pay::{
+    MonthStatus, PlanChanges, PlanFileInfo, PlanRemoval, RunInfo, RunOutcome, StatementView,
+};
 use attain_app::statements::{statement_csv, statement_xlsx};
 use attain_app::{AppError, AppResult};
 use attain_core::Period;

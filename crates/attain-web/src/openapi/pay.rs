@@ -58,7 +58,7 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
 
     let plans = operation(
         "pay",
-        "The stored plan files, each plan with its summary (anyone signed in)",
+        "The plan files you may read, each plan with its summary (whole-company roles: all; managers and reps: the plans held within their scope, and the crediting rules)",
         "list_plan_files",
         json!({"200": ok_json("Every stored file", json!({"type": "array", "items": schema("PlanFile")}))}),
     );
@@ -84,7 +84,13 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
     let put_plans = with(
         put_plans,
         "parameters",
-        json!([param("preview", "query", "`true`: check and say what would change, store nothing", json!({"type": "boolean"}), false)]),
+        json!([param(
+            "preview",
+            "query",
+            "`true`: check and say what would change, store nothing",
+            json!({"type": "boolean"}),
+            false
+        )]),
     );
     paths.insert("/api/v1/pay/plans".into(), json!({"get": plans, "put": put_plans}));
     let remove_plan = operation(
@@ -289,8 +295,11 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
         "kept": {"type": "array", "items": {"type": "string"}, "description": "stored files not given: they stay"},
         "plans": {"type": "array", "items": schema("PlanSummary")},
         "saved": {"type": "boolean", "description": "false for a preview"}}}));
-    schemas.insert("PlanRemoval".into(), json!({"type": "object", "properties": {
-        "removed": {"type": "string"}, "plans": {"type": "array", "items": schema("PlanSummary")}}}));
+    schemas.insert(
+        "PlanRemoval".into(),
+        json!({"type": "object", "properties": {
+        "removed": {"type": "string"}, "plans": {"type": "array", "items": schema("PlanSummary")}}}),
+    );
     let status = json!({"type": "string", "enum": ["draft", "closed", "reopened", "superseded"]});
     let mut run = Map::new();
     for (name, value) in [

@@ -4,8 +4,8 @@
 //! and field), then the save; removing a file is its own action, refused for a plan in use.
 
 use askama::Template;
-use attain_app::{AppError, Permission};
 use attain_app::pay::{PlanChanges, PlanSummary};
+use attain_app::{AppError, Permission};
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -74,7 +74,7 @@ fn hex(bytes: &[u8]) -> String {
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
     let text = text.trim();
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
