@@ -31,6 +31,9 @@ pub struct Settings {
     /// up to `lockout_minutes`.
     pub first_lockout_seconds: i64,
     pub lockout_minutes: i64,
+    /// The day pay takes as today when deciding whether a month has ended (closing one that
+    /// has not needs an override); `None` is the system clock in the company's time zone.
+    pub today: Option<attain_core::Date>,
 }
 
 impl Default for Settings {
@@ -43,6 +46,7 @@ impl Default for Settings {
             failure_window_minutes: 60,
             first_lockout_seconds: 60,
             lockout_minutes: 15,
+            today: None,
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod progress;
 pub mod records;
 pub mod scope;
 pub mod seed;
+pub mod sheet_csv;
 pub mod snapshot;
 pub mod statements;
 

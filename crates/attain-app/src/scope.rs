@@ -15,7 +15,7 @@ use crate::access::{Actor, Role};
 use crate::snapshot::{Snapshot, slot};
 
 /// A span of days `[from, to)`; `to = None` is open-ended.
-type Span = (Date, Option<Date>);
+pub type Span = (Date, Option<Date>);
 
 /// Which rows of each kind an actor may see.
 #[derive(Debug)]
@@ -356,4 +356,55 @@ pub fn pay_reach(
             .map(|p| p.id.clone())
             .collect(),
     )
+}
+
+/// The plans held within `actor`'s reach, each with the days it was held there: `None` for
+/// whole-company roles. A plan is held by whoever holds a position it is assigned to, for the
+/// days both are true; a rep's are the plans of their own seats, a manager's those of the seats
+/// below them (and their own) for the days those seats were below them and held by someone in
+/// their reach.
+pub fn plan_reach(snapshot: &Snapshot, actor: &Actor) -> Option<Vec<(String, Span)>> {
+    cache_key(actor)?;
+    let Some(person) = actor.person_id.as_deref() else { return Some(Vec::new()) };
+    if snapshot.find(Kind::People, person).is_empty() {
+        return Some(Vec::new());
+    }
+    let reach = match actor.role {
+        Role::Manager => manager_reach(snapshot, person),
+        _ => rep_reach(snapshot, person),
+    };
+    let data = &snapshot.data;
+    let mut held = Vec::new();
+    for seat in &data.assignments {
+        let seat_span: Span = (seat.validity.from, seat.validity.to);
+        if !reach.person_during(&seat.person_id, &seat_span) {
+            continue;
+        }
+        let Some(position_spans) = reach.positions.get(seat.position_id.as_str()) else { continue };
+        for plan in data.plan_assignments.iter().filter(|p| p.position_id == seat.position_id) {
+            let plan_span: Span = (plan.validity.from, plan.validity.to);
+            for within in position_spans {
+                if let Some(span) = intersect(&seat_span, within).and_then(|s| intersect(&s, &plan_span)) {
+                    held.push((plan.plan_id.clone(), span));
+                }
+            }
+        }
+    }
+    Some(held)
+}
+
+/// Whether `span` overlaps a day of any of `spans`.
+pub fn overlaps_any(spans: &[Span], span: &Span) -> bool {
+    spans.iter().any(|s| overlaps(s, span))
+}
+
+/// The days two spans share, if any.
+fn intersect(a: &Span, b: &Span) -> Option<Span> {
+    let from = a.0.max(b.0);
+    let to = match (a.1, b.1) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    };
+    to.is_none_or(|end| from < end).then_some((from, to))
 }

@@ -141,7 +141,13 @@ pub async fn seed_demo_pay(app: &App, as_of: attain_core::Date) -> AppResult<Dem
     };
     while let Some(m) = month.filter(|m| *m < current) {
         app.calculate(&actor, m).await?;
-        app.close_period(&actor, m).await?;
+        // The demo's history is closed as of its own day, which may be ahead of the clock.
+        let close = crate::pay::CloseRequest {
+            version: None,
+            before_month_end: true,
+            reason: Some(format!("the demo company's history as of {as_of}")),
+        };
+        app.close_period(&actor, m, close).await?;
         closed.push(m);
         month = Some(m.next_month());
     }

@@ -98,8 +98,9 @@ pub enum StatementFormat {
 pub enum PayCommand {
     /// Calculate a month as a draft run (months close in order; a closed month must be reopened).
     Run(PayPeriodArgs),
-    /// Close a month's draft: its statements become final and immutable.
-    Close(PayPeriodArgs),
+    /// Close a month's draft: its statements become final and immutable. A month that has not
+    /// ended yet closes only with --before-month-end and --reason.
+    Close(PayCloseArgs),
     /// Reopen the last closed month (the closed run is kept) so it can be run again.
     Reopen(PayReopenArgs),
     /// List the runs.
@@ -115,6 +116,21 @@ pub struct PayPeriodArgs {
     /// The month, like 2018-01.
     #[arg(long, value_name = "YYYY-MM")]
     pub period: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PayCloseArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The month, like 2018-01.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: String,
+    /// Close although the month has not ended yet (recorded in the audit log with --reason).
+    #[arg(long, requires = "reason")]
+    pub before_month_end: bool,
+    /// Why the month is closed before it has ended.
+    #[arg(long, requires = "before_month_end")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -167,9 +183,12 @@ pub enum PlanCommand {
     /// Run the plan test cases in DIR/tests/*.toml against the plans in DIR: given these
     /// transactions and quotas, expect these payouts. Exit 1 if any fails.
     Test(PlanTestArgs),
-    /// Store a plans directory (its *.toml plans and crediting.toml) in the database, replacing
-    /// the stored plans; nothing is stored unless every file is valid.
+    /// Store a plans directory (its *.toml plans and crediting.toml) in the database: its files
+    /// are added, or replace the stored files of the same names; other stored files stay.
+    /// Nothing is stored unless the resulting set of plans is valid as a whole.
     Import(PlanImportArgs),
+    /// Remove one stored plan file (refused for a plan that is assigned or was paid).
+    Remove(PlanRemoveArgs),
 }
 
 #[derive(Debug, Args)]
@@ -178,6 +197,17 @@ pub struct PlanImportArgs {
     pub db: DbArg,
     /// The plans directory.
     pub dir: PathBuf,
+    /// Only say what would change; store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanRemoveArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The stored file's name, like ae-v1.toml.
+    pub name: String,
 }
 
 #[derive(Debug, Args)]

@@ -94,19 +94,58 @@ pub async fn plan(command: PlanCommand) -> Result<()> {
         PlanCommand::Check(args) => check(&args),
         PlanCommand::Test(args) => test(&args.dir),
         PlanCommand::Import(args) => plan_import(args).await,
+        PlanCommand::Remove(args) => plan_remove(args).await,
     }
 }
 
-/// `attain plan import DIR`: replaces the stored plans with the directory's, checked as a whole.
+/// `attain plan import DIR`: adds the directory's files to the stored plans, replacing stored
+/// files of the same names (others stay), after checking the resulting set as a whole; with
+/// `--dry-run`, only says what would change.
 async fn plan_import(args: crate::args::PlanImportArgs) -> Result<()> {
     let files = attain_app::plans::read_plan_dir(&args.dir).map_err(plans_error)?;
     let store = attain_store::Store::open(&args.db.db).await?;
     let app = attain_app::App::new(store, attain_app::Settings::default()).await?;
-    let saved = app.save_plans(&attain_app::Actor::cli(), files).await;
+    let actor = attain_app::Actor::cli();
+    let changes = if args.dry_run {
+        app.preview_plans(&actor, files).await
+    } else {
+        app.save_plans(&actor, files).await
+    };
     app.store().close().await;
-    for p in saved? {
-        println!("stored plan {} version {} ({})", p.id, p.version, p.name);
+    let changes = changes?;
+    for (what, names) in [
+        ("added", &changes.added),
+        ("replaced", &changes.replaced),
+        ("unchanged", &changes.unchanged),
+        ("kept (not in the directory)", &changes.kept),
+    ] {
+        for name in names {
+            println!("{what:<10} {name}");
+        }
     }
+    for p in &changes.plans {
+        println!("plan       {} version {} ({})", p.id, p.version, p.name);
+    }
+    if !changes.saved {
+        println!("dry run: nothing was stored");
+    }
+    Ok(())
+}
+
+/// `attain plan remove NAME`: removes one stored plan file (refused, with the reason, for a
+/// plan that is assigned or was paid).
+async fn plan_remove(args: crate::args::PlanRemoveArgs) -> Result<()> {
+    let store = attain_store::Store::open_existing(&args.db.db).await?;
+    let app = attain_app::App::new(store, attain_app::Settings::default()).await?;
+    let removed = app.remove_plan_file(&attain_app::Actor::cli(), &args.name).await;
+    app.store().close().await;
+    let removed = match removed {
+        Err(attain_app::AppError::NotFound) => {
+            anyhow::bail!("{}: no stored plan file has that name", args.name)
+        }
+        other => other?,
+    };
+    println!("removed {}; {} plan version(s) stored", removed.removed, removed.plans.len());
     Ok(())
 }
 
@@ -232,9 +271,29 @@ fn totals(statements: &[Statement]) -> Vec<Value> {
         .collect()
 }
 
+/// `--format csv`: one row per statement line, through the spreadsheet-safe writer (names and
+/// labels that a spreadsheet would run as formulas are neutralised; numbers stay numbers).
 fn write_csv(out: &mut dyn std::io::Write, statements: &[Statement]) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
+    use attain_app::sheet_csv::{Cell, sheet_csv};
+    let rows = statements.iter().flat_map(|s| {
+        s.lines.iter().map(move |l| {
+            [
+                Cell::text(s.period.to_string()),
+                Cell::text(&s.person_id),
+                Cell::text(&s.name),
+                Cell::text(s.currency.code()),
+                Cell::text(l.kind.name()),
+                Cell::text(l.component.clone().unwrap_or_default()),
+                Cell::text(&l.label),
+                Cell::number(l.measure.map(exact).unwrap_or_default()),
+                Cell::number(l.quota.map(exact).unwrap_or_default()),
+                Cell::number(l.attainment.map(|a| exact(a.round_dp(6))).unwrap_or_default()),
+                Cell::number(l.tier.map(|t| t.to_string()).unwrap_or_default()),
+                Cell::number(money(l.amount, s.currency)),
+            ]
+        })
+    });
+    let header = [
         "period",
         "payee_id",
         "name",
@@ -247,26 +306,9 @@ fn write_csv(out: &mut dyn std::io::Write, statements: &[Statement]) -> Result<(
         "attainment",
         "tier",
         "amount",
-    ])?;
-    for s in statements {
-        for l in &s.lines {
-            w.write_record([
-                s.period.to_string(),
-                s.person_id.clone(),
-                s.name.clone(),
-                s.currency.code().to_string(),
-                l.kind.name().to_string(),
-                l.component.clone().unwrap_or_default(),
-                l.label.clone(),
-                l.measure.map(exact).unwrap_or_default(),
-                l.quota.map(exact).unwrap_or_default(),
-                l.attainment.map(|a| exact(a.round_dp(6))).unwrap_or_default(),
-                l.tier.map(|t| t.to_string()).unwrap_or_default(),
-                money(l.amount, s.currency),
-            ])?;
-        }
-    }
-    w.flush()?;
+    ];
+    out.write_all(sheet_csv(header, rows).as_bytes())?;
+    out.flush()?;
     Ok(())
 }
 

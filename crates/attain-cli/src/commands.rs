@@ -191,7 +191,14 @@ async fn import_workspace(
     if let Some(files) = files {
         let app = attain_app::App::new(store.clone(), attain_app::Settings::default()).await?;
         let saved = app.save_plans(actor, files).await?;
-        eprintln!("stored {} plan version(s) from {}", saved.len(), plans.display());
+        eprintln!(
+            "stored the plan files of {} ({} added, {} replaced, {} unchanged); {} plan version(s) stored",
+            plans.display(),
+            saved.added.len(),
+            saved.replaced.len(),
+            saved.unchanged.len(),
+            saved.plans.len()
+        );
     }
     Ok(report)
 }

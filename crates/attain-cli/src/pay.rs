@@ -236,10 +236,22 @@ pub async fn pay(command: PayCommand) -> Result<()> {
         PayCommand::Close(args) => {
             let period = month(&args.period).context("--period")?;
             let app = open_app(&args.db.db).await?;
-            let closed = app.close_period(&actor, period).await;
+            let request = attain_app::pay::CloseRequest {
+                version: None,
+                before_month_end: args.before_month_end,
+                reason: args.reason.clone(),
+            };
+            let closed = app.close_period(&actor, period, request).await;
             app.store().close().await;
             let run = closed?;
-            println!("{period}: version {} closed", run.version);
+            let totals: Vec<String> =
+                run.totals.iter().map(|t| format!("{} {}", t.payout, t.currency)).collect();
+            println!(
+                "{period}: version {} closed, {} payees, payout {}",
+                run.version,
+                run.payees,
+                totals.join(" + ")
+            );
         }
         PayCommand::Reopen(args) => {
             let period = month(&args.period).context("--period")?;
@@ -275,16 +287,16 @@ pub async fn pay(command: PayCommand) -> Result<()> {
         PayCommand::Payroll(args) => {
             let period: Period = month(&args.period).context("--period")?;
             let app = open_app(&args.db.db).await?;
-            let view = app.statements(&actor, period).await;
+            let payroll = app.payroll(&actor, period).await;
             app.store().close().await;
-            let view = match view {
+            let (run, csv) = match payroll {
                 Err(attain_app::AppError::NotFound) => bail!("{period} has not been run"),
                 other => other?,
             };
-            if view.run.status != attain_app::pay::RunStatus::Closed {
+            if run.status != attain_app::pay::RunStatus::Closed {
                 eprintln!("warning: {period} is not closed: this payroll comes from a draft run");
             }
-            write_out(None, attain_app::statements::payroll_csv(&view.statements).as_bytes())?;
+            write_out(None, csv.as_bytes())?;
         }
     }
     Ok(())

@@ -4,6 +4,7 @@
 //! enforces who may do and see what.
 
 mod adjust;
+mod close;
 mod plans;
 mod prior;
 mod read;
@@ -17,8 +18,9 @@ use serde::Serialize;
 use crate::error::{AppError, AppResult};
 
 pub use adjust::{NewAdjustment, NewPlanAssignment};
-pub use plans::{PlanFileInfo, PlanSummary};
-pub use read::StatementView;
+pub use close::{ClosePreview, CloseRequest};
+pub use plans::{PlanChanges, PlanFileInfo, PlanRemoval, PlanSummary};
+pub use read::{CompanyStatements, MonthStatus, StatementView, TeamStatements};
 pub(crate) use runs::engine_error;
 pub use runs::{RunOutcome, totals};
 

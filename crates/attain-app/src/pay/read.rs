@@ -1,22 +1,86 @@
 //! Reading pay within scope: a month's statements (a rep: their own; a manager: their team as
 //! it was that month; comp admins, finance and executives: everyone), one statement, and the
 //! explanation of one of its lines, built on request.
+//!
+//! What a reader gets is typed by audience, so nothing company-wide can reach a payee by a
+//! forgotten filter: people who see only some payees get [`TeamStatements`], which has the
+//! month's status and their statements and nothing else; the whole-company roles get
+//! [`CompanyStatements`], which adds the run (totals, payee count, who ran and closed it).
+//! One statement is answered with the month's status only, whoever asks.
 
 use attain_core::Period;
 use attain_engine::run::{Prepared, Statement, Trace};
 use serde::Serialize;
 
-use super::RunInfo;
 use super::runs::{decode_statements, engine_error, latest};
+use super::{RunInfo, RunStatus};
 use crate::access::Actor;
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 
-/// A month's statements as the actor may see them, with the run they come from.
+/// What anyone who may read a statement may know about its month: which run version speaks for
+/// it and whether that is final. Nothing about other payees or the company's totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MonthStatus {
+    pub period: Period,
+    pub version: i64,
+    pub status: RunStatus,
+}
+
+impl MonthStatus {
+    fn of(run: &RunInfo) -> MonthStatus {
+        MonthStatus { period: run.period, version: run.version, status: run.status }
+    }
+}
+
+/// A month's statements for a manager or a rep: their own and their team's, and the month's
+/// status. It has no field for company-wide figures, so none can be sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StatementView {
+pub struct TeamStatements {
+    pub month: MonthStatus,
+    pub statements: Vec<Statement>,
+}
+
+/// A month's statements for the whole-company pay roles (admins, comp admins, finance,
+/// executives): every payee's, with the run they come from and its totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CompanyStatements {
+    pub month: MonthStatus,
     pub run: RunInfo,
     pub statements: Vec<Statement>,
+}
+
+/// A month's statements as the actor may see them: which shape is decided once, from the
+/// actor's pay reach, in [`App::statements`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum StatementView {
+    // Boxed: the company's view carries the run, the team's does not.
+    Company(Box<CompanyStatements>),
+    Team(TeamStatements),
+}
+
+impl StatementView {
+    pub fn month(&self) -> MonthStatus {
+        match self {
+            StatementView::Company(v) => v.month,
+            StatementView::Team(v) => v.month,
+        }
+    }
+
+    pub fn statements(&self) -> &[Statement] {
+        match self {
+            StatementView::Company(v) => &v.statements,
+            StatementView::Team(v) => &v.statements,
+        }
+    }
+
+    pub fn into_statements(self) -> Vec<Statement> {
+        match self {
+            StatementView::Company(v) => v.statements,
+            StatementView::Team(v) => v.statements,
+        }
+    }
 }
 
 impl App {
@@ -39,24 +103,46 @@ impl App {
         let calendar = snapshot.data.company.first().map(|c| c.calendar).unwrap_or_default();
         let reach = crate::scope::pay_reach(&snapshot, actor, &calendar.bounds(period));
         let rows = self.store().run_statements(&run.id).await?;
-        let rows: Vec<_> = rows
-            .into_iter()
-            .filter(|r| reach.as_ref().is_none_or(|set| set.contains(&r.person_id)))
-            .collect();
-        Ok(StatementView { statements: decode_statements(&rows)?, run })
+        let month = MonthStatus::of(&run);
+        Ok(match reach {
+            None => StatementView::Company(Box::new(CompanyStatements {
+                month,
+                statements: decode_statements(&rows)?,
+                run,
+            })),
+            Some(set) => {
+                let rows: Vec<_> = rows.into_iter().filter(|r| set.contains(&r.person_id)).collect();
+                StatementView::Team(TeamStatements { month, statements: decode_statements(&rows)? })
+            }
+        })
     }
 
-    /// One payee's statement for `period`; outside the actor's scope it does not exist.
+    /// Every payee's statements of `period` with their run: the whole-company pay roles only
+    /// (others are refused, not filtered: this is the payroll's source).
+    pub(crate) async fn company_statements(
+        &self,
+        actor: &Actor,
+        period: Period,
+    ) -> AppResult<CompanyStatements> {
+        match self.statements(actor, period).await? {
+            StatementView::Company(view) => Ok(*view),
+            StatementView::Team(_) => Err(AppError::Forbidden),
+        }
+    }
+
+    /// One payee's statement for `period` and the month's status; outside the actor's scope it
+    /// does not exist.
     pub async fn statement(
         &self,
         actor: &Actor,
         period: Period,
         person: &str,
-    ) -> AppResult<(RunInfo, Statement)> {
+    ) -> AppResult<(MonthStatus, Statement)> {
         let view = self.statements(actor, period).await?;
+        let month = view.month();
         let statement =
-            view.statements.into_iter().find(|s| s.person_id == person).ok_or(AppError::NotFound)?;
-        Ok((view.run, statement))
+            view.into_statements().into_iter().find(|s| s.person_id == person).ok_or(AppError::NotFound)?;
+        Ok((month, statement))
     }
 
     /// Explains one component line of a payee's statement, recomputed from today's data. For
@@ -88,13 +174,13 @@ impl App {
         actor: &Actor,
         period: Period,
         person: &str,
-    ) -> AppResult<(RunInfo, Statement, Vec<Trace>)> {
-        let (run, statement) = self.statement(actor, period, person).await?;
+    ) -> AppResult<(MonthStatus, Statement, Vec<Trace>)> {
+        let (month, statement) = self.statement(actor, period, person).await?;
         let (book, _) = self.plan_book().await?;
         let snapshot = self.snapshot();
         let prepared = Prepared::new(&snapshot.data, &book).map_err(engine_error)?;
         let traces = prepared.statement_traces(&statement).map_err(engine_error)?;
-        Ok((run, statement, traces))
+        Ok((month, statement, traces))
     }
 }
 
@@ -114,7 +200,7 @@ impl App {
     /// month's current run, and that run (a draft's payroll is not final).
     pub async fn payroll(&self, actor: &Actor, period: Period) -> AppResult<(RunInfo, String)> {
         actor.require(crate::access::Permission::ExportData)?;
-        let view = self.statements(actor, period).await?;
+        let view = self.company_statements(actor, period).await?;
         Ok((view.run, crate::statements::payroll_csv(&view.statements)))
     }
 }

@@ -210,56 +210,6 @@ impl App {
         })
     }
 
-    /// Closes `period`'s draft: its results become the immutable record of what was paid.
-    pub async fn close_period(&self, actor: &Actor, period: Period) -> AppResult<RunInfo> {
-        actor.require(Permission::ManagePay)?;
-        let _writing = self.writer().await;
-        let runs: Vec<RunInfo> =
-            self.store().runs().await?.iter().map(RunInfo::from_row).collect::<AppResult<_>>()?;
-        let run = latest(&runs, period)
-            .ok_or_else(|| AppError::Conflict(format!("{period} has not been run yet")))?;
-        match run.status {
-            RunStatus::Draft => {}
-            RunStatus::Closed => return Err(AppError::Conflict(format!("{period} is already closed"))),
-            _ => return Err(AppError::Conflict(format!("{period} has no draft to close: run it first"))),
-        }
-        if let Some(open) = runs
-            .iter()
-            .filter(|r| r.period < period)
-            .map(|r| r.period)
-            .find(|p| latest(&runs, *p).is_some_and(|r| r.status != RunStatus::Closed))
-        {
-            return Err(AppError::Conflict(format!("{open} is not closed: months close in order")));
-        }
-        // A draft started from the month before's closed run; if that month was reopened and
-        // closed again since, the draft's starting point is gone.
-        let before = runs.iter().filter(|r| r.period < period).map(|r| r.period).max();
-        if let Some(previous) = before.and_then(|p| latest(&runs, p))
-            && run.based_on.as_deref() != Some(previous.id.as_str())
-        {
-            return Err(AppError::Conflict(format!(
-                "{period}'s draft was calculated before {} was closed again: run {period} again first",
-                previous.period
-            )));
-        }
-        let now = crate::access::secret::now_text();
-        let mut tx = self.store().begin().await?;
-        if !self.store().set_run_status(&mut tx, &run.id, "draft", "closed", &actor.login, &now, None).await?
-        {
-            return Err(AppError::Conflict(format!("{period} changed while closing; look again")));
-        }
-        audit::append(
-            self.store(),
-            &mut tx,
-            actor,
-            Change::new("pay.close", "comp_runs", Some(run.id.clone())),
-        )
-        .await?;
-        tx.commit().await.map_err(attain_store::StoreError::from)?;
-        let row = self.store().run_by_id(&run.id).await?.ok_or(AppError::NotFound)?;
-        RunInfo::from_row(&row)
-    }
-
     /// Reopens the last closed month so it can be run again; the closed run is kept as it was.
     pub async fn reopen_period(&self, actor: &Actor, period: Period, reason: &str) -> AppResult<RunInfo> {
         actor.require(Permission::ManagePay)?;

@@ -1,9 +1,12 @@
-//! The statement CSV and the payroll CSV.
+//! The statement CSV and the payroll CSV, written by the spreadsheet-safe writer
+//! ([`crate::sheet_csv`]): text cells that a spreadsheet would run as a formula are neutralised,
+//! numbers stay numbers.
 
 use attain_engine::run::Statement;
 use rust_decimal::Decimal;
 
 use super::{exact, money};
+use crate::sheet_csv::{Cell, sheet_csv};
 
 /// The statement CSV's columns. Every row names its payee and month, so many statements make
 /// one file that can be filtered; `row` says what the row is.
@@ -35,46 +38,45 @@ const STATEMENT_COLUMNS: [&str; 13] = [
 ///   the engine from month to month).
 ///
 /// Every amount has exactly the currency's minor digits; measures, quotas and attainments are
-/// exact.
+/// exact. Text cells are neutralised as [`crate::sheet_csv`] says.
 pub fn statement_csv(statements: &[Statement]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut rows: Vec<[String; 13]> = Vec::new();
+    let mut rows: Vec<[Cell; 13]> = Vec::new();
     for s in statements {
         let c = s.currency;
-        let row = |kind: &str, label: &str, amount: Option<Decimal>, explanation: &str| -> [String; 13] {
+        let row = |kind: &str, label: &str, amount: Option<Decimal>, explanation: &str| -> [Cell; 13] {
             [
-                s.person_id.clone(),
-                s.period.to_string(),
-                kind.to_string(),
-                String::new(),
-                String::new(),
-                label.to_string(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                amount.map(|a| money(a, c)).unwrap_or_default(),
-                c.code().to_string(),
-                explanation.to_string(),
+                Cell::text(&s.person_id),
+                Cell::text(s.period.to_string()),
+                Cell::text(kind),
+                Cell::text(""),
+                Cell::text(""),
+                Cell::text(label),
+                Cell::number(""),
+                Cell::number(""),
+                Cell::number(""),
+                Cell::number(""),
+                Cell::number(amount.map(|a| money(a, c)).unwrap_or_default()),
+                Cell::text(c.code()),
+                Cell::text(explanation),
             ]
         };
         rows.push(row("payee", &s.name, None, ""));
         rows.extend(s.plans.iter().map(|p| row("plan", p, None, "")));
         for l in &s.lines {
             rows.push([
-                s.person_id.clone(),
-                s.period.to_string(),
-                "line".to_string(),
-                l.kind.name().to_string(),
-                l.component.clone().unwrap_or_default(),
-                l.label.clone(),
-                l.measure.map(exact).unwrap_or_default(),
-                l.quota.map(exact).unwrap_or_default(),
-                l.attainment.map(|a| exact(a.round_dp(6))).unwrap_or_default(),
-                l.tier.map(|t| t.to_string()).unwrap_or_default(),
-                money(l.amount, c),
-                c.code().to_string(),
-                l.explanation.clone(),
+                Cell::text(&s.person_id),
+                Cell::text(s.period.to_string()),
+                Cell::text("line"),
+                Cell::text(l.kind.name()),
+                Cell::text(l.component.clone().unwrap_or_default()),
+                Cell::text(&l.label),
+                Cell::number(l.measure.map(exact).unwrap_or_default()),
+                Cell::number(l.quota.map(exact).unwrap_or_default()),
+                Cell::number(l.attainment.map(|a| exact(a.round_dp(6))).unwrap_or_default()),
+                Cell::number(l.tier.map(|t| t.to_string()).unwrap_or_default()),
+                Cell::number(money(l.amount, c)),
+                Cell::text(c.code()),
+                Cell::text(&l.explanation),
             ]);
         }
         rows.extend(s.notes.iter().map(|n| row("note", "", None, n)));
@@ -83,8 +85,7 @@ pub fn statement_csv(statements: &[Statement]) -> String {
         rows.push(row("balance_carried", "Balance carried", Some(s.balance_carried), ""));
         rows.push(row("ytd", "Payout year to date", Some(s.ytd_payout), ""));
     }
-    write_all(&mut w, STATEMENT_COLUMNS, &rows);
-    finish(w)
+    sheet_csv(STATEMENT_COLUMNS, rows)
 }
 
 /// The payroll file finance loads: `payee_id,name,currency,amount,period`, one row per
@@ -95,35 +96,16 @@ pub fn statement_csv(statements: &[Statement]) -> String {
 /// appears, so finance can reconcile the headcount against the statements, and a missing row
 /// always means a missing payee, never a zero.
 pub fn payroll_csv(statements: &[Statement]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let rows: Vec<[String; 5]> = statements
-        .iter()
-        .map(|s| {
-            [
-                s.person_id.clone(),
-                s.name.clone(),
-                s.currency.code().to_string(),
-                money(s.payout, s.currency),
-                s.period.to_string(),
-            ]
-        })
-        .collect();
-    write_all(&mut w, ["payee_id", "name", "currency", "amount", "period"], &rows);
-    finish(w)
-}
-
-fn write_all<const N: usize>(w: &mut csv::Writer<Vec<u8>>, header: [&str; N], rows: &[[String; N]]) {
-    // Writing to memory cannot fail: the csv crate's only errors here would be I/O errors.
-    w.write_record(header).expect("writing CSV to memory");
-    for r in rows {
-        w.write_record(r).expect("writing CSV to memory");
-    }
-}
-
-fn finish(w: csv::Writer<Vec<u8>>) -> String {
-    let bytes = w.into_inner().expect("flushing CSV to memory");
-    // Every field written was a `String`, so the bytes are UTF-8.
-    String::from_utf8(bytes).expect("CSV of strings is UTF-8")
+    let rows = statements.iter().map(|s| {
+        [
+            Cell::text(&s.person_id),
+            Cell::text(&s.name),
+            Cell::text(s.currency.code()),
+            Cell::number(money(s.payout, s.currency)),
+            Cell::text(s.period.to_string()),
+        ]
+    });
+    sheet_csv(["payee_id", "name", "currency", "amount", "period"], rows)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod large;
 mod mappings;
 mod overlap;
 mod pay;
+mod pay_access;
 mod platform;
 mod reimport;
 mod round_trip;

@@ -3,7 +3,10 @@
 //! unchanged month, the close/reopen rules, and a late deal for a closed month arriving as a
 //! prior-period line in the open month while the closed statement stays as paid.
 
-use attain_app::pay::{NewAdjustment, NewPlanAssignment, RunStatus};
+use attain_app::pay::{
+    CloseRequest, CompanyStatements, NewAdjustment, NewPlanAssignment, RunStatus, StatementView,
+    TeamStatements,
+};
 use attain_app::seed::{seed_demo, seed_demo_pay, seed_demo_users};
 use attain_app::{Actor, App, AppError, NoProgress, Role, Settings, Via};
 use attain_core::{Kind, Period};
@@ -33,10 +36,31 @@ fn as_role(role: Role, person: Option<&str>) -> Actor {
     }
 }
 
+/// A whole-company view (the comp admin's, finance's…): its run and every statement.
+#[track_caller]
+fn company(view: StatementView) -> CompanyStatements {
+    match view {
+        StatementView::Company(v) => *v,
+        StatementView::Team(v) => panic!("a team view where the company's was due: {:?}", v.month),
+    }
+}
+
+/// A manager's or rep's view: the month's status and their statements, nothing more.
+#[track_caller]
+fn team(view: StatementView) -> TeamStatements {
+    match view {
+        StatementView::Team(v) => v,
+        StatementView::Company(v) => {
+            panic!("the company's view (with totals) for a scoped reader: {:?}", v.run.id)
+        }
+    }
+}
+
 async fn demo(store: Store) -> App {
     let as_of = date(2018, 1, 15);
     seed_demo(&store, &DemoConfig::new(as_of), &NoProgress).await.unwrap();
-    let app = App::new(store, Settings::default()).await.unwrap();
+    // The demo's today: 2018-01 has not ended.
+    let app = App::new(store, Settings { today: Some(as_of), ..Settings::default() }).await.unwrap();
     seed_demo_users(&app, as_of).await.unwrap();
     let pay = seed_demo_pay(&app, as_of).await.unwrap();
     assert_eq!(pay.closed.len(), 24, "2016-01 through 2017-12");
@@ -57,7 +81,7 @@ async fn pay_history_scope_and_reruns(store: Store, _: Db) {
     );
 
     // Everyone in the company for the comp admin; a rep sees only themselves; a manager their team.
-    let all = app.statements(&as_role(Role::CompAdmin, None), month(2017, 6)).await.unwrap();
+    let all = company(app.statements(&as_role(Role::CompAdmin, None), month(2017, 6)).await.unwrap());
     assert!(all.statements.len() > 15, "{}", all.statements.len());
     let rep = all
         .statements
@@ -67,7 +91,7 @@ async fn pay_history_scope_and_reruns(store: Store, _: Db) {
         .person_id
         .clone();
     let other = all.statements.iter().find(|s| s.person_id != rep).unwrap().person_id.clone();
-    let mine = app.statements(&as_role(Role::Rep, Some(&rep)), month(2017, 6)).await.unwrap();
+    let mine = team(app.statements(&as_role(Role::Rep, Some(&rep)), month(2017, 6)).await.unwrap());
     assert_eq!(mine.statements.iter().map(|s| s.person_id.as_str()).collect::<Vec<_>>(), vec![rep.as_str()]);
     assert_err!(
         app.statement(&as_role(Role::Rep, Some(&rep)), month(2017, 6), &other).await,
@@ -76,13 +100,15 @@ async fn pay_history_scope_and_reruns(store: Store, _: Db) {
     assert_err!(app.runs(&as_role(Role::Rep, Some(&rep))).await, AppError::Forbidden);
     assert_err!(app.calculate(&as_role(Role::Rep, Some(&rep)), month(2018, 1)).await, AppError::Forbidden);
     let manager = all.statements.iter().find(|s| s.plans.iter().any(|p| p.starts_with("manager@"))).unwrap();
-    let team =
-        app.statements(&as_role(Role::Manager, Some(&manager.person_id)), month(2017, 6)).await.unwrap();
-    assert!(
-        team.statements.len() > 1 && team.statements.len() < all.statements.len(),
-        "{}",
-        team.statements.len()
+    let managed = team(
+        app.statements(&as_role(Role::Manager, Some(&manager.person_id)), month(2017, 6)).await.unwrap(),
     );
+    assert!(
+        managed.statements.len() > 1 && managed.statements.len() < all.statements.len(),
+        "{}",
+        managed.statements.len()
+    );
+    assert_eq!((managed.month.period, managed.month.status), (month(2017, 6), RunStatus::Closed));
     // Statement lines add up to the payout everywhere.
     for s in &all.statements {
         assert_eq!(s.lines.iter().map(|l| l.amount).sum::<Decimal>(), s.payout, "{}", s.person_id);
@@ -97,12 +123,12 @@ async fn pay_history_scope_and_reruns(store: Store, _: Db) {
     );
 
     // Re-running the unchanged open month gives the same statements from the same inputs.
-    let first = app.statements(&admin, month(2018, 1)).await.unwrap();
+    let first = company(app.statements(&admin, month(2018, 1)).await.unwrap());
     let again = app.calculate(&admin, month(2018, 1)).await.unwrap();
     assert_eq!(again.run.version, 2);
     assert_eq!(again.changed_payees, 0);
     assert_eq!(again.run.input_hash, first.run.input_hash);
-    assert_eq!(app.statements(&admin, month(2018, 1)).await.unwrap().statements, first.statements);
+    assert_eq!(app.statements(&admin, month(2018, 1)).await.unwrap().statements(), first.statements);
     let runs = app.runs(&admin).await.unwrap();
     assert_eq!(runs.iter().find(|r| r.id == first.run.id).unwrap().status, RunStatus::Superseded);
 
@@ -173,7 +199,7 @@ async fn closed_months_are_immutable_and_late_data_becomes_a_prior_period_line(s
     assert_err!(app.reopen_period(&admin, month(2017, 12), "  ").await, AppError::Invalid { .. });
 
     // A late booking dated in closed November 2017 for a rep on the AE plan.
-    let november = app.statements(&admin, month(2017, 11)).await.unwrap();
+    let november = company(app.statements(&admin, month(2017, 11)).await.unwrap());
     let rep =
         november.statements.iter().find(|s| s.plans.iter().any(|p| p.starts_with("ae@"))).unwrap().clone();
     let csv = format!(
@@ -201,9 +227,11 @@ async fn closed_months_are_immutable_and_late_data_becomes_a_prior_period_line(s
     assert_err!(app.calculate(&admin, month(2018, 1)).await, AppError::Conflict(m) if m.contains("2017-12"));
     let rerun = app.calculate(&admin, month(2017, 12)).await.unwrap();
     assert_eq!(rerun.run.version, 2);
-    app.close_period(&admin, month(2017, 12)).await.unwrap();
+    app.close_period(&admin, month(2017, 12), CloseRequest::default()).await.unwrap();
     // January's draft started from December's first version: it must be run again.
-    assert_err!(app.close_period(&admin, month(2018, 1)).await, AppError::Conflict(m) if m.contains("run 2018-01 again"));
+    let early =
+        CloseRequest { before_month_end: true, reason: Some("test".into()), ..CloseRequest::default() };
+    assert_err!(app.close_period(&admin, month(2018, 1), early).await, AppError::Conflict(m) if m.contains("run 2018-01 again"));
     let december: Vec<_> =
         app.runs(&admin).await.unwrap().into_iter().filter(|r| r.period == month(2017, 12)).collect();
     let statuses: Vec<RunStatus> = december.iter().map(|r| r.status).collect();

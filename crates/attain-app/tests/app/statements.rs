@@ -267,6 +267,39 @@ fn payroll_csv_has_finance_columns_and_one_row_per_statement_zero_included() {
     assert_eq!(south["amount"], "0.00");
 }
 
+#[test]
+fn text_that_a_spreadsheet_would_run_is_neutralised_and_numbers_stay_numbers() {
+    use attain_app::sheet_csv::recover;
+    let formula = "=HYPERLINK(\"http://evil.example\",\"Click for bonus\")";
+    let mut all = march(&statements(&standard()));
+    all[0].name = formula.to_string();
+    all[0].lines[0].label = "@SUM(1+1)".into();
+    all[0].lines[0].explanation = "-2+3".into();
+    all[0].lines[0].amount = d("-12.50");
+    all[0].payout = all[0].lines.iter().map(|l| l.amount).sum();
+
+    let (_, payroll) = parse_csv(&payroll_csv(&all));
+    assert_eq!(payroll[0]["name"], format!("'{formula}"), "the name is text, not a live formula");
+    assert_eq!(recover(&payroll[0]["name"]), formula, "and the exact name is recoverable");
+    assert_eq!(d(&payroll[0]["amount"]), all[0].payout, "the amount is still a plain number");
+
+    let (_, rows) = parse_csv(&statement_csv(&all));
+    let mine: Vec<_> = rows.iter().filter(|r| r["payee_id"] == all[0].person_id).collect();
+    let payee = mine.iter().find(|r| r["row"] == "payee").unwrap();
+    assert_eq!(recover(&payee["label"]), formula);
+    let line = mine.iter().find(|r| r["row"] == "line").unwrap();
+    assert_eq!((line["label"].as_str(), line["explanation"].as_str()), ("'@SUM(1+1)", "'-2+3"));
+    assert_eq!(line["amount"], "-12.50", "a negative amount stays a number");
+    // No cell of either file starts with a character that makes a formula, except numbers.
+    for row in rows.iter().chain(&payroll) {
+        for (column, cell) in row {
+            let numeric = ["amount", "measure", "quota", "attainment", "tier"].contains(&column.as_str());
+            let runs = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            assert!(!runs || (numeric && d(cell) < Decimal::ZERO), "{column}: {cell:?}");
+        }
+    }
+}
+
 /// A sheet's cells as text; numbers as the shortest text of the stored double.
 fn sheet(book: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Vec<Vec<String>> {
     let range = book.worksheet_range(name).unwrap();

@@ -1,6 +1,6 @@
-//! Pay from the command line: `plan check`, `plan test`, `plan import`, `calc` (its JSON output
-//! is a public contract), `statement` with explanations, and the stored runs (`pay run`,
-//! `close`, `reopen`, `runs`, `payroll`) on the demo company.
+//! Pay from the command line: `plan check`, `plan test`, `plan import` and `plan remove`,
+//! `calc` (its JSON output is a public contract), `statement` with explanations, and the stored
+//! runs (`pay run`, `close`, `reopen`, `runs`, `payroll`) on the demo company.
 
 use std::path::Path;
 
@@ -181,4 +181,37 @@ fn stored_runs_statements_and_payroll() {
     assert_eq!(&std::fs::read(sandbox.path("s.xlsx")).unwrap()[..2], b"PK", "an XLSX file is a zip");
     let missing = sandbox.fails(1, &["statement", "--db", &db, "--period", "2019-06", "--payee", &rep]);
     assert!(missing.stderr.contains("no stored statement"), "{}", missing.stderr);
+}
+
+#[test]
+fn plan_import_adds_or_replaces_and_plan_remove_refuses_a_plan_in_use() {
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("d.db");
+    sandbox.ok(&["demo", "--no-serve", "--db", &db, "--as-of", AS_OF]);
+    // A directory with one new plan: importing it keeps every stored plan.
+    std::fs::create_dir_all(sandbox.path("more")).unwrap();
+    let se = attain_demo::plan_files(jiff::civil::date(2018, 1, 15))
+        .into_iter()
+        .find(|(name, _)| name == "se.toml")
+        .unwrap()
+        .1;
+    sandbox.write("more/spare.toml", &se.replacen("id = \"se\"", "id = \"spare\"", 1));
+    let dry = sandbox.ok(&["plan", "import", "--db", &db, "--dry-run", &sandbox.arg("more")]);
+    assert!(dry.stdout.contains("added      spare.toml") && dry.stdout.contains("dry run"), "{}", dry.stdout);
+    let removed = sandbox.fails(1, &["plan", "remove", "--db", &db, "spare.toml"]);
+    assert!(removed.stderr.contains("no stored plan file"), "the dry run stored nothing: {}", removed.stderr);
+    let saved = sandbox.ok(&["plan", "import", "--db", &db, &sandbox.arg("more")]);
+    for kept in ["ae-v1.toml", "ae-v2.toml", "manager.toml", "se.toml"] {
+        assert!(
+            saved.stdout.contains(&format!("kept (not in the directory) {kept}")),
+            "{kept} stays: {}",
+            saved.stdout
+        );
+    }
+    sandbox.ok(&["pay", "run", "--db", &db, "--period", "2018-01"]);
+    // Removing a plan that was paid is refused with the reason; an unused one goes.
+    let paid = sandbox.fails(1, &["plan", "remove", "--db", &db, "ae-v1.toml"]);
+    assert!(paid.stderr.contains("ae@1"), "{}", paid.stderr);
+    let gone = sandbox.ok(&["plan", "remove", "--db", &db, "spare.toml"]);
+    assert!(gone.stdout.starts_with("removed spare.toml"), "{}", gone.stdout);
 }

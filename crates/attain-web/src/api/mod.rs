@@ -38,6 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/audit", get(users::audit))
         .route("/api/v1/audit/verify", get(users::verify))
         .route("/api/v1/pay/plans", get(pay::plans).put(pay::put_plans))
+        .route("/api/v1/pay/plans/{name}", axum::routing::delete(pay::remove_plan))
         .route("/api/v1/pay/runs", get(pay::runs).post(pay::calculate))
         .route("/api/v1/pay/periods/{period}/close", post(pay::close))
         .route("/api/v1/pay/periods/{period}/reopen", post(pay::reopen))

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use attain_app::pay::{PlanFileInfo, PlanSummary, RunInfo, RunOutcome, StatementView};
+use attain_app::pay::{
+    MonthStatus, PlanChanges, PlanFileInfo, PlanRemoval, RunInfo, RunOutcome, StatementView,
+};
 use attain_app::statements::{statement_csv, statement_xlsx};
 use attain_app::{AppError, AppResult};
 use attain_core::Period;
@@ -106,13 +108,30 @@ pub(crate) struct PlanFile {
     text: String,
 }
 
+/// Adds or replaces the named plan files (others stay); `?preview=true` answers what would
+/// change and writes nothing.
 pub(crate) async fn put_plans(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
+    query: QueryPairs,
     JsonBody(body): JsonBody<PlanFiles>,
-) -> ApiResult<Json<Vec<PlanSummary>>> {
+) -> ApiResult<Json<PlanChanges>> {
+    let preview = query.flag("preview")?;
     let files = body.files.into_iter().map(|f| (f.name, f.text)).collect();
-    Ok(Json(state.app.save_plans(&actor, files).await?))
+    Ok(Json(if preview {
+        state.app.preview_plans(&actor, files).await?
+    } else {
+        state.app.save_plans(&actor, files).await?
+    }))
+}
+
+/// Removes one stored plan file.
+pub(crate) async fn remove_plan(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(name): Path<String>,
+) -> ApiResult<Json<PlanRemoval>> {
+    Ok(Json(state.app.remove_plan_file(&actor, &name).await?))
 }
 
 // ---- runs ------------------------------------------------------------------------------
@@ -140,13 +159,39 @@ pub(crate) async fn calculate(
     Ok((StatusCode::CREATED, Json(outcome)).into_response())
 }
 
+/// The optional body of a close: the draft version confirmed, and the override (with its
+/// reason) that closing a month before it has ended needs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Close {
+    #[serde(default)]
+    version: Option<i64>,
+    #[serde(default)]
+    before_month_end: bool,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
 pub(crate) async fn close(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(month): Path<String>,
+    request: axum::extract::Request,
 ) -> ApiResult<Json<RunInfo>> {
     let period = period(Some(&month))?;
-    Ok(Json(state.app.close_period(&actor, period).await?))
+    // No body (no Content-Type) is a plain close; a body is JSON, read the API's way.
+    let body = if request.headers().contains_key(header::CONTENT_TYPE) {
+        use axum::extract::FromRequest;
+        JsonBody::<Close>::from_request(request, &state).await?.0
+    } else {
+        Close::default()
+    };
+    let close = attain_app::pay::CloseRequest {
+        version: body.version,
+        before_month_end: body.before_month_end,
+        reason: body.reason,
+    };
+    Ok(Json(state.app.close_period(&actor, period, close).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,19 +219,21 @@ pub(crate) async fn statements(
 ) -> ApiResult<Response> {
     let format = format(&query)?;
     let period = period(query.get("period"))?;
+    // The view's type is the audience's: a manager's or rep's has no company figures to send.
     let view: StatementView = state.app.statements(&actor, period).await?;
     Ok(match format {
         Format::Json => Json(view).into_response(),
         Format::Csv => {
-            download(CSV, &format!("statements-{period}.csv"), statement_csv(&view.statements).into_bytes())
+            download(CSV, &format!("statements-{period}.csv"), statement_csv(view.statements()).into_bytes())
         }
-        Format::Xlsx => workbook(&view.statements, &BTreeMap::new(), &format!("statements-{period}.xlsx"))?,
+        Format::Xlsx => workbook(view.statements(), &BTreeMap::new(), &format!("statements-{period}.xlsx"))?,
     })
 }
 
+/// One statement and its month's status (never the run: its totals are the company's).
 #[derive(Serialize)]
 struct OneStatement<'a> {
-    run: &'a RunInfo,
+    month: MonthStatus,
     statement: &'a Statement,
 }
 
@@ -198,10 +245,10 @@ pub(crate) async fn statement(
 ) -> ApiResult<Response> {
     let format = format(&query)?;
     let period = period(Some(&month))?;
-    let (run, statement) = state.app.statement(&actor, period, &person).await?;
+    let (month, statement) = state.app.statement(&actor, period, &person).await?;
     let name = format!("statement-{period}-{person}");
     Ok(match format {
-        Format::Json => Json(OneStatement { run: &run, statement: &statement }).into_response(),
+        Format::Json => Json(OneStatement { month, statement: &statement }).into_response(),
         Format::Csv => download(
             CSV,
             &format!("{name}.csv"),

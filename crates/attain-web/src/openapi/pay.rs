@@ -58,16 +58,16 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
 
     let plans = operation(
         "pay",
-        "The stored plan files, each plan with its summary (anyone signed in)",
+        "The plan files you may read, each plan with its summary (whole-company roles: all; managers and reps: the plans held within their scope, and the crediting rules)",
         "list_plan_files",
         json!({"200": ok_json("Every stored file", json!({"type": "array", "items": schema("PlanFile")}))}),
     );
     let put_plans = operation(
         "pay",
-        "Replace the stored plan files (checked together; nothing is stored unless all are valid)",
+        "Add plan files, or replace the stored files of the same names (other stored files stay); the resulting set is checked together and nothing is stored unless all of it is valid",
         "put_plan_files",
         json!({
-            "200": ok_json("The plans now stored", json!({"type": "array", "items": schema("PlanSummary")})),
+            "200": ok_json("What changed (or, with preview, would change) and the plans stored after it", schema("PlanChanges")),
             "400": error_response("Malformed JSON or an unknown field"),
             "403": forbidden_pay.clone(),
             "422": error_response("A file is invalid: field `plans`, one `FILE:LINE: FIELD: message` per line"),
@@ -81,7 +81,35 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
                 "additionalProperties": false, "properties": {"name": {"type": "string", "description": "e.g. ae.toml; crediting.toml holds the crediting rules"},
                 "text": {"type": "string", "description": "The TOML text"}}}}}})),
     );
+    let put_plans = with(
+        put_plans,
+        "parameters",
+        json!([param(
+            "preview",
+            "query",
+            "`true`: check and say what would change, store nothing",
+            json!({"type": "boolean"}),
+            false
+        )]),
+    );
     paths.insert("/api/v1/pay/plans".into(), json!({"get": plans, "put": put_plans}));
+    let remove_plan = operation(
+        "pay",
+        "Remove one stored plan file (refused for a plan that is assigned or was paid)",
+        "remove_plan_file",
+        json!({
+            "200": ok_json("The removed file and the plans still stored", schema("PlanRemoval")),
+            "403": forbidden_pay.clone(),
+            "404": error_response("No stored file has that name"),
+            "409": error_response("The plan is assigned to a position, or was paid under a closed run (the message says which)"),
+            "422": error_response("The remaining files are not a valid set of plans"),
+        }),
+    );
+    paths.insert(
+        "/api/v1/pay/plans/{name}".into(),
+        json!({"parameters": [param("name", "path", "The file name, like ae-v1.toml", json!({"type": "string"}), true)],
+               "delete": remove_plan}),
+    );
 
     let runs = operation(
         "pay",
@@ -114,8 +142,20 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
         "pay",
         "Close a month's draft: it becomes the final record of what was paid",
         "close_month",
-        json!({"200": ok_json("The closed run", schema("Run")), "400": error_response("A malformed month"),
-               "403": forbidden_pay.clone(), "409": conflict.clone()}),
+        json!({"200": ok_json("The closed run", schema("Run")), "400": error_response("A malformed month or body"),
+               "403": forbidden_pay.clone(),
+               "409": error_response("The month has not ended and the override was not given, the draft was run again since the confirmed version, or the month's state does not allow it"),
+               "415": error_response("A body that is not JSON"),
+               "422": error_response("The before-month-end override without a reason")}),
+    );
+    let close = with(
+        close,
+        "requestBody",
+        json!({"required": false, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false,
+            "properties": {
+                "version": {"type": "integer", "description": "The draft version confirmed: a later run of the month makes the close a 409"},
+                "before_month_end": {"type": "boolean", "description": "Close a month that has not ended yet (needs `reason`; recorded in the audit log)"},
+                "reason": {"type": "string", "description": "Why the month closes before it has ended"}}}}}}),
     );
     paths.insert(
         "/api/v1/pay/periods/{period}/close".into(),
@@ -145,7 +185,7 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
         "A month's statements within your scope (rep: your own; manager: your team that month; others: all)",
         "list_statements",
         json!({
-            "200": {"description": "The run and the statements; with `format`, the statement CSV or workbook",
+            "200": {"description": "The statements (with the run and its totals for whole-company roles only); with `format`, the statement CSV or workbook",
                     "content": {"application/json": {"schema": schema("StatementView")},
                                 CSV: {"schema": {"type": "string"}}, XLSX: {"schema": {"type": "string", "format": "binary"}}}},
             "400": bad_query.clone(),
@@ -168,9 +208,9 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
         "One payee's statement for a month",
         "get_statement",
         json!({
-            "200": {"description": "The run and the statement; with `format`, its CSV, or a workbook with the trace of each component",
-                    "content": {"application/json": {"schema": {"type": "object", "required": ["run", "statement"],
-                        "properties": {"run": schema("Run"), "statement": schema("Statement")}}},
+            "200": {"description": "The month's status and the statement; with `format`, its CSV, or a workbook with the trace of each component",
+                    "content": {"application/json": {"schema": {"type": "object", "required": ["month", "statement"],
+                        "properties": {"month": schema("MonthStatus"), "statement": schema("Statement")}}},
                                 CSV: {"schema": {"type": "string"}}, XLSX: {"schema": {"type": "string", "format": "binary"}}}},
             "400": bad_query.clone(),
             "404": error_response("No such statement, the month was never run, or the payee is not within your scope"),
@@ -249,6 +289,17 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
     schemas.insert("PlanFile".into(), json!({"type": "object", "properties": {
         "name": text, "text": text, "updated_at": instant,
         "plan": {"oneOf": [schema("PlanSummary"), {"type": "null"}], "description": "null for crediting.toml"}}}));
+    let names = json!({"type": "array", "items": {"type": "string"}});
+    schemas.insert("PlanChanges".into(), json!({"type": "object", "properties": {
+        "added": names, "replaced": names, "unchanged": names,
+        "kept": {"type": "array", "items": {"type": "string"}, "description": "stored files not given: they stay"},
+        "plans": {"type": "array", "items": schema("PlanSummary")},
+        "saved": {"type": "boolean", "description": "false for a preview"}}}));
+    schemas.insert(
+        "PlanRemoval".into(),
+        json!({"type": "object", "properties": {
+        "removed": {"type": "string"}, "plans": {"type": "array", "items": schema("PlanSummary")}}}),
+    );
     let status = json!({"type": "string", "enum": ["draft", "closed", "reopened", "superseded"]});
     let mut run = Map::new();
     for (name, value) in [
@@ -312,9 +363,25 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
         "notes": texts}}),
     );
     schemas.insert(
-        "StatementView".into(),
+        "MonthStatus".into(),
         json!({"type": "object", "properties": {
-        "run": schema("Run"), "statements": {"type": "array", "items": schema("Statement")}}}),
+        "period": month(), "version": int.clone(),
+        "status": {"type": "string", "enum": ["draft", "closed", "reopened", "superseded"]}}}),
+    );
+    let statements = json!({"type": "array", "items": schema("Statement")});
+    schemas.insert(
+        "CompanyStatements".into(),
+        json!({"type": "object", "description": "admins, comp admins, finance and executives: every payee, with the run and its totals",
+        "properties": {"month": schema("MonthStatus"), "run": schema("Run"), "statements": statements}}),
+    );
+    schemas.insert(
+        "TeamStatements".into(),
+        json!({"type": "object", "description": "managers and reps: the statements within scope and the month's status, nothing company-wide",
+        "properties": {"month": schema("MonthStatus"), "statements": statements}}),
+    );
+    schemas.insert(
+        "StatementView".into(),
+        json!({"oneOf": [schema("CompanyStatements"), schema("TeamStatements")]}),
     );
     let credit = json!({"type": "object", "properties": {
         "transaction": text, "date": date, "kind": text, "amount": decimal(), "currency": currency,

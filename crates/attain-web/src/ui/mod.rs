@@ -63,11 +63,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/pay/statements/{period}/{person}", get(pay::statement_page))
         .route("/pay/statements/{period}/{person}/explain", get(pay::explain_page))
         .route("/pay/runs", get(pay::runs_page).post(pay::run_month))
-        .route("/pay/periods/{period}/close", post(pay::close_month))
+        .route("/pay/periods/{period}/close", get(pay::close_confirm).post(pay::close_month))
         .route("/pay/periods/{period}/reopen", post(pay::reopen_month))
         .route("/pay/adjustments", post(pay::add_adjustment))
         .route("/pay/plans", get(pay::plans_page).post(pay::upload_plans))
         .route("/pay/plans/assign", post(pay::assign_plan))
+        .route("/pay/plans/remove", post(pay::remove_plan))
 }
 
 /// Routes that take large bodies (CSV uploads).

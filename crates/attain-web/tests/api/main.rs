@@ -17,6 +17,7 @@ mod lists;
 mod matrix;
 mod openapi;
 mod pay;
+mod related;
 mod scope;
 mod signin;
 mod users;

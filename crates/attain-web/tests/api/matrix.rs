@@ -70,11 +70,27 @@ pub struct Call {
     body: Option<Body>,
     headers: Vec<(&'static str, String)>,
     access: Access,
+    /// Pay that managers and reps may read only within their scope: their 200s are checked
+    /// for other payees and company figures (see [`leaks`]).
+    scoped_pay: bool,
 }
 
 impl Call {
     fn new(method: Method, route: &str, path: &str, access: Access) -> Call {
-        Call { method, route: route.into(), path: path.into(), body: None, headers: Vec::new(), access }
+        Call {
+            method,
+            route: route.into(),
+            path: path.into(),
+            body: None,
+            headers: Vec::new(),
+            access,
+            scoped_pay: false,
+        }
+    }
+
+    fn scoped_pay(mut self) -> Call {
+        self.scoped_pay = true;
+        self
     }
 
     fn json(mut self, body: Value) -> Call {
@@ -157,15 +173,27 @@ pub fn table(product: &Value, rep: &str) -> Vec<Call> {
 /// an order that leaves each call's month as the next one needs it.
 fn pay_calls(rep: &str) -> Vec<Call> {
     use Access::*;
-    let plans: Vec<Value> = attain_demo::plan_files(crate::support::as_of())
+    let mut plans: Vec<Value> = attain_demo::plan_files(crate::support::as_of())
         .into_iter()
         .map(|(name, text)| json!({"name": name, "text": text}))
         .collect();
+    // A plan nobody holds, which the admin can then remove (the comp admin finds it gone).
+    let spare = plans.iter().find(|p| p["name"] == "se.toml").expect("se.toml")["text"]
+        .as_str()
+        .expect("its text")
+        .replacen("id = \"se\"", "id = \"matrix_spare\"", 1);
+    plans.push(json!({"name": "matrix-spare.toml", "text": spare}));
     let statement = format!("/api/v1/pay/statements/2017-06/{rep}");
     vec![
         Call::new(Method::GET, "/api/v1/pay/plans", "/api/v1/pay/plans", SignedIn(200)),
         Call::new(Method::PUT, "/api/v1/pay/plans", "/api/v1/pay/plans", Editors(200))
             .json(json!({"files": plans})),
+        Call::new(
+            Method::DELETE,
+            "/api/v1/pay/plans/{name}",
+            "/api/v1/pay/plans/matrix-spare.toml",
+            PayManagersInTurn { first: 200, again: 404 },
+        ),
         Call::new(Method::GET, "/api/v1/pay/runs", "/api/v1/pay/runs", RunReaders(200)),
         Call::new(Method::POST, "/api/v1/pay/runs", "/api/v1/pay/runs", Editors(201))
             .json(json!({"period": "2018-01"})),
@@ -174,7 +202,8 @@ fn pay_calls(rep: &str) -> Vec<Call> {
             "/api/v1/pay/periods/{period}/close",
             "/api/v1/pay/periods/2018-01/close",
             PayManagersInTurn { first: 200, again: 409 },
-        ),
+        )
+        .json(json!({"before_month_end": true, "reason": "the matrix closes it early"})),
         Call::new(
             Method::POST,
             "/api/v1/pay/periods/{period}/reopen",
@@ -187,20 +216,30 @@ fn pay_calls(rep: &str) -> Vec<Call> {
             "/api/v1/pay/statements",
             "/api/v1/pay/statements?period=2017-06",
             SignedIn(200),
-        ),
+        )
+        .scoped_pay(),
         Call::new(
             Method::GET,
             "/api/v1/pay/statements",
             "/api/v1/pay/statements?period=2017-06&format=csv",
             SignedIn(200),
-        ),
+        )
+        .scoped_pay(),
         Call::new(
             Method::GET,
             "/api/v1/pay/statements",
             "/api/v1/pay/statements?period=2017-06&format=xlsx",
             SignedIn(200),
         ),
-        Call::new(Method::GET, "/api/v1/pay/statements/{period}/{person_id}", &statement, SignedIn(200)),
+        Call::new(Method::GET, "/api/v1/pay/statements/{period}/{person_id}", &statement, SignedIn(200))
+            .scoped_pay(),
+        Call::new(
+            Method::GET,
+            "/api/v1/pay/statements/{period}/{person_id}",
+            &format!("{statement}?format=csv"),
+            SignedIn(200),
+        )
+        .scoped_pay(),
         Call::new(
             Method::GET,
             "/api/v1/pay/statements/{period}/{person_id}",
@@ -247,6 +286,63 @@ fn documented(doc: &Value, call: &Call, path: &str, status: u16) -> bool {
     operation["responses"].get(status.to_string()).is_some()
 }
 
+/// The payees of the month the pay rows read, by id and name, with the ids a manager or rep
+/// may see (the app's pay reach, whose team is checked in pay.rs).
+struct PayAudience {
+    payees: Vec<(String, String)>,
+    totals: Vec<String>,
+    reach: std::collections::HashMap<Role, std::collections::HashSet<String>>,
+}
+
+async fn pay_audience(app: &TestApp, admin: &Api) -> PayAudience {
+    let view = admin.get("/api/v1/pay/statements?period=2017-06").await.expect(200).json();
+    let payees = view["statements"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .map(|s| (s["person_id"].as_str().unwrap().to_string(), s["name"].as_str().unwrap().to_string()))
+        .collect();
+    let totals = view["run"]["totals"]
+        .as_array()
+        .expect("totals")
+        .iter()
+        .map(|t| t["payout"].as_str().unwrap().to_string())
+        .collect();
+    let snapshot = app.app.snapshot();
+    let june = snapshot.data.company[0].calendar.bounds(attain_core::Period::Month { year: 2017, month: 6 });
+    let mut reach = std::collections::HashMap::new();
+    for role in [Role::Manager, Role::Rep] {
+        let actor =
+            attain_app::Actor { person_id: Some(app.person_of(role)), role, ..attain_app::Actor::system() };
+        reach.insert(role, attain_app::scope::pay_reach(&snapshot, &actor, &june).expect("a scoped reach"));
+    }
+    PayAudience { payees, totals, reach }
+}
+
+/// What a manager's or rep's answer shows that is not theirs: another payee's id or name, or
+/// the company's run (its totals and payee count).
+fn leaks(audience: &PayAudience, role: Role, text: &str) -> Option<String> {
+    let reach = &audience.reach[&role];
+    for (id, name) in audience.payees.iter().filter(|(id, _)| !reach.contains(id)) {
+        let quoted = [format!("\"{id}\""), format!("\"{name}\"")];
+        if quoted.iter().any(|q| text.contains(q.as_str()))
+            || text.lines().any(|l| l.starts_with(&format!("{id},")))
+        {
+            return Some(format!("shows {id} ({name}), outside the caller's scope"));
+        }
+    }
+    for field in ["\"run\"", "\"totals\"", "\"payees\""] {
+        if text.contains(field) {
+            return Some(format!("has the company's {field}"));
+        }
+    }
+    audience
+        .totals
+        .iter()
+        .find(|t| text.contains(&format!("\"{t}\"")))
+        .map(|t| format!("shows the company total {t}"))
+}
+
 fn label(role: Option<Role>) -> &'static str {
     role.map_or("anonymous", Role::as_str)
 }
@@ -259,6 +355,7 @@ async fn every_route_for_every_role(backend: Db) {
     let admin = &callers[1].1;
     let product = admin.get("/api/v1/products?per_page=1").await.data()[0].clone();
     let calls = table(&product, &app.person_of(Role::Rep));
+    let audience = pay_audience(&app, admin).await;
     let doc = attain_web::openapi_document();
 
     let mut grid: Vec<Vec<(u16, u16, String)>> = Vec::new();
@@ -279,6 +376,14 @@ async fn every_route_for_every_role(backend: Db) {
                 if code != wanted {
                     note = format!("code {code}, expected {wanted}");
                 }
+            }
+            if note.is_empty()
+                && call.scoped_pay
+                && reply.status == 200
+                && let Some(role @ (Role::Manager | Role::Rep)) = role
+                && let Some(leak) = leaks(&audience, *role, &reply.text)
+            {
+                note = leak;
             }
             if note.is_empty() && !documented(&doc, call, &path, reply.status) {
                 note = format!("status {} is not in the OpenAPI document", reply.status);

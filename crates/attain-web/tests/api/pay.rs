@@ -165,11 +165,57 @@ async fn pay_reads_follow_role_and_scope(backend: Db) {
     let own = payees(api["rep"].get(&list).await.expect(200));
     assert_eq!(own, BTreeSet::from([rep_id.clone()]), "the rep sees one statement, their own");
 
+    // What a rep's or a manager's answer holds, byte for byte: their statements and the
+    // month's status; no other payee's id, name or amount, and none of the company's totals.
+    let names: BTreeMap<String, String> = all.json()["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["person_id"].as_str().unwrap().into(), s["name"].as_str().unwrap().into()))
+        .collect();
+    let company_totals: Vec<String> = all.json()["run"]["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["payout"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!company_totals.is_empty());
+    for (role, seen) in [("rep", &own), ("manager", &team)] {
+        for path in
+            [list.clone(), format!("{list}&format=csv"), format!("/api/v1/pay/statements/{MONTH}/{rep_id}")]
+        {
+            let reply = api[role].get(&path).await;
+            reply.expect(200);
+            let body = &reply.text;
+            for (person, name) in names.iter().filter(|(p, _)| !seen.contains(*p)) {
+                assert!(
+                    !body.contains(&format!("\"{person}\"")) && !body.contains(&format!("{person},")),
+                    "{role}: {path} holds {person}, outside their scope"
+                );
+                assert!(!body.contains(&format!("\"{name}\"")), "{role}: {path} names {name}");
+            }
+            for total in &company_totals {
+                assert!(
+                    !body.contains(&format!("\"{total}\"")),
+                    "{role}: {path} shows the company total {total}"
+                );
+            }
+            for field in ["\"run\"", "\"totals\"", "\"payees\"", "\"input_hash\"", "\"created_by\""] {
+                assert!(!body.contains(field), "{role}: {path} carries {field}: {body:.300}");
+            }
+        }
+        let json = api[role].get(&list).await.json();
+        assert_eq!(json["month"]["period"], MONTH, "{role} still learns the month's status");
+        assert_eq!(json["month"]["status"], "closed");
+    }
+
     // One statement: the rep's own opens, another's looks exactly like a missing one.
     let mine = api["rep"].get(&format!("/api/v1/pay/statements/{MONTH}/{rep_id}")).await;
     mine.expect(200);
     assert_eq!(mine.json()["statement"]["person_id"], rep_id.as_str());
-    assert_eq!(mine.json()["run"]["period"], MONTH);
+    assert_eq!(mine.json()["month"]["period"], MONTH);
+    assert_eq!(mine.json()["month"]["status"], "closed");
+    assert!(mine.json().get("run").is_none(), "one statement never carries the run: {}", mine.text);
     let missing = api["rep"].get(&format!("/api/v1/pay/statements/{MONTH}/no-such-person")).await;
     missing.expect_error(404, "not_found", None);
     let outsider = everyone.iter().find(|p| !team.contains(*p)).expect("a payee outside the team").clone();
@@ -239,7 +285,10 @@ async fn pay_reads_follow_role_and_scope(backend: Db) {
     assert_eq!(trace["measure_total"], line["measure"], "the trace explains the line's measure");
     assert_eq!(trace["plan"].as_str().unwrap().split('@').next(), Some("ae"));
     conforms("Trace", &trace, &[]);
-    conforms("StatementView", &all.json(), &[]);
+    conforms("CompanyStatements", &all.json(), &[]);
+    conforms("MonthStatus", &all.json()["month"], &[]);
+    conforms("TeamStatements", &api["manager"].get(&list).await.json(), &[]);
+    conforms("TeamStatements", &api["rep"].get(&list).await.json(), &[]);
     conforms("Statement", &statement, &[]);
     conforms("StatementLine", &line, &["of_period"]);
     conforms("Run", &all.json()["run"], &[]);
@@ -328,6 +377,35 @@ async fn pages(app: &TestApp, team: &BTreeSet<String>, outsider: &str) {
     let listed = finance.get(&format!("/pay/statements?period={MONTH}")).await;
     assert!(listed.expect(200).text.contains(&format!("/api/v1/pay/payroll?period={MONTH}")));
     assert!(comp_admin.get("/pay/runs").await.expect(200).text.contains("run-form"));
+
+    // Closing starts at a confirmation page naming the month, its version and total; January
+    // has not ended, so the page asks for the override and its reason.
+    let runs = comp_admin.get("/pay/runs").await;
+    assert!(
+        runs.text.contains("href=\"/pay/periods/2018-01/close\""),
+        "the runs page links to the confirmation"
+    );
+    assert!(!runs.text.contains("action=\"/pay/periods/2018-01/close\""), "no one-click close");
+    let confirm = comp_admin.get("/pay/periods/2018-01/close").await;
+    let html = &confirm.expect(200).text;
+    assert!(html.contains("Close January 2018?") && html.contains(" USD"), "{html}");
+    assert!(html.contains("has not ended") && html.contains("name=\"before_month_end\""), "{html}");
+    assert!(html.contains("name=\"version\" value=\"1\""), "the confirmed version is carried");
+    finance.get("/pay/periods/2018-01/close").await.expect(403);
+    // A post without the confirmation shows the confirmation; nothing closes.
+    let Auth::Session { csrf, .. } = &comp_admin.auth else { panic!("a browser session") };
+    let form = |fields: &str| Body::Raw {
+        content_type: Some("application/x-www-form-urlencoded"),
+        bytes: format!("_csrf={csrf}{fields}").into_bytes(),
+    };
+    let unconfirmed = comp_admin.send(Method::POST, "/pay/periods/2018-01/close", Some(form("")), &[]).await;
+    assert!(unconfirmed.expect(200).text.contains("Close January 2018?"));
+    let no_override = comp_admin
+        .send(Method::POST, "/pay/periods/2018-01/close", Some(form("&confirm=yes&version=1")), &[])
+        .await;
+    assert!(no_override.expect(409).text.contains("has not ended"), "{}", no_override.text);
+    let view = comp_admin.get("/api/v1/pay/statements?period=2018-01").await.expect(200).json();
+    assert_eq!(view["month"]["status"], "draft", "nothing was closed");
 }
 
 /// The statement CSV and workbook, a single statement's workbook with its traces, and the
@@ -427,11 +505,27 @@ async fn a_month_runs_closes_and_reopens_in_order(backend: Db) {
     comp_admin.post("/api/v1/pay/runs", run("2018-03")).await.expect_error(409, "conflict", None);
     comp_admin.post("/api/v1/pay/runs", run("2018-13")).await.expect_error(400, "invalid", Some("period"));
     comp_admin.post("/api/v1/pay/runs", json!({})).await.expect_error(400, "invalid", Some("period"));
-    let closed = comp_admin.post("/api/v1/pay/periods/2018-01/close", json!({})).await;
+    // January has not ended (the demo's today is 2018-01-15): closing it needs the override.
+    let early = comp_admin.post("/api/v1/pay/periods/2018-01/close", json!({})).await;
+    let message = early.expect_error(409, "conflict", None)["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("2018-01 has not ended") && message.contains("2018-02-01"), "{message}");
+    comp_admin
+        .post("/api/v1/pay/periods/2018-01/close", json!({"before_month_end": true}))
+        .await
+        .expect_error(422, "invalid", Some("reason"));
+    comp_admin
+        .post(
+            "/api/v1/pay/periods/2018-01/close",
+            json!({"before_month_end": true, "reason": "x", "version": 1}),
+        )
+        .await
+        .expect_error(409, "conflict", None);
+    let early = json!({"before_month_end": true, "reason": "payroll cut-off", "version": 2});
+    let closed = comp_admin.post("/api/v1/pay/periods/2018-01/close", early.clone()).await;
     let closed = closed.expect(200).json();
     assert_eq!((closed["status"].as_str(), closed["version"].as_i64()), (Some("closed"), Some(2)));
     assert_eq!(closed["closed_by"], "compadmin");
-    let twice = comp_admin.post("/api/v1/pay/periods/2018-01/close", json!({})).await;
+    let twice = comp_admin.post("/api/v1/pay/periods/2018-01/close", early.clone()).await;
     let message = twice.expect_error(409, "conflict", None)["error"]["message"].as_str().unwrap().to_string();
     assert!(message.contains("already closed"), "{message}");
     let again = comp_admin.post("/api/v1/pay/runs", run("2018-01")).await;
@@ -483,12 +577,13 @@ async fn a_month_runs_closes_and_reopens_in_order(backend: Db) {
 
     // A browser session must send its CSRF token with every write.
     let session = Api::session(&app, Role::CompAdmin).await;
-    let refused = session.without_csrf().post("/api/v1/pay/periods/2018-01/close", json!({})).await;
+    let refused = session.without_csrf().post("/api/v1/pay/periods/2018-01/close", early.clone()).await;
     refused.expect_error(403, "csrf", Some("X-CSRF-Token"));
     session.without_csrf().post("/api/v1/pay/runs", run("2018-01")).await.expect_error(403, "csrf", None);
     let view = comp_admin.get("/api/v1/pay/statements?period=2018-01").await.expect(200).json();
     assert_eq!(view["run"]["status"], "draft", "the refused close changed nothing");
-    let done = session.post("/api/v1/pay/periods/2018-01/close", json!({})).await.expect(200).json();
+    let early = json!({"before_month_end": true, "reason": "payroll cut-off"});
+    let done = session.post("/api/v1/pay/periods/2018-01/close", early).await.expect(200).json();
     assert_eq!((done["status"].as_str(), done["version"].as_i64()), (Some("closed"), Some(3)));
 }
 
@@ -521,8 +616,24 @@ async fn plans_are_replaced_only_as_a_valid_set(backend: Db) {
     let demo: BTreeMap<String, String> =
         attain_demo::plan_files(crate::support::as_of()).into_iter().collect();
 
-    // Everyone signed in reads the plans, each plan file with its summary.
-    let before = rep.get("/api/v1/pay/plans").await.expect(200).json();
+    // The comp admin reads every plan file, each with its summary; a rep only the plans they
+    // hold (the AE plan's versions) and the crediting rules.
+    let before = comp_admin.get("/api/v1/pay/plans").await.expect(200).json();
+    let reps_plans = rep.get("/api/v1/pay/plans").await;
+    reps_plans.expect(200);
+    let readable: BTreeSet<String> = reps_plans
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(readable.contains("ae-v2.toml") && readable.contains("crediting.toml"), "{readable:?}");
+    for hidden in ["manager.toml", "se.toml"] {
+        assert!(!readable.contains(hidden), "the rep reads {hidden}");
+    }
+    let manager_base = demo["manager.toml"].lines().find(|l| l.starts_with("base_salary")).unwrap();
+    assert!(!reps_plans.text.contains(manager_base), "the manager's {manager_base} reaches the rep");
     let files = before.as_array().expect("a list of files");
     assert_eq!(files.len(), demo.len());
     for f in files {
@@ -556,7 +667,7 @@ async fn plans_are_replaced_only_as_a_valid_set(backend: Db) {
     );
     assert!(message.contains(&format!("se.toml:{bad_id}:")), "names se.toml line {bad_id}: {message}");
     assert_eq!(message.lines().count(), 2, "one line per problem: {message}");
-    assert_eq!(rep.get("/api/v1/pay/plans").await.expect(200).json(), before, "nothing was stored");
+    assert_eq!(comp_admin.get("/api/v1/pay/plans").await.expect(200).json(), before, "nothing was stored");
 
     // Who may replace them, and with what.
     rep.put("/api/v1/pay/plans", &plan_body(&[]), None).await.expect_error(403, "forbidden", None);
@@ -573,11 +684,19 @@ async fn plans_are_replaced_only_as_a_valid_set(backend: Db) {
         t.replacen("name = \"Account Executive\"", "name = \"Account Executive II\"", 1)
     })]);
     session.without_csrf().put("/api/v1/pay/plans", &renamed, None).await.expect_error(403, "csrf", None);
-    assert_eq!(rep.get("/api/v1/pay/plans").await.expect(200).json(), before, "nothing was stored");
+    assert_eq!(comp_admin.get("/api/v1/pay/plans").await.expect(200).json(), before, "nothing was stored");
 
-    // A valid set replaces the stored plans.
+    // A preview says what would change and stores nothing.
+    let preview = session.put("/api/v1/pay/plans?preview=true", &renamed, None).await.expect(200).json();
+    assert_eq!(preview["replaced"], json!(["ae-v2.toml"]), "{preview}");
+    assert_eq!(preview["saved"], false);
+    conforms("PlanChanges", &preview, &[]);
+    assert_eq!(comp_admin.get("/api/v1/pay/plans").await.expect(200).json(), before, "nothing was stored");
+
+    // A valid set is saved: the named files replace the stored ones of the same names.
     let saved = session.put("/api/v1/pay/plans", &renamed, None).await.expect(200).json();
-    let saved: Vec<(String, u64, String)> = saved
+    assert_eq!((saved["replaced"].clone(), saved["saved"].clone()), (json!(["ae-v2.toml"]), json!(true)));
+    let saved: Vec<(String, u64, String)> = saved["plans"]
         .as_array()
         .unwrap()
         .iter()
@@ -591,7 +710,28 @@ async fn plans_are_replaced_only_as_a_valid_set(backend: Db) {
         .collect();
     assert!(saved.contains(&("ae".into(), 2, "Account Executive II".into())), "{saved:?}");
     assert_eq!(saved.len(), demo.len() - 1, "every plan but the crediting rules: {saved:?}");
-    let after = rep.get("/api/v1/pay/plans").await.expect(200).json();
+    // Saving only some files keeps the others: one file, and every plan is still stored.
+    let one = json!({"files": [{"name": "se.toml", "text": demo["se.toml"]}]});
+    let kept = session.put("/api/v1/pay/plans", &one, None).await.expect(200).json();
+    assert_eq!(kept["unchanged"], json!(["se.toml"]));
+    assert_eq!(kept["plans"].as_array().unwrap().len(), demo.len() - 1, "no plan was dropped: {kept}");
+    // Removing is its own action, refused for a plan in use, with the reason.
+    let refused = session.send(Method::DELETE, "/api/v1/pay/plans/ae-v2.toml", None, &[]).await;
+    let message =
+        refused.expect_error(409, "conflict", None)["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("ae@2"), "{message}");
+    session.send(Method::DELETE, "/api/v1/pay/plans/none.toml", None, &[]).await.expect_error(
+        404,
+        "not_found",
+        None,
+    );
+    rep.send(Method::DELETE, "/api/v1/pay/plans/se.toml", None, &[]).await.expect_error(
+        403,
+        "forbidden",
+        None,
+    );
+    let after = comp_admin.get("/api/v1/pay/plans").await.expect(200).json();
+    assert_eq!(after.as_array().unwrap().len(), demo.len(), "every file is still stored");
     let ae = after.as_array().unwrap().iter().find(|f| f["name"] == "ae-v2.toml").unwrap().clone();
     assert_eq!(ae["plan"]["name"], "Account Executive II");
 
@@ -632,10 +772,35 @@ async fn upload_page(session: &Api, demo: &BTreeMap<String, String>, stored: &Va
     forged.expect(403);
     assert_eq!(&session.get("/api/v1/pay/plans").await.expect(200).json(), stored, "nothing was stored");
 
-    let demo_files: Vec<(&str, &str)> = demo.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-    let saved = session.send(Method::POST, "/pay/plans", Some(upload(csrf, &demo_files)), &[]).await;
-    assert!(saved.expect(200).text.contains("Saved."), "{}", saved.text);
+    // Uploading one file shows what would change, and saves only when confirmed.
+    let ae = [("ae-v2.toml", demo["ae-v2.toml"].as_str())];
+    let preview = session.send(Method::POST, "/pay/plans", Some(upload(csrf, &ae)), &[]).await;
+    let html = &preview.expect(200).text;
+    assert!(html.contains("Check what changes, then save") && html.contains("plans-save-form"), "{html}");
+    assert_eq!(
+        &session.get("/api/v1/pay/plans").await.expect(200).json(),
+        stored,
+        "a preview stores nothing"
+    );
+    // The preview page carries the files (hex, so the browser keeps every byte) to the save.
+    let hexed: String = demo["ae-v2.toml"].bytes().map(|b| format!("{b:02x}")).collect();
+    assert!(html.contains(&hexed), "the preview carries the file to save");
+    let save = Body::Raw {
+        content_type: Some("multipart/form-data; boundary=attain-test-boundary"),
+        bytes: format!(
+            "--attain-test-boundary\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n\
+             --attain-test-boundary\r\nContent-Disposition: form-data; name=\"step\"\r\n\r\nsave\r\n\
+             --attain-test-boundary\r\nContent-Disposition: form-data; name=\"file_name\"\r\n\r\nae-v2.toml\r\n\
+             --attain-test-boundary\r\nContent-Disposition: form-data; name=\"file_hex\"\r\n\r\n{hexed}\r\n\
+             --attain-test-boundary--\r\n"
+        )
+        .into_bytes(),
+    };
+    let saved = session.send(Method::POST, "/pay/plans", Some(save), &[]).await;
+    let html = &saved.expect(200).text;
+    assert!(html.contains("Saved: 0 added, 1 replaced, 0 unchanged, 4 kept as stored."), "{html}");
     let now = session.get("/api/v1/pay/plans").await.expect(200).json();
     let ae = now.as_array().unwrap().iter().find(|f| f["name"] == "ae-v2.toml").unwrap().clone();
-    assert_eq!(ae["plan"]["name"], "Account Executive", "the uploaded files replaced the stored ones");
+    assert_eq!(ae["plan"]["name"], "Account Executive", "the uploaded file replaced the stored one");
+    assert_eq!(now.as_array().unwrap().len(), demo.len(), "and the others stayed");
 }

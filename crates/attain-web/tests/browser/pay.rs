@@ -118,11 +118,23 @@ async fn a_comp_admin_runs_the_open_month_and_closes_it() {
             "the adjusted payee changed: {facts:?}"
         );
 
-        b.click("form[action='/pay/periods/2018-01/close'] button").await?;
-        assert_eq!(b.text_of("#run-notice").await?, "Closed January 2018 (version 3): it is final.");
+        // Closing asks first: a page naming the month and its total; January has not ended
+        // (the demo's today is 2018-01-15), so it needs the override and a reason.
+        b.click("a.close-link[href='/pay/periods/2018-01/close']").await?;
+        assert_eq!(b.text_of("h1").await?, "Close January 2018?");
+        let summary = texts(b, "#close-summary dd").await?;
+        assert!(summary.iter().any(|f| f.ends_with(" USD")), "the total: {summary:?}");
+        assert!(b.text_of("#close-early").await?.contains("has not ended"));
+        let button = b.text_of("#close-form button[type=submit]").await?;
+        assert!(button.starts_with("Close January 2018 — total "), "{button}");
+        b.click("#close-before-end").await?;
+        b.fill("#close-reason", "payroll cut-off").await?;
+        b.click("#close-form button[type=submit]").await?;
+        let notice = b.text_of("#run-notice").await?;
+        assert!(notice.starts_with("Closed January 2018 (version 3, total "), "{notice}");
         let newest = "#runs tbody tr[data-period='2018-01'][data-version='3'] td[data-label=Status]";
         assert_eq!(b.text_of(newest).await?, "Closed (final)");
-        let drafts: u64 = eval(b, "return document.querySelectorAll('form.close-form').length;").await?;
+        let drafts: u64 = eval(b, "return document.querySelectorAll('a.close-link').length;").await?;
         assert_eq!(drafts, 0, "no draft is left to close");
 
         // Running a closed month is refused on the page, with the reason.

@@ -59,6 +59,8 @@ impl TestApp {
         let store = Store::open(&db.url).await.expect("open the test database");
         let as_of = as_of();
         seed_demo(&store, &attain_demo::DemoConfig::new(as_of), &NoProgress).await.expect("seed the demo");
+        // The app's today is the demo's: 2018-01, the open month, has not ended.
+        let settings = Settings { today: settings.today.or(Some(as_of)), ..settings };
         let app = App::new(store, settings).await.expect("build the app");
         let logins = seed_demo_users(&app, as_of).await.expect("demo users");
         if pay {

@@ -33,8 +33,8 @@ pub(crate) async fn accounts(State(state): State<AppState>, viewer: Viewer, quer
             Cell::opt(a.industry.clone()),
             Cell::opt(a.country.clone()),
             Cell::opt(a.size.map(|z| words(&z.to_string()))),
-            territory_cell(s, a.territory_id.as_deref()),
-            person_cell(s, a.owner_id.as_deref()),
+            s.territory(a.territory_id.as_deref()),
+            s.person(a.owner_id.as_deref()),
             Cell::money(a.annual_revenue),
         ]
     })
@@ -58,9 +58,9 @@ pub(crate) async fn account(
         ("Size".to_string(), Cell::opt(a.size.map(|z| words(&z.to_string())))),
         ("Employees".to_string(), Cell::opt(a.employees.map(|e| group(e.max(0) as usize)))),
         ("Annual revenue".to_string(), Cell::money(a.annual_revenue)),
-        ("Parent account".to_string(), account_cell(&s, a.parent_id.as_deref())),
-        ("Territory".to_string(), territory_cell(&s, a.territory_id.as_deref())),
-        ("Owner".to_string(), person_cell(&s, a.owner_id.as_deref())),
+        ("Parent account".to_string(), s.account(a.parent_id.as_deref())),
+        ("Territory".to_string(), s.territory(a.territory_id.as_deref())),
+        ("Owner".to_string(), s.person(a.owner_id.as_deref())),
     ];
     let mut contacts = Table::plain(&["Name", "Title", "Buying role", "Email", "Phone"]);
     for c in visible_where(&s, actor, Kind::Contacts, &s.data.contacts, |c| c.account_id == a.id) {
@@ -81,8 +81,8 @@ pub(crate) async fn account(
     }) {
         let o = &s.data.opportunities[o];
         opps.rows.push(vec![
-            opportunity_cell(&s, Some(&o.id)),
-            person_cell(&s, Some(&o.owner_id)),
+            s.opportunity(Some(&o.id)),
+            s.person(Some(&o.owner_id)),
             Cell::text(o.stage.clone()),
             status_badge(o.status),
             Cell::money(o.amount),

@@ -50,25 +50,6 @@ pub(crate) async fn compensation(State(state): State<AppState>, viewer: Viewer) 
     render(&page)
 }
 
-/// A person by name when the viewer may see them, else by id only.
-fn seen_person(s: &Snapshot, actor: &Actor, id: Option<&str>) -> Cell {
-    let Some(id) = id else { return Cell::default() };
-    let visible = s.visible_to(actor);
-    match s.find(Kind::People, id).first() {
-        Some(&i) if visible.row(Kind::People, i) => person_cell(s, Some(id)),
-        _ => Cell::text(id),
-    }
-}
-
-/// An opportunity by name when the viewer may see it, else by id only.
-fn seen_opportunity(s: &Snapshot, actor: &Actor, id: &str) -> Cell {
-    let visible = s.visible_to(actor);
-    match s.find(Kind::Opportunities, id).first() {
-        Some(&i) if visible.row(Kind::Opportunities, i) => opportunity_cell(s, Some(id)),
-        _ => Cell::text(id),
-    }
-}
-
 /// A position as its title on `day` and its id.
 fn position_text(s: &Snapshot, id: &str, day: attain_core::Date) -> String {
     match position_on(&s.data.positions, id, day) {
@@ -92,7 +73,6 @@ fn options<'a>(values: impl Iterator<Item = &'a str>) -> Vec<(String, String)> {
 
 pub(crate) async fn quotas(State(state): State<AppState>, viewer: Viewer, query: QueryPairs) -> Response {
     let measures = options(state.app.snapshot().data.quotas.iter().map(|q| q.measure.as_str()));
-    let actor = viewer.actor.clone();
     let spec = ListSpec {
         kind: Kind::Quotas,
         path: QUOTAS,
@@ -115,7 +95,7 @@ pub(crate) async fn quotas(State(state): State<AppState>, viewer: Viewer, query:
         vec![
             Cell::link(q.period.to_string(), format!("{QUOTAS}/{}", q.id)),
             Cell::text(position_text(s, &q.position_id, start)),
-            seen_person(s, &actor, holder_of(&s.data.assignments, &q.position_id, start)),
+            s.person(holder_of(&s.data.assignments, &q.position_id, start)),
             Cell::text(words(&q.measure)),
             quota_amount(q),
         ]
@@ -136,7 +116,7 @@ pub(crate) async fn quota(State(state): State<AppState>, viewer: Viewer, Path(id
         ("Position".to_string(), Cell::text(position_text(&s, &q.position_id, days.from))),
         (
             "Held by (at start)".to_string(),
-            seen_person(&s, actor, holder_of(&s.data.assignments, &q.position_id, days.from)),
+            s.person(holder_of(&s.data.assignments, &q.position_id, days.from)),
         ),
         ("Measure".to_string(), Cell::text(words(&q.measure))),
         ("Period".to_string(), Cell::text(format!("{} ({} to {last})", q.period, days.from))),
@@ -221,7 +201,7 @@ pub(crate) async fn plan_assignment(
     }) {
         let h = &s.data.assignments[h];
         holders.rows.push(vec![
-            seen_person(&s, actor, Some(&h.person_id)),
+            s.person(Some(&h.person_id)),
             Cell::text(h.validity.from.to_string()),
             Cell::opt(h.validity.to.map(|d| d.to_string())),
         ]);
@@ -252,7 +232,6 @@ pub(crate) async fn credit_splits(
     viewer: Viewer,
     query: QueryPairs,
 ) -> Response {
-    let actor = viewer.actor.clone();
     let spec = ListSpec {
         kind: Kind::CreditSplits,
         path: SPLITS,
@@ -276,8 +255,8 @@ pub(crate) async fn credit_splits(
         let c = &s.data.credit_splits[i];
         vec![
             Cell::link(c.id.clone(), format!("{SPLITS}/{}", c.id)),
-            seen_opportunity(s, &actor, &c.opportunity_id),
-            seen_person(s, &actor, Some(&c.person_id)),
+            s.opportunity(Some(&c.opportunity_id)),
+            s.person(Some(&c.person_id)),
             role_badge(c.role),
             percent(c.percent),
         ]
@@ -296,8 +275,8 @@ pub(crate) async fn credit_split(
     };
     let c = &s.data.credit_splits[i];
     let facts = vec![
-        ("Opportunity".to_string(), seen_opportunity(&s, actor, &c.opportunity_id)),
-        ("Person".to_string(), seen_person(&s, actor, Some(&c.person_id))),
+        ("Opportunity".to_string(), s.opportunity(Some(&c.opportunity_id))),
+        ("Person".to_string(), s.person(Some(&c.person_id))),
         ("Role".to_string(), role_badge(c.role)),
         ("Percent".to_string(), percent(c.percent)),
     ];
@@ -306,11 +285,7 @@ pub(crate) async fn credit_split(
         o.opportunity_id == c.opportunity_id
     }) {
         let o = &s.data.credit_splits[o];
-        all.rows.push(vec![
-            seen_person(&s, actor, Some(&o.person_id)),
-            role_badge(o.role),
-            percent(o.percent),
-        ]);
+        all.rows.push(vec![s.person(Some(&o.person_id)), role_badge(o.role), percent(o.percent)]);
     }
     let heading = format!("{} split of {}", words(&c.role.to_string()), c.opportunity_id);
     let page = DetailPage {
@@ -329,7 +304,6 @@ pub(crate) async fn adjustments(
     viewer: Viewer,
     query: QueryPairs,
 ) -> Response {
-    let actor = viewer.actor.clone();
     let spec = ListSpec {
         kind: Kind::Adjustments,
         path: ADJUSTMENTS,
@@ -355,7 +329,7 @@ pub(crate) async fn adjustments(
         let a = &s.data.adjustments[i];
         vec![
             Cell::link(a.period.to_string(), format!("{ADJUSTMENTS}/{}", a.id)),
-            seen_person(s, &actor, Some(&a.person_id)),
+            s.person(Some(&a.person_id)),
             Cell::money(Some(a.amount)),
             Cell::text(a.reason.clone()),
             Cell::opt(a.entered_by.clone()),
@@ -375,7 +349,7 @@ pub(crate) async fn adjustment(
     };
     let a = &s.data.adjustments[i];
     let facts = vec![
-        ("Person".to_string(), seen_person(&s, actor, Some(&a.person_id))),
+        ("Person".to_string(), s.person(Some(&a.person_id))),
         ("Period".to_string(), Cell::text(a.period.to_string())),
         ("Amount".to_string(), Cell::money(Some(a.amount))),
         ("Reason".to_string(), Cell::text(a.reason.clone())),

@@ -29,9 +29,9 @@ pub(crate) async fn activities(State(state): State<AppState>, viewer: Viewer, qu
         vec![
             Cell::link(a.occurred_at.strftime("%Y-%m-%d %H:%M").to_string(), format!("/activities/{}", a.id)),
             Cell::text(words(&a.kind.to_string())),
-            person_cell(s, Some(&a.owner_id)),
-            account_cell(s, a.account_id.as_deref()),
-            opportunity_cell(s, a.opportunity_id.as_deref()),
+            s.person(Some(&a.owner_id)),
+            s.account(a.account_id.as_deref()),
+            s.opportunity(a.opportunity_id.as_deref()),
             Cell::opt(a.subject.clone()),
             Cell::opt(a.outcome.clone()),
         ]
@@ -49,20 +49,13 @@ pub(crate) async fn activity(
         Err(page) => return *page,
     };
     let a = &s.data.activities[i];
-    let contact = a.contact_id.as_deref().and_then(|c| {
-        let visible = s.visible_to(actor);
-        s.find(Kind::Contacts, c).first().filter(|&&k| visible.row(Kind::Contacts, k)).map(|&k| {
-            let c = &s.data.contacts[k];
-            format!("{} ({})", c.name, words(&c.buying_role.to_string()))
-        })
-    });
     let facts = vec![
         ("When (UTC)".to_string(), Cell::text(a.occurred_at.strftime("%Y-%m-%d %H:%M").to_string())),
         ("Kind".to_string(), Cell::text(words(&a.kind.to_string()))),
-        ("Owner".to_string(), person_cell(&s, Some(&a.owner_id))),
-        ("Account".to_string(), account_cell(&s, a.account_id.as_deref())),
-        ("Opportunity".to_string(), opportunity_cell(&s, a.opportunity_id.as_deref())),
-        ("Contact".to_string(), Cell::opt(contact)),
+        ("Owner".to_string(), s.person(Some(&a.owner_id))),
+        ("Account".to_string(), s.account(a.account_id.as_deref())),
+        ("Opportunity".to_string(), s.opportunity(a.opportunity_id.as_deref())),
+        ("Contact".to_string(), s.contact(a.contact_id.as_deref())),
         ("Outcome".to_string(), Cell::opt(a.outcome.clone())),
     ];
     let heading = a.subject.clone().unwrap_or_else(|| words(&a.kind.to_string()));
@@ -111,10 +104,10 @@ pub(crate) async fn transactions(
         vec![
             Cell::link(t.date.to_string(), format!("/transactions/{}", t.id)),
             Cell::badge(words(&kind), kind),
-            account_cell(s, t.account_id.as_deref()),
-            opportunity_cell(s, t.opportunity_id.as_deref()),
+            s.account(t.account_id.as_deref()),
+            s.opportunity(t.opportunity_id.as_deref()),
             Cell::text(product_name(s, t.product_id.as_deref())),
-            person_cell(s, t.owner_id.as_deref()),
+            s.person(t.owner_id.as_deref()),
             Cell::money(Some(t.amount)),
         ]
     })
@@ -139,16 +132,11 @@ pub(crate) async fn transaction(
         ("Cost".to_string(), Cell::money(t.cost)),
         ("Margin".to_string(), Cell::money(t.margin())),
         ("Quantity".to_string(), Cell::opt(t.quantity.map(|q| q.normalize().to_string()))),
-        ("Account".to_string(), account_cell(&s, t.account_id.as_deref())),
-        ("Opportunity".to_string(), opportunity_cell(&s, t.opportunity_id.as_deref())),
+        ("Account".to_string(), s.account(t.account_id.as_deref())),
+        ("Opportunity".to_string(), s.opportunity(t.opportunity_id.as_deref())),
         ("Product".to_string(), Cell::text(product_name(&s, t.product_id.as_deref()))),
-        ("Owner".to_string(), person_cell(&s, t.owner_id.as_deref())),
-        (
-            "Reverses".to_string(),
-            t.original_id
-                .as_ref()
-                .map_or_else(Cell::default, |o| Cell::link(o.clone(), format!("/transactions/{o}"))),
-        ),
+        ("Owner".to_string(), s.person(t.owner_id.as_deref())),
+        ("Reverses".to_string(), s.transaction(t.original_id.as_deref())),
     ];
     let mut reversals = Table::plain(&["Date", "Kind", "Amount"]).numeric(&["Amount"]);
     for r in visible_where(&s, actor, Kind::Transactions, &s.data.transactions, |r| {

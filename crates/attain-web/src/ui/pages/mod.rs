@@ -87,7 +87,7 @@ fn list_page(
     viewer: &Viewer,
     query: &QueryPairs,
     spec: ListSpec<'_>,
-    row: impl Fn(&Snapshot, usize) -> Vec<Cell>,
+    row: impl Fn(&Refs, usize) -> Vec<Cell>,
 ) -> Response {
     let list_query = match list_query(query, spec.default_sort) {
         Ok(q) => q,
@@ -97,7 +97,8 @@ fn list_page(
         Ok(l) => l,
         Err(e) => return viewer.error(e),
     };
-    let rows = listing.rows.iter().map(|&i| row(&listing.snapshot, i)).collect();
+    let refs = Refs::new(listing.snapshot.clone(), &viewer.actor);
+    let rows = listing.rows.iter().map(|&i| row(&refs, i)).collect();
     let table =
         Table { columns: heads(spec.path, query, spec.columns, spec.numeric, spec.default_sort), rows };
     let page = ListPage {
@@ -136,55 +137,104 @@ fn list_query(
     Ok(q)
 }
 
-fn person_name(s: &Snapshot, id: &str) -> String {
-    s.find(Kind::People, id).first().map_or_else(|| id.to_string(), |&i| s.data.people[i].name.clone())
+/// The snapshot as one viewer sees it: every name or link a page shows for a *related* record
+/// (an account's owner, a transaction's opportunity, a person's manager) is resolved here,
+/// through the viewer's scope. A related record outside it is shown by its bare id, marked
+/// "not visible to you", and never linked: its name is as private as the record, and the link
+/// would answer 404. Derefs to the snapshot for the page's own record.
+pub(crate) struct Refs {
+    snapshot: std::sync::Arc<Snapshot>,
+    visible: std::sync::Arc<attain_app::scope::Visible>,
 }
 
-fn person_cell(s: &Snapshot, id: Option<&str>) -> Cell {
-    match id {
-        Some(id) => Cell::link(person_name(s, id), format!("/people/{id}")),
-        None => Cell::default(),
+impl std::ops::Deref for Refs {
+    type Target = Snapshot;
+
+    fn deref(&self) -> &Snapshot {
+        &self.snapshot
     }
 }
 
-fn account_cell(s: &Snapshot, id: Option<&str>) -> Cell {
-    match id {
-        Some(id) => {
-            let name = s
-                .find(Kind::Accounts, id)
-                .first()
-                .map_or_else(|| id.to_string(), |&i| s.data.accounts[i].name.clone());
-            Cell::link(name, format!("/accounts/{id}"))
+impl Refs {
+    pub(crate) fn new(snapshot: std::sync::Arc<Snapshot>, actor: &Actor) -> Refs {
+        let visible = snapshot.visible_to(actor);
+        Refs { snapshot, visible }
+    }
+
+    /// The row of `kind` with `id` when the viewer may see it.
+    fn seen(&self, kind: Kind, id: &str) -> Option<usize> {
+        self.snapshot.find(kind, id).iter().copied().find(|&i| self.visible.row(kind, i))
+    }
+
+    /// A person's name, or their id marked as out of view.
+    pub(crate) fn person_name(&self, id: &str) -> String {
+        match self.seen(Kind::People, id) {
+            Some(i) => self.snapshot.data.people[i].name.clone(),
+            None => hidden(id),
         }
-        None => Cell::default(),
+    }
+
+    pub(crate) fn person(&self, id: Option<&str>) -> Cell {
+        let Some(id) = id else { return Cell::default() };
+        match self.seen(Kind::People, id) {
+            Some(i) => Cell::link(self.snapshot.data.people[i].name.clone(), format!("/people/{id}")),
+            None => Cell::text(hidden(id)),
+        }
+    }
+
+    pub(crate) fn account(&self, id: Option<&str>) -> Cell {
+        let Some(id) = id else { return Cell::default() };
+        match self.seen(Kind::Accounts, id) {
+            Some(i) => Cell::link(self.snapshot.data.accounts[i].name.clone(), format!("/accounts/{id}")),
+            None => Cell::text(hidden(id)),
+        }
+    }
+
+    pub(crate) fn territory(&self, id: Option<&str>) -> Cell {
+        let Some(id) = id else { return Cell::default() };
+        match self.seen(Kind::Territories, id) {
+            Some(i) => {
+                Cell::link(self.snapshot.data.territories[i].name.clone(), format!("/territories/{id}"))
+            }
+            None => Cell::text(hidden(id)),
+        }
+    }
+
+    pub(crate) fn opportunity(&self, id: Option<&str>) -> Cell {
+        let Some(id) = id else { return Cell::default() };
+        match self.seen(Kind::Opportunities, id) {
+            Some(i) => Cell::link(
+                self.snapshot.data.opportunities[i].name.clone().unwrap_or_else(|| id.to_string()),
+                format!("/opportunities/{id}"),
+            ),
+            None => Cell::text(hidden(id)),
+        }
+    }
+
+    pub(crate) fn transaction(&self, id: Option<&str>) -> Cell {
+        let Some(id) = id else { return Cell::default() };
+        match self.seen(Kind::Transactions, id) {
+            Some(_) => Cell::link(id, format!("/transactions/{id}")),
+            None => Cell::text(hidden(id)),
+        }
+    }
+
+    /// A contact as `name (buying role)`, or their id marked as out of view.
+    pub(crate) fn contact(&self, id: Option<&str>) -> Cell {
+        let Some(id) = id else { return Cell::default() };
+        match self.seen(Kind::Contacts, id) {
+            Some(i) => {
+                let c = &self.snapshot.data.contacts[i];
+                Cell::text(format!("{} ({})", c.name, words(&c.buying_role.to_string())))
+            }
+            None => Cell::text(hidden(id)),
+        }
     }
 }
 
-fn territory_cell(s: &Snapshot, id: Option<&str>) -> Cell {
-    match id {
-        Some(id) => {
-            let name = s
-                .find(Kind::Territories, id)
-                .first()
-                .map_or_else(|| id.to_string(), |&i| s.data.territories[i].name.clone());
-            Cell::link(name, format!("/territories/{id}"))
-        }
-        None => Cell::default(),
-    }
-}
-
-fn opportunity_cell(s: &Snapshot, id: Option<&str>) -> Cell {
-    match id {
-        Some(id) => {
-            let name = s
-                .find(Kind::Opportunities, id)
-                .first()
-                .and_then(|&i| s.data.opportunities[i].name.clone())
-                .unwrap_or_else(|| id.to_string());
-            Cell::link(name, format!("/opportunities/{id}"))
-        }
-        None => Cell::default(),
-    }
+/// How a related record outside the viewer's scope is shown.
+fn hidden(id: &str) -> String {
+    format!("{id} (not visible to you)")
 }
 
 fn product_name(s: &Snapshot, id: Option<&str>) -> String {
@@ -221,14 +271,9 @@ fn people_options(state: &AppState, actor: &Actor) -> Vec<(String, String)> {
     people
 }
 
-fn found(
-    state: &AppState,
-    viewer: &Viewer,
-    kind: Kind,
-    id: &str,
-) -> Result<(std::sync::Arc<Snapshot>, usize), Box<Response>> {
+fn found(state: &AppState, viewer: &Viewer, kind: Kind, id: &str) -> Result<(Refs, usize), Box<Response>> {
     match state.app.get(&viewer.actor, kind, id) {
-        Ok(f) => Ok((f.snapshot.clone(), f.rows[0])),
+        Ok(f) => Ok((Refs::new(f.snapshot.clone(), &viewer.actor), f.rows[0])),
         Err(e) => Err(Box::new(viewer.error(e))),
     }
 }

@@ -72,8 +72,8 @@ pub(crate) async fn opportunities(
         let o = &s.data.opportunities[i];
         vec![
             Cell::link(o.name.clone().unwrap_or_else(|| o.id.clone()), format!("/opportunities/{}", o.id)),
-            account_cell(s, o.account_id.as_deref()),
-            person_cell(s, Some(&o.owner_id)),
+            s.account(o.account_id.as_deref()),
+            s.person(Some(&o.owner_id)),
             Cell::text(o.stage.clone()),
             status_badge(o.status),
             Cell::money(o.amount),
@@ -130,7 +130,7 @@ const CARDS_PER_STAGE: usize = 30;
 
 pub(crate) async fn board(State(state): State<AppState>, viewer: Viewer, query: QueryPairs) -> Response {
     let actor = &viewer.actor;
-    let s = state.app.snapshot();
+    let s = Refs::new(state.app.snapshot(), actor);
     let owner = query.get("owner_id").filter(|o| !o.is_empty());
     let open = visible_where(&s, actor, Kind::Opportunities, &s.data.opportunities, |o| {
         o.status == attain_core::domain::DealStatus::Open && owner.is_none_or(|w| o.owner_id == w)
@@ -157,8 +157,8 @@ pub(crate) async fn board(State(state): State<AppState>, viewer: Viewer, query: 
                 BoardCard {
                     href: format!("/opportunities/{}", o.id),
                     name: o.name.clone().unwrap_or_else(|| o.id.clone()),
-                    account: account_cell(&s, o.account_id.as_deref()).text,
-                    owner: person_name(&s, &o.owner_id),
+                    account: s.account(o.account_id.as_deref()).text,
+                    owner: s.person_name(&o.owner_id),
                     amount: o.amount.map(crate::ui::view::format_money).unwrap_or_default(),
                     close: o.expected_close.map(|d| d.to_string()).unwrap_or_default(),
                 }
@@ -200,8 +200,8 @@ pub(crate) async fn opportunity(
     };
     let o = &s.data.opportunities[i];
     let facts = vec![
-        ("Account".to_string(), account_cell(&s, o.account_id.as_deref())),
-        ("Owner".to_string(), person_cell(&s, Some(&o.owner_id))),
+        ("Account".to_string(), s.account(o.account_id.as_deref())),
+        ("Owner".to_string(), s.person(Some(&o.owner_id))),
         ("Product".to_string(), Cell::text(product_name(&s, o.product_id.as_deref()))),
         ("Amount".to_string(), Cell::money(o.amount)),
         ("Stage".to_string(), Cell::text(o.stage.clone())),

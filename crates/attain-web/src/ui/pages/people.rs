@@ -68,7 +68,7 @@ pub(crate) async fn person(
             Cell::opt(version.map(|v| words(&v.role.to_string()))),
             Cell::opt(version.and_then(|v| v.team.clone())),
             Cell::opt(version.and_then(|v| v.region.clone())),
-            person_cell(&s, manager),
+            s.person(manager),
         ]);
     }
     let mut opps =
@@ -77,8 +77,8 @@ pub(crate) async fn person(
     for &o in mine.iter().rev().take(25) {
         let o = &s.data.opportunities[o];
         opps.rows.push(vec![
-            opportunity_cell(&s, Some(&o.id)),
-            account_cell(&s, o.account_id.as_deref()),
+            s.opportunity(Some(&o.id)),
+            s.account(o.account_id.as_deref()),
             Cell::text(o.stage.clone()),
             status_badge(o.status),
             Cell::money(o.amount),
@@ -117,7 +117,7 @@ struct OrgNode {
 
 pub(crate) async fn org_chart(State(state): State<AppState>, viewer: Viewer, query: QueryPairs) -> Response {
     let actor = &viewer.actor;
-    let s = state.app.snapshot();
+    let s = Refs::new(state.app.snapshot(), &viewer.actor);
     let day = match query.get("on").filter(|d| !d.is_empty()) {
         Some(text) => match attain_core::dating::parse_date(text) {
             Ok(d) => d,
@@ -153,7 +153,7 @@ pub(crate) async fn org_chart(State(state): State<AppState>, viewer: Viewer, que
     while let Some((i, depth)) = stack.pop() {
         let p = &s.data.positions[i];
         let holder = attain_core::domain::holder_of(&s.data.assignments, &p.id, day)
-            .map(|person| (person_name(&s, person), format!("/people/{person}")));
+            .map(|person| (s.person_name(person), format!("/people/{person}")));
         let detail = [p.team.clone(), p.region.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
         nodes.push(OrgNode { depth, title: p.title.clone(), holder, detail });
         if let Some(kids) = children.get(&Some(p.id.as_str())) {

@@ -28,9 +28,9 @@ pub(crate) async fn territories(
         let owner = territory_owner(s, &t.id, today);
         vec![
             Cell::link(t.name.clone(), format!("/territories/{}", t.id)),
-            territory_cell(s, t.parent_id.as_deref()),
+            s.territory(t.parent_id.as_deref()),
             Cell::opt(t.region.clone()),
-            person_cell(s, owner),
+            s.person(owner),
         ]
     })
 }
@@ -56,7 +56,7 @@ pub(crate) async fn territory(
     };
     let t = &s.data.territories[i];
     let facts = vec![
-        ("Parent".to_string(), territory_cell(&s, t.parent_id.as_deref())),
+        ("Parent".to_string(), s.territory(t.parent_id.as_deref())),
         ("Region".to_string(), Cell::opt(t.region.clone())),
     ];
     let mut owners = Table::plain(&["From", "To", "Position", "Held by (at start)"]);
@@ -71,7 +71,7 @@ pub(crate) async fn territory(
             Cell::text(o.validity.from.to_string()),
             Cell::opt(o.validity.to.map(|d| d.to_string())),
             Cell::text(title),
-            person_cell(&s, holder),
+            s.person(holder),
         ]);
     }
     let mut subs = Table::plain(&["Territory", "Region"]);
@@ -79,7 +79,7 @@ pub(crate) async fn territory(
         c.parent_id.as_deref() == Some(&t.id)
     }) {
         let c = &s.data.territories[c];
-        subs.rows.push(vec![territory_cell(&s, Some(&c.id)), Cell::opt(c.region.clone())]);
+        subs.rows.push(vec![s.territory(Some(&c.id)), Cell::opt(c.region.clone())]);
     }
     let mut accounts = Table::plain(&["Account", "Industry", "Country"]);
     for a in visible_where(&s, actor, Kind::Accounts, &s.data.accounts, |a| {
@@ -87,7 +87,7 @@ pub(crate) async fn territory(
     }) {
         let a = &s.data.accounts[a];
         accounts.rows.push(vec![
-            account_cell(&s, Some(&a.id)),
+            s.account(Some(&a.id)),
             Cell::opt(a.industry.clone()),
             Cell::opt(a.country.clone()),
         ]);

@@ -15,8 +15,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 pub(crate) use explain::explain_page;
-pub(crate) use plans::{assign_plan, plans_page, upload_plans};
-pub(crate) use runs::{add_adjustment, close_month, reopen_month, run_month, runs_page};
+pub(crate) use plans::{assign_plan, plans_page, remove_plan, upload_plans};
+pub(crate) use runs::{add_adjustment, close_confirm, close_month, reopen_month, run_month, runs_page};
 pub(crate) use statements::{statement_page, statements_page};
 
 use super::view::format_money;
@@ -100,8 +100,8 @@ pub(crate) fn percent(fraction: Decimal) -> String {
 }
 
 /// A run's state in words, and the badge class that colours it.
-pub(crate) fn status(run: &RunInfo) -> (&'static str, &'static str) {
-    match run.status {
+pub(crate) fn status(status: RunStatus) -> (&'static str, &'static str) {
+    match status {
         RunStatus::Closed => ("Closed (final)", "won"),
         RunStatus::Draft => ("Draft — not final", "open"),
         RunStatus::Reopened => ("Reopened", "lost"),

@@ -1,10 +1,11 @@
-//! The stored plan files, each with its summary and text; admins and comp admins replace them
-//! by uploading a new set, which is checked as a whole (every problem is listed, by file, line
-//! and field, and nothing is stored unless all are valid).
+//! The plan files the viewer may read, each with its summary and text. Admins and comp admins
+//! upload files that add to or replace the stored files of the same names: first a preview of
+//! what would change (the resulting set checked as a whole, every problem listed by file, line
+//! and field), then the save; removing a file is its own action, refused for a plan in use.
 
 use askama::Template;
-use attain_app::Permission;
-use attain_app::pay::PlanSummary;
+use attain_app::pay::{PlanChanges, PlanSummary};
+use attain_app::{AppError, Permission};
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -35,8 +36,48 @@ struct PlansPage {
     positions: Vec<(String, String)>,
     plan_ids: Vec<String>,
     files: Vec<FileView>,
+    preview: Option<PreviewView>,
     notice: Option<String>,
     errors: Vec<String>,
+}
+
+/// What a save would change, and the files to save, carried to the save as hex so that the
+/// browser's line-break normalisation of form fields cannot alter a byte.
+struct PreviewView {
+    changes: Vec<(&'static str, String)>,
+    plans: String,
+    files: Vec<(String, String)>,
+}
+
+fn preview_view(changes: &PlanChanges, files: &[(String, String)]) -> PreviewView {
+    let list = |names: &[String]| if names.is_empty() { "none".to_string() } else { names.join(", ") };
+    PreviewView {
+        changes: vec![
+            ("Added", list(&changes.added)),
+            ("Replaced", list(&changes.replaced)),
+            ("Unchanged", list(&changes.unchanged)),
+            ("Kept as stored (not uploaded)", list(&changes.kept)),
+        ],
+        plans: plan_list(&changes.plans),
+        files: files.iter().map(|(name, text)| (name.clone(), hex(text.as_bytes()))).collect(),
+    }
+}
+
+fn plan_list(plans: &[PlanSummary]) -> String {
+    let names: Vec<String> = plans.iter().map(|p| format!("{}@{}", p.id, p.version)).collect();
+    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim();
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
 /// On-target earnings, grouped: `148,000`.
@@ -61,6 +102,17 @@ fn summary(p: &PlanSummary) -> Vec<(&'static str, String)> {
 async fn plans_view(
     state: &AppState,
     viewer: &Viewer,
+    notice: Option<String>,
+    errors: Vec<String>,
+    code: StatusCode,
+) -> Response {
+    preview_page(state, viewer, None, notice, errors, code).await
+}
+
+async fn preview_page(
+    state: &AppState,
+    viewer: &Viewer,
+    preview: Option<PreviewView>,
     notice: Option<String>,
     errors: Vec<String>,
     code: StatusCode,
@@ -96,6 +148,7 @@ async fn plans_view(
                 text: f.text,
             })
             .collect(),
+        preview,
         notice,
         errors,
     };
@@ -159,14 +212,20 @@ fn too_large() -> Response {
     )
 }
 
-/// `POST /pay/plans` (multipart: `_csrf` and one or more `files`): replaces the stored plans.
+/// `POST /pay/plans` (multipart): `_csrf`, `step` (`preview`, the default, or `save`) and the
+/// files, as uploads (`files`) or as the preview page carries them (`file_name` + `file_hex`
+/// pairs). A preview shows what would change and writes nothing; a save adds or replaces the
+/// files (the others stay).
 pub(crate) async fn upload_plans(
     State(state): State<AppState>,
     viewer: Viewer,
     mut multipart: Multipart,
 ) -> Response {
     let mut csrf = None;
+    let mut step = String::new();
     let mut files: Vec<(String, String)> = Vec::new();
+    let mut carried_names: Vec<String> = Vec::new();
+    let mut carried_texts: Vec<String> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
     loop {
         match multipart.next_field().await {
@@ -191,10 +250,15 @@ pub(crate) async fn upload_plans(
                             Err(_) => problems.push(format!("{file}: is not UTF-8 text")),
                         }
                     }
-                    "_csrf" => match field.text().await {
-                        Ok(text) => csrf = Some(text),
-                        Err(_) => return too_large(),
-                    },
+                    "_csrf" | "step" | "file_name" | "file_hex" => {
+                        let Ok(text) = field.text().await else { return too_large() };
+                        match name.as_str() {
+                            "_csrf" => csrf = Some(text),
+                            "step" => step = text,
+                            "file_name" => carried_names.push(text),
+                            _ => carried_texts.push(text),
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -205,28 +269,78 @@ pub(crate) async fn upload_plans(
     if let Err(page) = viewer.check_csrf(csrf.as_deref()) {
         return *page;
     }
+    if carried_names.len() != carried_texts.len() {
+        problems.push("files: the preview's files arrived incomplete; upload them again".into());
+    }
+    for (name, hexed) in carried_names.into_iter().zip(carried_texts) {
+        match unhex(&hexed).map(String::from_utf8) {
+            Some(Ok(text)) => files.push((name, text)),
+            _ => problems.push(format!("{name}: the preview's copy is damaged; upload it again")),
+        }
+    }
     if files.is_empty() && problems.is_empty() {
         problems.push("files: choose one or more .toml plan files".into());
     }
     if !problems.is_empty() {
         return plans_view(&state, &viewer, None, problems, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match state.app.save_plans(&viewer.actor, files).await {
-        Ok(plans) => {
-            let names: Vec<String> = plans.iter().map(|p| format!("{}@{}", p.id, p.version)).collect();
+    if step == "save" {
+        match state.app.save_plans(&viewer.actor, files).await {
+            Ok(changes) => {
+                let notice = format!(
+                    "Saved: {} added, {} replaced, {} unchanged, {} kept as stored. The stored plans are now: {}.",
+                    changes.added.len(),
+                    changes.replaced.len(),
+                    changes.unchanged.len(),
+                    changes.kept.len(),
+                    plan_list(&changes.plans)
+                );
+                plans_view(&state, &viewer, Some(notice), Vec::new(), StatusCode::OK).await
+            }
+            Err(e) => refused(&state, &viewer, e).await,
+        }
+    } else {
+        match state.app.preview_plans(&viewer.actor, files.clone()).await {
+            Ok(changes) => {
+                let preview = preview_view(&changes, &files);
+                preview_page(&state, &viewer, Some(preview), None, Vec::new(), StatusCode::OK).await
+            }
+            Err(e) => refused(&state, &viewer, e).await,
+        }
+    }
+}
+
+/// The plans page with a refused change's problems, one a line, and its status.
+async fn refused(state: &AppState, viewer: &Viewer, e: AppError) -> Response {
+    match form_error(&e) {
+        Some(message) => {
+            let errors = message.lines().map(str::to_string).collect();
+            let code = crate::error::classify(e).0.status;
+            plans_view(state, viewer, None, errors, code).await
+        }
+        None => viewer.error(e),
+    }
+}
+
+/// `POST /pay/plans/remove` (`_csrf`, `name`): removes one stored plan file.
+pub(crate) async fn remove_plan(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    form: crate::ui::FormData,
+) -> Response {
+    if let Err(page) = viewer.check_csrf(form.get("_csrf")) {
+        return *page;
+    }
+    let name = form.text("name");
+    match state.app.remove_plan_file(&viewer.actor, &name).await {
+        Ok(removed) => {
             let notice = format!(
-                "Saved. The stored plans are now: {}.",
-                if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                "Removed {}. The stored plans are now: {}.",
+                removed.removed,
+                plan_list(&removed.plans)
             );
             plans_view(&state, &viewer, Some(notice), Vec::new(), StatusCode::OK).await
         }
-        Err(e) => match form_error(&e) {
-            Some(message) => {
-                let errors = message.lines().map(str::to_string).collect();
-                let code = crate::error::classify(e).0.status;
-                plans_view(&state, &viewer, None, errors, code).await
-            }
-            None => viewer.error(e),
-        },
+        Err(e) => refused(&state, &viewer, e).await,
     }
 }

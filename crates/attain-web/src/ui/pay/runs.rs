@@ -3,7 +3,7 @@
 //! page, with its status, never an error page.
 
 use askama::Template;
-use attain_app::pay::{RunInfo, RunOutcome, RunStatus};
+use attain_app::pay::{CloseRequest, RunInfo, RunOutcome, RunStatus};
 use attain_app::{AppError, Permission};
 use attain_core::Period;
 use axum::extract::{Path, State};
@@ -80,7 +80,12 @@ fn outcome_view(o: &RunOutcome) -> OutcomeView {
         None => format!("{} (the month's first run)", o.changed_payees),
     };
     OutcomeView {
-        heading: format!("Ran {} as version {} ({})", month_name(run.period), run.version, status(run).0),
+        heading: format!(
+            "Ran {} as version {} ({})",
+            month_name(run.period),
+            run.version,
+            status(run.status).0
+        ),
         facts: vec![
             ("Version", run.version.to_string()),
             ("Payees", run.payees.to_string()),
@@ -108,7 +113,7 @@ async fn runs_view(state: &AppState, viewer: &Viewer, after: After, code: Status
             period: r.period.to_string(),
             month: month_name(r.period),
             version: r.version,
-            status: status(r),
+            status: status(r.status),
             payees: r.payees,
             totals: totals(r),
             created: who_when(Some(&r.created_by), Some(&r.created_at)),
@@ -209,7 +214,82 @@ pub(crate) async fn run_month(State(state): State<AppState>, viewer: Viewer, for
     }
 }
 
-/// `POST /pay/periods/{period}/close`.
+#[derive(Template)]
+#[template(path = "pay_close.html")]
+struct ClosePage {
+    chrome: Chrome,
+    tabs: Vec<Tab>,
+    month: String,
+    period: String,
+    version: i64,
+    total: String,
+    ends: String,
+    ended: bool,
+    can_close: bool,
+    facts: Vec<(&'static str, String)>,
+    error: Option<String>,
+}
+
+/// The confirmation page of a close: the month, its draft's version, payees and total, and,
+/// for a month that has not ended, the override and its reason.
+async fn close_view(
+    state: &AppState,
+    viewer: &Viewer,
+    period: Period,
+    error: Option<String>,
+    code: StatusCode,
+) -> Response {
+    let actor = &viewer.actor;
+    let preview = match state.app.close_preview(actor, period).await {
+        Ok(p) => p,
+        Err(e) => return refused(state, viewer, e).await,
+    };
+    let run = &preview.run;
+    let page = ClosePage {
+        chrome: Chrome::signed_in(format!("Close {}", month_name(period)), actor, &viewer.csrf, "/pay"),
+        tabs: tabs(actor, "/pay/runs"),
+        month: month_name(period),
+        period: period.to_string(),
+        version: run.version,
+        total: totals(run),
+        ends: preview.ends.to_string(),
+        ended: preview.ended,
+        can_close: run.status == RunStatus::Draft,
+        facts: vec![
+            ("Month", month_name(period)),
+            ("Run version", run.version.to_string()),
+            ("Status", status(run.status).0.to_string()),
+            ("Payees", run.payees.to_string()),
+            ("Total payout", totals(run)),
+            (
+                "Month ends",
+                if preview.ended {
+                    "ended".to_string()
+                } else {
+                    format!("not yet: {} begins the next month", preview.ends)
+                },
+            ),
+        ],
+        error,
+    };
+    (code, render(&page)).into_response()
+}
+
+/// `GET /pay/periods/{period}/close`: the confirmation page the runs page's Close button opens.
+pub(crate) async fn close_confirm(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(month): Path<String>,
+) -> Response {
+    let period = match month_of(&viewer, &month) {
+        Ok(p) => p,
+        Err(page) => return *page,
+    };
+    close_view(&state, &viewer, period, None, StatusCode::OK).await
+}
+
+/// `POST /pay/periods/{period}/close`: closes the confirmed draft. A post without the
+/// confirmation page's `confirm` shows that page instead of closing.
 pub(crate) async fn close_month(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -223,13 +303,46 @@ pub(crate) async fn close_month(
         Ok(p) => p,
         Err(page) => return *page,
     };
-    match state.app.close_period(&viewer.actor, period).await {
+    if form.get("confirm") != Some("yes") {
+        return close_view(&state, &viewer, period, None, StatusCode::OK).await;
+    }
+    let version = match form.get("version").map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => match v.parse::<i64>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                return refused(
+                    &state,
+                    &viewer,
+                    AppError::invalid("version", format!("`{v}` is not a run version")),
+                )
+                .await;
+            }
+        },
+        None => None,
+    };
+    let request = CloseRequest {
+        version,
+        before_month_end: form.get("before_month_end").is_some(),
+        reason: form.get("reason").map(str::to_string),
+    };
+    match state.app.close_period(&viewer.actor, period, request).await {
         Ok(run) => {
-            let notice = format!("Closed {} (version {}): it is final.", month_name(run.period), run.version);
+            let notice = format!(
+                "Closed {} (version {}, total {}): it is final.",
+                month_name(run.period),
+                run.version,
+                totals(&run)
+            );
             runs_view(&state, &viewer, After { notice: Some(notice), ..After::default() }, StatusCode::OK)
                 .await
         }
-        Err(e) => refused(&state, &viewer, e).await,
+        Err(e) => match form_error(&e) {
+            Some(message) => {
+                let code = crate::error::classify(e).0.status;
+                close_view(&state, &viewer, period, Some(message), code).await
+            }
+            None => viewer.error(e),
+        },
     }
 }
 

@@ -87,11 +87,11 @@ pub(crate) async fn statements_page(
     };
     if actor.role == Role::Rep
         && let Some(v) = &view
-        && let Some(own) = v.statements.iter().find(|s| Some(&s.person_id) == actor.person_id.as_ref())
+        && let Some(own) = v.statements().iter().find(|s| Some(&s.person_id) == actor.person_id.as_ref())
     {
-        return Redirect::to(&statement_href(v.run.period, &own.person_id)).into_response();
+        return Redirect::to(&statement_href(v.month().period, &own.person_id)).into_response();
     }
-    let period = view.as_ref().map(|v| v.run.period).or(requested);
+    let period = view.as_ref().map(|v| v.month().period).or(requested);
     let chrome = Chrome::signed_in("Pay statements", actor, &viewer.csrf, "/pay");
     let tabs = tabs(actor, "/pay/statements");
     let picker = picker(&months, period);
@@ -114,8 +114,9 @@ pub(crate) async fn statements_page(
         let status = if requested.is_some() { StatusCode::NOT_FOUND } else { StatusCode::OK };
         return (status, render(&page)).into_response();
     };
-    let period = view.run.period;
-    let mut statements = view.statements;
+    let month = view.month();
+    let period = month.period;
+    let mut statements = view.into_statements();
     statements.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.person_id.cmp(&b.person_id)));
     let rows = statements
         .iter()
@@ -127,13 +128,13 @@ pub(crate) async fn statements_page(
             currency: s.currency.code().to_string(),
         })
         .collect();
-    let (label, class) = status(&view.run);
+    let (label, class) = status(month.status);
     let message = statements.is_empty().then(|| format!("You have no statement for {}.", month_name(period)));
     let page = StatementsPage {
         chrome,
         tabs,
         heading: format!("Pay statements · {}", month_name(period)),
-        run: Some((format!("Run version {}", view.run.version), label, class)),
+        run: Some((format!("Run version {}", month.version), label, class)),
         picker,
         totals: totals(&statements),
         rows,
@@ -218,7 +219,7 @@ pub(crate) async fn statement_page(
         Ok(p) => p,
         Err(page) => return *page,
     };
-    let (run, s) = match state.app.statement(actor, period, &person).await {
+    let (month, s) = match state.app.statement(actor, period, &person).await {
         Ok(found) => found,
         Err(e) => return viewer.error(e),
     };
@@ -244,8 +245,8 @@ pub(crate) async fn statement_page(
         person_href: format!("/people/{}", segment(&s.person_id)),
         month: month_name(period),
         period: period.to_string(),
-        run: format!("Run version {}", run.version),
-        status: status(&run),
+        run: format!("Run version {}", month.version),
+        status: status(month.status),
         plans: s.plans.clone(),
         lines: line_rows(&s),
         facts,
