@@ -96,6 +96,13 @@ async fn changing_your_password_needs_the_current_one_and_signs_you_out() {
         assert_eq!(b.text_of("#password-error").await?, "Current password is wrong.");
         let menu: bool = eval(b, "return document.querySelector('nav.nav') !== null;").await?;
         assert!(menu, "still signed in after a wrong current password");
+        // The form sits below the token list: the field takes the focus, so the page scrolls
+        // to it and its error, which the field points to for screen readers.
+        let focused: String = eval(b, "return document.activeElement.id;").await?;
+        assert_eq!(focused, "current-password");
+        let described: String =
+            eval(b, "return document.activeElement.getAttribute('aria-describedby');").await?;
+        assert_eq!(described, "password-error");
 
         // The right one: every session ends, this one too, and the sign-in page says why.
         b.goto("/account").await?;
