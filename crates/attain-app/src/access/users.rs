@@ -243,7 +243,7 @@ impl App {
         };
         if !password::verify_blocking(current_password, &row.password_hash).await {
             self.check_failed(claim, &row.login, actor.ip.clone()).await?;
-            return Err(AppError::invalid("current_password", "is not your current password"));
+            return Err(AppError::invalid("current_password", "is wrong"));
         }
         self.check_succeeded(claim).await?;
         self.set_password(actor, row, new_password, "user.password_change").await

@@ -112,7 +112,7 @@ pub(crate) async fn change_password(
     let current = form.get("current_password").unwrap_or("");
     match state.app.change_password(&viewer.actor, current, form.get("password").unwrap_or("")).await {
         // Every session of the user has ended, this one too: sign in with the new password.
-        Ok(_) => Redirect::to("/login").into_response(),
+        Ok(_) => Redirect::to(super::session::AFTER_PASSWORD_CHANGE).into_response(),
         Err(AppError::Invalid { message, field }) => {
             let what = if field.as_deref() == Some("current_password") {
                 "Current password"
@@ -121,12 +121,15 @@ pub(crate) async fn change_password(
             };
             account_view(&state, &viewer, None, Some(format!("{what} {message}."))).await
         }
+        // The current password is checked behind the sign-in throttle: say so plainly, and
+        // answer 429 with Retry-After as the sign-in page does.
         Err(AppError::Throttled { retry_after_secs }) => {
             let message = format!(
-                "Too many wrong passwords. Try again in {} minute(s).",
-                retry_after_secs.div_ceil(60)
+                "Too many wrong current passwords: your password was not changed. {}",
+                super::try_again_in(retry_after_secs)
             );
-            account_view(&state, &viewer, None, Some(message)).await
+            let page = account_view(&state, &viewer, None, Some(message)).await;
+            super::too_many(page, retry_after_secs)
         }
         Err(e) => viewer.error(e),
     }

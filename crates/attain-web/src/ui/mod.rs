@@ -133,6 +133,23 @@ fn error_response(viewer: Option<&crate::auth::Viewer>, error: AppError) -> Resp
     (api.status, render(&page)).into_response()
 }
 
+/// When a throttled person may try again, in words: "Try again in a minute." / "in 7 minutes."
+pub(crate) fn try_again_in(retry_after_secs: u64) -> String {
+    match retry_after_secs.div_ceil(60) {
+        0 | 1 => "Try again in a minute.".to_string(),
+        minutes => format!("Try again in {minutes} minutes."),
+    }
+}
+
+/// A throttled page answers 429 with `Retry-After`, like the API, for clients and proxies.
+pub(crate) fn too_many(mut response: Response, retry_after_secs: u64) -> Response {
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    if let Ok(value) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+    }
+    response
+}
+
 /// A message as a sentence: capitalised, with a full stop.
 fn sentence(message: &str) -> String {
     let mut chars = message.trim().chars();

@@ -25,7 +25,12 @@ struct LoginPage {
     next: String,
     login: String,
     error: Option<String>,
+    /// Why the person is here, when it is not a failure (after a password change).
+    notice: Option<&'static str>,
 }
+
+/// Where a password change sends the browser: its session has just ended with all the others.
+pub(crate) const AFTER_PASSWORD_CHANGE: &str = "/login?changed=password";
 
 /// Only same-site paths are followed after sign-in (no open redirects).
 fn safe_next(next: Option<&str>) -> String {
@@ -62,6 +67,14 @@ fn with_cookie(mut response: Response, value: &str) -> Response {
     response
 }
 
+/// What the sign-in form says above its fields.
+enum Said {
+    /// Why the last attempt failed.
+    Error(String),
+    /// Why the person is here, when it is not a failure (after a password change).
+    Notice(Option<&'static str>),
+}
+
 /// The sign-in form, with a fresh double-submit token.
 fn login_form(
     state: &AppState,
@@ -69,10 +82,15 @@ fn login_form(
     status: StatusCode,
     next: String,
     login: String,
-    error: Option<String>,
+    said: Said,
 ) -> Response {
     let csrf = random_token();
-    let page = LoginPage { chrome: Chrome::public("Sign in"), csrf: csrf.clone(), next, login, error };
+    let (error, notice) = match said {
+        Said::Error(error) => (Some(error), None),
+        Said::Notice(notice) => (None, notice),
+    };
+    let page =
+        LoginPage { chrome: Chrome::public("Sign in"), csrf: csrf.clone(), next, login, error, notice };
     let response = (status, render(&page)).into_response();
     with_cookie(response, &set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, secure(state, headers)))
 }
@@ -89,7 +107,11 @@ pub(crate) async fn login_page(
             "No user exists yet. Open the setup address printed when the server started, or run `attain user add --role admin` on the server.",
         );
     }
-    login_form(&state, &headers, StatusCode::OK, safe_next(query.get("next")), String::new(), None)
+    let notice = (query.get("changed") == Some("password")).then_some(
+        "Your password was changed. You were signed out everywhere and your API tokens were revoked: sign in with your new password.",
+    );
+    let next = safe_next(query.get("next"));
+    login_form(&state, &headers, StatusCode::OK, next, String::new(), Said::Notice(notice))
 }
 
 pub(crate) async fn login(
@@ -103,7 +125,7 @@ pub(crate) async fn login(
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !same(&expected, form.get("_csrf").unwrap_or("")) {
         let error = "The sign-in form expired. Please try again.".to_string();
-        return login_form(&state, &headers, StatusCode::FORBIDDEN, next, login, Some(error));
+        return login_form(&state, &headers, StatusCode::FORBIDDEN, next, login, Said::Error(error));
     }
     let ip = client_address(Some(peer), &headers, state.config.trust_proxy);
     // The browser's earlier session, if any, ends with this sign-in.
@@ -125,27 +147,20 @@ pub(crate) async fn login(
             StatusCode::UNAUTHORIZED,
             next,
             login,
-            Some("Wrong login name or password.".into()),
+            Said::Error("Wrong login name or password.".into()),
         ),
         Err(AppError::Throttled { retry_after_secs }) => {
-            let mut response = login_form(
+            let message =
+                format!("Too many failed attempts to sign in. {}", super::try_again_in(retry_after_secs));
+            let page = login_form(
                 &state,
                 &headers,
                 StatusCode::TOO_MANY_REQUESTS,
                 next,
                 login,
-                Some(match retry_after_secs.div_ceil(60) {
-                    1 => "Too many failed attempts to sign in. Try again in a minute.".to_string(),
-                    minutes => {
-                        format!("Too many failed attempts to sign in. Try again in {minutes} minutes.")
-                    }
-                }),
+                Said::Error(message),
             );
-            // As for every 429: when to try again, for clients and proxies that read it.
-            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            response
+            super::too_many(page, retry_after_secs)
         }
         Err(e) => super::app_error_page(e),
     }

@@ -227,3 +227,54 @@ async fn everyone_manages_their_own_tokens(backend: Db) {
     let entries = admin.get(&format!("/api/v1/audit?action=token.revoke&entity_id={rep_token}")).await.json();
     assert_eq!(entries["entries"][0]["actor"], app.login(Role::Admin).login.as_str());
 }
+
+on_both!(a_throttled_password_change_on_the_account_page_says_when_to_try_again);
+
+/// The account page's own-password form checks the current password behind the sign-in
+/// throttle; once the guesses run out it answers 429 with `Retry-After` and says so plainly,
+/// and even the right current password changes nothing until the lock ends.
+async fn a_throttled_password_change_on_the_account_page_says_when_to_try_again(backend: Db) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let rep = app.login(Role::Rep).clone();
+    let cookie = sign_in(&app, &rep.login, &rep.password).await;
+    let csrf = crate::client::session_csrf(&app, &cookie).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let change = |current: &str| {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("_csrf", &csrf)
+            .append_pair("current_password", current)
+            .append_pair("password", "the rep's own new password")
+            .finish();
+        let request = http
+            .post(app.at("/account/password"))
+            .header("Cookie", format!("attain_session={cookie}"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body);
+        async move {
+            let response = request.send().await.expect("POST /account/password");
+            let retry = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+            (response.status().as_u16(), retry, response.text().await.unwrap())
+        }
+    };
+    for guess in 1..=5 {
+        let (status, retry, text) = change(&format!("wrong guess {guess}")).await;
+        assert_eq!((status, retry), (422, None), "guess {guess}: {text}");
+        assert!(text.contains("Current password is wrong."), "guess {guess} names the field: {text}");
+    }
+    for current in ["wrong guess 6", rep.password.as_str()] {
+        let (status, retry, text) = change(current).await;
+        assert_eq!(status, 429, "{text}");
+        let retry: u64 = retry.expect("a 429 says when to retry").parse().unwrap();
+        assert!(retry > 0);
+        assert!(
+            text.contains("Too many wrong current passwords: your password was not changed. Try again in"),
+            "{text}"
+        );
+        assert!(!text.contains("Current password is wrong."), "{text}");
+    }
+    // Nothing changed: the session still works and no password change was recorded.
+    assert_eq!(crate::client::session_csrf(&app, &cookie).await, csrf);
+    let admin = Api::as_role(&app, Role::Admin).await;
+    let changes = admin.get("/api/v1/audit?action=user.password_change").await.expect(200).json();
+    assert_eq!(changes["entries"], json!([]), "{changes}");
+}

@@ -1,4 +1,5 @@
-//! Signing out, a wrong password, and API tokens made and revoked on the account page.
+//! Signing out, a wrong password, changing your password, and API tokens made and revoked on
+//! the account page.
 
 use attain_app::Role;
 use attain_testkit::Db;
@@ -73,6 +74,57 @@ async fn an_api_token_made_on_the_account_page_works_until_revoked() {
         click_and_confirm(b, "form[action$='/revoke'] button").await?;
         b.wait_for(".badge.b-lost").await?;
         assert_eq!(me(secret).await.status(), 401);
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changing_your_password_needs_the_current_one_and_signs_you_out() {
+    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
+    let rep = app.login(Role::Rep).clone();
+    let new_password = "the rep's brand new password";
+    browser::run("changing_your_password_needs_the_current_one_and_signs_you_out", async |b| {
+        b.set_base_url(&app.url);
+        sign_in(b, &app, Role::Rep).await?;
+        b.click("a.me").await?;
+
+        // A wrong current password: the error names the field and nothing changes.
+        b.fill("#current-password", "not my password at all").await?;
+        b.fill("#new-password", new_password).await?;
+        b.click("form[action='/account/password'] button[type=submit]").await?;
+        assert_eq!(b.text_of("#password-error").await?, "Current password is wrong.");
+        let menu: bool = eval(b, "return document.querySelector('nav.nav') !== null;").await?;
+        assert!(menu, "still signed in after a wrong current password");
+        // The form sits below the token list: the field takes the focus, so the page scrolls
+        // to it and its error, which the field points to for screen readers.
+        let focused: String = eval(b, "return document.activeElement.id;").await?;
+        assert_eq!(focused, "current-password");
+        let described: String =
+            eval(b, "return document.activeElement.getAttribute('aria-describedby');").await?;
+        assert_eq!(described, "password-error");
+
+        // The right one: every session ends, this one too, and the sign-in page says why.
+        b.goto("/account").await?;
+        b.fill("#current-password", &rep.password).await?;
+        b.fill("#new-password", new_password).await?;
+        b.click("form[action='/account/password'] button[type=submit]").await?;
+        let notice = b.text_of("#login-notice").await?;
+        assert!(notice.starts_with("Your password was changed."), "{notice}");
+        assert!(notice.contains("sign in with your new password"), "{notice}");
+        b.goto("/account").await?;
+        b.wait_for("#login").await?;
+        assert_eq!(b.current_path().await?, "/login", "the old session is over");
+
+        // The old password no longer signs in; the new one does.
+        b.fill("#login", &rep.login).await?;
+        b.fill("#password", &rep.password).await?;
+        b.click("form[action='/login'] button[type=submit]").await?;
+        assert_eq!(b.text_of("#login-error").await?, "Wrong login name or password.");
+        b.fill("#password", new_password).await?;
+        b.click("form[action='/login'] button[type=submit]").await?;
+        b.wait_for("nav.nav").await?;
+        assert_eq!(b.current_path().await?, "/account", "back where the person was going");
         Ok(())
     })
     .await;
