@@ -3,6 +3,7 @@
 //! record edits and the audit log. Every database test runs on SQLite and on PostgreSQL.
 
 mod audit;
+mod backup;
 mod bad_files;
 mod comp_import;
 mod comp_scope;
