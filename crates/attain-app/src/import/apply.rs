@@ -62,11 +62,13 @@ pub async fn apply(
     // other connection until this transaction ends, so a later read would wait for itself.
     let mut stored_ids: FxHashMap<Kind, FxHashSet<String>> = FxHashMap::default();
     let mut stored_versions: FxHashMap<Kind, Vec<Vec<Value>>> = FxHashMap::default();
-    for kind in referenced_kinds(sources.iter().map(|s| s.kind)) {
+    // Kinds only: a source is not `Sync`, so no reference to one may be held across an await.
+    let batch_kinds: Vec<Kind> = sources.iter().map(|s| s.kind).collect();
+    for kind in referenced_kinds(batch_kinds.iter().copied()) {
         stored_ids.insert(kind, store.ids(kind).await?.into_iter().collect());
     }
-    for source in sources.iter().filter(|s| s.kind.no_overlap().is_some()) {
-        stored_versions.insert(source.kind, store.rows(source.kind).await?);
+    for kind in batch_kinds.into_iter().filter(|k| k.no_overlap().is_some()) {
+        stored_versions.insert(kind, store.rows(kind).await?);
     }
     let mut kinds: Vec<KindRows> = Vec::new();
     // Indexes dropped for large loads, rebuilt once the whole batch has passed its checks.
