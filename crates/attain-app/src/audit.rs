@@ -1,18 +1,30 @@
 //! The tamper-evident audit log: every change is appended with who, when, from where, what,
 //! and the record before and after; each entry's hash covers its fields and the previous
 //! entry's hash, so an edited, inserted or deleted entry breaks the chain at that point.
+//!
+//! The hashes are HMACs under a key kept outside the database (`attain_store::AuditKey`):
+//! someone who can write to the database but cannot read the key cannot recompute the chain
+//! after an edit. What a key alone cannot show is a chain cut short (the newest entries
+//! deleted and the head moved back to an earlier, genuine entry): for that an administrator
+//! keeps signed checkpoints of the head ([`checkpoint`]) and verifies against one
+//! ([`verify_against`]).
 
-use attain_store::{AuditFilter, AuditRow, Store, Tx};
-use serde::Serialize;
+use attain_store::{AuditFilter, AuditKey, AuditRow, Store, Tx};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sha2::Sha256;
 
-use crate::access::secret::{digest, now_text};
+use crate::access::secret::{digest, now_text, same};
 use crate::access::{Actor, Permission};
 use crate::app::App;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What a checkpoint file says it is.
+pub const CHECKPOINT_FORMAT: &str = "attain-audit-checkpoint/1";
 
 /// One change to record.
 #[derive(Debug, Clone)]
@@ -42,10 +54,10 @@ impl Change {
     }
 }
 
-/// The hash of an entry: SHA-256 over a JSON array of every field but the hash itself, so
+/// The text an entry's hash covers: a JSON array of every field but the hash itself, so
 /// field boundaries are unambiguous.
-pub fn entry_hash(row: &AuditRow) -> String {
-    let canonical = json!([
+fn canonical(row: &AuditRow) -> String {
+    json!([
         row.seq,
         row.at,
         row.actor_id,
@@ -58,8 +70,27 @@ pub fn entry_hash(row: &AuditRow) -> String {
         row.before_json,
         row.after_json,
         row.prev_hash
-    ]);
-    digest(&canonical.to_string())
+    ])
+    .to_string()
+}
+
+fn mac(key: &AuditKey, text: &str) -> String {
+    // HMAC takes a key of any length; this cannot fail.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.bytes()).expect("HMAC accepts any key length");
+    mac.update(text.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hash of an entry: HMAC-SHA-256 under the audit key over the entry's fields and the
+/// previous entry's hash.
+pub fn entry_hash(key: &AuditKey, row: &AuditRow) -> String {
+    mac(key, &canonical(row))
+}
+
+/// The hash entries had before the chain was keyed: plain SHA-256 of the same text. Anyone
+/// can compute it, so only [`rekey`] accepts it (to sign an old chain once).
+pub fn unkeyed_hash(row: &AuditRow) -> String {
+    digest(&canonical(row))
 }
 
 /// Appends `change` by `actor` inside `tx`, so the entry exists exactly when the change does.
@@ -85,7 +116,7 @@ pub async fn append(
         prev_hash,
         hash: String::new(),
     };
-    row.hash = entry_hash(&row);
+    row.hash = entry_hash(store.audit_key(), &row);
     store.append_audit(tx, &row).await?;
     Ok(seq)
 }
@@ -141,12 +172,9 @@ pub async fn verify(store: &Store) -> AppResult<Verification> {
                     format!("entry {} does not follow entry {}", row.seq, row.seq - 1),
                 ));
             }
-            if entry_hash(&row) != row.hash {
-                return Ok(broken(
-                    row.seq,
-                    entries,
-                    format!("entry {} was altered after it was written", row.seq),
-                ));
+            if !same(&entry_hash(store.audit_key(), &row), &row.hash) {
+                let problem = hash_problem(store, &row).await?;
+                return Ok(broken(row.seq, entries, problem));
             }
             prev = row.hash;
             expected_seq += 1;
@@ -182,6 +210,155 @@ pub async fn verify(store: &Store) -> AppResult<Verification> {
         ));
     }
     Ok(Verification { entries, broken_at: None, problem: None })
+}
+
+/// Why an entry's hash does not match: altered, unkeyed, or the wrong key altogether (when
+/// neither this entry nor the newest one matches, the key is the likelier culprit).
+async fn hash_problem(store: &Store, row: &AuditRow) -> AppResult<String> {
+    let key = store.audit_key();
+    if same(&unkeyed_hash(row), &row.hash) {
+        return Ok(format!(
+            "entry {} carries an unkeyed hash: written before the audit log was keyed (run \
+             `attain audit rekey` once after upgrading) or rewritten by someone without the key",
+            row.seq
+        ));
+    }
+    let (head_seq, _) = store.audit_head().await?;
+    let newest = store.audit_entry(head_seq).await?;
+    if row.seq == 1 && newest.is_some_and(|n| !same(&entry_hash(key, &n), &n.hash)) {
+        return Ok(format!(
+            "no entry matches the audit key from {}: it is not the key this log was written with \
+             (set ATTAIN_AUDIT_KEY or ATTAIN_AUDIT_KEY_FILE to the right one), or every entry was forged",
+            key.source()
+        ));
+    }
+    Ok(format!("entry {} was altered after it was written", row.seq))
+}
+
+/// A signed statement of the chain's head at one moment, kept by an administrator outside
+/// the database. Verifying against it catches what the keyed chain alone cannot: newest
+/// entries deleted with the head moved back to a genuine earlier entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub format: String,
+    /// The head's sequence number and hash when the checkpoint was taken.
+    pub seq: i64,
+    pub head: String,
+    pub at: String,
+    /// HMAC under the audit key over the fields above.
+    pub signature: String,
+}
+
+fn checkpoint_signature(key: &AuditKey, format: &str, seq: i64, head: &str, at: &str) -> String {
+    mac(key, &json!([format, seq, head, at]).to_string())
+}
+
+/// Signs the current head, after checking the chain: a checkpoint of a broken chain would
+/// vouch for the damage.
+pub async fn checkpoint(store: &Store) -> AppResult<Checkpoint> {
+    let verification = verify(store).await?;
+    if let Some(problem) = verification.problem {
+        return Err(AppError::Conflict(format!(
+            "the audit log is broken, so no checkpoint was made: {problem}"
+        )));
+    }
+    let (seq, head) = store.audit_head().await?;
+    let at = now_text();
+    let signature = checkpoint_signature(store.audit_key(), CHECKPOINT_FORMAT, seq, &head, &at);
+    Ok(Checkpoint { format: CHECKPOINT_FORMAT.into(), seq, head, at, signature })
+}
+
+/// Verifies the chain, then that it still holds the entry `checkpoint` recorded as its head:
+/// the log must reach that far, and that entry must be the one signed then.
+pub async fn verify_against(store: &Store, checkpoint: &Checkpoint) -> AppResult<Verification> {
+    let key = store.audit_key();
+    let expected =
+        checkpoint_signature(key, &checkpoint.format, checkpoint.seq, &checkpoint.head, &checkpoint.at);
+    if checkpoint.format != CHECKPOINT_FORMAT || !same(&expected, &checkpoint.signature) {
+        return Err(AppError::invalid(
+            "checkpoint",
+            format!(
+                "the checkpoint's signature does not match the audit key from {}: the file was edited, \
+                 or it was made with another key",
+                key.source()
+            ),
+        ));
+    }
+    let verification = verify(store).await?;
+    if !verification.intact() {
+        return Ok(verification);
+    }
+    let (head_seq, _) = store.audit_head().await?;
+    let broken = |seq: i64, problem: String| Verification {
+        entries: verification.entries,
+        broken_at: Some(seq),
+        problem: Some(problem),
+    };
+    let (seq, at) = (checkpoint.seq, &checkpoint.at);
+    if head_seq < seq {
+        return Ok(broken(
+            head_seq + 1,
+            format!(
+                "the log ends at entry {head_seq} but the checkpoint of {at} recorded entry {seq}: \
+                 entries {} to {seq} were removed and the head moved back",
+                head_seq + 1
+            ),
+        ));
+    }
+    let recorded = store.audit_entry(seq).await?;
+    if seq > 0 && recorded.is_none_or(|r| !same(&r.hash, &checkpoint.head)) {
+        return Ok(broken(
+            seq,
+            format!(
+                "entry {seq} is not the one the checkpoint of {at} recorded: the log was rewritten up to there"
+            ),
+        ));
+    }
+    Ok(verification)
+}
+
+/// Signs a chain written before audit keys existed (or partly before) with the key, once:
+/// every entry must still hold its unkeyed or keyed hash and follow its predecessor, or
+/// nothing is changed. Returns how many entries were signed; the rekey is itself audited.
+pub async fn rekey(store: &Store, actor: &Actor) -> AppResult<u64> {
+    actor.require(Permission::ManageUsers)?;
+    let key = store.audit_key();
+    let mut tx = store.begin_write().await?;
+    store.lock_audit_head(&mut tx).await?;
+    let rows = store.audit_after(0, i64::MAX).await?;
+    let (head_seq, head_hash) = store.audit_head().await?;
+    let mut prev = GENESIS.to_string();
+    for (i, row) in rows.iter().enumerate() {
+        let seq = i as i64 + 1;
+        let valid = |h: String| same(&h, &row.hash);
+        if row.seq != seq
+            || row.prev_hash != prev
+            || !(valid(unkeyed_hash(row)) || valid(entry_hash(key, row)))
+        {
+            return Err(AppError::Conflict(format!(
+                "entry {seq} does not verify, so the log was not re-signed: check it with `attain audit verify`"
+            )));
+        }
+        prev = row.hash.clone();
+    }
+    if head_seq != rows.len() as i64 || head_hash != prev {
+        return Err(AppError::Conflict(
+            "the head of the log does not match its last entry; nothing was re-signed".into(),
+        ));
+    }
+    let mut prev = GENESIS.to_string();
+    for row in &rows {
+        let mut signed = row.clone();
+        signed.prev_hash = prev;
+        signed.hash = entry_hash(key, &signed);
+        store.relink_audit(&mut tx, signed.seq, &signed.prev_hash, &signed.hash).await?;
+        prev = signed.hash;
+    }
+    store.set_audit_head(&mut tx, rows.len() as i64, &prev).await?;
+    let change = Change::new("audit.rekey", "audit_log", None).after(json!({ "entries": rows.len() }));
+    append(store, &mut tx, actor, change).await?;
+    tx.commit().await.map_err(attain_store::StoreError::from)?;
+    Ok(rows.len() as u64)
 }
 
 /// One audit entry as shown to admins.

@@ -10,6 +10,7 @@
 pub mod access;
 mod app;
 pub mod audit;
+pub mod backup;
 mod error;
 pub mod export;
 pub mod import;

@@ -46,6 +46,10 @@ pub enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Copy the whole database to one portable file (records, users, plans, runs, audit log).
+    Backup(BackupArgs),
+    /// Restore a backup file into a new, empty database.
+    Restore(BackupArgs),
     /// Calculate a month's pay: a statement per payee (see docs/plans.md).
     Calc(CalcArgs),
     /// Check, test and store compensation plan files.
@@ -302,7 +306,39 @@ pub struct UserPasswordArgs {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Walk the hash chain and report the first entry where it breaks (exit 1 if it does).
-    Verify(#[command(flatten)] DbArg),
+    Verify(AuditVerifyArgs),
+    /// Sign the chain's current head with the audit key and print it (or write it to --out):
+    /// keep it away from the database, and verify against it later.
+    Checkpoint(AuditCheckpointArgs),
+    /// Sign a log written before audit keys with the key, once, after upgrading.
+    Rekey(#[command(flatten)] DbArg),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Also check that the log still holds the head a checkpoint file recorded (catches
+    /// newest entries deleted with the head moved back).
+    #[arg(long, value_name = "FILE")]
+    pub against: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file.
+    pub file: std::path::PathBuf,
+    #[command(flatten)]
+    pub db: DbArg,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditCheckpointArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Write the checkpoint to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
 }
 
 const IMPORT_HELP: &str = "\

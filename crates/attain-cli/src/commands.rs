@@ -32,6 +32,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::User(command) => crate::users::run(command).await,
         Command::Audit(command) => crate::users::audit(command).await,
+        Command::Backup(args) => crate::backup::backup(args).await,
+        Command::Restore(args) => crate::backup::restore(args).await,
         Command::Calc(args) => crate::calc::calc(args).await,
         Command::Plan(command) => crate::calc::plan(command).await,
         Command::Statement(args) => crate::pay::statement(args).await,

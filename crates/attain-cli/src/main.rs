@@ -2,6 +2,7 @@
 //! 0 success, 1 failure (one-line cause on stderr), 2 usage error (from clap).
 
 mod args;
+mod backup;
 mod calc;
 mod commands;
 mod pay;

@@ -3,7 +3,7 @@
 
 use std::io::BufRead;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use attain_app::access::secret::random_password;
 use attain_app::access::users::NewUser;
 use attain_app::{Actor, App, Role, Settings};
@@ -124,13 +124,29 @@ fn explain(e: attain_app::AppError) -> anyhow::Error {
 
 pub async fn audit(command: AuditCommand) -> Result<()> {
     match command {
-        AuditCommand::Verify(db) => {
-            let store = Store::open_existing(&db.db).await?;
-            let verification = attain_app::audit::verify(&store).await?;
+        AuditCommand::Verify(args) => {
+            let store = Store::open_existing(&args.db.db).await?;
+            let checkpoint = match &args.against {
+                Some(path) => Some(read_checkpoint(path)?),
+                None => None,
+            };
+            let verification = match &checkpoint {
+                Some(checkpoint) => attain_app::audit::verify_against(&store, checkpoint).await,
+                None => attain_app::audit::verify(&store).await,
+            };
             store.close().await;
+            let verification = verification.map_err(|e| match (e, &args.against) {
+                (attain_app::AppError::Invalid { message, .. }, Some(path)) => {
+                    anyhow::anyhow!("{}: {message}", path.display())
+                }
+                (other, _) => other.into(),
+            })?;
             match verification.problem {
                 None => {
                     println!("audit log intact: {} entries, every hash checked", verification.entries);
+                    if let Some(c) = checkpoint {
+                        println!("it still holds entry {} as signed in the checkpoint of {}", c.seq, c.at);
+                    }
                     Ok(())
                 }
                 Some(problem) => bail!(
@@ -139,5 +155,34 @@ pub async fn audit(command: AuditCommand) -> Result<()> {
                 ),
             }
         }
+        AuditCommand::Checkpoint(args) => {
+            let store = Store::open_existing(&args.db.db).await?;
+            let checkpoint = attain_app::audit::checkpoint(&store).await;
+            store.close().await;
+            let text = serde_json::to_string_pretty(&checkpoint?)? + "\n";
+            match &args.out {
+                Some(path) => {
+                    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("checkpoint written to {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
+        AuditCommand::Rekey(db) => {
+            let store = Store::open_existing(&db.db).await?;
+            let signed = attain_app::audit::rekey(&store, &Actor::cli()).await;
+            let source = store.audit_key().source().to_string();
+            store.close().await;
+            println!("re-signed {} audit entries with the key from {source}", signed?);
+            Ok(())
+        }
     }
+}
+
+fn read_checkpoint(path: &std::path::Path) -> Result<attain_app::audit::Checkpoint> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| {
+        format!("{}: not an audit checkpoint (attain audit checkpoint writes them)", path.display())
+    })
 }

@@ -6,6 +6,13 @@
 //!
 //! The cost: on PostgreSQL the table is locked against readers until the import commits.
 //! Callers therefore only suspend indexes when a load is large (see `worth_suspending`).
+//!
+//! PostgreSQL refuses `CREATE INDEX` on a table with pending trigger events, and every row
+//! inserted into a table with foreign keys leaves one (the keys are `DEFERRABLE INITIALLY
+//! DEFERRED`, checked at commit). The rebuild therefore runs the pending checks first (`SET
+//! CONSTRAINTS ALL IMMEDIATE`), then defers them again: the same checks, only earlier, so a
+//! dangling reference fails the rebuild instead of the commit. Callers check references
+//! themselves before rebuilding, so that never happens for an import that reports well.
 
 use attain_core::Kind;
 use sqlx::{Any, Executor, Row};
@@ -53,10 +60,22 @@ impl Store {
         Ok(SuspendedIndexes { definitions })
     }
 
-    /// Rebuilds indexes dropped by [`Store::suspend_indexes`], in the same transaction.
+    /// Rebuilds indexes dropped by [`Store::suspend_indexes`], in the same transaction. On
+    /// PostgreSQL the deferred foreign-key checks of rows written so far run here (see the
+    /// module notes), so a dangling reference is an error from this call.
     pub async fn restore_indexes(&self, tx: &mut Tx, suspended: SuspendedIndexes) -> StoreResult<()> {
+        if suspended.definitions.is_empty() {
+            return Ok(());
+        }
+        let postgres = self.backend() == Backend::Postgres;
+        if postgres {
+            (&mut **tx).execute("SET CONSTRAINTS ALL IMMEDIATE").await?;
+        }
         for (_, definition) in suspended.definitions {
             (&mut **tx).execute(definition.as_str()).await?;
+        }
+        if postgres {
+            (&mut **tx).execute("SET CONSTRAINTS ALL DEFERRED").await?;
         }
         Ok(())
     }

@@ -6,6 +6,9 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+use std::sync::Arc;
+
+use crate::audit_key::AuditKey;
 use crate::error::{StoreError, StoreResult};
 
 /// Which database a store talks to. SQL is shared; this only picks migrations and tuning.
@@ -20,6 +23,8 @@ pub enum Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// The key of the audit chain, kept outside the database (see `audit_key.rs`).
+    audit_key: Arc<AuditKey>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -88,7 +93,8 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Connect { url: redact(&url), source })?;
-        let store = Store { pool, backend };
+        let audit_key = Arc::new(AuditKey::for_database(&url)?);
+        let store = Store { pool, backend, audit_key };
         store.migrate().await?;
         Ok(store)
     }
@@ -106,12 +112,33 @@ impl Store {
         self.backend
     }
 
+    pub fn audit_key(&self) -> &AuditKey {
+        &self.audit_key
+    }
+
+    /// The same database with another audit key (tests; tools that verify with a given key).
+    pub fn with_audit_key(&self, key: AuditKey) -> Store {
+        Store { audit_key: Arc::new(key), ..self.clone() }
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
     pub async fn begin(&self) -> StoreResult<crate::Tx> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// Begins a transaction that will write, holding the write lock from the start. On
+    /// SQLite a plain `BEGIN` reads from a snapshot first and only asks for the lock at the
+    /// first write, so what it read may be stale by then; `BEGIN IMMEDIATE` makes a read at
+    /// the start of the transaction the truth until it commits. PostgreSQL locks the rows it
+    /// reads instead ([`Store::lock_record`]).
+    pub async fn begin_write(&self) -> StoreResult<crate::Tx> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub async fn close(&self) {

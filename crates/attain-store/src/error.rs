@@ -12,6 +12,12 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The audit key could not be found, made or read (see `audit_key.rs`).
+    #[error("{0}")]
+    AuditKey(String),
+    /// A backup that cannot be restored as it is (see `backup.rs`).
+    #[error("{0}")]
+    Backup(String),
     /// A stored row no longer satisfies the domain rules (edited by hand, or a bug).
     #[error("stored {table} row {key} is invalid: {reason}")]
     Corrupt { table: &'static str, key: String, reason: String },

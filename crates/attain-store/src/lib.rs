@@ -4,6 +4,8 @@
 //! attain-core's [`RecordSpec`](attain_core::record::RecordSpec)s, so the SQL for both databases
 //! is one set of strings (see `sql.rs`) and a new column needs no new query.
 
+mod audit_key;
+mod backup;
 mod bulk;
 mod comp;
 mod connect;
@@ -12,6 +14,8 @@ mod platform;
 mod records;
 mod sql;
 
+pub use audit_key::AuditKey;
+pub use backup::{BACKUP_TABLES, NOT_BACKED_UP, TableColumn};
 pub use bulk::{SuspendedIndexes, worth_suspending};
 pub use comp::{PlanFileRow, RunRow, StatementRow};
 pub use connect::{Backend, Store, normalise_url};

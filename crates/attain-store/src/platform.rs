@@ -503,6 +503,34 @@ impl Store {
         Ok(())
     }
 
+    /// Holds the chain's head row until `tx` ends, so no entry is appended meanwhile (for
+    /// re-signing the whole chain).
+    pub async fn lock_audit_head(&self, tx: &mut Tx) -> StoreResult<()> {
+        sqlx::query::<Any>("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    /// Replaces one entry's link and hash (re-signing a chain with a new key).
+    pub async fn relink_audit(&self, tx: &mut Tx, seq: i64, prev_hash: &str, hash: &str) -> StoreResult<()> {
+        sqlx::query::<Any>("UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3")
+            .bind(prev_hash)
+            .bind(hash)
+            .bind(seq)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets the chain's head (after re-signing it, or restoring a backup).
+    pub async fn set_audit_head(&self, tx: &mut Tx, seq: i64, hash: &str) -> StoreResult<()> {
+        sqlx::query::<Any>("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(hash)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
     /// The chain's head as stored: the last sequence number and hash.
     pub async fn audit_head(&self) -> StoreResult<(i64, String)> {
         let row =

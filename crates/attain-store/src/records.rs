@@ -115,6 +115,19 @@ impl Store {
         fetched.iter().map(|r| read_row(spec, r)).collect()
     }
 
+    /// The rows of `kind` with `id` as the transaction `tx` sees them, locked against other
+    /// writers until it ends: `FOR UPDATE` on PostgreSQL; on SQLite the transaction must have
+    /// been opened with [`Store::begin_write`], which already excludes every other writer.
+    /// For version checks that must hold until the write commits (a read through the pool, or
+    /// of a cached copy, could be overtaken by another process's write).
+    pub async fn lock_record(&self, tx: &mut Tx, kind: Kind, id: &str) -> StoreResult<Vec<Vec<Value>>> {
+        let spec = kind.spec();
+        let postgres = self.backend() == Backend::Postgres;
+        let fetched =
+            sqlx::query::<Any>(&sql::select_one(spec, postgres)).bind(id).fetch_all(&mut **tx).await?;
+        fetched.iter().map(|r| read_row(spec, r)).collect()
+    }
+
     /// The distinct ids of one kind (for a versioned kind, each id once), for reference checks.
     pub async fn ids(&self, kind: Kind) -> StoreResult<HashSet<String>> {
         let spec = kind.spec();

@@ -69,6 +69,18 @@ pub(crate) fn select_all(spec: &RecordSpec) -> String {
     format!("SELECT {} FROM {} ORDER BY {}", column_list(spec), quoted(spec.table), key_list(spec))
 }
 
+/// The rows with one id (every version, for a versioned kind), locked on PostgreSQL.
+pub(crate) fn select_one(spec: &RecordSpec, postgres: bool) -> String {
+    let (placeholder, lock) = if postgres { ("$1", " FOR UPDATE") } else { ("?", "") };
+    format!(
+        "SELECT {} FROM {} WHERE {} = {placeholder} ORDER BY {}{lock}",
+        column_list(spec),
+        quoted(spec.table),
+        quoted(spec.key[0]),
+        key_list(spec)
+    )
+}
+
 pub(crate) fn select_ids(spec: &RecordSpec) -> String {
     format!("SELECT DISTINCT {} FROM {}", quoted(spec.key[0]), quoted(spec.table))
 }

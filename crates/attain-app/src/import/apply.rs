@@ -47,9 +47,32 @@ pub async fn apply(
     let unread = batch.unread.clone();
     let (sources, mut errors) = batch.into_sources(CHUNK);
     progress.start("importing", sources.iter().map(|s| s.estimated).sum());
-    let mut tx = store.begin().await?;
+    let edit = options.audit.as_ref().and_then(|a| a.record.as_ref());
+    let (mut tx, before) = match edit {
+        Some(edit) => {
+            let mut tx = store.begin_write().await?;
+            let before = check_version(store, &mut tx, edit).await?;
+            (tx, before)
+        }
+        None => (store.begin().await?, None),
+    };
     let mut optimistic = !options.skip_bad && errors.is_empty();
+    // Everything the checks read through the pool is read now, before any index is
+    // suspended: on PostgreSQL a table whose indexes are dropped is locked against every
+    // other connection until this transaction ends, so a later read would wait for itself.
+    let mut stored_ids: FxHashMap<Kind, FxHashSet<String>> = FxHashMap::default();
+    let mut stored_versions: FxHashMap<Kind, Vec<Vec<Value>>> = FxHashMap::default();
+    // Kinds only: a source is not `Sync`, so no reference to one may be held across an await.
+    let batch_kinds: Vec<Kind> = sources.iter().map(|s| s.kind).collect();
+    for kind in referenced_kinds(batch_kinds.iter().copied()) {
+        stored_ids.insert(kind, store.ids(kind).await?.into_iter().collect());
+    }
+    for kind in batch_kinds.into_iter().filter(|k| k.no_overlap().is_some()) {
+        stored_versions.insert(kind, store.rows(kind).await?);
+    }
     let mut kinds: Vec<KindRows> = Vec::new();
+    // Indexes dropped for large loads, rebuilt once the whole batch has passed its checks.
+    let mut suspended_all = Vec::new();
     for source in sources {
         let kind = source.kind;
         let total = source.estimated;
@@ -99,22 +122,24 @@ pub async fn apply(
                 errors.push(row_error(&extra.origin, extra.line, kind, e));
             }
         }
-        drop_overlapping(store, kind, &mut good, &mut errors).await?;
+        let versions = stored_versions.remove(&kind).unwrap_or_default();
+        drop_overlapping(&versions, kind, &mut good, &mut errors)?;
         optimistic &= errors.is_empty();
-        if let Some(suspended) = suspended
-            && optimistic
-        {
-            store.restore_indexes(&mut tx, suspended).await?;
-        }
+        suspended_all.extend(suspended);
         kinds.push(KindRows { kind, read, existing, rows: good, affected, inserted: new_keys });
     }
 
-    check_references(store, &mut kinds, &mut errors).await?;
+    check_references(&stored_ids, &mut kinds, &mut errors);
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     if !errors.is_empty() && !options.skip_bad {
         tx.rollback().await.map_err(attain_store::StoreError::from)?;
         progress.finish();
         return Err(ImportError::Rejected { errors });
+    }
+    // Only now that every reference is known to resolve: on PostgreSQL the rebuild runs the
+    // deferred foreign-key checks, which must not be the first to find a dangling reference.
+    for suspended in suspended_all {
+        store.restore_indexes(&mut tx, suspended).await?;
     }
 
     let mut report = ImportReport::default();
@@ -143,7 +168,7 @@ pub async fn apply(
                         Some(crate::records::put_change(
                             kind,
                             &record.id,
-                            record.before.clone(),
+                            before.clone(),
                             crate::records::record_json(kind, values),
                         ))
                     }
@@ -161,6 +186,25 @@ pub async fn apply(
     // Freeing a million checked rows takes a noticeable moment; nobody needs to wait for it.
     std::thread::spawn(move || drop(kinds));
     Ok(report)
+}
+
+/// Reads the record an edit replaces, inside the edit's transaction and locked until it ends,
+/// and checks the editor's `If-Match` against it. Returns the record as it was (`None` when
+/// the edit creates it). Checking here rather than against the app's in-memory copy matters:
+/// that copy lags other processes' writes (`attain import` beside a server).
+async fn check_version(
+    store: &Store,
+    tx: &mut attain_store::Tx,
+    edit: &super::RecordAudit,
+) -> Result<Option<serde_json::Value>, ImportError> {
+    let stored = store.lock_record(tx, edit.kind, &edit.id).await?;
+    let Some(current) = stored.first() else { return Ok(None) };
+    let current_tag = crate::records::etag(edit.kind, current);
+    match edit.if_match.as_deref().map(str::trim) {
+        None => Err(ImportError::VersionRequired { current: current_tag }),
+        Some(tag) if tag != "*" && tag != current_tag => Err(ImportError::Stale { current: current_tag }),
+        Some(_) => Ok(Some(crate::records::record_json(edit.kind, current))),
+    }
 }
 
 /// The checked rows of one kind and what writing them did.
@@ -295,8 +339,8 @@ fn check_row(kind: Kind, source: &SourceRow) -> Result<(Vec<Value>, String), Fie
 }
 
 /// Removes (and reports) rows whose date range overlaps another version of the same thing.
-async fn drop_overlapping(
-    store: &Store,
+fn drop_overlapping(
+    stored: &[Vec<Value>],
     kind: Kind,
     rows: &mut Vec<Checked>,
     errors: &mut Vec<RowError>,
@@ -305,7 +349,7 @@ async fn drop_overlapping(
         return Ok(());
     }
     let view: Vec<_> = rows.iter().map(|r| (Arc::clone(&r.origin), r.line, r.values.as_slice())).collect();
-    let found = overlap::overlapping(store, kind, &view).await?;
+    let found = overlap::overlapping(stored, kind, &view)?;
     let doomed: FxHashSet<usize> = found.iter().map(|(i, _)| *i).collect();
     errors.extend(found.into_iter().map(|(_, e)| e));
     let mut index = 0;
@@ -316,25 +360,25 @@ async fn drop_overlapping(
     Ok(())
 }
 
-/// Removes (and reports) rows that refer to records that neither the database nor the batch
-/// holds. A row dropped as bad can orphan others, so this repeats until nothing changes.
-async fn check_references(
-    store: &Store,
-    checked: &mut [KindRows],
-    errors: &mut Vec<RowError>,
-) -> Result<(), ImportError> {
-    let referenced: FxHashSet<Kind> = checked
-        .iter()
-        .flat_map(|k| k.kind.spec().columns.iter())
+/// The kinds that rows of `kinds` refer to.
+fn referenced_kinds(kinds: impl Iterator<Item = Kind>) -> FxHashSet<Kind> {
+    kinds
+        .flat_map(|k| k.spec().columns.iter())
         .filter_map(|c| match c.ty {
             ColumnType::Ref(k) => Some(k),
             _ => None,
         })
-        .collect();
-    let mut stored: FxHashMap<Kind, FxHashSet<String>> = FxHashMap::default();
-    for kind in referenced {
-        stored.insert(kind, store.ids(kind).await?.into_iter().collect());
-    }
+        .collect()
+}
+
+/// Removes (and reports) rows that refer to records that neither the database (`stored`: the
+/// ids of every referenced kind) nor the batch holds. A row dropped as bad can orphan others,
+/// so this repeats until nothing changes.
+fn check_references(
+    stored: &FxHashMap<Kind, FxHashSet<String>>,
+    checked: &mut [KindRows],
+    errors: &mut Vec<RowError>,
+) {
     loop {
         // Find the orphans with borrowed ids, then drop them; repeat while that orphans more.
         let mut orphans: Vec<(usize, usize, RowError)> = Vec::new();
@@ -377,7 +421,7 @@ async fn check_references(
             }
         }
         if orphans.is_empty() {
-            return Ok(());
+            return;
         }
         let mut doomed: FxHashMap<usize, FxHashSet<usize>> = FxHashMap::default();
         for (k, r, error) in orphans {

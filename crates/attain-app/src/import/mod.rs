@@ -56,13 +56,18 @@ pub struct ImportAudit {
     pub actor: crate::access::Actor,
     pub action: &'static str,
     pub source: String,
-    /// For a one-record edit: the record's id and its content before, so the entry holds the
-    /// record before and after instead of counts (and no entry when nothing changed).
+    /// For a one-record edit: which record, and the version the editor read. The entry then
+    /// holds the record before and after instead of counts (and none when nothing changed).
     pub record: Option<RecordAudit>,
 }
 
+/// A one-record edit. [`apply`] reads the stored record inside its own transaction, locked
+/// against other writers until the edit commits, and refuses the edit unless `if_match`
+/// (an [`etag`](crate::records::etag), or `*`) matches it: no cached copy decides.
 #[derive(Debug, Clone)]
 pub struct RecordAudit {
+    pub kind: attain_core::Kind,
     pub id: String,
-    pub before: Option<serde_json::Value>,
+    /// The `If-Match` the editor sent; replacing a stored record needs one.
+    pub if_match: Option<String>,
 }

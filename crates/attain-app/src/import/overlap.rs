@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use attain_core::Kind;
 use attain_core::record::{Value, key_of};
-use attain_store::Store;
 use rustc_hash::FxHashMap;
 
 use super::batch::Origin;
@@ -25,10 +24,10 @@ fn text(values: &[Value], index: usize) -> Option<String> {
     values.get(index).and_then(|v| v.as_text()).map(str::to_string)
 }
 
-/// Returns the batch rows (by index into `rows`) that overlap another row of their group,
-/// with the error to report for each.
-pub async fn overlapping(
-    store: &Store,
+/// Returns the batch rows (by index into `rows`) that overlap another row of their group
+/// (in the batch or among the `stored` rows of the kind), with the error to report for each.
+pub fn overlapping(
+    stored: &[Vec<Value>],
     kind: Kind,
     rows: &[(Arc<Origin>, u64, &[Value])],
 ) -> Result<Vec<(usize, RowError)>, ImportError> {
@@ -45,9 +44,8 @@ pub async fn overlapping(
         from: text(values, from_at).unwrap_or_default(),
         to: text(values, to_at),
     };
-    let stored = store.rows(kind).await?;
     let mut by_key: FxHashMap<String, Dated> = FxHashMap::default();
-    for values in &stored {
+    for values in stored {
         let d = dated(values, None);
         by_key.insert(d.key.clone(), d);
     }

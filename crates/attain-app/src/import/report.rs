@@ -87,6 +87,12 @@ pub enum ImportError {
     #[error("{} bad row{}; nothing was written (use --skip-bad to write the good rows)\n{}",
         .errors.len(), if .errors.len() == 1 { "" } else { "s" }, list(.errors))]
     Rejected { errors: Vec<RowError> },
+    /// A one-record edit whose `If-Match` is not the stored record's version.
+    #[error("the record changed since you read it (its ETag is now {current}); read it again")]
+    Stale { current: String },
+    /// A one-record edit of a stored record without `If-Match`.
+    #[error("replacing an existing record needs If-Match: {current} (its ETag)")]
+    VersionRequired { current: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -2,11 +2,11 @@
 //! transaction; the entries form a hash chain; and any edit, deletion or forgery of an entry
 //! is reported at that entry.
 
-use attain_app::audit::{self, Change, GENESIS, entry_hash, verify};
+use attain_app::audit::{self, Change, GENESIS, entry_hash, unkeyed_hash, verify, verify_against};
 use attain_app::seed::seed_demo;
 use attain_app::{Actor, App, AppError, NoProgress, Role, Settings, Via};
 use attain_core::Kind;
-use attain_store::{AuditRow, Store};
+use attain_store::{AuditKey, AuditRow, Store};
 use attain_testkit::{Db, TestDb};
 use jiff::civil::date;
 use proptest::prelude::*;
@@ -62,12 +62,12 @@ async fn assert_broken_at(store: &Store, seq: i64, words: &str) {
     assert!(problem.contains(words), "{problem:?} should mention {words:?}");
 }
 
-/// Rewrites entry `seq` with `edit` applied and its hash recomputed, as a forger who knows the
-/// hashing scheme would.
+/// Rewrites entry `seq` with `edit` applied and its hash recomputed, as a forger who holds
+/// the key would (the links still give the forgery away).
 async fn rewrite(store: &Store, seq: i64, edit: impl FnOnce(&mut AuditRow)) {
     let mut row = store.audit_entry(seq).await.unwrap().unwrap();
     edit(&mut row);
-    row.hash = entry_hash(&row);
+    row.hash = entry_hash(store.audit_key(), &row);
     sqlx::query("UPDATE audit_log SET after_json = $1, prev_hash = $2, hash = $3 WHERE seq = $4")
         .bind(row.after_json.clone())
         .bind(row.prev_hash.clone())
@@ -92,7 +92,7 @@ async fn the_chain_links_every_entry(store: Store, _: Db) {
         assert_eq!(pair[1].prev_hash, pair[0].hash, "entry {} links to entry {}", pair[1].seq, pair[0].seq);
     }
     for row in &rows {
-        assert_eq!(row.hash, entry_hash(row), "entry {}", row.seq);
+        assert_eq!(row.hash, entry_hash(store.audit_key(), row), "entry {}", row.seq);
         assert_eq!(row.hash.len(), 64);
         assert!(row.hash.chars().all(|c| c.is_ascii_hexdigit()));
     }
@@ -175,7 +175,7 @@ async fn a_forged_entry_at_the_end_is_found(store: Store, _: Db) {
     let rows = append_n(&store, 6).await;
     // A well-formed seventh entry, inserted behind Attain's back: the head still says six.
     let mut forged = AuditRow { seq: 7, prev_hash: rows[5].hash.clone(), ..rows[5].clone() };
-    forged.hash = entry_hash(&forged);
+    forged.hash = entry_hash(store.audit_key(), &forged);
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor_id, actor_login, via, ip, action, entity, entity_id, \
          before_json, after_json, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -198,6 +198,117 @@ async fn a_forged_entry_at_the_end_is_found(store: Store, _: Db) {
     .unwrap();
     assert_eq!(store.audit_head().await.unwrap().0, 6);
     assert_broken_at(&store, 7, "entry 7").await;
+}
+
+/// Rewrites entries `from..` with `edit` applied to the first and every hash after it
+/// recomputed by `hash`, moving the head: a complete forgery, as far as `hash` allows.
+async fn rewrite_chain_from(store: &Store, from: i64, hash: impl Fn(&AuditRow) -> String) {
+    let rows = entries(store).await;
+    let mut prev = rows[usize::try_from(from).unwrap() - 2].hash.clone();
+    for mut row in rows.into_iter().skip(usize::try_from(from).unwrap() - 1) {
+        if row.seq == from {
+            row.after_json = Some("{\"name\":\"forged\"}".into());
+        }
+        row.prev_hash = prev;
+        row.hash = hash(&row);
+        sqlx::query("UPDATE audit_log SET after_json = $1, prev_hash = $2, hash = $3 WHERE seq = $4")
+            .bind(row.after_json.clone())
+            .bind(row.prev_hash.clone())
+            .bind(row.hash.clone())
+            .bind(row.seq)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sql(store, &format!("UPDATE audit_head SET hash = '{}' WHERE id = 1", row.hash)).await;
+        prev = row.hash;
+    }
+}
+
+fn another_key() -> AuditKey {
+    AuditKey::from_text("a key that is not this installation's key, long enough", "test").unwrap()
+}
+
+async fn rewriting_every_hash_after_an_edit_is_found(store: Store, _: Db) {
+    append_n(&store, 6).await;
+    // Without the key, a forger can only use the scheme's plain digest, or a key of their own.
+    rewrite_chain_from(&store, 3, unkeyed_hash).await;
+    assert_broken_at(&store, 3, "entry 3 carries an unkeyed hash").await;
+    let theirs = another_key();
+    rewrite_chain_from(&store, 3, |row| entry_hash(&theirs, row)).await;
+    assert_broken_at(&store, 3, "entry 3 was altered").await;
+    // Only the key's holder can make a consistent chain.
+    let key = store.audit_key().clone();
+    rewrite_chain_from(&store, 3, |row| entry_hash(&key, row)).await;
+    assert!(verify(&store).await.unwrap().intact());
+}
+
+async fn a_cut_tail_is_caught_by_a_checkpoint(store: Store, _: Db) {
+    let rows = append_n(&store, 8).await;
+    let checkpoint = audit::checkpoint(&store).await.unwrap();
+    assert_eq!((checkpoint.seq, checkpoint.head.as_str()), (8, rows[7].hash.as_str()));
+    assert!(verify_against(&store, &checkpoint).await.unwrap().intact());
+
+    // Delete the newest entries and move the head back to a genuine entry: the keyed chain
+    // alone cannot tell, the checkpoint can.
+    sql(&store, "DELETE FROM audit_log WHERE seq > 6").await;
+    sql(&store, &format!("UPDATE audit_head SET seq = 6, hash = '{}' WHERE id = 1", rows[5].hash)).await;
+    assert!(verify(&store).await.unwrap().intact(), "a cut chain is still a valid chain");
+    let found = verify_against(&store, &checkpoint).await.unwrap();
+    assert_eq!(found.broken_at, Some(7));
+    assert!(found.problem.unwrap().contains("entries 7 to 8 were removed"));
+
+    // Entries appended since do not hide it: entry 8 is not the one signed.
+    append_n(&store, 3).await;
+    let found = verify_against(&store, &checkpoint).await.unwrap();
+    assert_eq!(found.broken_at, Some(8));
+    assert!(found.problem.unwrap().contains("entry 8 is not the one the checkpoint"));
+
+    // A checkpoint edited by hand is refused, not trusted.
+    let forged = audit::Checkpoint { seq: 6, head: rows[5].hash.clone(), ..checkpoint.clone() };
+    assert_err!(
+        verify_against(&store, &forged).await,
+        AppError::Invalid { field, .. } if field.as_deref() == Some("checkpoint")
+    );
+}
+
+async fn a_wrong_key_is_reported_clearly(store: Store, _: Db) {
+    append_n(&store, 4).await;
+    let checkpoint = audit::checkpoint(&store).await.unwrap();
+    let wrong = store.with_audit_key(another_key());
+    let found = verify(&wrong).await.unwrap();
+    assert_eq!(found.broken_at, Some(1));
+    let problem = found.problem.unwrap();
+    assert!(problem.contains("no entry matches the audit key from test"), "{problem}");
+    assert_err!(
+        verify_against(&wrong, &checkpoint).await,
+        AppError::Invalid { message, .. } if message.contains("another key")
+    );
+}
+
+async fn an_unkeyed_chain_is_signed_once_by_rekey(store: Store, _: Db) {
+    // A log as written before the key: plain digests.
+    append_n(&store, 5).await;
+    let first = store.audit_entry(1).await.unwrap().unwrap();
+    let plain = AuditRow { hash: unkeyed_hash(&first), ..first };
+    sqlx::query("UPDATE audit_log SET hash = $1 WHERE seq = 1")
+        .bind(plain.hash.clone())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    rewrite_chain_from(&store, 2, unkeyed_hash).await;
+    assert_broken_at(&store, 1, "unkeyed hash").await;
+
+    let admin = Actor::system();
+    assert_eq!(audit::rekey(&store, &admin).await.unwrap(), 5);
+    let found = verify(&store).await.unwrap();
+    assert_eq!((found.entries, found.broken_at), (6, None), "{found:?}");
+    assert_eq!(last(&store).await.action, "audit.rekey");
+
+    // A damaged chain is not blessed.
+    sql(&store, "UPDATE audit_log SET entity_id = 'forged' WHERE seq = 2").await;
+    assert_err!(audit::rekey(&store, &admin).await, AppError::Conflict(message) if message.contains("entry 2"));
+    let finance = Actor { role: Role::Finance, ..admin };
+    assert_err!(audit::rekey(&store, &finance).await, AppError::Forbidden);
 }
 
 async fn swapped_entries_are_found(store: Store, _: Db) {
@@ -230,7 +341,7 @@ async fn verify_reads_past_one_chunk(store: Store, _: Db) {
             prev_hash: prev.clone(),
             hash: String::new(),
         };
-        row.hash = entry_hash(&row);
+        row.hash = entry_hash(store.audit_key(), &row);
         values.push(format!(
             "({seq}, '{}', NULL, 'system', 'system', NULL, 'record.update', 'accounts', 'acc-{seq}', NULL, NULL, '{}', '{}')",
             row.at, row.prev_hash, row.hash
@@ -448,6 +559,10 @@ on_both!(
     a_recomputed_last_hash_breaks_the_head,
     a_forged_entry_at_the_end_is_found,
     swapped_entries_are_found,
+    rewriting_every_hash_after_an_edit_is_found,
+    a_cut_tail_is_caught_by_a_checkpoint,
+    a_wrong_key_is_reported_clearly,
+    an_unkeyed_chain_is_signed_once_by_rekey,
     verify_reads_past_one_chunk,
     concurrent_appends_keep_one_chain,
     every_change_writes_exactly_one_entry,

@@ -4,15 +4,15 @@
 use std::collections::BTreeSet;
 
 use attain_app::records::{ListQuery, Listing, Op, etag, record_json};
-use attain_app::{Actor, App, AppError, Role, Settings};
+use attain_app::{Actor, App, AppError, ImportOptions, Role, Settings};
 use attain_core::Kind;
 use attain_store::Store;
 use attain_testkit::Db;
 use serde_json::json;
 
-use crate::on_both;
 use crate::platform::{app_with_org, assert_err, audit_len};
 use crate::scope::as_person;
+use crate::{import_text, on_both};
 
 /// The ids on a page, in order.
 fn ids(listing: &Listing) -> Vec<String> {
@@ -214,6 +214,53 @@ async fn put_creates_then_updates_with_the_etag(store: Store, _: Db) {
     assert_eq!(forced.record["name"], "Lost Update");
 }
 
+/// Another process (`attain import` beside a running server) changes a record the server's
+/// read model still holds as it was: a PUT carrying the old version must be refused, not
+/// silently revert the import, because the version is checked against the stored row.
+async fn put_checks_the_version_in_the_database_not_the_read_model(store: Store, _: Db) {
+    let app = app_with_org(store.clone(), Settings::default()).await;
+    let editor = as_person(Role::CompAdmin, None);
+    let body = json!({ "name": "New Co", "owner_id": "raj" });
+    let created = app.put(&editor, Kind::Accounts, "acc-new", &body, None).await.unwrap();
+
+    // The CLI: its own import on the same database; the app's snapshot is not refreshed.
+    let dir = tempfile::tempdir().unwrap();
+    let cli = ImportOptions::by(&Actor::system(), "import.file", "accounts.csv");
+    let text = "id,name,owner_id\nacc-new,Renamed By CLI,raj\nacc-cli,Made By CLI,raj\n";
+    import_text(&store, dir.path(), Kind::Accounts, text, cli).await.unwrap();
+    let cached = app.get(&editor, Kind::Accounts, "acc-new").unwrap();
+    let cached_etag = etag(Kind::Accounts, &cached.snapshot.rows(Kind::Accounts)[cached.rows[0]]);
+    assert_eq!(cached_etag, created.etag, "the read model lags the database");
+
+    let entries = audit_len(&app).await;
+    let stale = json!({ "name": "Edited On The Web", "owner_id": "raj" });
+    assert_err!(
+        app.put(&editor, Kind::Accounts, "acc-new", &stale, Some(&created.etag)).await,
+        AppError::Conflict(message) if message.contains("changed since you read it")
+    );
+    // A record the read model has never seen is still a replacement: it needs the version.
+    assert_err!(
+        app.put(&editor, Kind::Accounts, "acc-cli", &stale, None).await,
+        AppError::Invalid { field, .. } if field.as_deref() == Some("If-Match")
+    );
+    let stored = app.store().dataset().await.unwrap();
+    let name = |id: &str| stored.accounts.iter().find(|a| a.id == id).unwrap().name.clone();
+    assert_eq!(name("acc-new"), "Renamed By CLI", "the CLI's change survives");
+    assert_eq!(name("acc-cli"), "Made By CLI");
+    assert_eq!(audit_len(&app).await, entries, "a refused edit records nothing");
+
+    // With the stored version the edit goes through, and the audit entry's "before" is the
+    // stored record, not the cached one.
+    let rows = app.store().rows(Kind::Accounts).await.unwrap();
+    let current = etag(Kind::Accounts, rows.iter().find(|r| r[0].as_text() == Some("acc-new")).unwrap());
+    let edited = app.put(&editor, Kind::Accounts, "acc-new", &stale, Some(&current)).await.unwrap();
+    assert!(edited.changed);
+    assert_eq!(edited.record["name"], "Edited On The Web");
+    let entry = app.store().audit_after(entries, 10).await.unwrap().pop().unwrap();
+    let before = entry.before_json.unwrap_or_default();
+    assert!(before.contains("Renamed By CLI"), "{before}");
+}
+
 async fn put_refuses_what_an_import_would(store: Store, _: Db) {
     let app = app_with_org(store, Settings::default()).await;
     let editor = Actor::system();
@@ -319,5 +366,6 @@ on_both!(
     lists_and_reads_stay_in_scope,
     put_creates_then_updates_with_the_etag,
     put_refuses_what_an_import_would,
+    put_checks_the_version_in_the_database_not_the_read_model,
     edits_are_seen_by_lists_at_once,
 );

@@ -4,6 +4,7 @@
 //! fuzz targets (`fuzz`) run on SQLite.
 
 mod audit;
+mod backup;
 mod bad_files;
 mod comp_import;
 mod comp_scope;

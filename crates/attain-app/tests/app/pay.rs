@@ -289,7 +289,7 @@ async fn a_late_deal_is_corrected_on_each_of_two_concurrent_plans(store: Store, 
     }
     app.save_plans(&admin, vec![monthly_plan("rep", "10%"), monthly_plan("club", "5%")]).await.unwrap();
     app.calculate(&admin, month(2017, 1)).await.unwrap();
-    app.close_period(&admin, month(2017, 1)).await.unwrap();
+    app.close_period(&admin, month(2017, 1), CloseRequest::default()).await.unwrap();
     let (_, january) = app.statement(&admin, month(2017, 1), "ann").await.unwrap();
     let paid: Vec<(Option<&str>, Decimal)> =
         january.components().map(|l| (l.plan.as_deref(), l.amount)).collect();

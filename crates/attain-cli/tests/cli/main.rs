@@ -1,6 +1,7 @@
 //! The `attain` binary as a user runs it: exit codes, what goes to stdout and stderr, and the
 //! files it leaves behind. Each test runs the real binary in its own temporary directory.
 
+mod backup;
 mod data;
 mod options;
 mod pay;
@@ -47,14 +48,25 @@ impl Sandbox {
     /// Runs `attain args…` in the sandbox, with no database or log settings inherited and
     /// backtraces on, so a panic could not hide.
     pub fn run<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_attain"))
+        self.run_with_env(args, &[])
+    }
+
+    /// [`Sandbox::run`] with some environment variables set (the audit key ones are cleared
+    /// unless given here, so the key is the one beside the database).
+    pub fn run_with_env<S: AsRef<std::ffi::OsStr>>(&self, args: &[S], env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_attain"));
+        command
             .args(args)
             .current_dir(self.dir.path())
             .env_remove("ATTAIN_DATABASE_URL")
             .env_remove("ATTAIN_LOG")
-            .env("RUST_BACKTRACE", "1")
-            .output()
-            .expect("run attain");
+            .env_remove("ATTAIN_AUDIT_KEY")
+            .env_remove("ATTAIN_AUDIT_KEY_FILE")
+            .env("RUST_BACKTRACE", "1");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let output = command.output().expect("run attain");
         Run {
             code: output.status.code().expect("attain exited normally, not by a signal"),
             stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),

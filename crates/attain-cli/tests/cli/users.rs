@@ -284,6 +284,45 @@ fn audit_verify_finds_deleted_entries() {
 }
 
 #[test]
+fn audit_checkpoints_catch_a_cut_tail_and_a_wrong_key_is_named() {
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("users.db");
+    for login in ["ann", "bob", "carol", "dan"] {
+        sandbox.ok(&["user", "add", login, "--role", "finance", "--name", login, "--db", &db]);
+    }
+    let key =
+        std::fs::read_to_string(sandbox.path("users.db.audit-key")).expect("a key file beside the database");
+    assert_eq!(key.trim().len(), 64);
+    let checkpoint = sandbox.arg("head.json");
+    sandbox.ok(&["audit", "checkpoint", "--db", &db, "--out", &checkpoint]);
+    let run = sandbox.ok(&["audit", "verify", "--db", &db, "--against", &checkpoint]);
+    assert!(run.stdout.contains("still holds entry 4"), "{}", run.stdout);
+
+    // The newest entry deleted and the head moved back: only the checkpoint can tell.
+    tamper(&db, "DELETE FROM audit_log WHERE seq = 4");
+    tamper(
+        &db,
+        "UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit_log WHERE seq = 3) WHERE id = 1",
+    );
+    sandbox.ok(&["audit", "verify", "--db", &db]);
+    let run = sandbox.run(&["audit", "verify", "--db", &db, "--against", &checkpoint]);
+    let line = one_line_error(&run);
+    assert!(line.starts_with("error: audit log broken at entry 4: the log ends at entry 3"), "{line}");
+
+    // Another key: every entry fails, and the message says the key is the likely cause.
+    let other = [("ATTAIN_AUDIT_KEY", "not the key this log was written with, but long enough")];
+    let run = sandbox.run_with_env(&["audit", "verify", "--db", &db], &other);
+    let line = one_line_error(&run);
+    assert!(line.contains("no entry matches the audit key from ATTAIN_AUDIT_KEY"), "{line}");
+    let run = sandbox.run_with_env(&["audit", "verify", "--db", &db, "--against", &checkpoint], &other);
+    assert!(
+        one_line_error(&run).contains("head.json: the checkpoint's signature does not match"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn audit_verify_needs_an_existing_database() {
     let sandbox = Sandbox::new();
     let run = sandbox.run(&["audit", "verify", "--db", "missing.db"]);

@@ -1,5 +1,6 @@
 //! The store contract: every test here runs on SQLite and on PostgreSQL.
 
+mod bulk;
 mod contract;
 mod platform;
 mod schema;
