@@ -10,6 +10,7 @@ mod error;
 mod openapi;
 mod server;
 mod ui;
+mod upload;
 
 pub use openapi::document as openapi_document;
 pub use server::{Server, ServerConfig};

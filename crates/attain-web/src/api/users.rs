@@ -141,7 +141,8 @@ pub(crate) async fn audit(
 ) -> ApiResult<Json<AuditPage>> {
     let page = query.number("page")?.unwrap_or(1);
     let per_page = query.number("per_page")?.unwrap_or(50);
-    Ok(Json(state.app.audit_page(&actor, &audit_filter(&query), page, per_page).await?))
+    let page = state.app.audit_page(&actor, &audit_filter(&query), page, per_page).await;
+    Ok(Json(page.map_err(crate::error::query_error)?))
 }
 
 pub(crate) async fn verify(

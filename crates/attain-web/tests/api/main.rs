@@ -11,6 +11,7 @@ mod audit;
 mod bad_input;
 mod client;
 mod comp;
+mod connections;
 mod edits;
 mod imports;
 mod lists;
@@ -19,6 +20,7 @@ mod openapi;
 mod pay;
 mod scope;
 mod signin;
+mod uploads;
 mod users;
 
 use attain_testkit::Db;

@@ -48,7 +48,21 @@ impl TestApp {
         TestApp::start(backend, settings, false).await
     }
 
+    /// [`TestApp::spawn`] with the server's settings (limits, timeouts) changed by `configure`.
+    pub async fn spawn_serving(backend: Db, configure: impl FnOnce(&mut ServerConfig)) -> Option<TestApp> {
+        TestApp::start_with(backend, Settings::default(), false, configure).await
+    }
+
     async fn start(backend: Db, settings: Settings, pay: bool) -> Option<TestApp> {
+        TestApp::start_with(backend, settings, pay, |_| {}).await
+    }
+
+    async fn start_with(
+        backend: Db,
+        settings: Settings,
+        pay: bool,
+        configure: impl FnOnce(&mut ServerConfig),
+    ) -> Option<TestApp> {
         let db = TestDb::new(backend).await?;
         let store = Store::open(&db.url).await.expect("open the test database");
         let as_of = as_of();
@@ -58,9 +72,9 @@ impl TestApp {
         if pay {
             seed_demo_pay(&app, as_of).await.expect("seed the demo's pay");
         }
-        let server = Server::bind(app.clone(), ServerConfig::new("127.0.0.1:0".parse().unwrap()))
-            .await
-            .expect("bind port 0");
+        let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap());
+        configure(&mut config);
+        let server = Server::bind(app.clone(), config).await.expect("bind port 0");
         let addr = server.local_addr();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
