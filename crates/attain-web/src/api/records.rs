@@ -29,7 +29,7 @@ pub(crate) fn list_query(query: &QueryPairs) -> Result<ListQuery, Failure> {
         q: query.get("q").map(str::to_string),
         sort: query.get("sort").map(str::to_string),
         page: query.number("page")?.unwrap_or(1),
-        per_page: query.number("per_page")?.unwrap_or(0),
+        per_page: query.number_at_most("per_page", attain_app::records::MAX_PER_PAGE)?.unwrap_or(0),
         filters: query
             .0
             .iter()
@@ -66,11 +66,20 @@ fn with_etag(status: StatusCode, body: serde_json::Value, etag: &str) -> Respons
 }
 
 pub(crate) async fn show(
-    State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    state: State<AppState>,
+    actor: ApiActor,
     Path((resource, id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let kind = kind_of(&resource)?;
+    show_one(state, actor, kind_of(&resource)?, id).await
+}
+
+/// One record of `kind` by id.
+pub(crate) async fn show_one(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    kind: Kind,
+    id: String,
+) -> ApiResult<Response> {
     let found = state.app.get(&actor, kind, &id)?;
     let rows = found.snapshot.rows(kind);
     // A versioned kind (keyed by id and date) always answers with its versions, even when

@@ -156,11 +156,15 @@ async fn bad_bodies_paths_and_ids(backend: Db) {
     admin.get("/api/v1/accounts/acc-nul").await.expect(404);
     // A path segment that is not UTF-8 cannot name anything: a 400, still in JSON.
     admin.get("/api/v1/accounts/%FF").await.expect_error(400, "invalid", None);
+    // Paging beyond the documented maximum is refused, not silently clamped.
+    admin.get("/api/v1/accounts?per_page=501").await.expect_error(400, "invalid", Some("per_page"));
+    assert_eq!(admin.get("/api/v1/accounts?per_page=500").await.expect(200).json()["per_page"], 500);
     // A method the route does not take.
     for (method, path) in [
         (Method::DELETE, "/api/v1/me"),
         (Method::PUT, "/api/v1/users/admin"),
         (Method::POST, "/api/v1/accounts"),
+        (Method::PUT, "/api/v1/company/company"),
     ] {
         let reply = admin.send(method, path, None, &[]).await;
         reply.expect_error(405, "method_not_allowed", None);
