@@ -82,13 +82,13 @@ impl QueryPairs {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
-    /// A positive whole number parameter, or a 400 naming it (also when it is given twice:
-    /// which one was meant is anybody's guess).
+    /// A positive whole number parameter, or a 400 naming it (also when it is empty, or given
+    /// twice: which one was meant is anybody's guess).
     pub fn number(&self, name: &str) -> Result<Option<u32>, Failure> {
         if self.0.iter().filter(|(n, _)| n == name).count() > 1 {
             return Err(ApiError::bad_request(name, "is given more than once").into());
         }
-        match self.get(name).map(str::trim).filter(|v| !v.is_empty()) {
+        match self.get(name).map(str::trim) {
             None => Ok(None),
             Some(v) => match v.parse::<u32>() {
                 Ok(n) if n > 0 => Ok(Some(n)),
