@@ -9,7 +9,7 @@ use tokio::sync::{Mutex, MutexGuard};
 
 use crate::access::{Actor, Permission};
 use crate::error::AppResult;
-use crate::import::{ImportOptions, ImportReport, import_csv_bytes};
+use crate::import::{ImportOptions, ImportReport, import_csv_bytes, import_csv_reader};
 use crate::snapshot::Snapshot;
 
 /// Tunables of sign-in and sessions. The throttle's policy is written out in docs/api.md
@@ -131,15 +131,42 @@ impl App {
         skip_bad: bool,
     ) -> AppResult<ImportReport> {
         actor.require(Permission::EditData)?;
-        if bytes.contains(&0) {
-            // A CSV file is UTF-8 text, which never holds NUL (and PostgreSQL cannot store one).
-            let reason = "holds NUL bytes: save it as UTF-8 text".to_string();
-            return Err(crate::ImportError::File { path: file.to_string(), reason }.into());
-        }
         let _writing = self.writer().await;
         let options = ImportOptions::by(actor, "import.upload", file).skip_bad(skip_bad);
         let report = import_csv_bytes(self.store(), kind, file, bytes, None, options).await?;
         self.refresh().await?;
         Ok(report)
     }
+
+    /// Checks that `actor` may import, before an upload's body is read: a caller who
+    /// may not import costs the server neither the upload's memory nor its disk.
+    pub fn authorize_upload(&self, actor: &Actor) -> AppResult<UploadGrant> {
+        actor.require(Permission::EditData)?;
+        Ok(UploadGrant { actor: actor.clone() })
+    }
+
+    /// Imports an upload that [`App::authorize_upload`] allowed, read from `input` (a
+    /// temporary file the body was streamed to) rather than held in memory.
+    pub async fn import_upload(
+        &self,
+        grant: UploadGrant,
+        kind: Kind,
+        file: &str,
+        input: Box<dyn std::io::Read + Send>,
+        lines: u64,
+        skip_bad: bool,
+    ) -> AppResult<ImportReport> {
+        let UploadGrant { actor } = grant;
+        let _writing = self.writer().await;
+        let options = ImportOptions::by(&actor, "import.upload", file).skip_bad(skip_bad);
+        let report = import_csv_reader(self.store(), kind, file, input, lines, None, options).await?;
+        self.refresh().await?;
+        Ok(report)
+    }
+}
+
+/// Proof that an actor may import, made before the upload is read.
+#[derive(Debug)]
+pub struct UploadGrant {
+    actor: Actor,
 }

@@ -419,7 +419,16 @@ impl App {
         let per_page = per_page.clamp(1, 500);
         let offset = i64::from(page - 1) * i64::from(per_page);
         let f = filter;
-        let texts = [&f.actor_login, &f.action, &f.entity, &f.entity_id, &f.from, &f.to];
+        for (field, bound) in [("from", &f.from), ("to", &f.to)] {
+            // A bound is compared with the stored instants as text, so anything but a date
+            // would match by accident of spelling: it must be a date.
+            if let Some(text) = bound
+                && let Err(e) = attain_core::dating::parse_date(text)
+            {
+                return Err(crate::AppError::invalid(field, format!("must be a date YYYY-MM-DD: {e}")));
+            }
+        }
+        let texts = [&f.actor_login, &f.action, &f.entity, &f.entity_id];
         if texts.iter().any(|t| t.as_deref().is_some_and(|t| t.contains('\0'))) {
             // No entry holds a NUL, and PostgreSQL cannot compare one: nothing matches.
             return Ok(AuditPage { entries: Vec::new(), total: 0, page, per_page });

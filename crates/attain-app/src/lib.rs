@@ -25,7 +25,7 @@ pub mod snapshot;
 pub mod statements;
 
 pub use access::{Actor, Permission, Role, Via};
-pub use app::{App, Settings};
+pub use app::{App, Settings, UploadGrant};
 pub use error::{AppError, AppResult};
 pub use import::{ImportError, ImportOptions, ImportReport, RowError};
 pub use progress::{NoProgress, Progress};

@@ -319,10 +319,6 @@ impl App {
         for column in spec.columns {
             let text = match object.get(column.name) {
                 None | Some(serde_json::Value::Null) => None,
-                Some(serde_json::Value::String(s)) if s.contains('\0') => {
-                    // PostgreSQL cannot store a NUL in text; no column needs one.
-                    return Err(AppError::invalid(column.name, "must not contain NUL characters"));
-                }
                 Some(serde_json::Value::String(s)) => Some(s.clone()),
                 Some(serde_json::Value::Number(n)) => Some(n.to_string()),
                 Some(_) => {

@@ -222,6 +222,57 @@ impl RecordSpec {
     pub fn file_name(&self) -> String {
         format!("{}.csv", self.table)
     }
+
+    /// The longest text, in characters, column `i` accepts. Ids (key text columns and
+    /// references) are short names from a source system; free text is a name, a note or a
+    /// reason; every other type has a short canonical form. The limits keep one bad cell from
+    /// filling memory, the database and every page that shows it.
+    pub fn max_chars(&self, i: usize) -> usize {
+        let column = &self.columns[i];
+        match column.ty {
+            ColumnType::Ref(_) => ID_MAX_CHARS,
+            ColumnType::Text if self.key.contains(&column.name) => ID_MAX_CHARS,
+            ColumnType::Text => TEXT_MAX_CHARS,
+            _ => VALUE_MAX_CHARS,
+        }
+    }
+}
+
+/// The longest id (a key text column or a reference), in characters.
+pub const ID_MAX_CHARS: usize = 200;
+/// The longest free text (a name, a subject, a reason), in characters.
+pub const TEXT_MAX_CHARS: usize = 2000;
+/// The longest date, instant, number, currency, period or choice, in characters.
+pub const VALUE_MAX_CHARS: usize = 64;
+
+/// Checks the rules every cell of every kind obeys, whichever way it arrived (CSV, mapped CSV,
+/// JSON, an edit over HTTP, a path id): no NUL character (PostgreSQL cannot store one and no
+/// value needs one) and no more characters than the column takes.
+fn check_cell(spec: &RecordSpec, i: usize, raw: &str) -> Result<(), FieldError> {
+    let column = spec.columns[i].name;
+    if raw.contains('\0') {
+        return Err(FieldError::new(column, shown_value(raw), "must not contain NUL characters"));
+    }
+    let max = spec.max_chars(i);
+    // Bytes bound characters from above, so most cells skip the count.
+    if raw.len() > max && raw.chars().count() > max {
+        return Err(FieldError::new(
+            column,
+            shown_value(raw),
+            format!("is longer than {max} characters ({} characters)", raw.chars().count()),
+        ));
+    }
+    Ok(())
+}
+
+/// A refused value as an error message may quote it: NULs made visible, and cut short.
+fn shown_value(raw: &str) -> String {
+    const SHOWN: usize = 60;
+    let mut shown: String = raw.chars().take(SHOWN).collect::<String>().replace('\0', "\\0");
+    if raw.chars().nth(SHOWN).is_some() {
+        shown.push('…');
+    }
+    shown
 }
 
 /// A problem with one field of one record; importers add the file and line.
@@ -506,6 +557,7 @@ pub fn cells_from<'a>(
             values.push(Value::Null);
             continue;
         };
+        check_cell(spec, i, raw)?;
         let value = match column.ty {
             ColumnType::Int => raw
                 .parse::<i64>()
@@ -595,8 +647,8 @@ pub fn columns_reference() -> String {
     for kind in Kind::ALL {
         let spec = kind.spec();
         out.push_str(&format!("### `{}` (key: {})\n\n", spec.file_name(), spec.key.join(" + ")));
-        out.push_str("| column | type | required |\n|---|---|---|\n");
-        for c in spec.columns {
+        out.push_str("| column | type | required | at most (characters) |\n|---|---|---|---|\n");
+        for (i, c) in spec.columns.iter().enumerate() {
             let ty = match c.ty {
                 ColumnType::Text => "text".to_string(),
                 ColumnType::Date => "date `YYYY-MM-DD`".to_string(),
@@ -612,7 +664,8 @@ pub fn columns_reference() -> String {
                 ),
                 ColumnType::Ref(target) => format!("id of a `{}` row", target.name()),
             };
-            out.push_str(&format!("| `{}` | {} | {} |\n", c.name, ty, if c.required { "yes" } else { "" }));
+            let required = if c.required { "yes" } else { "" };
+            out.push_str(&format!("| `{}` | {} | {} | {} |\n", c.name, ty, required, spec.max_chars(i)));
         }
         out.push('\n');
     }
@@ -663,6 +716,55 @@ mod tests {
         let unlinked = texts(&["t2", "2017-03-01", "return", "", "", "", "USD", "-5", "", "", "", ""]);
         let err = Kind::Transactions.canonical(&cells_from_text(spec, &unlinked).unwrap()).unwrap_err();
         assert_eq!(err.column, "original_id");
+    }
+
+    #[test]
+    fn no_cell_of_any_kind_holds_a_nul() {
+        for kind in Kind::ALL {
+            let spec = kind.spec();
+            for (i, column) in spec.columns.iter().enumerate() {
+                let mut row = vec![None; spec.columns.len()];
+                row[i] = Some("a\0b".to_string());
+                let err = cells_from_text(spec, &row).unwrap_err();
+                assert_eq!((err.column, err.value.as_str()), (column.name, "a\\0b"), "{kind}");
+                assert_eq!(err.reason, "must not contain NUL characters");
+            }
+        }
+    }
+
+    #[test]
+    fn every_column_has_a_length_limit() {
+        for kind in Kind::ALL {
+            let spec = kind.spec();
+            for (i, column) in spec.columns.iter().enumerate() {
+                let max = spec.max_chars(i);
+                let mut row = vec![None; spec.columns.len()];
+                // Multi-byte characters: the limit counts characters, not bytes.
+                row[i] = Some("é".repeat(max + 1));
+                let err = cells_from_text(spec, &row).unwrap_err();
+                assert_eq!(err.column, column.name, "{kind}");
+                assert_eq!(err.reason, format!("is longer than {max} characters ({} characters)", max + 1));
+                if matches!(column.ty, ColumnType::Text | ColumnType::Ref(_)) {
+                    row[i] = Some("é".repeat(max));
+                    assert!(cells_from_text(spec, &row).is_ok(), "{kind}.{}", column.name);
+                }
+            }
+        }
+        let accounts = Kind::Accounts.spec();
+        assert_eq!(accounts.max_chars(accounts.index_of("id").unwrap()), ID_MAX_CHARS);
+        assert_eq!(accounts.max_chars(accounts.index_of("name").unwrap()), TEXT_MAX_CHARS);
+    }
+
+    #[test]
+    fn a_negative_quantity_cannot_earn_a_positive_amount() {
+        let spec = Kind::Transactions.spec();
+        let row = texts(&["t1", "2017-03-01", "booking", "", "", "-2", "USD", "10", "", "", "", ""]);
+        let err = Kind::Transactions.canonical(&cells_from_text(spec, &row).unwrap()).unwrap_err();
+        assert_eq!((err.column, err.value.as_str()), ("quantity", "-2"));
+        let returned = texts(&["t2", "2017-03-01", "return", "", "", "-2", "USD", "-10", "", "", "t1", ""]);
+        assert!(Kind::Transactions.canonical(&cells_from_text(spec, &returned).unwrap()).is_ok());
+        let free = texts(&["t3", "2017-03-01", "booking", "", "", "-1", "USD", "0", "", "", "", ""]);
+        assert!(Kind::Transactions.canonical(&cells_from_text(spec, &free).unwrap()).is_ok());
     }
 
     #[test]

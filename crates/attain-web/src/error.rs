@@ -142,6 +142,18 @@ pub(crate) fn classify(error: AppError) -> (ApiError, Option<Vec<RowErrorJson>>)
     (e, None)
 }
 
+/// An app error for a request whose query parameters the app judged: a value the app finds
+/// invalid there (a filter column, a date bound) is the query's fault, a 400 naming the
+/// parameter, not a 422 about a body.
+pub(crate) fn query_error(error: AppError) -> Failure {
+    match error {
+        AppError::Invalid { field, message } => {
+            Failure(ApiError { field, ..ApiError::new(StatusCode::BAD_REQUEST, "invalid", message) }, None)
+        }
+        other => other.into(),
+    }
+}
+
 /// An API handler's error: an [`ApiError`], with the rows of a refused import when there are.
 #[derive(Debug)]
 pub struct Failure(pub ApiError, pub Option<Vec<RowErrorJson>>);

@@ -11,6 +11,7 @@ mod no_store;
 mod openapi;
 mod server;
 mod ui;
+mod upload;
 
 pub use openapi::document as openapi_document;
 pub use server::{Server, ServerConfig};

@@ -52,8 +52,11 @@ fn record_schema(kind: Kind) -> Value {
     let spec = kind.spec();
     let mut properties = Map::new();
     let mut required = Vec::new();
-    for column in spec.columns {
+    for (i, column) in spec.columns.iter().enumerate() {
         let mut schema = column_schema(column.ty);
+        if matches!(column.ty, ColumnType::Text | ColumnType::Ref(_)) {
+            schema["maxLength"] = json!(spec.max_chars(i));
+        }
         if !column.required {
             schema = json!({"oneOf": [schema, {"type": "null"}]});
         } else {
@@ -89,6 +92,65 @@ fn param(name: &str, location: &str, description: &str, schema: Value, required:
     json!({"name": name, "in": location, "description": description, "required": required, "schema": schema})
 }
 
+/// A date, or nothing (an empty parameter is no bound, or, as a filter, an empty cell).
+fn date_or_empty() -> Value {
+    json!({"anyOf": [{"type": "string", "format": "date"}, {"const": ""}]})
+}
+
+/// A list's parameters: search, sort (by any column, `-` for descending), paging, and a
+/// filter per column (`column=value`, `column__gte=value`, `column__lt=value`) whose value must
+/// be comparable with the column: a number, a date, a period, any text otherwise.
+fn list_params(kind: Kind) -> Vec<Value> {
+    let spec = kind.spec();
+    let sorts: Vec<String> =
+        spec.columns.iter().flat_map(|c| [c.name.to_string(), format!("-{}", c.name)]).collect();
+    let mut params = vec![
+        param("q", "query", "Case-insensitive text to find in any column", json!({"type": "string"}), false),
+        param(
+            "sort",
+            "query",
+            "A column to sort by; prefix with - for descending",
+            json!({"type": "string", "enum": sorts}),
+            false,
+        ),
+        param(
+            "page",
+            "query",
+            "Page number, from 1",
+            json!({"type": "integer", "minimum": 1, "maximum": u32::MAX}),
+            false,
+        ),
+        param(
+            "per_page",
+            "query",
+            "Records per page (default 50, at most 500)",
+            json!({"type": "integer", "minimum": 1, "maximum": attain_app::records::MAX_PER_PAGE}),
+            false,
+        ),
+    ];
+    for column in spec.columns {
+        let value = match column.ty {
+            ColumnType::Int | ColumnType::Money { .. } | ColumnType::Decimal => {
+                json!({"type": "string", "pattern": "^(-?[0-9]{1,15}(\\.[0-9]{1,10})?)?$"})
+            }
+            ColumnType::Date => date_or_empty(),
+            ColumnType::Period => json!({"anyOf": [column_schema(column.ty), {"const": ""}]}),
+            _ => json!({"type": "string"}),
+        };
+        for (suffix, how) in [("", "equal to"), ("__gte", "at least"), ("__lt", "less than")] {
+            let description = format!("Only records whose {} is {how} this", column.name);
+            params.push(param(
+                &format!("{}{suffix}", column.name),
+                "query",
+                &description,
+                value.clone(),
+                false,
+            ));
+        }
+    }
+    params
+}
+
 fn record_paths(paths: &mut Map<String, Value>) {
     for kind in Kind::ALL {
         let name = kind.name();
@@ -106,18 +168,7 @@ fn record_paths(paths: &mut Map<String, Value>) {
                 "400": error_response("A bad page number, sort column or filter column"),
             }),
         );
-        list.insert(
-            "parameters".into(),
-            json!([
-                param("q", "query", "Case-insensitive text to find in any column", json!({"type": "string"}), false),
-                param("sort", "query", "A column to sort by; prefix with - for descending", json!({"type": "string"}), false),
-                param("page", "query", "Page number, from 1", json!({"type": "integer", "minimum": 1}), false),
-                param("per_page", "query", "Records per page (default 50, at most 500)", json!({"type": "integer", "minimum": 1, "maximum": 500}), false),
-                {"name": "filters", "in": "query", "style": "form", "explode": true,
-                 "description": "Any column as `column=value` (equal), `column__gte=value` or `column__lt=value`",
-                 "schema": {"type": "object", "additionalProperties": {"type": "string"}}},
-            ]),
-        );
+        list.insert("parameters".into(), Value::Array(list_params(kind)));
         paths.insert(format!("/api/v1/{name}"), json!({"get": list}));
 
         let id_param = param("id", "path", "The record's id", json!({"type": "string"}), true);
@@ -164,9 +215,14 @@ fn record_paths(paths: &mut Map<String, Value>) {
                     false
                 )]),
             );
+            // The id comes from the path; the body may repeat it (it must then be the same).
+            let mut body = record_schema(kind);
+            if let Some(required) = body["required"].as_array_mut() {
+                required.retain(|c| c != "id");
+            }
             put.insert(
                 "requestBody".into(),
-                json!({"required": true, "content": {"application/json": {"schema": schema}}}),
+                json!({"required": true, "content": {"application/json": {"schema": body}}}),
             );
             item["put"] = Value::Object(put);
         }
@@ -269,10 +325,15 @@ fn platform_paths(paths: &mut Map<String, Value>) {
         "tokens",
         "Create an API token (its secret is shown once)",
         "create_token",
-        json!({"201": ok_json("The token and its secret", json!({"type": "object", "properties": {"secret": {"type": "string"}, "token": token}}))}),
+        json!({"201": ok_json("The token and its secret", json!({"type": "object", "properties": {"secret": {"type": "string"}, "token": token}})),
+               "422": error_response("The name is empty or too long")}),
     );
-    create_token.insert("requestBody".into(), json!({"required": true, "content": {"application/json": {"schema": {
-        "type": "object", "required": ["name"], "additionalProperties": false, "properties": {"name": {"type": "string"}}}}}}));
+    create_token.insert(
+        "requestBody".into(),
+        json!({"required": true, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["name"], "additionalProperties": false,
+        "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 100}}}}}}),
+    );
     paths.insert("/api/v1/tokens".into(), json!({
         "get": operation("tokens", "Your API tokens", "list_tokens", json!({"200": ok_json("Tokens, without secrets", json!({"type": "array", "items": token}))})),
         "post": create_token,
@@ -284,7 +345,8 @@ fn platform_paths(paths: &mut Map<String, Value>) {
         "Browse the audit log, newest first (admins)",
         "list_audit",
         json!({
-        "200": ok_json("A page of entries", json!({"$ref": "#/components/schemas/AuditPage"})), "403": error_response("Only admins read the audit log")}),
+        "200": ok_json("A page of entries", json!({"$ref": "#/components/schemas/AuditPage"})), "403": error_response("Only admins read the audit log"),
+        "400": error_response("A bound that is not a date, or a bad page number (the parameter is named)")}),
     );
     audit.insert(
         "parameters".into(),
@@ -299,20 +361,20 @@ fn platform_paths(paths: &mut Map<String, Value>) {
             ),
             param("entity", "query", "e.g. accounts, users, import", json!({"type": "string"}), false),
             param("entity_id", "query", "The changed record's id", json!({"type": "string"}), false),
+            param("from", "query", "Entries on or after this date", date_or_empty(), false),
+            param("to", "query", "Entries before this date", date_or_empty(), false),
             param(
-                "from",
+                "page",
                 "query",
-                "Entries at or after this instant or date",
-                json!({"type": "string"}),
+                "Page number, from 1",
+                json!({"type": "integer", "minimum": 1, "maximum": u32::MAX}),
                 false
             ),
-            param("to", "query", "Entries before this instant or date", json!({"type": "string"}), false),
-            param("page", "query", "Page number, from 1", json!({"type": "integer", "minimum": 1}), false),
             param(
                 "per_page",
                 "query",
                 "Entries per page (default 50, at most 500)",
-                json!({"type": "integer", "minimum": 1}),
+                json!({"type": "integer", "minimum": 1, "maximum": attain_app::records::MAX_PER_PAGE}),
                 false
             ),
         ]),
@@ -379,12 +441,53 @@ fn components() -> Value {
     })
 }
 
+/// Answers any operation may give besides its own, added where an operation does not
+/// describe them itself: a malformed request (400: a path segment that is not UTF-8, a bad
+/// parameter), an unknown id in the path (404), a body over the limit (413), a JSON body
+/// without its media type (415), and a cookie-signed unsafe call without its CSRF token (403).
+fn common_answers(paths: &mut Map<String, Value>) {
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        let path_params = path.contains('{');
+        for (method, op) in item.iter_mut() {
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+            let mut add = |status: &str, description: &str| {
+                responses.entry(status.to_string()).or_insert_with(|| error_response(description));
+            };
+            add("400", "A malformed request: a path or query parameter that does not parse (it is named)");
+            if path_params {
+                add("404", "No such resource, or not within your scope");
+            }
+            let unsafe_method = method != "get";
+            if unsafe_method && path != "/api/health" {
+                add(
+                    "403",
+                    "Signed in by cookie without the session's X-CSRF-Token, or your role may not do this",
+                );
+            }
+        }
+        for op in item.values_mut() {
+            let Some(body) = op.get("requestBody").cloned() else { continue };
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+            responses
+                .entry("413")
+                .or_insert_with(|| error_response("The body is larger than the server accepts"));
+            if body.pointer("/content/application~1json").is_some() {
+                responses
+                    .entry("415")
+                    .or_insert_with(|| error_response("The body was not sent as application/json"));
+            }
+        }
+    }
+}
+
 /// The whole document.
 pub fn document() -> Value {
     let mut paths = Map::new();
     platform_paths(&mut paths);
     record_paths(&mut paths);
     pay::paths(&mut paths);
+    common_answers(&mut paths);
     json!({
         "openapi": "3.1.0",
         "info": {

@@ -1,5 +1,7 @@
-//! Binding, middleware (logs, limits, timeouts, compression, security headers) and graceful
-//! shutdown. The listener binds before anything serves, so tests can use port 0.
+//! Binding, serving connections (a connection limit, a header-read timeout that also closes
+//! idle kept-alive connections), middleware (logs, limits, timeouts, compression, security
+//! headers) and graceful shutdown. The listener binds before anything serves, so tests can use
+//! port 0.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -8,8 +10,13 @@ use std::time::Duration;
 
 use attain_app::App;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -29,6 +36,13 @@ pub struct ServerConfig {
     /// The server sits behind one reverse proxy that appends the client's address to
     /// `X-Forwarded-For`: take the client address from there (see `auth::client_address`).
     pub trust_proxy: bool,
+    /// How long a client may take to send a request's headers; also how long a kept-alive
+    /// connection may wait idle for its next request. A client that trickles a header is
+    /// disconnected after this, so it cannot hold a connection open.
+    pub header_timeout: Duration,
+    /// Connections served at once. Beyond it, new connections wait in the listen backlog until
+    /// one closes, so a flood of slow clients cannot exhaust the process's file descriptors.
+    pub max_connections: usize,
 }
 
 impl ServerConfig {
@@ -40,6 +54,8 @@ impl ServerConfig {
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 64 * 1024 * 1024,
             trust_proxy: false,
+            header_timeout: Duration::from_secs(10),
+            max_connections: 512,
         }
     }
 }
@@ -60,6 +76,8 @@ pub struct Server {
     router: Router,
     addr: SocketAddr,
     setup_token: Option<Arc<String>>,
+    header_timeout: Duration,
+    max_connections: usize,
 }
 
 impl Server {
@@ -70,8 +88,9 @@ impl Server {
         let addr = listener.local_addr()?;
         let needs_setup = !app.has_users().await.map_err(std::io::Error::other)?;
         let setup_token = needs_setup.then(|| Arc::new(attain_app::access::secret::random_token()));
+        let (header_timeout, max_connections) = (config.header_timeout, config.max_connections.max(1));
         let state = AppState { app, config: Arc::new(config), setup_token: setup_token.clone() };
-        Ok(Server { listener, router: router(state), addr, setup_token })
+        Ok(Server { listener, router: router(state), addr, setup_token, header_timeout, max_connections })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -94,9 +113,58 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then finishes the requests in flight.
+    ///
+    /// HTTP/1.1 only (behind a proxy, which speaks HTTP/2 to browsers): hyper's header-read
+    /// timeout bounds both a slow first request and an idle kept-alive connection, where
+    /// detecting HTTP/2 would first wait, unbounded, for its preface.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
+        let Server { listener, router, header_timeout, max_connections, .. } = self;
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+        let permits = Arc::new(Semaphore::new(max_connections));
+        let connections = GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            // A permit before accepting: past the limit, connections queue in the kernel's
+            // backlog (costing us no descriptor) and are served in turn as others close.
+            let permit = tokio::select! {
+                () = &mut shutdown => break,
+                permit = permits.clone().acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break,
+                },
+            };
+            let (stream, remote) = tokio::select! {
+                () = &mut shutdown => break,
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        // Out of descriptors or a connection reset before accept: not fatal.
+                        // Pausing stops a full descriptor table from spinning the loop.
+                        tracing::warn!(error = %e, "could not accept a connection");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+            };
+            let router = router.clone();
+            let service = hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(remote));
+                router.clone().oneshot(request.map(Body::new))
+            });
+            let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                // A client that times out or hangs up ends its connection; nothing to report.
+                if let Err(e) = connection.await {
+                    tracing::debug!(error = %e, "connection closed with an error");
+                }
+                drop(permit);
+            });
+        }
+        // Stop accepting first, then let the connections in flight finish their requests.
+        drop(listener);
+        connections.shutdown().await;
+        Ok(())
     }
 }
 

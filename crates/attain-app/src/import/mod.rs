@@ -16,7 +16,8 @@ pub use apply::apply;
 pub use batch::{Batch, Origin, SourceRow};
 pub use report::{ImportError, ImportReport, KindReport, RowError};
 pub use sources::{
-    DirMapping, import_csv_bytes, import_dir, import_file, import_json, read_workspace, workspace_batch,
+    DirMapping, import_csv_bytes, import_csv_reader, import_dir, import_file, import_json, read_workspace,
+    workspace_batch,
 };
 
 /// How an import treats bad rows, and whom the audit log names for it.

@@ -55,7 +55,7 @@ pub async fn import_file(
     apply(store, batch, options, progress).await
 }
 
-/// Imports CSV text already in memory (an upload), named `file` in messages.
+/// Imports CSV text already in memory, named `file` in messages.
 pub async fn import_csv_bytes(
     store: &Store,
     kind: Kind,
@@ -65,13 +65,25 @@ pub async fn import_csv_bytes(
     options: ImportOptions,
 ) -> Result<ImportReport, ImportError> {
     let input: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+    import_csv_reader(store, kind, file, input, lines, mapping, options).await
+}
+
+/// Imports CSV text read from `input` (an upload spooled to a temporary file), named `file`
+/// in messages; `lines` estimates its rows for progress and planning.
+pub async fn import_csv_reader(
+    store: &Store,
+    kind: Kind,
+    file: &str,
+    input: Box<dyn std::io::Read + Send>,
+    lines: u64,
+    mapping: Option<&Mapping>,
+    options: ImportOptions,
+) -> Result<ImportReport, ImportError> {
     let mut batch = Batch::default();
     match mapping {
         Some(mapping) => add_mapped(&mut batch, kind, CsvTable::read(file, input)?, mapping)?,
-        None => {
-            let estimated = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-            batch.push_stream(kind, CanonicalRows::new(CsvReader::new(file, input)?, kind, estimated)?);
-        }
+        None => batch.push_stream(kind, CanonicalRows::new(CsvReader::new(file, input)?, kind, lines)?),
     }
     apply(store, batch, options, &crate::NoProgress).await
 }

@@ -140,6 +140,34 @@ async fn return_with_a_positive_amount(store: Store, _: Db) {
     assert!(error.reason.contains("negative"), "{}", error.reason);
 }
 
+async fn nul_in_a_cell(store: Store, _: Db) {
+    // SQLite would store it and PostgreSQL refuse it: both databases refuse it the same way.
+    let text = format!("{HEADER}{GOOD}t2\0x,2017-03-02,booking,globex,gadget,1,USD,250,,bob-baker\n");
+    let (result, file) = import_bad(&store, Kind::Transactions, &text, None).await;
+    let error = only(rejected(result));
+    assert_eq!((error.file.as_str(), error.line), (file.as_str(), 3));
+    assert_eq!(error.column.as_deref(), Some("id"));
+    assert_eq!(error.value.as_deref(), Some("t2\\0x"), "the NUL is shown, not printed");
+    assert_eq!(error.reason, "must not contain NUL characters");
+}
+
+async fn cells_longer_than_their_column_takes(store: Store, _: Db) {
+    let long_id = "t".repeat(201);
+    let text = format!("{HEADER}{GOOD}{long_id},2017-03-02,booking,globex,gadget,1,USD,250,,bob-baker\n");
+    let (result, _) = import_bad(&store, Kind::Transactions, &text, None).await;
+    let error = only(rejected(result));
+    assert_eq!(error.column.as_deref(), Some("id"));
+    assert_eq!(error.reason, "is longer than 200 characters (201 characters)");
+    assert!(error.value.as_deref().is_some_and(|v| v.chars().count() == 61), "the value is cut short");
+}
+
+async fn negative_quantity_with_a_positive_amount(store: Store, _: Db) {
+    let text = format!("{HEADER}{GOOD}t2,2017-03-02,booking,globex,gadget,-3,USD,250,,bob-baker\n");
+    let (result, _) = import_bad(&store, Kind::Transactions, &text, None).await;
+    let error = only(rejected(result));
+    assert_eq!((error.column.as_deref(), error.value.as_deref()), (Some("quantity"), Some("-3")));
+}
+
 async fn row_with_the_wrong_number_of_fields(store: Store, _: Db) {
     let text = format!("{HEADER}{GOOD}t2,2017-03-02,booking,globex,gadget,1,USD,250,,bob-baker,extra\n");
     let (result, file) = import_bad(&store, Kind::Transactions, &text, None).await;
@@ -258,6 +286,9 @@ on_both!(
     deal_owned_by_a_person_who_does_not_exist,
     return_with_a_positive_amount,
     row_with_the_wrong_number_of_fields,
+    nul_in_a_cell,
+    cells_longer_than_their_column_takes,
+    negative_quantity_with_a_positive_amount,
     every_bad_row_is_reported_in_line_order,
     line_numbers_match_the_file,
     mapped_file_reports_the_source_column,

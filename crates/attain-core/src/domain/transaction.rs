@@ -121,6 +121,18 @@ impl Record for Transaction {
                 format!("only returns and cancellations reverse another transaction, not a {kind}"),
             ));
         }
+        let quantity = r.opt_decimal("quantity")?.map(|q| q.normalize());
+        if let Some(q) = quantity.filter(|q| q.is_sign_negative() && !q.is_zero())
+            && amount.amount() > Decimal::ZERO
+        {
+            // Taking goods back while charging for them is a data error, not a sale: it would
+            // credit the seller for a return. Returns are negative in amount too.
+            return Err(FieldError::new(
+                "quantity",
+                q.to_string(),
+                "a negative quantity needs an amount of zero or below (record a return instead)",
+            ));
+        }
         if original_id.as_deref() == Some(id.as_str()) {
             return Err(FieldError::new("original_id", id, "a transaction cannot reverse itself"));
         }
@@ -130,7 +142,7 @@ impl Record for Transaction {
             kind,
             account_id: r.opt_text("account_id")?,
             product_id: r.opt_text("product_id")?,
-            quantity: r.opt_decimal("quantity")?.map(|q| q.normalize()),
+            quantity,
             currency,
             amount,
             cost: r.opt_money("cost", currency)?,

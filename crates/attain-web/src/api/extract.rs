@@ -82,14 +82,29 @@ impl QueryPairs {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
-    /// A positive whole number parameter, or a 400 naming it.
+    /// A positive whole number parameter, or a 400 naming it (also when it is empty, or given
+    /// twice: which one was meant is anybody's guess).
     pub fn number(&self, name: &str) -> Result<Option<u32>, Failure> {
-        match self.get(name).map(str::trim).filter(|v| !v.is_empty()) {
+        if self.0.iter().filter(|(n, _)| n == name).count() > 1 {
+            return Err(ApiError::bad_request(name, "is given more than once").into());
+        }
+        match self.get(name).map(str::trim) {
             None => Ok(None),
             Some(v) => match v.parse::<u32>() {
                 Ok(n) if n > 0 => Ok(Some(n)),
                 _ => Err(ApiError::bad_request(name, format!("'{v}' is not a positive whole number")).into()),
             },
+        }
+    }
+
+    /// A positive whole number parameter no larger than `max` (the document's maximum), or a
+    /// 400 naming it.
+    pub fn number_at_most(&self, name: &str, max: u32) -> Result<Option<u32>, Failure> {
+        match self.number(name)? {
+            Some(n) if n > max => {
+                Err(ApiError::bad_request(name, format!("'{n}' is more than the maximum, {max}")).into())
+            }
+            n => Ok(n),
         }
     }
 

@@ -7,8 +7,9 @@ pub(crate) mod records;
 pub(crate) mod users;
 
 use attain_app::Role;
+use attain_core::Kind;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Json};
 use axum::routing::{get, post};
 use serde::Serialize;
@@ -23,7 +24,7 @@ use crate::error::ApiResult;
 use crate::server::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/api/health", get(health))
         .route("/api/openapi.json", get(crate::openapi::serve_json))
         .route("/api/docs", get(crate::openapi::serve_page))
@@ -47,7 +48,17 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/pay/statements/{period}/{person_id}/trace", get(pay::trace))
         .route("/api/v1/pay/payroll", get(pay::payroll))
         .route("/api/v1/{resource}", get(records::list))
-        .route("/api/v1/{resource}/{id}", get(records::show).put(records::put))
+        .route("/api/v1/{resource}/{id}", get(records::show).put(records::put));
+    // Kinds changed only by import have no PUT, so their path answers 405 and its Allow header
+    // names GET alone (a route of their own: static segments win over `{resource}`).
+    Kind::ALL.into_iter().filter(|&k| !attain_app::records::editable(k)).fold(routes, |routes, kind| {
+        routes.route(
+            &format!("/api/v1/{}/{{id}}", kind.name()),
+            get(move |state: State<AppState>, actor: ApiActor, Path(id): Path<String>| {
+                records::show_one(state, actor, kind, id)
+            }),
+        )
+    })
 }
 
 /// Routes that take large bodies (CSV uploads).

@@ -3,16 +3,18 @@
 
 use attain_app::records::{ListQuery, record_json};
 use attain_core::Kind;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
+use http_body_util::BodyExt;
 use serde_json::json;
 
 use super::{JsonBody, QueryPairs};
 use crate::auth::ApiActor;
-use crate::error::{ApiError, ApiResult, Failure};
+use crate::error::{ApiError, ApiResult, Failure, query_error};
 use crate::server::AppState;
+use crate::upload::{Spool, SpoolError};
 
 /// The kind a resource name stands for (`people`, `opportunities`, ...).
 pub(crate) fn kind_of(resource: &str) -> Result<Kind, Failure> {
@@ -27,7 +29,7 @@ pub(crate) fn list_query(query: &QueryPairs) -> Result<ListQuery, Failure> {
         q: query.get("q").map(str::to_string),
         sort: query.get("sort").map(str::to_string),
         page: query.number("page")?.unwrap_or(1),
-        per_page: query.number("per_page")?.unwrap_or(0),
+        per_page: query.number_at_most("per_page", attain_app::records::MAX_PER_PAGE)?.unwrap_or(0),
         filters: query
             .0
             .iter()
@@ -44,13 +46,7 @@ pub(crate) async fn list(
     query: QueryPairs,
 ) -> ApiResult<Json<serde_json::Value>> {
     let kind = kind_of(&resource)?;
-    let listing = state.app.list(&actor, kind, &list_query(&query)?).map_err(|e| match e {
-        // A bad filter or sort column is the query's fault: 400, naming the parameter.
-        attain_app::AppError::Invalid { field, message } => {
-            Failure(ApiError { field, ..ApiError::new(StatusCode::BAD_REQUEST, "invalid", message) }, None)
-        }
-        other => other.into(),
-    })?;
+    let listing = state.app.list(&actor, kind, &list_query(&query)?).map_err(query_error)?;
     let rows = listing.snapshot.rows(kind);
     let data: Vec<serde_json::Value> = listing.rows.iter().map(|&i| record_json(kind, &rows[i])).collect();
     Ok(Json(json!({
@@ -70,11 +66,20 @@ fn with_etag(status: StatusCode, body: serde_json::Value, etag: &str) -> Respons
 }
 
 pub(crate) async fn show(
-    State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    state: State<AppState>,
+    actor: ApiActor,
     Path((resource, id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let kind = kind_of(&resource)?;
+    show_one(state, actor, kind_of(&resource)?, id).await
+}
+
+/// One record of `kind` by id.
+pub(crate) async fn show_one(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    kind: Kind,
+    id: String,
+) -> ApiResult<Response> {
     let found = state.app.get(&actor, kind, &id)?;
     let rows = found.snapshot.rows(kind);
     // A versioned kind (keyed by id and date) always answers with its versions, even when
@@ -115,19 +120,42 @@ pub(crate) async fn put(
 
 /// `POST /api/v1/imports/{resource}`: a CSV body with canonical headers, imported through
 /// the same checks as `attain import` (`?skip_bad=true` writes the good rows).
+///
+/// Everything that can refuse the request is checked before the body is read (the actor and
+/// its CSRF token by the extractor, then the kind, the permission and the parameters), and the
+/// body is then streamed to a temporary file: a caller who may not import cannot make the
+/// server hold an upload, and one who may costs disk, not memory.
 pub(crate) async fn import(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(resource): Path<String>,
     query: QueryPairs,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: Body,
 ) -> ApiResult<Json<serde_json::Value>> {
     let kind = kind_of(&resource)?;
-    let bytes = body.map_err(|_| super::extract::too_large())?;
+    let grant = state.app.authorize_upload(&actor)?;
     let skip_bad = query.flag("skip_bad")?;
     let file = query.get("file").map_or_else(|| format!("{resource}.csv"), str::to_string);
-    let report = state.app.import_csv(&actor, kind, &file, &bytes, skip_bad).await?;
+    let mut spool = Spool::new(state.config.max_upload_bytes).map_err(spool_failure)?;
+    let mut body = body;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid", "the upload was cut off before its end")
+        })?;
+        if let Some(data) = frame.data_ref() {
+            spool.write(data).await.map_err(spool_failure)?;
+        }
+    }
+    let (input, lines) = spool.finish().await.map_err(spool_failure)?;
+    let report = state.app.import_upload(grant, kind, &file, input, lines, skip_bad).await?;
     Ok(Json(report_json(&report)))
+}
+
+fn spool_failure(error: SpoolError) -> Failure {
+    match error {
+        SpoolError::TooLarge => super::extract::too_large(),
+        SpoolError::Disk(e) => attain_app::AppError::Internal(format!("cannot spool an upload: {e}")).into(),
+    }
 }
 
 pub(crate) fn report_json(report: &attain_app::ImportReport) -> serde_json::Value {

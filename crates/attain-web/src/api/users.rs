@@ -150,8 +150,9 @@ pub(crate) async fn audit(
     query: QueryPairs,
 ) -> ApiResult<Json<AuditPage>> {
     let page = query.number("page")?.unwrap_or(1);
-    let per_page = query.number("per_page")?.unwrap_or(50);
-    Ok(Json(state.app.audit_page(&actor, &audit_filter(&query), page, per_page).await?))
+    let per_page = query.number_at_most("per_page", attain_app::records::MAX_PER_PAGE)?.unwrap_or(50);
+    let page = state.app.audit_page(&actor, &audit_filter(&query), page, per_page).await;
+    Ok(Json(page.map_err(crate::error::query_error)?))
 }
 
 pub(crate) async fn verify(

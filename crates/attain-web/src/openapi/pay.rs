@@ -240,14 +240,14 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
                 "plan",
                 "query",
                 "The plan id (the part of `ae@2` before the @)",
-                json!({"type": "string"}),
+                json!({"type": "string", "minLength": 1}),
                 true
             ),
             param(
                 "component",
                 "query",
                 "The component id, as on the statement line",
-                json!({"type": "string"}),
+                json!({"type": "string", "minLength": 1}),
                 true
             ),
         ]),

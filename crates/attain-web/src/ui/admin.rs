@@ -15,6 +15,7 @@ use super::{FormData, error_page, render};
 use crate::api::QueryPairs;
 use crate::auth::Viewer;
 use crate::server::AppState;
+use crate::upload::{Spool, SpoolError};
 
 // ---- your account ----------------------------------------------------------------------
 
@@ -468,40 +469,71 @@ fn error_lines(rows: &[attain_app::RowError]) -> Vec<ImportErrorLine> {
         .collect()
 }
 
+/// `POST /import` (multipart: `_csrf`, `kind`, `file`, `skip_bad`). The permission is checked
+/// before any of the body is read and the CSRF token (the form's first field) before the file,
+/// which is then streamed to a temporary file: see `api::records::import`.
 pub(crate) async fn import_upload(
     State(state): State<AppState>,
     viewer: Viewer,
     mut multipart: Multipart,
 ) -> Response {
-    let (mut csrf, mut kind, mut file_name, mut bytes, mut skip_bad) = (None, None, None, None, false);
+    let grant = match state.app.authorize_upload(&viewer.actor) {
+        Ok(grant) => grant,
+        Err(e) => return viewer.error(e),
+    };
+    let (mut csrf_checked, mut kind, mut file_name, mut upload, mut skip_bad) =
+        (false, None, None, None, false);
     loop {
         match multipart.next_field().await {
-            Ok(Some(field)) => {
+            Ok(Some(mut field)) => {
                 let name = field.name().unwrap_or("").to_string();
-                match name.as_str() {
-                    "file" => {
-                        file_name = field.file_name().map(str::to_string);
-                        match field.bytes().await {
-                            Ok(b) => bytes = Some(b),
+                if name == "file" {
+                    // A form whose token was not checked yet sends nothing we will store.
+                    if !csrf_checked && let Err(page) = viewer.check_csrf(None) {
+                        return *page;
+                    }
+                    file_name = field.file_name().map(str::to_string);
+                    let Ok(mut spool) = Spool::new(state.config.max_upload_bytes) else {
+                        return viewer.error(AppError::Internal("cannot spool an upload".into()));
+                    };
+                    loop {
+                        match field.chunk().await {
+                            Ok(Some(chunk)) => match spool.write(&chunk).await {
+                                Ok(()) => {}
+                                Err(SpoolError::TooLarge) => return too_large(),
+                                Err(SpoolError::Disk(e)) => {
+                                    return viewer
+                                        .error(AppError::Internal(format!("cannot spool an upload: {e}")));
+                                }
+                            },
+                            Ok(None) => break,
                             Err(_) => return too_large(),
                         }
                     }
-                    _ => {
-                        let Ok(text) = field.text().await else { return too_large() };
-                        match name.as_str() {
-                            "_csrf" => csrf = Some(text),
-                            "kind" => kind = Some(text),
-                            "skip_bad" => skip_bad = text == "true",
-                            _ => {}
-                        }
+                    match spool.finish().await {
+                        Ok(spooled) => upload = Some(spooled),
+                        Err(_) => return viewer.error(AppError::Internal("cannot spool an upload".into())),
                     }
+                    continue;
+                }
+                let Ok(text) = field.text().await else { return too_large() };
+                match name.as_str() {
+                    "_csrf" => {
+                        if let Err(page) = viewer.check_csrf(Some(&text)) {
+                            return *page;
+                        }
+                        csrf_checked = true;
+                    }
+                    "kind" => kind = Some(text),
+                    "skip_bad" => skip_bad = text == "true",
+                    _ => {}
                 }
             }
             Ok(None) => break,
             Err(_) => return too_large(),
         }
     }
-    if let Err(page) = viewer.check_csrf(csrf.as_deref()) {
+    if !csrf_checked && let Err(page) = viewer.check_csrf(None) {
         return *page;
     }
     let selected = kind.clone().unwrap_or_default();
@@ -512,12 +544,12 @@ pub(crate) async fn import_upload(
             "kind: choose the kind of records the file holds.",
         );
     };
-    let (Some(bytes), Some(file)) = (bytes, file_name.filter(|f| !f.is_empty())) else {
+    let (Some((input, lines)), Some(file)) = (upload, file_name.filter(|f| !f.is_empty())) else {
         return error_page(StatusCode::BAD_REQUEST, "Choose a file", "file: choose a CSV file to upload.");
     };
     // Only the base name: a browser may send a path, which is nobody's business here.
     let file = file.rsplit(['/', '\\']).next().unwrap_or("upload.csv").to_string();
-    match state.app.import_csv(&viewer.actor, kind, &file, &bytes, skip_bad).await {
+    match state.app.import_upload(grant, kind, &file, input, lines, skip_bad).await {
         Ok(report) => {
             let counts = report
                 .kinds

@@ -146,9 +146,12 @@ async fn csv_imports_check_every_row(backend: Db) {
         Some("skip_bad"),
     );
     // Uploads may be larger than JSON bodies (64 MiB against 1 MiB).
-    let long_industry = "i".repeat(1024 * 1024 + 100);
-    let big = format!("id,name,industry\nacc-imp-big,Big Co,{long_industry}\n");
-    admin.post_csv("/api/v1/imports/accounts", &big).await.expect(200);
+    let industry = "i".repeat(100);
+    let rows: String = (0..11_000).map(|i| format!("acc-imp-big-{i},Big Co {i},{industry}\n")).collect();
+    let big = format!("id,name,industry\n{rows}");
+    assert!(big.len() > 1024 * 1024);
+    let report = admin.post_csv("/api/v1/imports/accounts", &big).await.expect(200).json();
+    assert_eq!(report["kinds"][0]["inserted"], 11_000, "{report}");
 
     // Versioned records: a position with two versions answers with both, oldest first; one
     // with a single version has the same shape.

@@ -11,6 +11,7 @@ mod audit;
 mod bad_input;
 mod client;
 mod comp;
+mod connections;
 mod edits;
 mod imports;
 mod lists;
@@ -20,6 +21,7 @@ mod pay;
 mod related;
 mod scope;
 mod signin;
+mod uploads;
 mod users;
 
 use attain_testkit::Db;

@@ -24,7 +24,7 @@ fn served_operations() -> BTreeSet<(String, String)> {
         let method = call.method().to_lowercase();
         if call.route.contains("{resource}") {
             for kind in Kind::ALL {
-                // Positions and the company change by import only; their PUT is refused (422)
+                // Positions and the company change by import only; their PUT is refused (405)
                 // and so not offered.
                 if method == "put" && !attain_app::records::editable(kind) {
                     continue;

@@ -41,20 +41,34 @@ impl TestApp {
     /// first through 2017-12 run and closed, and 2018-01 run as an open draft. Slower (a run
     /// per month), so only the tests about pay use it.
     pub async fn spawn_with_pay(backend: Db) -> Option<TestApp> {
-        TestApp::start(backend, Settings::default(), true, false).await
+        TestApp::start(backend, Settings::default(), true).await
     }
 
     pub async fn spawn_with(backend: Db, settings: Settings) -> Option<TestApp> {
-        TestApp::start(backend, settings, false, false).await
+        TestApp::start(backend, settings, false).await
     }
 
     /// [`TestApp::spawn`] configured to sit behind a trusted proxy (`trust_proxy`): clients
     /// are told apart by the last `X-Forwarded-For` address.
     pub async fn spawn_behind_proxy(backend: Db) -> Option<TestApp> {
-        TestApp::start(backend, Settings::default(), false, true).await
+        TestApp::start_with(backend, Settings::default(), false, |config| config.trust_proxy = true).await
     }
 
-    async fn start(backend: Db, settings: Settings, pay: bool, trust_proxy: bool) -> Option<TestApp> {
+    /// [`TestApp::spawn`] with the server's settings (limits, timeouts) changed by `configure`.
+    pub async fn spawn_serving(backend: Db, configure: impl FnOnce(&mut ServerConfig)) -> Option<TestApp> {
+        TestApp::start_with(backend, Settings::default(), false, configure).await
+    }
+
+    async fn start(backend: Db, settings: Settings, pay: bool) -> Option<TestApp> {
+        TestApp::start_with(backend, settings, pay, |_| {}).await
+    }
+
+    async fn start_with(
+        backend: Db,
+        settings: Settings,
+        pay: bool,
+        configure: impl FnOnce(&mut ServerConfig),
+    ) -> Option<TestApp> {
         let db = TestDb::new(backend).await?;
         let store = Store::open(&db.url).await.expect("open the test database");
         let as_of = as_of();
@@ -66,7 +80,8 @@ impl TestApp {
         if pay {
             seed_demo_pay(&app, as_of).await.expect("seed the demo's pay");
         }
-        let config = ServerConfig { trust_proxy, ..ServerConfig::new("127.0.0.1:0".parse().unwrap()) };
+        let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap());
+        configure(&mut config);
         let server = Server::bind(app.clone(), config).await.expect("bind port 0");
         let addr = server.local_addr();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
