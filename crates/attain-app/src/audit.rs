@@ -218,8 +218,9 @@ async fn hash_problem(store: &Store, row: &AuditRow) -> AppResult<String> {
     let key = store.audit_key();
     if same(&unkeyed_hash(row), &row.hash) {
         return Ok(format!(
-            "entry {} carries an unkeyed hash: written before the audit log was keyed (run \
-             `attain audit rekey` once after upgrading) or rewritten by someone without the key",
+            "entry {} carries an unkeyed hash: written before the audit log was keyed (`attain \
+             audit rekey`, once after upgrading, re-signs a log whose unkeyed entries all come \
+             before its keyed ones) or rewritten by someone without the key",
             row.seq
         ));
     }
@@ -328,17 +329,28 @@ pub async fn rekey(store: &Store, actor: &Actor) -> AppResult<u64> {
     let rows = store.audit_after(0, i64::MAX).await?;
     let (head_seq, head_hash) = store.audit_head().await?;
     let mut prev = GENESIS.to_string();
+    // Rekeying is the one-time upgrade of a log written before keys: its unkeyed entries can
+    // only be the oldest ones. An unkeyed entry after a keyed one, or a log that was rekeyed
+    // before, means entries were rewritten by someone without the key; signing them would
+    // launder the forgery.
+    let mut keyed_seen = false;
     for (i, row) in rows.iter().enumerate() {
         let seq = i as i64 + 1;
         let valid = |h: String| same(&h, &row.hash);
-        if row.seq != seq
-            || row.prev_hash != prev
-            || !(valid(unkeyed_hash(row)) || valid(entry_hash(key, row)))
-        {
+        let keyed = valid(entry_hash(key, row));
+        let unkeyed = !keyed && valid(unkeyed_hash(row));
+        if row.seq != seq || row.prev_hash != prev || !(keyed || unkeyed) || (unkeyed && keyed_seen) {
             return Err(AppError::Conflict(format!(
                 "entry {seq} does not verify, so the log was not re-signed: check it with `attain audit verify`"
             )));
         }
+        if row.action == "audit.rekey" {
+            return Err(AppError::Conflict(format!(
+                "the log was rekeyed before (entry {seq}); unkeyed entries now are rewritten ones, \
+                 so nothing was re-signed: check it with `attain audit verify --against` a checkpoint"
+            )));
+        }
+        keyed_seen |= keyed;
         prev = row.hash.clone();
     }
     if head_seq != rows.len() as i64 || head_hash != prev {

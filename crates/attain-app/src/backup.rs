@@ -68,7 +68,14 @@ pub async fn backup(store: &Store, path: &Path) -> AppResult<Copied> {
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
     let partial = std::path::PathBuf::from(partial);
-    let file = std::fs::File::create(&partial).map_err(fail)?;
+    // Owner-only: the file holds password hashes, token digests and everyone's pay. A stale
+    // partial file goes first, since the mode applies only to a file being created.
+    let _ = std::fs::remove_file(&partial);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&partial).map_err(fail)?;
     let mut out = BufWriter::new(file);
     let mut copied = Copied::default();
     let written: AppResult<()> = async {

@@ -306,6 +306,12 @@ impl App {
             return Err(AppError::invalid("id", "must not be empty or begin or end with spaces"));
         }
         let spec = kind.spec();
+        // The path id is a cell like any other, checked before the database is asked for it
+        // (the version check reads the stored row first; PostgreSQL refuses a NUL outright).
+        if let Some(i) = spec.index_of("id") {
+            attain_core::record::check_cell(spec, i, id)
+                .map_err(|e| AppError::invalid("id", format!("'{}' {}", e.value, e.reason)))?;
+        }
         let object = body.as_object().ok_or_else(|| AppError::Invalid {
             field: None,
             message: "the body must be a JSON object of the record's columns".into(),

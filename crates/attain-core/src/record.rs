@@ -248,7 +248,7 @@ pub const VALUE_MAX_CHARS: usize = 64;
 /// Checks the rules every cell of every kind obeys, whichever way it arrived (CSV, mapped CSV,
 /// JSON, an edit over HTTP, a path id): no NUL character (PostgreSQL cannot store one and no
 /// value needs one) and no more characters than the column takes.
-fn check_cell(spec: &RecordSpec, i: usize, raw: &str) -> Result<(), FieldError> {
+pub fn check_cell(spec: &RecordSpec, i: usize, raw: &str) -> Result<(), FieldError> {
     let column = spec.columns[i].name;
     if raw.contains('\0') {
         return Err(FieldError::new(column, shown_value(raw), "must not contain NUL characters"));

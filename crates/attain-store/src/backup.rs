@@ -45,7 +45,7 @@ pub const BACKUP_TABLES: &[&str] = &[
 /// Tables a backup leaves out: sign-in sessions (a restored server signs everyone in again)
 /// and the failed-sign-in counters (transient), plus the migration bookkeeping, which the
 /// restoring database has of its own.
-pub const NOT_BACKED_UP: &[&str] = &["sessions", "login_throttle", "_sqlx_migrations"];
+pub const NOT_BACKED_UP: &[&str] = &["sessions", "sign_in_throttle", "_sqlx_migrations"];
 
 /// A column as the database declares it: its name and whether it holds integers.
 #[derive(Debug, Clone, PartialEq, Eq)]

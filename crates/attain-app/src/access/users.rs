@@ -224,11 +224,29 @@ impl App {
         current_password: &str,
         new_password: &str,
     ) -> AppResult<UserInfo> {
-        let user_id = actor.user_id.as_deref().ok_or(AppError::Forbidden)?;
+        user_id_of(actor)?;
         if current_password.is_empty() {
             return Err(AppError::invalid("current_password", "is required to change your own password"));
         }
         password::check_strength(new_password)?;
+        let (app, actor) = (self.clone(), actor.clone());
+        let (current, new) = (current_password.to_string(), new_password.to_string());
+        // On its own task, as sign-in is: a client that hangs up mid-check must not leave its
+        // throttle claim counted but never settled.
+        tokio::spawn(
+            async move { app.settled_password_change(&actor, user_id_of(&actor)?, &current, &new).await },
+        )
+        .await
+        .map_err(|e| AppError::Internal(format!("changing the password stopped: {e}")))?
+    }
+
+    async fn settled_password_change(
+        &self,
+        actor: &Actor,
+        user_id: &str,
+        current_password: &str,
+        new_password: &str,
+    ) -> AppResult<UserInfo> {
         let claim = self.claim_check(&actor.login, actor.ip.as_deref()).await?;
         let row = match self.store().user_by_id(user_id).await {
             Ok(Some(row)) => row,
@@ -272,6 +290,10 @@ impl App {
         tx.commit().await.map_err(attain_store::StoreError::from)?;
         UserInfo::from_row(&row)
     }
+}
+
+fn user_id_of(actor: &Actor) -> AppResult<&str> {
+    actor.user_id.as_deref().ok_or(AppError::Forbidden)
 }
 
 #[cfg(test)]

@@ -32,15 +32,19 @@ struct Key {
 }
 
 fn key(s: &Statement, l: &Line) -> Key {
-    // Statements stored before lines named their plan: a component or clawback line of a
-    // payee holding one plan belongs to that plan.
-    let plan = l.plan.clone().or_else(|| match (l.kind, s.plans.as_slice()) {
-        (LineKind::Component | LineKind::Clawback, [only]) => {
+    Key { kind: l.kind, plan: line_plan(s, l), component: l.component.clone(), label: l.label.clone() }
+}
+
+/// The plan a line belongs to. Statements stored before lines named their plan: a component,
+/// clawback or prior-period line of a payee holding one plan belongs to that plan (so
+/// corrections paid before the upgrade are still subtracted, not paid again).
+fn line_plan(s: &Statement, l: &Line) -> Option<String> {
+    l.plan.clone().or_else(|| match (l.kind, s.plans.as_slice()) {
+        (LineKind::Component | LineKind::Clawback | LineKind::PriorPeriod, [only]) => {
             Some(only.split_once('@').map_or(only.as_str(), |(id, _)| id).to_string())
         }
         _ => None,
-    });
-    Key { kind: l.kind, plan, component: l.component.clone(), label: l.label.clone() }
+    })
 }
 
 fn earnings(s: &Statement) -> BTreeMap<Key, Decimal> {
@@ -124,10 +128,11 @@ pub(crate) async fn deltas(
             .iter()
             .flat_map(|(_, list)| list.iter())
             .filter(|s| s.person_id == person)
-            .flat_map(|s| s.lines.iter())
-            .filter(|l| l.kind == LineKind::PriorPeriod)
-            .filter(|l| l.of_period.is_some_and(|p| p == group || g.months.contains(&p)))
-            .filter(|l| l.plan == k.plan && l.component == k.component && l.label == k.label)
+            .flat_map(|s| s.lines.iter().map(move |l| (s, l)))
+            .filter(|(_, l)| l.kind == LineKind::PriorPeriod)
+            .filter(|(_, l)| l.of_period.is_some_and(|p| p == group || g.months.contains(&p)))
+            .filter(|(s, l)| line_plan(s, l) == k.plan && l.component == k.component && l.label == k.label)
+            .map(|(_, l)| l)
             .map(|l| l.amount)
             .sum();
         let due = g.after - g.before - adjusted;
@@ -179,4 +184,34 @@ fn cumulative_scope(book: &PlanBook, s: &Statement, plan: Option<&str>, componen
             .find(|c| c.id == component && c.scope.cumulative() && c.scope != Scope::Month)
             .map(|c| c.scope)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A statement stored before lines named their plan: its lines carry no `plan`.
+    fn old_statement(plans: &[&str]) -> Statement {
+        serde_json::from_value(serde_json::json!({
+            "person_id": "p-1", "name": "Ann", "period": "2017-02", "currency": "USD",
+            "plans": plans,
+            "lines": [{
+                "kind": "prior_period", "component": "commission", "label": "Commission",
+                "measure": null, "quota": null, "attainment": null, "tier": null,
+                "amount": "500", "explanation": "", "of_period": "2017-01"
+            }],
+            "payout": "500", "draw_outstanding": "0", "balance_carried": "0", "notes": []
+        }))
+        .expect("an old statement")
+    }
+
+    #[test]
+    fn an_old_correction_belongs_to_the_payees_only_plan() {
+        // Otherwise a correction paid before the upgrade is never subtracted, and paid again.
+        let s = old_statement(&["ae@1"]);
+        assert_eq!(line_plan(&s, &s.lines[0]).as_deref(), Some("ae"));
+        // With two plans it is not guessed.
+        let s = old_statement(&["ae@1", "club@1"]);
+        assert_eq!(line_plan(&s, &s.lines[0]), None);
+    }
 }

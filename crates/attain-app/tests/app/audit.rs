@@ -311,6 +311,18 @@ async fn an_unkeyed_chain_is_signed_once_by_rekey(store: Store, _: Db) {
     assert_err!(audit::rekey(&store, &finance).await, AppError::Forbidden);
 }
 
+async fn rekey_does_not_sign_a_rewritten_keyed_chain(store: Store, _: Db) {
+    // Someone without the key rewrites the newest entries with plain digests: verify calls
+    // them unkeyed, but rekey must not sign them, since keyed entries come before them.
+    append_n(&store, 6).await;
+    sql(&store, "UPDATE audit_log SET entity_id = 'forged' WHERE seq = 4").await;
+    rewrite_chain_from(&store, 4, unkeyed_hash).await;
+    assert_broken_at(&store, 4, "unkeyed hash").await;
+    let admin = Actor::system();
+    assert_err!(audit::rekey(&store, &admin).await, AppError::Conflict(message) if message.contains("entry 4"));
+    assert_broken_at(&store, 4, "unkeyed hash").await;
+}
+
 async fn swapped_entries_are_found(store: Store, _: Db) {
     append_n(&store, 6).await;
     sql(&store, "UPDATE audit_log SET seq = 100 WHERE seq = 3").await;
@@ -563,6 +575,7 @@ on_both!(
     a_cut_tail_is_caught_by_a_checkpoint,
     a_wrong_key_is_reported_clearly,
     an_unkeyed_chain_is_signed_once_by_rekey,
+    rekey_does_not_sign_a_rewritten_keyed_chain,
     verify_reads_past_one_chunk,
     concurrent_appends_keep_one_chain,
     every_change_writes_exactly_one_entry,

@@ -44,6 +44,12 @@ async fn a_backup_restores_everything_into_a_fresh_database(store: Store, backen
     assert!(count("transactions") > 1000 && count("comp_statements") > 0 && count("comp_runs") >= 25);
     assert_eq!((count("users"), count("api_tokens"), count("audit_head")), (6, 1, 1));
     assert_eq!(count("audit_log"), store.audit_head().await.unwrap().0 as u64);
+    #[cfg(unix)]
+    {
+        // Password hashes and everyone's pay: readable by its owner only.
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
 
     // The restoring installation uses the same audit key (it is not in the file).
     let (_db, fresh) = another(backend).await;
