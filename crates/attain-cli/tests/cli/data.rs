@@ -71,7 +71,12 @@ fn export_round_trips_through_a_workspace_and_json() {
     let b = sandbox.arg("b.db");
     let imported = sandbox.ok(&["import", &workspace, "--db", &b]);
     // The workspace's plans/ come along with its data.
-    assert_eq!(imported.stderr.trim(), format!("stored 4 plan version(s) from {workspace}/plans"));
+    assert_eq!(
+        imported.stderr.trim(),
+        format!(
+            "stored the plan files of {workspace}/plans (5 added, 0 replaced, 0 unchanged); 4 plan version(s) stored"
+        )
+    );
     assert!(
         sandbox.ok(&["export", "--db", &b]).stdout == exported.stdout,
         "workspace copy exports differently"
