@@ -372,12 +372,15 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
     schemas.insert(
         "CompanyStatements".into(),
         json!({"type": "object", "description": "admins, comp admins, finance and executives: every payee, with the run and its totals",
-        "properties": {"month": schema("MonthStatus"), "run": schema("Run"), "statements": statements}}),
+        "properties": {"month": schema("MonthStatus"), "run": schema("Run"), "statements": statements},
+        "required": ["month", "run", "statements"]}),
     );
     schemas.insert(
         "TeamStatements".into(),
         json!({"type": "object", "description": "managers and reps: the statements within scope and the month's status, nothing company-wide",
-        "properties": {"month": schema("MonthStatus"), "statements": statements}}),
+        "properties": {"month": schema("MonthStatus"), "statements": statements},
+        // Exactly these: a body with a run (the company view) must not also match this one.
+        "required": ["month", "statements"], "additionalProperties": false}),
     );
     schemas.insert(
         "StatementView".into(),
