@@ -318,7 +318,7 @@ fn platform_paths(paths: &mut Map<String, Value>) {
         json!({"required": true, "content": {"application/json": {"schema": {
         "type": "object", "required": ["password"], "additionalProperties": false,
         "properties": {"password": {"type": "string", "minLength": 12},
-                       "current_password": {"type": "string", "description": "Required for your own login"}}}}}}),
+                       "current_password": {"type": ["string", "null"], "description": "Required for your own login (null is the same as leaving it out)"}}}}}}),
     );
     paths.insert("/api/v1/users/{login}/password".into(), json!({"parameters": [login], "post": password}));
     let mut create_token = operation(
