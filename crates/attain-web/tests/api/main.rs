@@ -18,6 +18,7 @@ mod lists;
 mod matrix;
 mod openapi;
 mod pay;
+mod pay_plans;
 mod related;
 mod scope;
 mod signin;
