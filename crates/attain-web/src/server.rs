@@ -197,10 +197,12 @@ fn router(state: AppState) -> Router {
         .merge(crate::ui::upload_routes())
         .layer(DefaultBodyLimit::max(config.max_upload_bytes));
     let ui = crate::ui::routes().layer(DefaultBodyLimit::max(config.max_body_bytes));
+    let plans = crate::ui::plan_routes().layer(DefaultBodyLimit::max(2 * config.max_body_bytes + 64 * 1024));
     Router::new()
         .merge(api)
         .merge(uploads)
         .merge(ui)
+        .merge(plans)
         .layer(axum::middleware::from_fn(crate::no_store::no_store))
         .merge(crate::assets::routes())
         .fallback(crate::error::fallback)

@@ -10,11 +10,12 @@ use crate::sheet_csv::{Cell, sheet_csv};
 
 /// The statement CSV's columns. Every row names its payee and month, so many statements make
 /// one file that can be filtered; `row` says what the row is.
-const STATEMENT_COLUMNS: [&str; 13] = [
+const STATEMENT_COLUMNS: [&str; 14] = [
     "payee_id",
     "period",
     "row",
     "kind",
+    "plan",
     "component",
     "label",
     "measure",
@@ -30,7 +31,8 @@ const STATEMENT_COLUMNS: [&str; 13] = [
 ///
 /// - `payee` (the name in `label`) and one `plan` row per plan version in force (`id@version`
 ///   in `label`): the header block;
-/// - one `line` row per statement line, in order, with its kind, component, label, measure,
+/// - one `line` row per statement line, in order, with its kind, plan (the id of the plan it
+///   belongs to: a payee holding two plans can have a component id in each), component, label, measure,
 ///   quota, attainment (a fraction: `1.05` is 105%), tier, amount and explanation;
 /// - one `note` row per note (in `explanation`);
 /// - `payout` (the sum of the `line` amounts), `draw_outstanding` and `balance_carried`;
@@ -40,14 +42,15 @@ const STATEMENT_COLUMNS: [&str; 13] = [
 /// Every amount has exactly the currency's minor digits; measures, quotas and attainments are
 /// exact. Text cells are neutralised as [`crate::sheet_csv`] says.
 pub fn statement_csv(statements: &[Statement]) -> String {
-    let mut rows: Vec<[Cell; 13]> = Vec::new();
+    let mut rows: Vec<[Cell; 14]> = Vec::new();
     for s in statements {
         let c = s.currency;
-        let row = |kind: &str, label: &str, amount: Option<Decimal>, explanation: &str| -> [Cell; 13] {
+        let row = |kind: &str, label: &str, amount: Option<Decimal>, explanation: &str| -> [Cell; 14] {
             [
                 Cell::text(&s.person_id),
                 Cell::text(s.period.to_string()),
                 Cell::text(kind),
+                Cell::text(""),
                 Cell::text(""),
                 Cell::text(""),
                 Cell::text(label),
@@ -68,6 +71,7 @@ pub fn statement_csv(statements: &[Statement]) -> String {
                 Cell::text(s.period.to_string()),
                 Cell::text("line"),
                 Cell::text(l.kind.name()),
+                Cell::text(l.plan.clone().unwrap_or_default()),
                 Cell::text(l.component.clone().unwrap_or_default()),
                 Cell::text(&l.label),
                 Cell::number(l.measure.map(exact).unwrap_or_default()),

@@ -27,12 +27,14 @@ pub(super) type Result<T> = std::result::Result<T, StatementFileError>;
 ///
 /// - Sheet "Summary": one row per statement (payee and month): payee id, name, period,
 ///   currency, plans, then each component's earnings in its own column (the union of the
-///   component ids in first-seen order; blank where the payee has no such component), then
+///   plan and component ids in first-seen order, titled by the component id, or `id (plan)`
+///   where two plans have a component of that id; blank where the payee has no such
+///   component), then
 ///   clawbacks, adjustments, prior-period corrections, draws (top-ups less recoveries), balance (brought in and carried
 ///   out) and payout — so each row adds up to its payout.
 /// - One sheet per statement, named by the person id (invalid characters replaced, cut to
 ///   Excel's 31 characters, made unique with ` (2)`…), with the header block, the lines (kind,
-///   component, label, measure, quota, attainment as a percentage, tier, amount, explanation),
+///   plan, component, label, measure, quota, attainment as a percentage, tier, amount, explanation),
 ///   the payout, the draw outstanding, the balance carried, the payout year to date (over the
 ///   statements given, as in the CSV) and the notes. When `traces` holds traces for the person
 ///   in the statement's month, a "How each number was made" block follows, one part per trace:
@@ -62,19 +64,30 @@ pub fn statement_xlsx(statements: &[Statement], traces: &BTreeMap<String, Vec<Tr
 
 /// The "Summary" sheet.
 fn summary(statements: &[Statement], f: &Formats) -> Result<Worksheet> {
-    let mut components: Vec<&str> = Vec::new();
+    // A column per (plan, component): a payee holding two plans may have the same component id
+    // in both, and each is paid on its own.
+    let mut components: Vec<(Option<&str>, &str)> = Vec::new();
     for l in statements.iter().flat_map(Statement::components) {
         if let Some(id) = l.component.as_deref()
-            && !components.contains(&id)
+            && !components.contains(&(l.plan.as_deref(), id))
         {
-            components.push(id);
+            components.push((l.plan.as_deref(), id));
         }
     }
+    let titles: Vec<String> = components
+        .iter()
+        .map(|&(plan, id)| match plan {
+            Some(plan) if components.iter().filter(|(_, other)| *other == id).count() > 1 => {
+                format!("{id} ({plan})")
+            }
+            _ => id.to_string(),
+        })
+        .collect();
     let mut ws = Worksheet::new();
     ws.set_name("Summary")?;
     let mut sheet = Sheet { ws: &mut ws, f };
     let mut header = vec!["payee_id", "name", "period", "currency", "plans"];
-    header.extend(&components);
+    header.extend(titles.iter().map(String::as_str));
     header.extend(["clawbacks", "adjustments", "prior_periods", "draws", "balance", "payout"]);
     sheet.header(0, &header)?;
     for (r, s) in (1..).zip(statements) {
@@ -87,8 +100,9 @@ fn summary(statements: &[Statement], f: &Formats) -> Result<Worksheet> {
         sheet.text(r, 3, s.currency.code())?;
         sheet.text(r, 4, &s.plans.join(", "))?;
         let mut c = 5;
-        for id in &components {
-            let mine = s.components().filter(|l| l.component.as_deref() == Some(*id));
+        for &(plan, id) in &components {
+            let mine =
+                s.components().filter(|l| l.plan.as_deref() == plan && l.component.as_deref() == Some(id));
             let earned = mine.fold(None, |acc: Option<Decimal>, l| Some(acc.unwrap_or_default() + l.amount));
             sheet.number(r, c, earned, &money)?;
             c += 1;
@@ -130,19 +144,31 @@ fn payee(sheet: &mut Sheet, s: &Statement) -> Result<u32> {
     let mut r = 7;
     sheet.header(
         r,
-        &["kind", "component", "label", "measure", "quota", "attainment", "tier", "amount", "explanation"],
+        &[
+            "kind",
+            "plan",
+            "component",
+            "label",
+            "measure",
+            "quota",
+            "attainment",
+            "tier",
+            "amount",
+            "explanation",
+        ],
     )?;
     for l in &s.lines {
         r += 1;
         sheet.text(r, 0, l.kind.name())?;
-        sheet.text(r, 1, l.component.as_deref().unwrap_or_default())?;
-        sheet.text(r, 2, &l.label)?;
-        sheet.number(r, 3, l.measure, &f.general)?;
-        sheet.number(r, 4, l.quota, &f.general)?;
-        sheet.number(r, 5, l.attainment, &f.percent)?;
-        sheet.number(r, 6, l.tier.map(Decimal::from), &f.general)?;
-        sheet.number(r, 7, Some(l.amount), &money)?;
-        sheet.text(r, 8, &l.explanation)?;
+        sheet.text(r, 1, l.plan.as_deref().unwrap_or_default())?;
+        sheet.text(r, 2, l.component.as_deref().unwrap_or_default())?;
+        sheet.text(r, 3, &l.label)?;
+        sheet.number(r, 4, l.measure, &f.general)?;
+        sheet.number(r, 5, l.quota, &f.general)?;
+        sheet.number(r, 6, l.attainment, &f.percent)?;
+        sheet.number(r, 7, l.tier.map(Decimal::from), &f.general)?;
+        sheet.number(r, 8, Some(l.amount), &money)?;
+        sheet.text(r, 9, &l.explanation)?;
     }
     for (kind, amount) in [
         ("payout", s.payout),
@@ -152,12 +178,12 @@ fn payee(sheet: &mut Sheet, s: &Statement) -> Result<u32> {
     ] {
         r += 1;
         sheet.bold(r, 0, kind)?;
-        sheet.number(r, 7, Some(amount), &money)?;
+        sheet.number(r, 8, Some(amount), &money)?;
     }
     for n in &s.notes {
         r += 1;
         sheet.text(r, 0, "note")?;
-        sheet.text(r, 2, n)?;
+        sheet.text(r, 3, n)?;
     }
     Ok(r + 1)
 }

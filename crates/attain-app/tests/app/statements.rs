@@ -349,6 +349,45 @@ fn the_workbook_summary_holds_each_payout_and_component_earnings() {
     }
 }
 
+/// A payee holding two plans at once can have the same component id in each: every file keeps
+/// them apart by plan (the CSV's `plan` column, a summary column each, the sheet's plan column).
+#[test]
+fn two_plans_with_one_component_id_stay_apart_in_every_file() {
+    let mut all = march(&statements(&standard()));
+    let ann = all.iter_mut().find(|s| s.person_id == "ann").unwrap();
+    let mut second = ann.components().next().unwrap().clone();
+    assert_eq!(second.plan.as_deref(), Some("rep"));
+    second.plan = Some("overlay".into());
+    second.amount = d("77.00");
+    let first = ann.components().next().unwrap().amount;
+    ann.lines.insert(1, second);
+    ann.payout += d("77.00");
+    ann.plans.push("overlay@1".into());
+
+    let (_, rows) = parse_csv(&statement_csv(&all));
+    let lines: Vec<(String, String, Decimal)> = rows
+        .iter()
+        .filter(|r| r["payee_id"] == "ann" && r["kind"] == "component")
+        .map(|r| (r["plan"].clone(), r["component"].clone(), d(&r["amount"])))
+        .collect();
+    assert_eq!(
+        lines,
+        [("rep".into(), "commission".into(), first), ("overlay".into(), "commission".into(), d("77.00"))]
+    );
+
+    let mut book = workbook(&all, &BTreeMap::new());
+    let summary = sheet(&mut book, "Summary");
+    let col =
+        |name: &str| summary[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("{:?}", summary[0]));
+    let row = summary.iter().find(|r| r[0] == "ann").unwrap();
+    assert_eq!(d(&row[col("commission (rep)")]), first);
+    assert_eq!(d(&row[col("commission (overlay)")]), d("77.00"));
+    let cells = sheet(&mut book, "ann");
+    let top = cells.iter().position(|r| r[0] == "kind").unwrap();
+    assert_eq!(cells[top][1], "plan");
+    assert_eq!(cells[top + 2][1..3], ["overlay", "commission"]);
+}
+
 #[test]
 fn each_payee_sheet_has_its_lines_and_payout_under_a_unique_short_name() {
     assert_eq!(PREFIX.len(), 40);
@@ -368,15 +407,16 @@ fn each_payee_sheet_has_its_lines_and_payout_under_a_unique_short_name() {
     let lines = &cells[top + 1..top + 1 + ann.lines.len()];
     for (row, line) in lines.iter().zip(&ann.lines) {
         assert_eq!(row[0], line.kind.name());
-        assert_eq!(row[2], line.label);
-        assert_eq!(d(&row[7]), line.amount);
-        assert_eq!(row[8], line.explanation);
+        assert_eq!(row[1], line.plan.clone().unwrap_or_default());
+        assert_eq!(row[3], line.label);
+        assert_eq!(d(&row[8]), line.amount);
+        assert_eq!(row[9], line.explanation);
     }
     assert_eq!(cells[top + 1 + ann.lines.len()][0], "payout");
-    assert_eq!(d(&cells[top + 1 + ann.lines.len()][7]), ann.payout);
+    assert_eq!(d(&cells[top + 1 + ann.lines.len()][8]), ann.payout);
     // Attainment is stored as the fraction that the 0.0% format shows as a percentage.
     let attainment = ann.components().next().unwrap().attainment.unwrap();
-    assert_eq!(d(&lines[0][5]).round_dp(9), attainment.round_dp(9));
+    assert_eq!(d(&lines[0][6]).round_dp(9), attainment.round_dp(9));
     assert!(!cells.iter().flatten().any(|c| c == "How each number was made"), "no traces asked for");
 }
 

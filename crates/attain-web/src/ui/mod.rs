@@ -66,7 +66,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/pay/periods/{period}/close", get(pay::close_confirm).post(pay::close_month))
         .route("/pay/periods/{period}/reopen", post(pay::reopen_month))
         .route("/pay/adjustments", post(pay::add_adjustment))
-        .route("/pay/plans", get(pay::plans_page).post(pay::upload_plans))
         .route("/pay/plans/assign", post(pay::assign_plan))
         .route("/pay/plans/remove", post(pay::remove_plan))
 }
@@ -74,6 +73,12 @@ pub(crate) fn routes() -> Router<AppState> {
 /// Routes that take large bodies (CSV uploads).
 pub(crate) fn upload_routes() -> Router<AppState> {
     Router::new().route("/import", post(admin::import_upload))
+}
+
+/// The plans page, whose save carries the previewed files hex-encoded (twice their size): its
+/// body limit is twice the JSON limit, so any plans the API would take the page takes too.
+pub(crate) fn plan_routes() -> Router<AppState> {
+    Router::new().route("/pay/plans", get(pay::plans_page).post(pay::upload_plans))
 }
 
 /// Renders a template, or a plain error page if the template fails (a bug of ours).

@@ -230,7 +230,8 @@ fn pay_calls(rep: &str) -> Vec<Call> {
             "/api/v1/pay/statements",
             "/api/v1/pay/statements?period=2017-06&format=xlsx",
             SignedIn(200),
-        ),
+        )
+        .scoped_pay(),
         Call::new(Method::GET, "/api/v1/pay/statements/{period}/{person_id}", &statement, SignedIn(200))
             .scoped_pay(),
         Call::new(
@@ -245,13 +246,15 @@ fn pay_calls(rep: &str) -> Vec<Call> {
             "/api/v1/pay/statements/{period}/{person_id}",
             &format!("{statement}?format=xlsx"),
             SignedIn(200),
-        ),
+        )
+        .scoped_pay(),
         Call::new(
             Method::GET,
             "/api/v1/pay/statements/{period}/{person_id}/trace",
             &format!("{statement}/trace?plan=ae&component=commission"),
             SignedIn(200),
-        ),
+        )
+        .scoped_pay(),
         Call::new(Method::GET, "/api/v1/pay/payroll", "/api/v1/pay/payroll?period=2017-06", Exporters(200)),
     ]
 }
@@ -343,6 +346,33 @@ fn leaks(audience: &PayAudience, role: Role, text: &str) -> Option<String> {
         .map(|t| format!("shows the company total {t}"))
 }
 
+/// A reply's body as text the leak check reads: a workbook's sheet names and cells each quoted
+/// as JSON strings are (so an id or name in any cell is found), anything else as sent.
+fn readable(reply: &crate::client::Reply) -> String {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let is_xlsx = reply
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.contains("spreadsheetml"));
+    if !is_xlsx {
+        return reply.text.clone();
+    }
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(reply.bytes.clone())).expect("a workbook");
+    let mut text = String::new();
+    for name in book.sheet_names() {
+        let _ = writeln!(text, "{}", json!(name));
+        let range = book.worksheet_range(&name).expect("a sheet");
+        for row in range.rows() {
+            let cells: Vec<String> = row.iter().map(|c| json!(c.to_string()).to_string()).collect();
+            let _ = writeln!(text, "{}", cells.join(","));
+        }
+    }
+    assert!(text.lines().count() > 2, "the workbook has rows: {text}");
+    text
+}
+
 fn label(role: Option<Role>) -> &'static str {
     role.map_or("anonymous", Role::as_str)
 }
@@ -381,7 +411,7 @@ async fn every_route_for_every_role(backend: Db) {
                 && call.scoped_pay
                 && reply.status == 200
                 && let Some(role @ (Role::Manager | Role::Rep)) = role
-                && let Some(leak) = leaks(&audience, *role, &reply.text)
+                && let Some(leak) = leaks(&audience, *role, &readable(&reply))
             {
                 note = leak;
             }

@@ -211,17 +211,7 @@ async fn upload_page(session: &Api, demo: &BTreeMap<String, String>, stored: &Va
     // The preview page carries the files (hex, so the browser keeps every byte) to the save.
     let hexed: String = demo["ae-v2.toml"].bytes().map(|b| format!("{b:02x}")).collect();
     assert!(html.contains(&hexed), "the preview carries the file to save");
-    let save = Body::Raw {
-        content_type: Some("multipart/form-data; boundary=attain-test-boundary"),
-        bytes: format!(
-            "--attain-test-boundary\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n\
-             --attain-test-boundary\r\nContent-Disposition: form-data; name=\"step\"\r\n\r\nsave\r\n\
-             --attain-test-boundary\r\nContent-Disposition: form-data; name=\"file_name\"\r\n\r\nae-v2.toml\r\n\
-             --attain-test-boundary\r\nContent-Disposition: form-data; name=\"file_hex\"\r\n\r\n{hexed}\r\n\
-             --attain-test-boundary--\r\n"
-        )
-        .into_bytes(),
-    };
+    let save = save_form(csrf, &[("ae-v2.toml", &hexed)]);
     let saved = session.send(Method::POST, "/pay/plans", Some(save), &[]).await;
     let html = &saved.expect(200).text;
     assert!(html.contains("Saved: 0 added, 1 replaced, 0 unchanged, 4 kept as stored."), "{html}");
@@ -229,4 +219,40 @@ async fn upload_page(session: &Api, demo: &BTreeMap<String, String>, stored: &Va
     let ae = now.as_array().unwrap().iter().find(|f| f["name"] == "ae-v2.toml").unwrap().clone();
     assert_eq!(ae["plan"]["name"], "Account Executive", "the uploaded file replaced the stored one");
     assert_eq!(now.as_array().unwrap().len(), demo.len(), "and the others stayed");
+
+    // A plan file near the JSON body limit goes through the preview and the save, although the
+    // save carries it hex-encoded at twice its size.
+    let padding: String =
+        (0..13_000).map(|i| format!("# padding line {i:05} of a long comment block\n")).collect();
+    let large = format!("{padding}{}", demo["ae-v2.toml"]);
+    assert!(large.len() > 512 * 1024, "{} bytes: hex of it is over the 1 MiB form limit", large.len());
+    let preview =
+        session.send(Method::POST, "/pay/plans", Some(upload(csrf, &[("ae-v2.toml", &large)])), &[]).await;
+    assert!(preview.expect(200).text.contains("plans-save-form"));
+    let hexed: String = large.bytes().map(|b| format!("{b:02x}")).collect();
+    let saved =
+        session.send(Method::POST, "/pay/plans", Some(save_form(csrf, &[("ae-v2.toml", &hexed)])), &[]).await;
+    assert!(saved.expect(200).text.contains("Saved: 0 added, 1 replaced"), "{}", saved.text);
+    let now = session.get("/api/v1/pay/plans").await.expect(200).json();
+    let ae = now.as_array().unwrap().iter().find(|f| f["name"] == "ae-v2.toml").unwrap();
+    assert_eq!(ae["text"].as_str(), Some(large.as_str()), "stored whole");
+}
+
+/// The save the preview page posts: its CSRF token and each file's name and hex.
+fn save_form(csrf: &str, files: &[(&str, &str)]) -> Body {
+    let mut body = format!(
+        "--attain-test-boundary\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n\
+         --attain-test-boundary\r\nContent-Disposition: form-data; name=\"step\"\r\n\r\nsave\r\n"
+    );
+    for (name, hexed) in files {
+        body.push_str(&format!(
+            "--attain-test-boundary\r\nContent-Disposition: form-data; name=\"file_name\"\r\n\r\n{name}\r\n\
+             --attain-test-boundary\r\nContent-Disposition: form-data; name=\"file_hex\"\r\n\r\n{hexed}\r\n"
+        ));
+    }
+    body.push_str("--attain-test-boundary--\r\n");
+    Body::Raw {
+        content_type: Some("multipart/form-data; boundary=attain-test-boundary"),
+        bytes: body.into_bytes(),
+    }
 }

@@ -45,7 +45,7 @@ async fn detail_pages_name_related_records_only_within_scope(backend: Db) {
         .map(|p| p["id"].as_str().unwrap().to_string())
         .collect();
     assert!(team.contains(&rep_id), "the demo rep is in the demo manager's team");
-    let (outsider, outsider_name, boss, boss_name) = {
+    let (outsider, outsider_name, boss, boss_name, seat) = {
         let snapshot = app.app.snapshot();
         let data = &snapshot.data;
         let outsider = data.people.iter().find(|p| !team.contains(&p.id)).expect("someone outside the team");
@@ -55,7 +55,7 @@ async fn detail_pages_name_related_records_only_within_scope(backend: Db) {
             position_on(&data.positions, seat, day).and_then(|p| p.reports_to.clone()).expect("a boss");
         let boss = holder_of(&data.assignments, &above, day).expect("the boss's holder").to_string();
         let boss_name = data.people.iter().find(|p| p.id == boss).unwrap().name.clone();
-        (outsider.id.clone(), outsider.name.clone(), boss, boss_name)
+        (outsider.id.clone(), outsider.name.clone(), boss, boss_name, seat.to_string())
     };
     assert!(!team.contains(&boss), "the boss is above the manager");
 
@@ -90,6 +90,18 @@ async fn detail_pages_name_related_records_only_within_scope(backend: Db) {
             format!(
                 "id,kind,owner_id,account_id,opportunity_id,contact_id,occurred_at,subject\n\
                  a-team,call,{rep_id},acc-hidden,opp-hidden,c-hidden,2018-01-09T10:00:00Z,Follow-up call\n"
+            ),
+        ),
+        // A seat below the manager's, held in 2000 by the outsider (long before the manager
+        // ran the team): the seat is the manager's to see, its holder of that year is not.
+        (
+            "positions",
+            format!("id,valid_from,title,role,reports_to\npos-old,2000-01-01,Old Seat Zq,rep,{seat}\n"),
+        ),
+        (
+            "assignments",
+            format!(
+                "id,person_id,position_id,valid_from,valid_to\nas-old,{outsider},pos-old,2000-01-01,2001-01-01\n"
             ),
         ),
     ];
@@ -135,6 +147,10 @@ async fn detail_pages_name_related_records_only_within_scope(backend: Db) {
     // person → manager
     let (path, html) = page(format!("/people/{manager_id}")).await;
     hides(&html, &path, &[&boss_name], &[&boss]);
+    // org chart → a visible seat's holder of the day
+    let (path, html) = page("/org?on=2000-06-01".into()).await;
+    assert!(html.contains("Old Seat Zq"), "{path} shows the seat");
+    hides(&html, &path, &[&outsider_name], &[&outsider]);
     // Lists resolve related names the same way.
     let (path, html) = page("/transactions?q=t-team".into()).await;
     hides(&html, &path, &secrets, &["acc-hidden", "opp-hidden"]);

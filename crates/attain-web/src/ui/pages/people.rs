@@ -111,7 +111,10 @@ struct OrgPage {
 struct OrgNode {
     depth: usize,
     title: String,
-    holder: Option<(String, String)>,
+    /// The holder through the viewer's scope: a visible position's holder may still be out of
+    /// view (a seat below a manager, on a day before the manager ran it), and is then named by
+    /// id and not linked.
+    holder: Option<crate::ui::view::Cell>,
     detail: String,
 }
 
@@ -153,7 +156,7 @@ pub(crate) async fn org_chart(State(state): State<AppState>, viewer: Viewer, que
     while let Some((i, depth)) = stack.pop() {
         let p = &s.data.positions[i];
         let holder = attain_core::domain::holder_of(&s.data.assignments, &p.id, day)
-            .map(|person| (s.person_name(person), format!("/people/{person}")));
+            .map(|person| s.person(Some(person)));
         let detail = [p.team.clone(), p.region.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
         nodes.push(OrgNode { depth, title: p.title.clone(), holder, detail });
         if let Some(kids) = children.get(&Some(p.id.as_str())) {
