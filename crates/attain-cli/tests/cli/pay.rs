@@ -120,6 +120,17 @@ fn calc_json_is_the_documented_contract_and_a_workspace_gives_the_same_pay() {
     let from_files =
         sandbox.ok(&["calc", "--workspace", &sandbox.arg("ws"), "--period", "2017-06", "--format", "json"]);
     assert_eq!(from_files.stdout, run.stdout);
+    // The CSV has the same lines, each component line naming its plan.
+    let csv = sandbox.ok(&["calc", "--db", &db, "--period", "2017-06", "--format", "csv"]).stdout;
+    let mut rows = csv.lines();
+    let header =
+        "period,payee_id,name,currency,kind,plan,component,label,measure,quota,attainment,tier,amount";
+    assert_eq!(rows.next(), Some(header));
+    let lines: usize = payees.iter().map(|p| p["lines"].as_array().unwrap().len()).sum();
+    assert_eq!(rows.clone().count(), lines);
+    for row in rows.filter(|r| r.split(',').nth(4) == Some("component")) {
+        assert!(row.split(',').nth(5).is_some_and(|plan| !plan.is_empty()), "{row}");
+    }
     // calc is per month and names what is wrong.
     let quarter = sandbox.fails(1, &["calc", "--db", &db, "--period", "2017-Q2"]);
     assert!(quarter.stderr.contains("give a month like 2017-03"), "{}", quarter.stderr);
