@@ -192,7 +192,7 @@ async fn upload_page(session: &Api, demo: &BTreeMap<String, String>, stored: &Va
     files.push(("ae-v2.toml", &broken));
     let refused = session.send(Method::POST, "/pay/plans", Some(upload(csrf, &files)), &[]).await;
     refused.expect(422);
-    assert!(refused.text.contains("Nothing was saved: 1 problem"), "{}", refused.text);
+    assert!(refused.text.contains("Nothing was changed: 1 problem"), "{}", refused.text);
     assert!(refused.text.contains(&format!("ae-v2.toml:{bad_version}:")), "names the file and line");
     let forged = session.send(Method::POST, "/pay/plans", Some(upload("forged", &files)), &[]).await;
     forged.expect(403);
@@ -236,6 +236,42 @@ async fn upload_page(session: &Api, demo: &BTreeMap<String, String>, stored: &Va
     let now = session.get("/api/v1/pay/plans").await.expect(200).json();
     let ae = now.as_array().unwrap().iter().find(|f| f["name"] == "ae-v2.toml").unwrap();
     assert_eq!(ae["text"].as_str(), Some(large.as_str()), "stored whole");
+
+    remove_page(session, csrf, demo).await;
+}
+
+/// Removing a plan file from the page takes two steps: the button shows what would go, and only
+/// the confirmation removes it.
+async fn remove_page(session: &Api, csrf: &str, demo: &BTreeMap<String, String>) {
+    let spare = demo["se.toml"].replacen("id = \"se\"", "id = \"spare\"", 1);
+    let preview =
+        session.send(Method::POST, "/pay/plans", Some(upload(csrf, &[("spare.toml", &spare)])), &[]).await;
+    preview.expect(200);
+    let hexed: String = spare.bytes().map(|b| format!("{b:02x}")).collect();
+    session
+        .send(Method::POST, "/pay/plans", Some(save_form(csrf, &[("spare.toml", &hexed)])), &[])
+        .await
+        .expect(200);
+    let stored = |names: Value| names.as_array().unwrap().iter().any(|f| f["name"] == "spare.toml");
+    assert!(stored(session.get("/api/v1/pay/plans").await.expect(200).json()));
+
+    let form = |fields: &str| Body::Raw {
+        content_type: Some("application/x-www-form-urlencoded"),
+        bytes: format!("_csrf={csrf}&name=spare.toml{fields}").into_bytes(),
+    };
+    let asked = session.send(Method::POST, "/pay/plans/remove", Some(form("")), &[]).await;
+    let html = &asked.expect(200).text;
+    assert!(html.contains("Remove spare.toml?") && html.contains("name=\"confirm\" value=\"yes\""), "{html}");
+    assert!(
+        html.contains("id = &quot;spare&quot;") || html.contains("id = &#34;spare&#34;"),
+        "shows the file's text"
+    );
+    assert!(stored(session.get("/api/v1/pay/plans").await.expect(200).json()), "asking removes nothing");
+    let gone = session.send(Method::POST, "/pay/plans/remove", Some(form("&confirm=yes")), &[]).await;
+    assert!(gone.expect(200).text.contains("Removed spare.toml."), "{}", gone.text);
+    assert!(!stored(session.get("/api/v1/pay/plans").await.expect(200).json()), "confirmed, it is gone");
+    // A file that is not stored answers 404, before and after the confirmation.
+    session.send(Method::POST, "/pay/plans/remove", Some(form("")), &[]).await.expect(404);
 }
 
 /// The save the preview page posts: its CSRF token and each file's name and hex.

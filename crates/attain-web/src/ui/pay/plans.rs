@@ -322,7 +322,46 @@ async fn refused(state: &AppState, viewer: &Viewer, e: AppError) -> Response {
     }
 }
 
-/// `POST /pay/plans/remove` (`_csrf`, `name`): removes one stored plan file.
+#[derive(Template)]
+#[template(path = "pay_plan_remove.html")]
+struct RemovePage {
+    chrome: Chrome,
+    tabs: Vec<Tab>,
+    name: String,
+    facts: Vec<(&'static str, String)>,
+    text: String,
+}
+
+/// The confirmation page of a removal: the file, what it defines, and its text.
+async fn remove_view(state: &AppState, viewer: &Viewer, name: &str) -> Response {
+    let actor = &viewer.actor;
+    if !actor.may(Permission::ManagePay) {
+        return viewer.error(AppError::Forbidden);
+    }
+    let files = match state.app.plan_files(actor).await {
+        Ok(files) => files,
+        Err(e) => return viewer.error(e),
+    };
+    let Some(file) = files.into_iter().find(|f| f.name == name) else {
+        return viewer.error(AppError::NotFound);
+    };
+    let mut facts = vec![("File", file.name.clone()), ("Stored", super::instant(&file.updated_at))];
+    match &file.plan {
+        Some(p) => facts.extend([("Plan", format!("{} (version {})", p.name, p.version))]),
+        None => facts.push(("Holds", "the crediting rules".into())),
+    }
+    let page = RemovePage {
+        chrome: Chrome::signed_in("Remove a plan file", actor, &viewer.csrf, "/pay"),
+        tabs: tabs(actor, "/pay/plans"),
+        name: file.name,
+        facts,
+        text: file.text,
+    };
+    render(&page)
+}
+
+/// `POST /pay/plans/remove` (`_csrf`, `name`, `confirm`): removes one stored plan file. A post
+/// without the confirmation page's `confirm=yes` shows that page instead of removing.
 pub(crate) async fn remove_plan(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -332,6 +371,9 @@ pub(crate) async fn remove_plan(
         return *page;
     }
     let name = form.text("name");
+    if form.get("confirm") != Some("yes") {
+        return remove_view(&state, &viewer, &name).await;
+    }
     match state.app.remove_plan_file(&viewer.actor, &name).await {
         Ok(removed) => {
             let notice = format!(
