@@ -23,6 +23,7 @@ mod samples;
 mod scope;
 mod skip_bad;
 mod statements;
+mod throttle_bound;
 
 use std::path::{Path, PathBuf};
 
