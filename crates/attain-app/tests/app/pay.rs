@@ -8,7 +8,7 @@ use attain_app::pay::{
     TeamStatements,
 };
 use attain_app::seed::{seed_demo, seed_demo_pay, seed_demo_users};
-use attain_app::{Actor, App, AppError, NoProgress, Role, Settings, Via};
+use attain_app::{Actor, App, AppError, NoProgress, Role, Settings};
 use attain_core::{Kind, Period};
 use attain_demo::DemoConfig;
 use attain_engine::run::LineKind;
@@ -20,20 +20,13 @@ use rust_decimal::Decimal;
 use crate::on_both;
 use crate::platform::assert_err;
 
-fn month(year: i16, month: i8) -> Period {
+pub(crate) fn month(year: i16, month: i8) -> Period {
     Period::Month { year, month }
 }
 
+/// A person of `role`, logged in the audit and on adjustments as `test-<role>`.
 fn as_role(role: Role, person: Option<&str>) -> Actor {
-    Actor {
-        user_id: None,
-        login: format!("test-{role}"),
-        display_name: "Test".into(),
-        role,
-        person_id: person.map(str::to_string),
-        via: Via::Cli,
-        ip: None,
-    }
+    Actor { login: format!("test-{role}"), ..crate::scope::as_person(role, person) }
 }
 
 /// A whole-company view (the comp admin's, finance's…): its run and every statement.

@@ -7,31 +7,16 @@ use std::collections::BTreeSet;
 
 use attain_app::pay::{CloseRequest, NewPlanAssignment, RunStatus, StatementView};
 use attain_app::seed::{DemoLogin, seed_demo, seed_demo_pay, seed_demo_users};
-use attain_app::{Actor, App, AppError, NoProgress, Role, Settings, Via};
-use attain_core::Period;
+use attain_app::{Actor, App, AppError, NoProgress, Role, Settings};
 use attain_demo::DemoConfig;
 use attain_store::{AuditFilter, Store};
 use attain_testkit::Db;
 use jiff::civil::date;
 
 use crate::on_both;
+use crate::pay::month;
 use crate::platform::assert_err;
-
-fn month(year: i16, month: i8) -> Period {
-    Period::Month { year, month }
-}
-
-fn as_person(role: Role, person: Option<&str>) -> Actor {
-    Actor {
-        user_id: None,
-        login: format!("test-{role}"),
-        display_name: "Test".into(),
-        role,
-        person_id: person.map(str::to_string),
-        via: Via::Cli,
-        ip: None,
-    }
-}
+use crate::scope::as_person;
 
 async fn demo(store: Store) -> (App, Vec<DemoLogin>) {
     let as_of = date(2018, 1, 15);
