@@ -413,7 +413,8 @@ fn components() -> Value {
     );
     schemas.insert("NewUser".into(), json!({"type": "object", "required": ["login", "display_name", "role", "password"],
         "additionalProperties": false, "properties": {
-        "login": {"type": "string"}, "display_name": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"},
+        "login": {"type": "string", "description": "Trimmed and lower-cased, then 1 to 64 characters of lower-case letters, digits, '.', '_', '-' or '@' (422 otherwise)"},
+        "display_name": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"},
         "person_id": {"type": ["string", "null"], "description": "Required for managers and reps"},
         "password": {"type": "string", "minLength": 12}}}));
     schemas.insert("Token".into(), json!({"type": "object", "properties": {
