@@ -366,23 +366,26 @@ impl App {
                 if_match: if_match.map(str::to_string),
             });
         }
-        let report = apply(self.store(), batch, options, &crate::NoProgress).await.map_err(|e| match e {
-            ImportError::Rejected { errors } => match errors.into_iter().next() {
-                Some(first) => AppError::Invalid { field: first.column, message: first.reason },
-                None => AppError::Internal("the record was refused without a reason".into()),
-            },
-            stale @ ImportError::Stale { .. } => AppError::Conflict(stale.to_string()),
-            missing @ ImportError::VersionRequired { .. } => {
-                AppError::Invalid { field: Some("If-Match".into()), message: missing.to_string() }
+        let report = match apply(self.store(), batch, options, &crate::NoProgress).await {
+            Ok(report) => report,
+            Err(e) => {
+                if matches!(e, ImportError::Stale { .. } | ImportError::VersionRequired { .. }) {
+                    // Refused for a version the read model may not have yet (another process
+                    // wrote it): the editor is told to read the record again, so that read
+                    // must give the stored version, not the cached one.
+                    self.refresh_if_written_elsewhere().await?;
+                }
+                return Err(put_error(e));
             }
-            other => AppError::Import(other),
-        })?;
+        };
         let written = report.written();
         let changed = written.inserted + written.updated > 0;
         // Also when nothing changed, if another process wrote since the snapshot was taken:
         // the answer must show the stored record and its version, not the cached copy.
-        if changed || self.store().data_changes_after(self.snapshot().audit_seq).await? > 0 {
+        if changed {
             self.refresh().await?;
+        } else {
+            self.refresh_if_written_elsewhere().await?;
         }
         let snapshot = self.snapshot();
         let index =
@@ -394,6 +397,30 @@ impl App {
             record: record_json(kind, values),
             etag: etag(kind, values),
         })
+    }
+
+    /// Reloads the read model if records were changed since it was read; the caller holds
+    /// the write lock.
+    async fn refresh_if_written_elsewhere(&self) -> AppResult<()> {
+        if self.store().data_changes_after(self.snapshot().audit_seq).await? > 0 {
+            self.refresh().await?;
+        }
+        Ok(())
+    }
+}
+
+/// What a refused PUT tells its caller.
+fn put_error(e: ImportError) -> AppError {
+    match e {
+        ImportError::Rejected { errors } => match errors.into_iter().next() {
+            Some(first) => AppError::Invalid { field: first.column, message: first.reason },
+            None => AppError::Internal("the record was refused without a reason".into()),
+        },
+        stale @ ImportError::Stale { .. } => AppError::Conflict(stale.to_string()),
+        missing @ ImportError::VersionRequired { .. } => {
+            AppError::Invalid { field: Some("If-Match".into()), message: missing.to_string() }
+        }
+        other => AppError::Import(other),
     }
 }
 

@@ -108,6 +108,29 @@ impl Store {
         Ok(affected)
     }
 
+    /// Inserts the rows whose keys are not stored and leaves the others as they are; returns
+    /// how many were inserted. A key that another transaction is inserting at the same moment
+    /// makes PostgreSQL wait for that transaction: committed, the row is left alone (and not
+    /// counted); rolled back, it is inserted. So fewer rows than given means someone else's
+    /// row with the same key exists now, even one this transaction could not see when it
+    /// looked ([`Store::lock_record`]). SQLite runs one writer at a time, so there the rows
+    /// counted are exactly those whose key the transaction saw missing.
+    pub async fn insert_new_rows<R: AsRef<[Value]> + Sync>(
+        &self,
+        tx: &mut Tx,
+        kind: Kind,
+        rows: &[R],
+    ) -> StoreResult<u64> {
+        let spec = kind.spec();
+        let postgres = self.backend() == Backend::Postgres;
+        let mut inserted = 0;
+        for chunk in rows.chunks(sql::rows_per_batch(spec)) {
+            let text = sql::insert_new(spec, chunk.len(), postgres);
+            inserted += build_query(&text, spec, chunk).execute(&mut **tx).await?.rows_affected();
+        }
+        Ok(inserted)
+    }
+
     /// Every row of one kind, ordered by key.
     pub async fn rows(&self, kind: Kind) -> StoreResult<Vec<Vec<Value>>> {
         let spec = kind.spec();

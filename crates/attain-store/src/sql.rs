@@ -25,6 +25,33 @@ pub(crate) fn rows_per_batch(spec: &RecordSpec) -> usize {
 /// `INSERT … ON CONFLICT (key) DO UPDATE … WHERE something changed`, so a re-import of an
 /// unchanged row writes nothing and `rows_affected` counts only real inserts and updates.
 pub(crate) fn upsert(spec: &RecordSpec, rows: usize, postgres: bool) -> String {
+    let mut sql = insert_values(spec, rows, postgres);
+    let non_key: Vec<_> = spec.columns.iter().filter(|c| !spec.key.contains(&c.name)).collect();
+    sql.push_str(&format!(" ON CONFLICT ({}) ", key_list(spec)));
+    if non_key.is_empty() {
+        sql.push_str("DO NOTHING");
+        return sql;
+    }
+    let sets: Vec<String> =
+        non_key.iter().map(|c| format!("{} = excluded.{}", quoted(c.name), quoted(c.name))).collect();
+    let changed: Vec<String> = non_key
+        .iter()
+        .map(|c| {
+            format!("{}.{} IS DISTINCT FROM excluded.{}", quoted(spec.table), quoted(c.name), quoted(c.name))
+        })
+        .collect();
+    sql.push_str(&format!("DO UPDATE SET {} WHERE {}", sets.join(", "), changed.join(" OR ")));
+    sql
+}
+
+/// `INSERT … ON CONFLICT (key) DO NOTHING`: rows whose key is stored are left as they are,
+/// and `rows_affected` counts the rows inserted.
+pub(crate) fn insert_new(spec: &RecordSpec, rows: usize, postgres: bool) -> String {
+    format!("{} ON CONFLICT ({}) DO NOTHING", insert_values(spec, rows, postgres), key_list(spec))
+}
+
+/// `INSERT INTO table (columns) VALUES (…), (…)` with one placeholder per cell.
+fn insert_values(spec: &RecordSpec, rows: usize, postgres: bool) -> String {
     let n = spec.columns.len();
     let mut sql = format!("INSERT INTO {} ({}) VALUES ", quoted(spec.table), column_list(spec));
     let mut param = 0;
@@ -47,21 +74,6 @@ pub(crate) fn upsert(spec: &RecordSpec, rows: usize, postgres: bool) -> String {
         }
         sql.push(')');
     }
-    let non_key: Vec<_> = spec.columns.iter().filter(|c| !spec.key.contains(&c.name)).collect();
-    sql.push_str(&format!(" ON CONFLICT ({}) ", key_list(spec)));
-    if non_key.is_empty() {
-        sql.push_str("DO NOTHING");
-        return sql;
-    }
-    let sets: Vec<String> =
-        non_key.iter().map(|c| format!("{} = excluded.{}", quoted(c.name), quoted(c.name))).collect();
-    let changed: Vec<String> = non_key
-        .iter()
-        .map(|c| {
-            format!("{}.{} IS DISTINCT FROM excluded.{}", quoted(spec.table), quoted(c.name), quoted(c.name))
-        })
-        .collect();
-    sql.push_str(&format!("DO UPDATE SET {} WHERE {}", sets.join(", "), changed.join(" OR ")));
     sql
 }
 
@@ -110,6 +122,15 @@ mod tests {
              excluded.\"parent_id\" OR \"territories\".\"region\" IS DISTINCT FROM excluded.\"region\""
         );
         assert!(upsert(Kind::Territories.spec(), 1, true).contains("VALUES ($1, $2, $3, $4) ON"));
+    }
+
+    #[test]
+    fn insert_new_leaves_stored_keys_alone() {
+        assert_eq!(
+            insert_new(Kind::Territories.spec(), 1, true),
+            "INSERT INTO \"territories\" (\"id\", \"name\", \"parent_id\", \"region\") VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (\"id\") DO NOTHING"
+        );
     }
 
     #[test]

@@ -48,11 +48,11 @@ pub async fn apply(
     let (sources, mut errors) = batch.into_sources(CHUNK);
     progress.start("importing", sources.iter().map(|s| s.estimated).sum());
     let edit = options.audit.as_ref().and_then(|a| a.record.as_ref());
-    let (mut tx, before) = match edit {
-        Some(edit) => {
+    let (mut tx, mut edit) = match edit {
+        Some(record) => {
             let mut tx = store.begin_write().await?;
-            let before = check_version(store, &mut tx, edit).await?;
-            (tx, before)
+            let before = check_version(store, &mut tx, record).await?;
+            (tx, Some(Edit { record, before }))
         }
         None => (store.begin().await?, None),
     };
@@ -104,11 +104,7 @@ pub async fn apply(
                 }
             }
             let write = async {
-                if optimistic {
-                    store.upsert_rows(&mut tx, kind, &fresh).await.map_err(ImportError::from)
-                } else {
-                    Ok(0)
-                }
+                if optimistic { write_rows(store, &mut tx, kind, &fresh, edit.as_mut()).await } else { Ok(0) }
             };
             let (written, following) = tokio::join!(write, next_step(step.source));
             affected += written?;
@@ -149,7 +145,12 @@ pub async fn apply(
             let spec = k.kind.spec();
             k.inserted =
                 k.rows.iter().filter(|r| !k.existing.contains(&key_of(spec, &r.values))).count() as u64;
-            k.affected = write_checked(store, &mut tx, k).await?;
+            k.affected = write_checked(store, &mut tx, k, edit.as_mut()).await?;
+        }
+        if edit.as_ref().is_some_and(|e| e.before.is_some()) {
+            // An edit that found its record, even one another writer made meanwhile (see
+            // `write_rows`), replaced it.
+            k.inserted = 0;
         }
         let inserted = k.inserted;
         let updated = k.affected.saturating_sub(inserted);
@@ -168,7 +169,7 @@ pub async fn apply(
                         Some(crate::records::put_change(
                             kind,
                             &record.id,
-                            before.clone(),
+                            edit.as_ref().and_then(|e| e.before.clone()),
                             crate::records::record_json(kind, values),
                         ))
                     }
@@ -207,6 +208,39 @@ async fn check_version(
     }
 }
 
+/// A one-record edit between its version check and its write.
+struct Edit<'a> {
+    record: &'a super::RecordAudit,
+    /// The record as it was when checked; `None` while the edit creates it.
+    before: Option<serde_json::Value>,
+}
+
+/// Writes checked rows. An edit that creates its record only inserts: with no stored row,
+/// its version check had nothing to lock, so another writer (a second server, `attain
+/// import`) may be creating the same id at this moment, unseen. PostgreSQL makes the insert
+/// wait for that writer and, once it has committed, inserts nothing; the edit is then checked
+/// again against the row that appeared, now locked, exactly as if the row had been there from
+/// the start (a replacement needs the version). On SQLite writers take turns, so the insert
+/// always inserts there; the code is the same.
+async fn write_rows(
+    store: &Store,
+    tx: &mut attain_store::Tx,
+    kind: Kind,
+    rows: &[Checked],
+    edit: Option<&mut Edit<'_>>,
+) -> Result<u64, ImportError> {
+    if let Some(edit) = edit
+        && edit.before.is_none()
+    {
+        let inserted = store.insert_new_rows(tx, kind, rows).await?;
+        if inserted == rows.len() as u64 {
+            return Ok(inserted);
+        }
+        edit.before = check_version(store, tx, edit.record).await?;
+    }
+    Ok(store.upsert_rows(tx, kind, rows).await?)
+}
+
 /// The checked rows of one kind and what writing them did.
 struct KindRows {
     kind: Kind,
@@ -221,7 +255,12 @@ struct KindRows {
 }
 
 /// Writes rows that were checked but not yet written (the `skip_bad` path).
-async fn write_checked(store: &Store, tx: &mut attain_store::Tx, k: &KindRows) -> Result<u64, ImportError> {
+async fn write_checked(
+    store: &Store,
+    tx: &mut attain_store::Tx,
+    k: &KindRows,
+    mut edit: Option<&mut Edit<'_>>,
+) -> Result<u64, ImportError> {
     let suspended = if worth_suspending(k.inserted, k.existing.len() as u64) {
         Some(store.suspend_indexes(tx, k.kind).await?)
     } else {
@@ -229,7 +268,7 @@ async fn write_checked(store: &Store, tx: &mut attain_store::Tx, k: &KindRows) -
     };
     let mut affected = 0;
     for chunk in k.rows.chunks(CHUNK) {
-        affected += store.upsert_rows(tx, k.kind, chunk).await?;
+        affected += write_rows(store, tx, k.kind, chunk, edit.as_deref_mut()).await?;
     }
     if let Some(suspended) = suspended {
         store.restore_indexes(tx, suspended).await?;

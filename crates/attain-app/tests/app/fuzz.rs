@@ -1,9 +1,11 @@
-//! Fuzzing the app's parsers with proptest on SQLite: mapping files (arbitrary text and
-//! generated rules), CSV files read through the built-in Salesforce and HubSpot mappings and
-//! through generated ones (invalid UTF-8, CR/LF mixes, quotes, NUL, very long cells), canonical
-//! CSV uploads, and the JSON bodies of record PUTs (any JSON shape, and real records with fields changed). Every
-//! input gives a result or an error the caller can act on — never a panic, a hang, or a
-//! store or internal error (a 500). docs/fuzzing.md says how to run them longer.
+//! Fuzzing the app's parsers with proptest, on SQLite and on PostgreSQL: mapping files
+//! (arbitrary text and generated rules), CSV files read through the built-in Salesforce and
+//! HubSpot mappings and through generated ones (invalid UTF-8, CR/LF mixes, quotes, NUL, very
+//! long cells), canonical CSV uploads, and the JSON bodies of record PUTs (any JSON shape, and
+//! real records with fields changed). Every input gives a result or an error the caller can act
+//! on — never a panic, a hang, or a store or internal error (a 500). PostgreSQL refuses text
+//! SQLite stores (NUL), so a value the checks let through shows there. docs/fuzzing.md says how
+//! to run them longer.
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -23,10 +25,40 @@ use toml::{Table, Value as TomlValue};
 use crate::scope::{Move, org};
 use crate::{ACCOUNTS, PEOPLE, PRODUCTS, seed_base};
 
-/// Cases per target: `ATTAIN_FUZZ_CASES` for a long run, else the CI-sized `default`.
-fn cases(default: u32) -> u32 {
+/// Cases per target: `ATTAIN_FUZZ_CASES` for a long run, else the CI-sized `default` on SQLite
+/// and a fifth of it on PostgreSQL, where each case costs several round trips to the server.
+fn cases(backend: Db, default: u32) -> u32 {
+    let default = match backend {
+        Db::Sqlite => default,
+        Db::Postgres => default / 5,
+    };
     std::env::var("ATTAIN_FUZZ_CASES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(default)
 }
+
+/// For each target `name(Db)`, a module `name` with one test per backend (`name::sqlite`,
+/// `name::postgres`). The targets drive their own runtime, so these are plain tests.
+macro_rules! fuzz_on_both {
+    ($($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(attain_testkit::Db::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                super::$name(attain_testkit::Db::Postgres)
+            }
+        })+
+    };
+}
+
+fuzz_on_both!(
+    csv_through_the_built_in_mappings,
+    canonical_csv_uploads,
+    csv_through_generated_mappings,
+    a_product_too_large_is_a_bad_row,
+    json_bodies_of_record_puts,
+);
 
 /// How long one case may take before it counts as a hang: far above any real case.
 const HANG: Duration = Duration::from_secs(60);
@@ -34,20 +66,22 @@ const HANG: Duration = Duration::from_secs(60);
 /// A database, a runtime to drive it, and a way to run one case under a watchdog.
 struct Harness {
     runtime: tokio::runtime::Runtime,
+    backend: Db,
     _db: TestDb,
     store: Store,
 }
 
 impl Harness {
-    fn new() -> Harness {
+    /// `None` when the backend is skipped (PostgreSQL out of reach outside CI).
+    fn new(backend: Db) -> Option<Harness> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("a runtime");
-        let db = runtime.block_on(TestDb::new(Db::Sqlite)).expect("SQLite is always available");
+        let db = runtime.block_on(TestDb::new(backend))?;
         let store = runtime.block_on(Store::open(&db.url)).expect("open a fresh store");
-        Harness { runtime, _db: db, store }
+        Some(Harness { runtime, backend, _db: db, store })
     }
 
     /// Runs `case` on its own thread and fails it if it has not finished within [`HANG`]; a
@@ -76,9 +110,14 @@ impl Harness {
 
 /// Runs a fuzz target; failures are saved beside this file in `proptest-regressions/` and
 /// replayed first on every later run.
-fn fuzz<S: Strategy>(default_cases: u32, strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>) {
+fn fuzz<S: Strategy>(
+    harness: &Harness,
+    default_cases: u32,
+    strategy: S,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) {
     let config = Config {
-        cases: cases(default_cases),
+        cases: cases(harness.backend, default_cases),
         source_file: Some(file!()),
         max_shrink_time: 60_000,
         ..Config::default()
@@ -303,12 +342,11 @@ fn import(harness: &Harness, mapping: Mapping, bytes: Vec<u8>, skip_bad: bool) -
     fixable(&result)
 }
 
-#[test]
-fn csv_through_the_built_in_mappings() {
-    let harness = Harness::new();
+fn csv_through_the_built_in_mappings(backend: Db) {
+    let Some(harness) = Harness::new(backend) else { return };
     harness.runtime.block_on(seed_base(&harness.store));
     let strategy = (0usize..2, prop::collection::vec(csv_edit(), 0..6), any::<bool>());
-    fuzz(1500, strategy, |(which, edits, skip_bad)| {
+    fuzz(&harness, 1500, strategy, |(which, edits, skip_bad)| {
         let (name, sample) = [("salesforce-opportunities", SALESFORCE), ("hubspot-deals", HUBSPOT)][which];
         let mapping = Mapping::built_in(name).expect("a built-in mapping");
         import(&harness, mapping, apply_csv(sample, &edits), skip_bad)
@@ -318,16 +356,15 @@ fn csv_through_the_built_in_mappings() {
 
 /// Canonical CSV uploads (`POST /api/v1/imports/{resource}` calls `App::import_csv`): the
 /// base files of the other app tests, damaged the same ways.
-#[test]
-fn canonical_csv_uploads() {
-    let harness = Harness::new();
+fn canonical_csv_uploads(backend: Db) {
+    let Some(harness) = Harness::new(backend) else { return };
     let app = harness.runtime.block_on(async {
         seed_base(&harness.store).await;
         App::new(harness.store.clone(), Settings::default()).await.expect("the app")
     });
     let samples = [(Kind::People, PEOPLE), (Kind::Accounts, ACCOUNTS), (Kind::Products, PRODUCTS)];
     let strategy = (0usize..3, prop::collection::vec(csv_edit(), 0..6), any::<bool>());
-    fuzz(1000, strategy, |(which, edits, skip_bad)| {
+    fuzz(&harness, 1000, strategy, |(which, edits, skip_bad)| {
         let (kind, sample) = samples[which];
         let bytes = apply_csv(sample, &edits);
         let what = format!("{kind}: {:?}", String::from_utf8_lossy(&bytes));
@@ -479,12 +516,11 @@ fn mapping_text() -> impl Strategy<Value = String> {
     prop_oneof![3 => generated, 3 => changed, 1 => ".{0,200}"]
 }
 
-#[test]
-fn csv_through_generated_mappings() {
-    let harness = Harness::new();
+fn csv_through_generated_mappings(backend: Db) {
+    let Some(harness) = Harness::new(backend) else { return };
     harness.runtime.block_on(seed_base(&harness.store));
     let strategy = (mapping_text(), 0usize..2, prop::collection::vec(csv_edit(), 0..3), any::<bool>());
-    fuzz(1500, strategy, |(text, which, edits, skip_bad)| {
+    fuzz(&harness, 1500, strategy, |(text, which, edits, skip_bad)| {
         let mapping = match Mapping::parse(&text) {
             Ok(mapping) => mapping,
             Err(e) => {
@@ -499,9 +535,8 @@ fn csv_through_generated_mappings() {
 
 /// Found by `csv_through_generated_mappings`: a `multiply` whose product overflows a decimal
 /// panicked inside the import. It is now a bad row naming the source column and value.
-#[test]
-fn a_product_too_large_is_a_bad_row() {
-    let harness = Harness::new();
+fn a_product_too_large_is_a_bad_row(backend: Db) {
+    let Some(harness) = Harness::new(backend) else { return };
     let text = "kind = \"people\"\n[columns]\nid = \"Record ID\"\nname = \"Deal Name\"\n\
                 hire_date = { column = \"Create Date\", date_format = \"%Y-%m-%d %H:%M\" }\n\
                 [columns.email]\ncolumn = \"Amount\"\nmultiply = \"79228162514264337593543950335\"\n";
@@ -685,14 +720,13 @@ async fn put(app: App, case: PutCase) -> Result<attain_app::records::Put, AppErr
     app.put(&admin, kind, &id, &body, case.if_match).await
 }
 
-#[test]
-fn json_bodies_of_record_puts() {
-    let harness = Harness::new();
+fn json_bodies_of_record_puts(backend: Db) {
+    let Some(harness) = Harness::new(backend) else { return };
     let app = harness.runtime.block_on(async {
         harness.store.save_dataset(&org(Move::NewPosition)).await.expect("save the test company");
         App::new(harness.store.clone(), Settings::default()).await.expect("the app")
     });
-    fuzz(1500, put_case(), |case| {
+    fuzz(&harness, 1500, put_case(), |case| {
         let what = format!("{case:?}");
         let result = harness.guarded(&what, put(app.clone(), case));
         acceptable(&result)

@@ -1,7 +1,7 @@
 //! The app layer end to end: imports of the real samples, canonical and mapped CSV files, bad
 //! files, --skip-bad, exports and round trips, demo seeding; users, sessions, tokens, scope,
-//! record edits and the audit log. Every database test runs on SQLite and on PostgreSQL; the
-//! fuzz targets (`fuzz`) run on SQLite.
+//! record edits and the audit log. Every database test runs on SQLite and on PostgreSQL, the
+//! fuzz targets (`fuzz`) too.
 
 mod audit;
 mod backup;

@@ -337,6 +337,24 @@ async fn upserts_are_idempotent_and_count_what_changed(store: Store, _b: Db) {
     assert_eq!(store.dataset().await.unwrap().people.len(), 3);
 }
 
+async fn insert_new_rows_leave_stored_keys_alone(store: Store, _b: Db) {
+    let data = fixture();
+    store.save_dataset(&data).await.unwrap();
+    let mut rows = data.rows(Kind::People);
+    let mut renamed = data.people[0].clone();
+    renamed.name = "Not Written".into();
+    rows[0] = renamed.to_values();
+    rows.push(Person { id: "p3".into(), name: "New".into(), ..data.people[1].clone() }.to_values());
+    let mut tx = store.begin().await.unwrap();
+    let inserted = store.insert_new_rows(&mut tx, Kind::People, &rows).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(inserted, 1, "only the new key counts");
+    let people = store.dataset().await.unwrap().people;
+    assert_eq!(people.len(), 3);
+    assert_eq!(people[0], data.people[0], "a stored row is left as it was");
+    assert_eq!(people[2].name, "New");
+}
+
 async fn a_rolled_back_transaction_leaves_nothing(store: Store, _b: Db) {
     let data = fixture();
     let mut tx = store.begin().await.unwrap();
@@ -382,6 +400,7 @@ async fn large_batches_are_split_and_all_written(store: Store, _b: Db) {
 on_both!(
     a_dataset_round_trips_exactly,
     upserts_are_idempotent_and_count_what_changed,
+    insert_new_rows_leave_stored_keys_alone,
     a_rolled_back_transaction_leaves_nothing,
     the_database_refuses_dangling_references,
     large_batches_are_split_and_all_written,

@@ -17,6 +17,7 @@ mod imports;
 mod lists;
 mod matrix;
 mod openapi;
+mod other_writers;
 mod pay;
 mod pay_plans;
 mod related;

@@ -27,7 +27,8 @@ pub struct TestApp {
     pub logins: Vec<DemoLogin>,
     pub backend: Db,
     pub db_url: String,
-    _db: TestDb,
+    /// The database, dropped with the server that made it (`None` for one [`TestApp::beside`]).
+    _db: Option<TestDb>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -82,6 +83,29 @@ impl TestApp {
         }
         let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap());
         configure(&mut config);
+        let db_url = db.url.clone();
+        Some(TestApp::serve(app, config, logins, backend, db_url, Some(db)).await)
+    }
+
+    /// Another server on this one's database, with its own `App` (read model, write lock) and
+    /// connection pool: for a test, another process, as a second replica behind a load
+    /// balancer would be. Keep `self` alive while it is used: `self` owns the database.
+    pub async fn beside(&self) -> TestApp {
+        let store = Store::open(&self.db_url).await.expect("open the test database again");
+        let settings = Settings { today: Some(as_of()), ..Settings::default() };
+        let app = App::new(store, settings).await.expect("build a second app");
+        let config = ServerConfig::new("127.0.0.1:0".parse().unwrap());
+        TestApp::serve(app, config, self.logins.clone(), self.backend, self.db_url.clone(), None).await
+    }
+
+    async fn serve(
+        app: App,
+        config: ServerConfig,
+        logins: Vec<DemoLogin>,
+        backend: Db,
+        db_url: String,
+        db: Option<TestDb>,
+    ) -> TestApp {
         let server = Server::bind(app.clone(), config).await.expect("bind port 0");
         let addr = server.local_addr();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -93,16 +117,16 @@ impl TestApp {
                 .await
                 .expect("serve");
         });
-        Some(TestApp {
+        TestApp {
             url: format!("http://{addr}"),
             addr,
             app,
             logins,
             backend,
-            db_url: db.url.clone(),
+            db_url,
             _db: db,
             shutdown: Some(tx),
-        })
+        }
     }
 
     pub fn login(&self, role: Role) -> &DemoLogin {
