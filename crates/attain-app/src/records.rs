@@ -369,7 +369,12 @@ impl App {
         let report = match apply(self.store(), batch, options, &crate::NoProgress).await {
             Ok(report) => report,
             Err(e) => {
-                if matches!(e, ImportError::Stale { .. } | ImportError::VersionRequired { .. }) {
+                if matches!(
+                    e,
+                    ImportError::Stale { .. }
+                        | ImportError::VersionRequired { .. }
+                        | ImportError::NotStored { .. }
+                ) {
                     // Refused for a version the read model may not have yet (another process
                     // wrote it): the editor is told to read the record again, so that read
                     // must give the stored version, not the cached one.
@@ -416,7 +421,9 @@ fn put_error(e: ImportError) -> AppError {
             Some(first) => AppError::Invalid { field: first.column, message: first.reason },
             None => AppError::Internal("the record was refused without a reason".into()),
         },
-        stale @ ImportError::Stale { .. } => AppError::Conflict(stale.to_string()),
+        stale @ (ImportError::Stale { .. } | ImportError::NotStored { .. }) => {
+            AppError::Conflict(stale.to_string())
+        }
         missing @ ImportError::VersionRequired { .. } => {
             AppError::Invalid { field: Some("If-Match".into()), message: missing.to_string() }
         }

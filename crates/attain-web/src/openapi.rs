@@ -200,7 +200,7 @@ fn record_paths(paths: &mut Map<String, Value>) {
                     "201": ok_json("Created", schema.clone()),
                     "400": error_response("Malformed JSON, a wrong type or an unknown field"),
                     "403": error_response("Your role may not edit data"),
-                    "409": error_response("The record changed since you read it (If-Match differs from its ETag)"),
+                    "409": error_response("The record changed since you read it (If-Match differs from its ETag), or If-Match names a version of an id that is not stored"),
                     "422": error_response("The record breaks a rule (the field is named)"),
                     "428": error_response("Replacing an existing record needs If-Match"),
                 }),

@@ -199,7 +199,14 @@ async fn check_version(
     edit: &super::RecordAudit,
 ) -> Result<Option<serde_json::Value>, ImportError> {
     let stored = store.lock_record(tx, edit.kind, &edit.id).await?;
-    let Some(current) = stored.first() else { return Ok(None) };
+    let Some(current) = stored.first() else {
+        // A version was named for a record that is not there: the caller meant to replace
+        // something, and creating instead would hide their mistake.
+        return match edit.if_match.as_deref().map(str::trim) {
+            Some(tag) if tag != "*" => Err(ImportError::NotStored { tag: tag.to_string() }),
+            _ => Ok(None),
+        };
+    };
     let current_tag = crate::records::etag(edit.kind, current);
     match edit.if_match.as_deref().map(str::trim) {
         None => Err(ImportError::VersionRequired { current: current_tag }),

@@ -90,6 +90,12 @@ pub enum ImportError {
     /// A one-record edit whose `If-Match` is not the stored record's version.
     #[error("the record changed since you read it (its ETag is now {current}); read it again")]
     Stale { current: String },
+    /// A one-record edit whose `If-Match` names a version of a record that is not stored (it
+    /// never was, or its id was mistyped): creating needs no `If-Match`.
+    #[error(
+        "no record has this id, so If-Match {tag} names no version of it; to create it, send no If-Match"
+    )]
+    NotStored { tag: String },
     /// A one-record edit of a stored record without `If-Match`.
     #[error("replacing an existing record needs If-Match: {current} (its ETag)")]
     VersionRequired { current: String },

@@ -321,9 +321,11 @@ fn fixable(result: &Result<attain_app::ImportReport, ImportError>) -> Result<(),
         }
         Err(ImportError::Store(e)) => Err(TestCaseError::fail(format!("a store error (a 500): {e}"))),
         // Version checks belong to single-record edits; a file import never makes them.
-        Err(e @ (ImportError::Stale { .. } | ImportError::VersionRequired { .. })) => {
-            Err(TestCaseError::fail(format!("an edit's version error from a file import: {e}")))
-        }
+        Err(
+            e @ (ImportError::Stale { .. }
+            | ImportError::VersionRequired { .. }
+            | ImportError::NotStored { .. }),
+        ) => Err(TestCaseError::fail(format!("an edit's version error from a file import: {e}"))),
     }
 }
 

@@ -108,8 +108,12 @@ async fn put_follows_etags_and_is_audited_once(backend: Db) {
     comp_admin.put(&path, &star, Some("*")).await.expect(200);
 
     // A new id needs no If-Match: 201, and then it exists (and a second blind PUT is a 428).
+    // Naming a version of an id that is not stored (a mistyped id) creates nothing: 409.
     let new_path = "/api/v1/accounts/acc-new-1";
     let new_account = json!({"id": "acc-new-1", "name": "Newco", "territory_id": original["territory_id"]});
+    let tag = created_tag(&admin, &path).await;
+    admin.put(new_path, &new_account, Some(&tag)).await.expect_error(409, "conflict", None);
+    admin.get(new_path).await.expect(404);
     let created = admin.put(new_path, &new_account, None).await;
     assert_eq!(created.expect(201).json()["name"], "Newco");
     assert!(created.header("etag").is_some());
@@ -143,4 +147,9 @@ async fn put_follows_etags_and_is_audited_once(backend: Db) {
     reply.expect_error(405, "method_not_allowed", None);
     assert_eq!(reply.header("allow").as_deref(), Some("GET,HEAD"));
     admin.put("/api/v1/nope/x", &json!({}), None).await.expect_error(404, "not_found", None);
+}
+
+/// A stored record's current ETag.
+async fn created_tag(api: &Api, path: &str) -> String {
+    api.get(path).await.header("etag").expect("an ETag")
 }
