@@ -8,6 +8,11 @@
 //! record, users (password hashes) and API tokens (digests), plans, runs, statements and the
 //! audit log with its head. Sessions and sign-in throttling are left out. The audit key is
 //! not in the file: the restored log verifies only under the key it was written with.
+//!
+//! A restore is itself audited: a `backup.restore` entry, appended in the restore's own
+//! transaction, continues the restored chain when this database's key is the one that signed
+//! it. Under any other key the entry is left out: signed with a key that does not fit the log,
+//! it would stay broken even after the right key is put in place.
 
 use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
@@ -16,7 +21,9 @@ use attain_core::record::Value;
 use attain_store::{BACKUP_TABLES, Store, TableColumn};
 use serde::{Deserialize, Serialize};
 
-use crate::access::secret::now_text;
+use crate::access::secret::{now_text, same};
+use crate::access::{Actor, Permission};
+use crate::audit::{self, Change};
 use crate::error::{AppError, AppResult};
 
 pub const FORMAT: &str = "attain-backup/1";
@@ -31,6 +38,14 @@ impl Copied {
     pub fn rows(&self) -> u64 {
         self.tables.iter().map(|(_, n)| n).sum()
     }
+}
+
+/// What a restore did: the rows it copied, and the audit entry that records it (none when the
+/// restored log was signed with another audit key; see the module notes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restored {
+    pub copied: Copied,
+    pub audit_seq: Option<i64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -118,9 +133,12 @@ fn json(value: &impl Serialize) -> AppResult<String> {
     serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// Restores the backup at `path` into `store`, which must be empty (a fresh database): one
-/// transaction, so a bad or truncated file leaves the database as it was.
-pub async fn restore(store: &Store, path: &Path) -> AppResult<Copied> {
+/// Restores the backup at `path` into `store`, which must be empty (a fresh database), by
+/// `actor`: one transaction, so a bad or truncated file leaves the database as it was. The
+/// restore is recorded in the audit log when the database's key fits the restored log.
+pub async fn restore(store: &Store, actor: &Actor, path: &Path) -> AppResult<Restored> {
+    // It brings back every user and credential of the backup.
+    actor.require(Permission::ManageUsers)?;
     let shown = path.display().to_string();
     let bad = |line: usize, why: String| AppError::invalid("backup", format!("{shown}: line {line}: {why}"));
     let file = std::fs::File::open(path)
@@ -185,8 +203,33 @@ pub async fn restore(store: &Store, path: &Path) -> AppResult<Copied> {
         Ok(End { end: true, tables }) if tables == BACKUP_TABLES.len() => {}
         _ => return Err(bad(n, "expected the end of the backup".into())),
     }
+    let audit_seq = if key_fits(store, &mut tx).await? {
+        let tables: serde_json::Map<String, serde_json::Value> =
+            copied.tables.iter().map(|(table, rows)| (table.clone(), (*rows).into())).collect();
+        let change = Change::new("backup.restore", "database", None).after(serde_json::json!({
+            "file": shown,
+            "backup_created_at": header.created_at,
+            "backup_from": header.from,
+            "rows": copied.rows(),
+            "tables": tables,
+        }));
+        Some(audit::append(store, &mut tx, actor, change).await?)
+    } else {
+        None
+    };
     tx.commit().await.map_err(attain_store::StoreError::from)?;
-    Ok(copied)
+    Ok(Restored { copied, audit_seq })
+}
+
+/// Whether the restored log, as `tx` sees it, ends in an entry signed with this database's
+/// audit key (or is empty), so that an entry appended under that key continues a chain that
+/// verifies. The newest entry alone decides: a damaged older one is `audit verify`'s to report.
+async fn key_fits(store: &Store, tx: &mut attain_store::Tx) -> AppResult<bool> {
+    let (seq, head, newest) = store.audit_head_in(tx).await?;
+    Ok(match newest {
+        None => seq == 0,
+        Some(row) => same(&row.hash, &head) && same(&audit::entry_hash(store.audit_key(), &row), &row.hash),
+    })
 }
 
 fn row_from(text: &str, columns: &[TableColumn]) -> Result<Vec<Value>, String> {

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -16,6 +17,39 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Parses the command line as [`Parser::parse`] does, and also refuses what clap cannot: an
+/// option of `attain demo` that only serving uses (`--listen`, `--secure-cookies`, ... : the
+/// `ListenArgs` group) typed together with `--no-serve`. Only the command line counts: the same
+/// settings from the environment (`ATTAIN_LISTEN`, ...) are ambient, not asked for, so they do
+/// not stop a `--no-serve` run (clap's `conflicts_with` would count them).
+pub fn parse() -> Cli {
+    let mut command = Cli::command();
+    let mut matches = command.get_matches_mut();
+    if let Some(("demo", demo)) = matches.subcommand()
+        && demo.get_flag("no_serve")
+        && let Some(sub) = command.find_subcommand_mut("demo")
+    {
+        let serve_only: Vec<clap::Id> = sub
+            .get_groups()
+            .filter(|g| g.get_id() == "ListenArgs")
+            .flat_map(|g| g.get_args().cloned())
+            .collect();
+        let typed = sub.get_arguments().find(|a| {
+            serve_only.contains(a.get_id())
+                && demo.value_source(a.get_id().as_str()) == Some(ValueSource::CommandLine)
+        });
+        if let Some(arg) = typed {
+            let name = arg.get_long().map(|l| format!("--{l}")).unwrap_or_else(|| arg.get_id().to_string());
+            let message = format!(
+                "the argument '{name}' cannot be used with '--no-serve': it only applies when the demo \
+                 is served (drop '{name}', or drop '--no-serve' to serve the demo)"
+            );
+            sub.error(clap::error::ErrorKind::ArgumentConflict, message).exit();
+        }
+    }
+    Cli::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.format(&mut command).exit())
 }
 
 #[derive(Debug, Args)]
@@ -374,7 +408,8 @@ pub struct DemoArgs {
     /// Size multiplier for reps, accounts and deals.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub scale: u32,
-    /// Seed the database and exit instead of serving it.
+    /// Seed the database and exit instead of serving it (the serving options, --listen and
+    /// the rest, are refused with it).
     #[arg(long)]
     pub no_serve: bool,
     #[command(flatten)]

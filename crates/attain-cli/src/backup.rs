@@ -17,8 +17,8 @@ pub async fn backup(args: BackupArgs) -> Result<()> {
 
 pub async fn restore(args: BackupArgs) -> Result<()> {
     let store = Store::open(&args.db.db).await?;
-    let copied = match attain_app::backup::restore(&store, &args.file).await {
-        Ok(copied) => copied,
+    let restored = match attain_app::backup::restore(&store, &attain_app::Actor::cli(), &args.file).await {
+        Ok(restored) => restored,
         Err(e) => {
             store.close().await;
             return Err(e.into());
@@ -27,11 +27,13 @@ pub async fn restore(args: BackupArgs) -> Result<()> {
     let verification = attain_app::audit::verify(&store).await;
     let key = store.audit_key().source().to_string();
     store.close().await;
+    let copied = &restored.copied;
     println!(
-        "restored {} rows of {} tables from {}",
+        "restored {} rows of {} tables from {}{}",
         copied.rows(),
         copied.tables.len(),
-        args.file.display()
+        args.file.display(),
+        restored.audit_seq.map(|seq| format!(" (recorded as audit entry {seq})")).unwrap_or_default()
     );
     let verification = verification?;
     match verification.problem {
@@ -41,7 +43,8 @@ pub async fn restore(args: BackupArgs) -> Result<()> {
         }
         Some(problem) => bail!(
             "the data is restored, but its audit log does not verify with the audit key from {key} \
-             (use the key of the database the backup came from: ATTAIN_AUDIT_KEY_FILE): entry {}: {problem}",
+             (use the key of the database the backup came from: ATTAIN_AUDIT_KEY_FILE){}: entry {}: {problem}",
+            if restored.audit_seq.is_none() { ", so the restore was not recorded in it" } else { "" },
             verification.broken_at.unwrap_or_default()
         ),
     }

@@ -12,14 +12,12 @@ mod users;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 // glibc malloc spends much of a large import freeing small strings; mimalloc does not.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let cli = args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ATTAIN_LOG")

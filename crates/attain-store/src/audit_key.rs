@@ -8,8 +8,11 @@
 //! 4. for PostgreSQL, `$XDG_CONFIG_HOME/attain/audit.key` (or `~/.config/attain/audit.key`),
 //!    so every server and CLI run by the same account on the same host shares it.
 //!
-//! A missing key file is created on first use with 32 random bytes (hex), readable by its
-//! owner only. An in-memory SQLite database gets a key for the life of the process.
+//! A missing key file is created with 32 random bytes (hex), readable by its owner only, but
+//! only while the database's audit log is empty. Once entries exist, some key signed them: a
+//! new key would make every one of them fail to verify and hide the real problem (the key was
+//! lost or moved), so opening the database is refused with where the key was expected. An
+//! in-memory SQLite database gets a key for the life of the process.
 
 use std::path::{Path, PathBuf};
 
@@ -54,16 +57,24 @@ impl AuditKey {
         Ok(AuditKey { bytes: text.as_bytes().to_vec(), source: source.into() })
     }
 
-    /// The key for the database at `url` (already normalised), by the rules in the module notes.
-    pub(crate) fn for_database(url: &str) -> StoreResult<AuditKey> {
+    /// The key for the database at `url` (already normalised), whose audit log holds
+    /// `entries` entries: in `key_file` when one is given, else by the rules in the module notes.
+    pub(crate) fn for_database(url: &str, entries: i64, key_file: Option<&Path>) -> StoreResult<AuditKey> {
+        if let Some(path) = key_file {
+            return AuditKey::from_file_or_new(path, entries, "");
+        }
         if let Some(text) = std::env::var("ATTAIN_AUDIT_KEY").ok().filter(|t| !t.trim().is_empty()) {
             return AuditKey::from_text(&text, "ATTAIN_AUDIT_KEY");
         }
         if let Some(path) = std::env::var_os("ATTAIN_AUDIT_KEY_FILE").filter(|p| !p.is_empty()) {
-            return AuditKey::from_file(Path::new(&path));
+            return AuditKey::from_file_or_new(
+                Path::new(&path),
+                entries,
+                " (named by ATTAIN_AUDIT_KEY_FILE)",
+            );
         }
         match default_file(url) {
-            Some(path) => AuditKey::from_file(&path),
+            Some(path) => AuditKey::from_file_or_new(&path, entries, ""),
             None => {
                 let mut bytes = [0u8; 32];
                 getrandom::fill(&mut bytes).map_err(|e| StoreError::AuditKey(e.to_string()))?;
@@ -75,16 +86,45 @@ impl AuditKey {
         }
     }
 
-    /// Reads the key file at `path`, creating it (owner-only) when it does not exist yet.
+    /// Reads the key file at `path`.
     pub fn from_file(path: &Path) -> StoreResult<AuditKey> {
         let shown = path.display().to_string();
-        let fail = |what: &str, e: std::io::Error| StoreError::AuditKey(format!("{what} {shown}: {e}"));
-        if !path.exists() {
-            create(path).map_err(|e| fail("cannot create the audit key file", e))?;
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| fail("cannot read the audit key file", e))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| StoreError::AuditKey(format!("cannot read the audit key file {shown}: {e}")))?;
         AuditKey::from_text(&text, shown)
     }
+
+    /// Reads the key file at `path`, creating it (owner-only) when it does not exist and the
+    /// audit log has no `entries` yet; refusing, with what to do, when it has some.
+    fn from_file_or_new(path: &Path, entries: i64, named_by: &str) -> StoreResult<AuditKey> {
+        let shown = path.display().to_string();
+        if !path.exists() {
+            if entries > 0 {
+                return Err(StoreError::AuditKey(missing_key(&shown, named_by, entries)));
+            }
+            create(path).map_err(|e| {
+                StoreError::AuditKey(format!("cannot create the audit key file {shown}: {e}"))
+            })?;
+        }
+        AuditKey::from_file(path)
+    }
+}
+
+/// Why a database with audit entries gets no new key, and the ways out.
+fn missing_key(shown: &str, named_by: &str, entries: i64) -> String {
+    let (n, s) = if entries == 1 {
+        ("1 entry".to_string(), "it")
+    } else {
+        (format!("{entries} entries"), "every one of them")
+    };
+    format!(
+        "the audit key file {shown}{named_by} does not exist, but this database's audit log already \
+         has {n} signed with a key; a new key would make {s} fail to verify, so none was made. \
+         Put the key file back at {shown} (from the machine or backup the database came from), or \
+         point ATTAIN_AUDIT_KEY_FILE at it, or set ATTAIN_AUDIT_KEY to the key itself. If the key \
+         is lost for good, make a new one deliberately (umask 077; openssl rand -hex 32 > {shown}): \
+         `attain audit verify` will then report that the older entries do not match it"
+    )
 }
 
 /// Writes a fresh key to a temporary file and links it into place, so two processes opening
@@ -149,8 +189,8 @@ mod tests {
     fn a_created_key_file_is_private_and_stable() {
         let dir = std::env::temp_dir().join(format!("attain-key-test-{}", std::process::id()));
         let path = dir.join("k");
-        let first = AuditKey::from_file(&path).unwrap();
-        let again = AuditKey::from_file(&path).unwrap();
+        let first = AuditKey::from_file_or_new(&path, 0, "").unwrap();
+        let again = AuditKey::from_file_or_new(&path, 7, "").unwrap();
         assert_eq!(first.bytes(), again.bytes());
         assert_eq!(first.bytes().len(), 64);
         #[cfg(unix)]

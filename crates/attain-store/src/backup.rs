@@ -9,6 +9,7 @@ use sqlx::{Any, Executor, Row};
 use crate::Tx;
 use crate::connect::{Backend, Store};
 use crate::error::{StoreError, StoreResult};
+use crate::platform::{AUDIT_COLUMNS, AuditRow, audit};
 
 /// The tables a backup holds, parents before children: every record kind, then users and API
 /// tokens (password hashes and token digests, no secrets), plans, runs and statements, and the
@@ -159,6 +160,18 @@ impl Store {
             }
         }
         Ok(self.audit_head().await?.0 == 0)
+    }
+
+    /// The audit head (sequence number and hash) and the entry it points at, as `tx` sees
+    /// them: a restore checks, before it commits, whether the audit key in use signed the log
+    /// it has just written.
+    pub async fn audit_head_in(&self, tx: &mut Tx) -> StoreResult<(i64, String, Option<AuditRow>)> {
+        let head =
+            sqlx::query::<Any>("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
+        let (seq, hash): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
+        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq = $1");
+        let entry = sqlx::query::<Any>(&sql).bind(seq).fetch_optional(&mut **tx).await?;
+        Ok((seq, hash, entry.as_ref().map(audit).transpose()?))
     }
 
     /// Inserts `rows` into `table` inside `tx` (for a restore into an empty database). The

@@ -61,8 +61,19 @@ impl Store {
         Store::open(url).await
     }
 
-    /// Opens (creating if needed) the database at `url` and brings its schema up to date.
+    /// Opens (creating if needed) the database at `url` and brings its schema up to date. Its
+    /// audit key is found as `audit_key.rs` describes (environment, or a file by default).
     pub async fn open(url: &str) -> StoreResult<Store> {
+        Store::open_keyed(url, None).await
+    }
+
+    /// [`Store::open`] with the audit key kept in `key_file` whatever the environment says
+    /// (tests, tools): read, or made when missing while the audit log is still empty.
+    pub async fn open_with_key_file(url: &str, key_file: &std::path::Path) -> StoreResult<Store> {
+        Store::open_keyed(url, Some(key_file)).await
+    }
+
+    async fn open_keyed(url: &str, key_file: Option<&std::path::Path>) -> StoreResult<Store> {
         sqlx::any::install_default_drivers();
         let url = normalise_url(url);
         let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
@@ -93,19 +104,23 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Connect { url: redact(&url), source })?;
-        let audit_key = Arc::new(AuditKey::for_database(&url)?);
-        let store = Store { pool, backend, audit_key };
-        store.migrate().await?;
-        Ok(store)
+        // The schema first: whether a missing key file may be made depends on the audit log.
+        let key = async {
+            run_migrations(&pool, backend).await?;
+            AuditKey::for_database(&url, audit_entries(&pool).await?, key_file)
+        };
+        match key.await {
+            Ok(key) => Ok(Store { pool, backend, audit_key: Arc::new(key) }),
+            Err(e) => {
+                pool.close().await;
+                Err(e)
+            }
+        }
     }
 
     /// Applies any migrations the database has not seen yet.
     pub async fn migrate(&self) -> StoreResult<()> {
-        match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
-        }
-        Ok(())
+        run_migrations(&self.pool, self.backend).await
     }
 
     pub fn backend(&self) -> Backend {
@@ -144,6 +159,23 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+async fn run_migrations(pool: &AnyPool, backend: Backend) -> StoreResult<()> {
+    match backend {
+        Backend::Sqlite => SQLITE_MIGRATIONS.run(pool).await?,
+        Backend::Postgres => POSTGRES_MIGRATIONS.run(pool).await?,
+    }
+    Ok(())
+}
+
+/// How many entries the audit log holds: its head, or its rows if there are more (a head
+/// moved back still leaves entries that some key signed).
+async fn audit_entries(pool: &AnyPool) -> StoreResult<i64> {
+    let head: Option<i64> =
+        sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_optional(pool).await?;
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(pool).await?;
+    Ok(head.unwrap_or(0).max(rows))
 }
 
 /// Drops any password from a URL before it is shown or logged.

@@ -90,7 +90,7 @@ const USER_COLUMNS: &str =
     "id, login, display_name, role, person_id, password_hash, disabled, created_at, updated_at";
 const TOKEN_COLUMNS: &str = "id, user_id, name, token_hash, prefix, created_at, last_used_at, revoked_at";
 const THROTTLE_COLUMNS: &str = "subject, attempts, last_attempt_at, locked_until, lockouts";
-const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_login, via, ip, action, entity, entity_id, \
+pub(crate) const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_login, via, ip, action, entity, entity_id, \
                              before_json, after_json, prev_hash, hash";
 
 fn user(row: &AnyRow) -> StoreResult<UserRow> {
@@ -130,7 +130,7 @@ fn throttle(row: &AnyRow) -> StoreResult<ThrottleRow> {
     })
 }
 
-fn audit(row: &AnyRow) -> StoreResult<AuditRow> {
+pub(crate) fn audit(row: &AnyRow) -> StoreResult<AuditRow> {
     Ok(AuditRow {
         seq: row.try_get(0)?,
         at: row.try_get(1)?,

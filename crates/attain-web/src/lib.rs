@@ -7,11 +7,13 @@ mod api;
 mod assets;
 mod auth;
 mod error;
+mod head_limits;
 mod no_store;
 mod openapi;
 mod server;
 mod ui;
 mod upload;
 
+pub use head_limits::{MAX_HEADER_BYTES, MAX_HEADERS, MAX_TARGET_BYTES};
 pub use openapi::document as openapi_document;
 pub use server::{Server, ServerConfig};

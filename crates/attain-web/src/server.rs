@@ -1,6 +1,6 @@
 //! Binding, serving connections (a connection limit, a header-read timeout that also closes
-//! idle kept-alive connections), middleware (logs, limits, timeouts, compression, security
-//! headers) and graceful shutdown. The listener binds before anything serves, so tests can use
+//! idle kept-alive connections, a bounded request head), middleware (logs, limits, timeouts,
+//! compression, security headers) and graceful shutdown. The listener binds before anything serves, so tests can use
 //! port 0.
 
 use std::future::Future;
@@ -121,6 +121,10 @@ impl Server {
         let Server { listener, router, header_timeout, max_connections, .. } = self;
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+        // Room for heads well past our own limits, so that `head_limits` answers them in the
+        // API's error shape rather than hyper with a bare 431.
+        http.max_buf_size(crate::head_limits::HEAD_BUFFER_BYTES)
+            .max_headers(crate::head_limits::PARSED_HEADERS);
         let permits = Arc::new(Semaphore::new(max_connections));
         let connections = GracefulShutdown::new();
         tokio::pin!(shutdown);
@@ -207,6 +211,8 @@ fn router(state: AppState) -> Router {
         .merge(crate::assets::routes())
         .fallback(crate::error::fallback)
         .with_state(state)
+        // Inside the header layers, so its refusals carry the security headers too.
+        .layer(axum::middleware::from_fn(crate::head_limits::head_limits))
         .layer(header(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
@@ -225,7 +231,10 @@ fn router(state: AppState) -> Router {
             // hold cookies and tokens, so neither is logged.
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    let path = request.uri().path();
+                    // An over-long path is refused, and logged cut short: no 8 KiB log lines.
+                    let path = path.char_indices().nth(200).map_or(path, |(end, _)| &path[..end]);
+                    tracing::info_span!("request", method = %request.method(), path = %path)
                 })
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),

@@ -1,6 +1,7 @@
 //! `attain backup` and `attain restore`: the demo (records, users, closed pay runs, audit
 //! log) copied to one file and restored into a new database, SQLite and PostgreSQL alike,
-//! with the audit log verifying under the original key; a non-empty target is refused.
+//! with the audit log verifying under the original key and recording the restore; a non-empty
+//! target is refused.
 
 use attain_testkit::{Db, TestDb};
 
@@ -31,7 +32,17 @@ fn a_backup_restores_into_a_new_sqlite_database() {
     let with_key = [("ATTAIN_AUDIT_KEY_FILE", key.as_str())];
     let run = sandbox.run_with_env(&["restore", &file, "--db", &restored], &with_key);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("audit log intact: 57 entries"), "{}", run.stdout);
+    // The demo's 57 entries and the restore's own.
+    assert!(run.stdout.contains(&format!("from {file} (recorded as audit entry 58)")), "{}", run.stdout);
+    assert!(run.stdout.contains("audit log intact: 58 entries"), "{}", run.stdout);
+    // Without the setting, the restored log (with entries) has no key beside it: that is said,
+    // rather than a new key made; with the old key copied beside it, it serves and verifies.
+    let run = sandbox.run(&["audit", "verify", "--db", &restored]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("restored.db.audit-key does not exist"), "{}", run.stderr);
+    std::fs::copy(&key, sandbox.path("restored.db.audit-key")).unwrap();
+    let verify = sandbox.ok(&["audit", "verify", "--db", &restored]);
+    assert_eq!(verify.stdout.trim(), "audit log intact: 58 entries, every hash checked");
     assert_eq!(summary(&sandbox, &restored), summary(&sandbox, &db));
     let runs = sandbox.ok(&["pay", "runs", "--db", &restored]);
     assert_eq!(runs.stdout, sandbox.ok(&["pay", "runs", "--db", &db]).stdout, "the pay history too");
@@ -46,6 +57,7 @@ fn a_backup_restores_into_a_new_sqlite_database() {
     let run = sandbox.run(&["restore", &file, "--db", &other]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("does not verify with the audit key"), "{}", run.stderr);
+    assert!(run.stderr.contains("so the restore was not recorded in it"), "{}", run.stderr);
     assert_eq!(summary(&sandbox, &other), summary(&sandbox, &db));
 }
 
@@ -62,10 +74,22 @@ fn a_sqlite_backup_restores_into_postgres_and_back() {
     let verify = sandbox.run_with_env(&["audit", "verify", "--db", &pg.url], &with_key);
     assert_eq!(verify.code, 0, "{}", verify.stderr);
 
-    // A backup of the PostgreSQL copy is the same data as the SQLite original's.
+    // A backup of the PostgreSQL copy is the same data as the SQLite original's, and the same
+    // audit log with the restore's entry after it.
     let again = sandbox.arg("pg.backup");
     let run = sandbox.run_with_env(&["backup", &again, "--db", &pg.url], &with_key);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let body = |path: &str| std::fs::read_to_string(path).unwrap().split_once('\n').unwrap().1.to_string();
-    assert!(body(&again) == body(&file), "every table equal after the round trip");
+    let split = |path: &str| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let body = text.split_once('\n').unwrap().1;
+        let (data, audit) = body.split_at(body.find("{\"table\":\"audit_log\"").unwrap());
+        let entries: Vec<String> =
+            audit.lines().skip(1).take_while(|l| l.starts_with('[')).map(String::from).collect();
+        (data.to_string(), entries)
+    };
+    let ((data_again, log_again), (data, log)) = (split(&again), split(&file));
+    assert!(data_again == data, "every table equal after the round trip");
+    assert_eq!(log_again.len(), log.len() + 1);
+    assert!(log_again[..log.len()] == log[..], "the audit log kept entry for entry");
+    assert!(log_again[log.len()].contains("\"backup.restore\""), "{}", log_again[log.len()]);
 }

@@ -82,3 +82,30 @@ fn statement_options_are_honoured_or_refused() {
         .fails(2, &["statement", "--workspace", &ws, "--db", &db, "--period", "2017-06", "--payee", &payee]);
     assert!(both.stderr.contains("cannot be used with"), "{}", both.stderr);
 }
+
+#[test]
+fn demo_refuses_serving_options_with_no_serve() {
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("d.db");
+    for (option, value) in
+        [("--listen", Some("127.0.0.1:0")), ("--secure-cookies", None), ("--trust-proxy", None)]
+    {
+        let mut args = vec!["demo", "--no-serve", "--db", &db, "--as-of", AS_OF, option];
+        args.extend(value);
+        let run = sandbox.fails(2, &args);
+        assert!(
+            run.stderr.contains(&format!("the argument '{option}' cannot be used with '--no-serve'")),
+            "{option}: {}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+        assert!(!sandbox.path("d.db").exists(), "{option}: refused before the database is made");
+    }
+    // The same settings from the environment are not asked for by this command: they stand
+    // aside, and the demo is seeded.
+    let env =
+        [("ATTAIN_LISTEN", "127.0.0.1:1"), ("ATTAIN_SECURE_COOKIES", "true"), ("ATTAIN_TRUST_PROXY", "true")];
+    let run = sandbox.run_with_env(&["demo", "--no-serve", "--db", &db, "--as-of", AS_OF], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("Seeded the demo company"), "{}", run.stdout);
+}

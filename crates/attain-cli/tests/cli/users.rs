@@ -322,6 +322,41 @@ fn audit_checkpoints_catch_a_cut_tail_and_a_wrong_key_is_named() {
     );
 }
 
+/// A database whose audit log has entries does not get a new key when its key file is gone
+/// (every entry would then fail to verify, hiding the loss): every command stops, naming the
+/// file and the ways out, until the file is back. SQLite's file beside the database and a file
+/// named by ATTAIN_AUDIT_KEY_FILE (here for PostgreSQL) alike.
+#[test]
+fn a_missing_key_file_stops_a_database_with_audit_entries() {
+    let sandbox = Sandbox::new();
+    let pg = block_on(TestDb::new(Db::Postgres));
+    let named = sandbox.arg("keys/pg.key");
+    let mut cases = vec![(sandbox.arg("users.db"), sandbox.path("users.db.audit-key"), vec![], "")];
+    if let Some(pg) = &pg {
+        let env = vec![("ATTAIN_AUDIT_KEY_FILE", named.as_str())];
+        cases.push((pg.url.clone(), sandbox.path("keys/pg.key"), env, " (named by ATTAIN_AUDIT_KEY_FILE)"));
+    }
+    for (db, key_file, env, how) in cases {
+        let add = sandbox
+            .run_with_env(&["user", "add", "ann", "--role", "finance", "--name", "Ann", "--db", &db], &env);
+        assert_eq!(add.code, 0, "{}", add.stderr);
+        let key = std::fs::read_to_string(&key_file).expect("a key made for the empty log");
+        std::fs::remove_file(&key_file).unwrap();
+        for args in [vec!["audit", "verify", "--db", &db], vec!["user", "list", "--db", &db]] {
+            let run = sandbox.run_with_env(&args, &env);
+            let line = one_line_error(&run);
+            let expected = format!("error: the audit key file {}{how} does not exist", key_file.display());
+            assert!(line.starts_with(&expected), "{line}");
+            assert!(line.contains("audit log already has 1 entry signed with a key"), "{line}");
+            assert!(line.contains("point ATTAIN_AUDIT_KEY_FILE at it"), "{line}");
+            assert!(!key_file.exists(), "no new key was made: {line}");
+        }
+        std::fs::write(&key_file, key).unwrap();
+        let run = sandbox.run_with_env(&["audit", "verify", "--db", &db], &env);
+        assert_eq!(run.stdout.trim(), "audit log intact: 1 entries, every hash checked", "{}", run.stderr);
+    }
+}
+
 #[test]
 fn audit_verify_needs_an_existing_database() {
     let sandbox = Sandbox::new();

@@ -2,7 +2,7 @@
 //! audit log, read and written the same way on both backends.
 
 use attain_store::{AuditFilter, AuditRow, SessionRow, Store, ThrottleRow, TokenRow, UserRow};
-use attain_testkit::Db;
+use attain_testkit::{Db, TestDb};
 
 use crate::on_both;
 
@@ -456,7 +456,47 @@ async fn audit_pages_filter_newest_first(store: Store, _: Db) {
     assert_eq!(rows, [entry(1, GENESIS, "2026-01-01T09:00:00Z", "ann", "user.create", "users", Some("u-1"))]);
 }
 
+/// A missing key file is made while the audit log is empty; once an entry exists, some key
+/// signed it, so a missing file is an error naming it (a new key would hide the loss), and
+/// the database opens again once the file is back.
+async fn a_lost_key_file_is_not_replaced_once_the_log_has_entries(_: Store, backend: Db) {
+    let db = TestDb::new(backend).await.expect("the backend was reachable a moment ago");
+    let dir = std::env::temp_dir().join(format!("attain-lost-key-{}-{backend:?}", std::process::id()));
+    let key_file = dir.join("audit.key");
+    let _ = std::fs::remove_dir_all(&dir);
+    let open = || Store::open_with_key_file(&db.url, &key_file);
+
+    let store = open().await.unwrap();
+    let first = std::fs::read_to_string(&key_file).expect("a key is made for an empty log");
+    store.close().await;
+    std::fs::remove_file(&key_file).unwrap();
+    let store = open().await.expect("still nothing signed: a new key is harmless");
+    assert_ne!(std::fs::read_to_string(&key_file).unwrap(), first);
+    append(&store, "2026-03-01T10:00:00Z", "admin", "user.create", "users", Some("u1")).await;
+    store.close().await;
+
+    let kept = std::fs::read_to_string(&key_file).unwrap();
+    std::fs::remove_file(&key_file).unwrap();
+    let refused = open().await.expect_err("a log with entries gets no new key").to_string();
+    let shown = key_file.display();
+    assert!(refused.starts_with(&format!("the audit key file {shown} does not exist")), "{refused}");
+    for words in
+        ["has 1 entry signed", "Put the key file back at", "ATTAIN_AUDIT_KEY_FILE", "ATTAIN_AUDIT_KEY to"]
+    {
+        assert!(refused.contains(words), "{words}: {refused}");
+    }
+    assert!(!key_file.exists(), "no key was made");
+
+    std::fs::write(&key_file, &kept).unwrap();
+    let store = open().await.expect("the key is back");
+    assert_eq!(store.audit_key().bytes(), kept.trim().as_bytes());
+    assert_eq!(store.audit_head().await.unwrap().0, 1);
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 on_both!(
+    a_lost_key_file_is_not_replaced_once_the_log_has_entries,
     users_are_inserted_found_and_updated,
     a_login_is_unique,
     sessions_are_found_and_ended,

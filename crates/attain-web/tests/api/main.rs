@@ -15,6 +15,7 @@ mod connections;
 mod edits;
 mod imports;
 mod lists;
+mod long_requests;
 mod matrix;
 mod openapi;
 mod other_writers;
