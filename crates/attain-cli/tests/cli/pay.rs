@@ -226,3 +226,52 @@ fn plan_import_adds_or_replaces_and_plan_remove_refuses_a_plan_in_use() {
     let gone = sandbox.ok(&["plan", "remove", "--db", &db, "spare.toml"]);
     assert!(gone.stdout.starts_with("removed spare.toml"), "{}", gone.stdout);
 }
+
+#[test]
+fn calc_csv_writes_a_payee_named_like_a_formula_as_text() {
+    // `calc --format csv` is opened in spreadsheets as the payroll file is: a cell that would
+    // run as a formula is written as text (a leading quote, removable to get the exact value),
+    // while numbers, negative ones too, stay numbers.
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("d.db");
+    sandbox.ok(&["demo", "--no-serve", "--db", &db, "--as-of", AS_OF]);
+    let ws = sandbox.arg("ws");
+    sandbox.ok(&["export", "--db", &db, "--workspace", &ws]);
+    let calc = sandbox.ok(&["calc", "--workspace", &ws, "--period", "2017-06", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&calc.stdout).unwrap();
+    let payee = json["payees"][0]["id"].as_str().unwrap().to_string();
+
+    let formula = "=HYPERLINK(\"http://evil.example\",\"Click for bonus\")";
+    let people = std::fs::read_to_string(sandbox.path("ws/people.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(people.as_bytes());
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for record in reader.records() {
+        let mut cells: Vec<String> = record.unwrap().iter().map(str::to_string).collect();
+        if cells[0] == payee {
+            cells[1] = formula.to_string();
+        }
+        writer.write_record(&cells).unwrap();
+    }
+    sandbox.write("ws/people.csv", &String::from_utf8(writer.into_inner().unwrap()).unwrap());
+
+    let run = sandbox.ok(&["calc", "--workspace", &ws, "--period", "2017-06", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let numeric = ["measure", "quota", "attainment", "tier", "amount"];
+    let mut named = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        if &record[1] == payee.as_str() {
+            assert_eq!(&record[2], format!("'{formula}"), "the name is text, not a live formula");
+            named += 1;
+        }
+        for (column, cell) in headers.iter().zip(record.iter()) {
+            if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                let negative = cell.parse::<Decimal>().is_ok_and(|d| d < Decimal::ZERO);
+                assert!(numeric.contains(&column) && negative, "{column}: {cell:?}");
+            }
+        }
+    }
+    assert!(named > 0, "the payee's lines are in the CSV:\n{}", run.stdout);
+}

@@ -159,6 +159,11 @@ async fn bad_bodies_paths_and_ids(backend: Db) {
     // Paging beyond the documented maximum is refused, not silently clamped.
     admin.get("/api/v1/accounts?per_page=501").await.expect_error(400, "invalid", Some("per_page"));
     assert_eq!(admin.get("/api/v1/accounts?per_page=500").await.expect(200).json()["per_page"], 500);
+    // An empty or repeated page parameter is refused too: which value was meant is a guess.
+    for query in ["per_page=", "page=", "per_page=10&per_page=20", "page=1&page=2"] {
+        let field = query.split('=').next().unwrap();
+        admin.get(&format!("/api/v1/accounts?{query}")).await.expect_error(400, "invalid", Some(field));
+    }
     // A method the route does not take.
     for (method, path) in [
         (Method::DELETE, "/api/v1/me"),
