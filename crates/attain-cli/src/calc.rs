@@ -275,22 +275,25 @@ fn totals(statements: &[Statement]) -> Vec<Value> {
 /// labels that a spreadsheet would run as formulas are neutralised; numbers stay numbers).
 fn write_csv(out: &mut dyn std::io::Write, statements: &[Statement]) -> Result<()> {
     use attain_app::sheet_csv::{Cell, sheet_csv};
+    use attain_app::statements::line_cells;
     let rows = statements.iter().flat_map(|s| {
         s.lines.iter().map(move |l| {
+            let [kind, plan, component, label, measure, quota, attainment, tier, amount] =
+                line_cells(l, s.currency);
             [
                 Cell::text(s.period.to_string()),
                 Cell::text(&s.person_id),
                 Cell::text(&s.name),
                 Cell::text(s.currency.code()),
-                Cell::text(l.kind.name()),
-                Cell::text(l.plan.clone().unwrap_or_default()),
-                Cell::text(l.component.clone().unwrap_or_default()),
-                Cell::text(&l.label),
-                Cell::number(l.measure.map(exact).unwrap_or_default()),
-                Cell::number(l.quota.map(exact).unwrap_or_default()),
-                Cell::number(l.attainment.map(|a| exact(a.round_dp(6))).unwrap_or_default()),
-                Cell::number(l.tier.map(|t| t.to_string()).unwrap_or_default()),
-                Cell::number(money(l.amount, s.currency)),
+                kind,
+                plan,
+                component,
+                label,
+                measure,
+                quota,
+                attainment,
+                tier,
+                amount,
             ]
         })
     });

@@ -2,7 +2,8 @@
 //! ([`crate::sheet_csv`]): text cells that a spreadsheet would run as a formula are neutralised,
 //! numbers stay numbers.
 
-use attain_engine::run::Statement;
+use attain_core::Currency;
+use attain_engine::run::{Line, Statement};
 use rust_decimal::Decimal;
 
 use super::{exact, money};
@@ -66,19 +67,20 @@ pub fn statement_csv(statements: &[Statement]) -> String {
         rows.push(row("payee", &s.name, None, ""));
         rows.extend(s.plans.iter().map(|p| row("plan", p, None, "")));
         for l in &s.lines {
+            let [kind, plan, component, label, measure, quota, attainment, tier, amount] = line_cells(l, c);
             rows.push([
                 Cell::text(&s.person_id),
                 Cell::text(s.period.to_string()),
                 Cell::text("line"),
-                Cell::text(l.kind.name()),
-                Cell::text(l.plan.clone().unwrap_or_default()),
-                Cell::text(l.component.clone().unwrap_or_default()),
-                Cell::text(&l.label),
-                Cell::number(l.measure.map(exact).unwrap_or_default()),
-                Cell::number(l.quota.map(exact).unwrap_or_default()),
-                Cell::number(l.attainment.map(|a| exact(a.round_dp(6))).unwrap_or_default()),
-                Cell::number(l.tier.map(|t| t.to_string()).unwrap_or_default()),
-                Cell::number(money(l.amount, c)),
+                kind,
+                plan,
+                component,
+                label,
+                measure,
+                quota,
+                attainment,
+                tier,
+                amount,
                 Cell::text(c.code()),
                 Cell::text(&l.explanation),
             ]);
@@ -90,6 +92,23 @@ pub fn statement_csv(statements: &[Statement]) -> String {
         rows.push(row("ytd", "Payout year to date", Some(s.ytd_payout), ""));
     }
     sheet_csv(STATEMENT_COLUMNS, rows)
+}
+
+/// A statement line's cells, as every CSV of lines writes them (here and `attain calc`):
+/// kind, plan, component, label, measure, quota, attainment (a fraction, 6 places), tier and
+/// amount (the currency's minor digits).
+pub fn line_cells(l: &Line, currency: Currency) -> [Cell; 9] {
+    [
+        Cell::text(l.kind.name()),
+        Cell::text(l.plan.clone().unwrap_or_default()),
+        Cell::text(l.component.clone().unwrap_or_default()),
+        Cell::text(&l.label),
+        Cell::number(l.measure.map(exact).unwrap_or_default()),
+        Cell::number(l.quota.map(exact).unwrap_or_default()),
+        Cell::number(l.attainment.map(|a| exact(a.round_dp(6))).unwrap_or_default()),
+        Cell::number(l.tier.map(|t| t.to_string()).unwrap_or_default()),
+        Cell::number(money(l.amount, currency)),
+    ]
 }
 
 /// The payroll file finance loads: `payee_id,name,currency,amount,period`, one row per

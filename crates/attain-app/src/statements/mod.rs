@@ -18,7 +18,7 @@ mod xlsx;
 use attain_core::Currency;
 use rust_decimal::Decimal;
 
-pub use csv_out::{payroll_csv, statement_csv};
+pub use csv_out::{line_cells, payroll_csv, statement_csv};
 pub use xlsx::{StatementFileError, statement_xlsx};
 
 /// An amount with exactly the currency's minor digits (`960.00`, JPY `1200`), as files and the
