@@ -1,0 +1,168 @@
+//! The fact store: a company's facts as column vectors with dense interned ids, the shape the
+//! engine, the read model and the KPIs aggregate over (issue E1; ARCHITECTURE.md, "The fact
+//! store"). Transactions, opportunities, stage changes and activities are columns; the
+//! effective-dated org is interval tables answered by binary search. Pure: no I/O; it is built
+//! from a [`Dataset`] or row by row (`push_*`) as a reader streams records in.
+
+pub mod day;
+mod ids;
+pub mod intern;
+pub mod intervals;
+pub mod org;
+pub mod pipeline;
+pub mod transactions;
+
+use attain_core::domain::Transaction;
+use attain_core::{Currency, Dataset, FiscalCalendar};
+
+pub use ids::Ids;
+pub use intern::{Interner, NONE};
+pub use intervals::Intervals;
+pub use org::Org;
+pub use pipeline::{Activities, Opportunities, StageChanges};
+pub use transactions::{Names, Transactions};
+
+/// An account's facts: where it sits and what crediting and formulas read of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountFacts {
+    pub territory: u32,
+    /// The named owner (a person), `NONE` when not named.
+    pub owner: u32,
+    /// Labels (into `FactStore::labels`): industry, country, region, size.
+    pub industry: u32,
+    pub country: u32,
+    pub region: u32,
+    pub size: u32,
+}
+
+/// Every fact of one company.
+#[derive(Debug, Clone, Default)]
+pub struct FactStore {
+    pub base: Option<Currency>,
+    pub calendar: FiscalCalendar,
+    pub people: Interner,
+    pub positions: Interner,
+    pub territories: Interner,
+    pub accounts: Interner,
+    pub products: Interner,
+    pub opportunities: Interner,
+    /// Free-text values facts are grouped by (stage names, industries, product families...).
+    pub labels: Interner,
+    pub currencies: Vec<Currency>,
+    /// By account number.
+    pub account: Vec<AccountFacts>,
+    /// By product number: its family label.
+    pub product_family: Vec<u32>,
+    pub org: Org,
+    pub transactions: Transactions,
+    pub pipeline: Opportunities,
+    pub stages: StageChanges,
+    pub activities: Activities,
+}
+
+impl FactStore {
+    /// Everything but the transactions, which follow with [`FactStore::push_transactions`].
+    pub fn with_reference_data(data: &Dataset) -> FactStore {
+        let mut store = FactStore {
+            base: data.company.first().map(|c| c.base_currency),
+            calendar: data.company.first().map(|c| c.calendar).unwrap_or_default(),
+            ..Default::default()
+        };
+        for p in &data.people {
+            store.people.intern(&p.id);
+        }
+        for t in &data.territories {
+            store.territories.intern(&t.id);
+        }
+        store.org = Org::build(
+            data,
+            &mut org::OrgIds {
+                people: &mut store.people,
+                positions: &mut store.positions,
+                territories: &mut store.territories,
+            },
+        );
+        for a in &data.accounts {
+            let n = store.accounts.intern(&a.id) as usize;
+            let facts = AccountFacts {
+                territory: store.territories.intern_opt(a.territory_id.as_deref()),
+                owner: store.people.intern_opt(a.owner_id.as_deref()),
+                industry: store.labels.intern_opt(a.industry.as_deref()),
+                country: store.labels.intern_opt(a.country.as_deref()),
+                region: store.labels.intern_opt(a.region.as_deref()),
+                size: store.labels.intern_opt(a.size.map(|s| attain_core::record::Choice::name(s))),
+            };
+            store.account.resize(n + 1, AccountFacts::default());
+            store.account[n] = facts;
+        }
+        for p in &data.products {
+            let n = store.products.intern(&p.id) as usize;
+            store.product_family.resize(n + 1, NONE);
+            store.product_family[n] = store.labels.intern_opt(p.family.as_deref());
+        }
+        store.pipeline = Opportunities::build(data, &mut store.ids());
+        store.stages = StageChanges::build(data, &mut store.ids());
+        store.activities = Activities::build(data, &mut store.ids());
+        store
+    }
+
+    /// The whole dataset.
+    pub fn from_dataset(data: &Dataset) -> FactStore {
+        let mut store = FactStore::with_reference_data(data);
+        store.push_transactions(&data.transactions);
+        store
+    }
+
+    /// Appends transactions and links their reversals (to rows already here or among them).
+    pub fn push_transactions(&mut self, rows: &[Transaction]) {
+        let mut pending = Vec::new();
+        for t in rows {
+            if let Some(o) = &t.original_id {
+                pending.push((self.transactions.len() as u32, o.clone()));
+            }
+            let mut refs = transactions::Refs {
+                accounts: &mut self.accounts,
+                products: &mut self.products,
+                opportunities: &mut self.opportunities,
+                people: &mut self.people,
+                currencies: &mut self.currencies,
+            };
+            self.transactions.push(t, &mut refs);
+        }
+        self.transactions.link(&pending);
+    }
+
+    pub(crate) fn ids(&mut self) -> pipeline::PipelineIds<'_> {
+        pipeline::PipelineIds {
+            people: &mut self.people,
+            accounts: &mut self.accounts,
+            products: &mut self.products,
+            opportunities: &mut self.opportunities,
+            labels: &mut self.labels,
+            currencies: &mut self.currencies,
+        }
+    }
+
+    /// The interners, for reading ids back.
+    pub fn names(&self) -> Names<'_> {
+        Names {
+            accounts: &self.accounts,
+            products: &self.products,
+            opportunities: &self.opportunities,
+            people: &self.people,
+            currencies: &self.currencies,
+        }
+    }
+
+    /// The transactions as records again, in the order added.
+    pub fn transaction_records(&self) -> Vec<Transaction> {
+        let names = self.names();
+        (0..self.transactions.len()).map(|r| self.transactions.record(r, &names)).collect()
+    }
+}
+
+impl Default for AccountFacts {
+    fn default() -> Self {
+        AccountFacts { territory: NONE, owner: NONE, industry: NONE, country: NONE, region: NONE, size: NONE }
+    }
+}

@@ -1,0 +1,266 @@
+//! The transactions as column vectors: one entry per row in each column, ids interned, dates
+//! as day numbers, money as `i64` minor units of the row's currency. Optional columns that no
+//! row uses take no memory (`Opt`), so a source without costs or owners pays nothing for them.
+
+use attain_core::domain::{Transaction, TransactionKind};
+use attain_core::record::Choice;
+use attain_core::{Currency, Money};
+use rust_decimal::Decimal;
+
+use crate::day::{date_of, day_of};
+use crate::ids::Ids;
+use crate::intern::{Interner, NONE};
+
+/// Which credit bases count a row: what it counts as (a cancellation as what it cancels).
+pub const BOOKING: u8 = 1 << 3;
+pub const INVOICE: u8 = 1 << 4;
+pub const PAYMENT: u8 = 1 << 5;
+const KIND_BITS: u8 = 0b111;
+
+/// An optional column, allocated the first time a row has a value.
+#[derive(Debug, Clone)]
+pub struct Opt<T: Copy> {
+    none: T,
+    values: Vec<T>,
+}
+
+impl<T: Copy + PartialEq> Opt<T> {
+    fn new(none: T) -> Self {
+        Opt { none, values: Vec::new() }
+    }
+
+    fn push(&mut self, row: usize, value: Option<T>) {
+        if value.is_some() || !self.values.is_empty() {
+            self.values.resize(row, self.none);
+            self.values.push(value.unwrap_or(self.none));
+        }
+    }
+
+    pub fn get(&self, row: usize) -> Option<T> {
+        self.values.get(row).copied().filter(|v| *v != self.none)
+    }
+
+    fn set(&mut self, row: usize, value: T) {
+        if self.values.len() <= row {
+            self.values.resize(row + 1, self.none);
+        }
+        self.values[row] = value;
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.values.capacity() * std::mem::size_of::<T>()
+    }
+}
+
+/// Every transaction, in the order added.
+#[derive(Debug, Clone)]
+pub struct Transactions {
+    pub ids: Ids,
+    pub day: Vec<i32>,
+    /// Bits 0–2: the kind (`TransactionKind::ALL` index); `BOOKING`/`INVOICE`/`PAYMENT`: the
+    /// credit bases that count the row.
+    pub flags: Vec<u8>,
+    pub account: Vec<u32>,
+    pub product: Vec<u32>,
+    /// Index into the store's currency list.
+    pub currency: Vec<u8>,
+    pub amount: Vec<i64>,
+    pub cost: Opt<i64>,
+    /// Quantities are decimals and rare: kept by row, sorted.
+    pub quantity: Vec<(u32, Decimal)>,
+    pub opportunity: Opt<u32>,
+    /// The row a return or cancellation reverses.
+    pub original: Opt<u32>,
+    pub owner: Opt<u32>,
+}
+
+impl Default for Transactions {
+    fn default() -> Self {
+        Transactions {
+            ids: Ids::default(),
+            day: Vec::new(),
+            flags: Vec::new(),
+            account: Vec::new(),
+            product: Vec::new(),
+            currency: Vec::new(),
+            amount: Vec::new(),
+            cost: Opt::new(i64::MIN),
+            quantity: Vec::new(),
+            opportunity: Opt::new(NONE),
+            original: Opt::new(NONE),
+            owner: Opt::new(NONE),
+        }
+    }
+}
+
+/// The interners a transaction's references go into.
+#[derive(Debug)]
+pub struct Refs<'a> {
+    pub accounts: &'a mut Interner,
+    pub products: &'a mut Interner,
+    pub opportunities: &'a mut Interner,
+    pub people: &'a mut Interner,
+    pub currencies: &'a mut Vec<Currency>,
+}
+
+pub fn kind_of(flags: u8) -> TransactionKind {
+    TransactionKind::ALL[(flags & KIND_BITS) as usize]
+}
+
+/// The bases a row of `kind` counts on, when it reverses a row of `original` (if any).
+pub fn bases(kind: TransactionKind, original: Option<TransactionKind>) -> u8 {
+    let counted_as = match (kind, original) {
+        (TransactionKind::Cancellation, Some(o)) => o,
+        (k, _) => k,
+    };
+    match counted_as {
+        TransactionKind::Booking => BOOKING,
+        TransactionKind::Invoice => INVOICE,
+        TransactionKind::Payment => PAYMENT,
+        // A return takes back what was invoiced and, as a refund, what was paid.
+        TransactionKind::Return | TransactionKind::Cancellation => INVOICE | PAYMENT,
+    }
+}
+
+fn kind_index(kind: TransactionKind) -> u8 {
+    TransactionKind::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u8
+}
+
+impl Transactions {
+    pub fn len(&self) -> usize {
+        self.day.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.day.is_empty()
+    }
+
+    /// Appends a row. Its original (for a reversal) is linked by [`Transactions::link`] once
+    /// every row is in, since a file need not list originals first.
+    pub fn push(&mut self, t: &Transaction, refs: &mut Refs<'_>) {
+        let row = self.len();
+        self.ids.push(&t.id);
+        self.day.push(day_of(t.date));
+        self.flags.push(kind_index(t.kind) | bases(t.kind, None));
+        self.account.push(refs.accounts.intern_opt(t.account_id.as_deref()));
+        self.product.push(refs.products.intern_opt(t.product_id.as_deref()));
+        let currency = match refs.currencies.iter().position(|c| *c == t.currency) {
+            Some(i) => i,
+            None => {
+                refs.currencies.push(t.currency);
+                refs.currencies.len() - 1
+            }
+        };
+        self.currency.push(currency as u8);
+        self.amount.push(t.amount.minor());
+        self.cost.push(row, t.cost.map(|c| c.minor()));
+        if let Some(q) = t.quantity {
+            self.quantity.push((row as u32, q));
+        }
+        self.opportunity.push(row, t.opportunity_id.as_deref().map(|o| refs.opportunities.intern(o)));
+        self.owner.push(row, t.owner_id.as_deref().map(|o| refs.people.intern(o)));
+        self.original.push(row, None);
+    }
+
+    /// Links each reversal in `rows` to the row it reverses (by `originals[i]`, the id it
+    /// names) and sets its credit bases from the original's kind. An original that is not
+    /// here stays unlinked, as the engine treats a dangling reference.
+    pub fn link(&mut self, pending: &[(u32, String)]) {
+        let index = self.index();
+        for (row, original) in pending {
+            let Some(o) = index.find(self, original) else { continue };
+            self.original.set(*row as usize, o);
+            let kind = kind_of(self.flags[*row as usize]);
+            let of = kind_of(self.flags[o as usize]);
+            self.flags[*row as usize] = kind_index(kind) | bases(kind, Some(of));
+        }
+    }
+
+    /// A lookup from id to row: the id column itself when it is numbered in ascending order
+    /// (a binary search), a sorted permutation otherwise.
+    pub fn index(&self) -> RowIndex {
+        match self.ids.numbers() {
+            Some(n) if n.is_sorted_by(|a, b| a < b) => RowIndex::Sorted,
+            _ => {
+                let mut order: Vec<u32> = (0..self.len() as u32).collect();
+                order.sort_by_cached_key(|r| self.ids.get(*r as usize));
+                RowIndex::Permutation(order)
+            }
+        }
+    }
+
+    pub fn kind(&self, row: usize) -> TransactionKind {
+        kind_of(self.flags[row])
+    }
+
+    pub fn quantity(&self, row: usize) -> Option<Decimal> {
+        self.quantity.binary_search_by_key(&(row as u32), |(r, _)| *r).ok().map(|i| self.quantity[i].1)
+    }
+
+    /// Row `row` as the record it was built from.
+    pub fn record(&self, row: usize, names: &Names<'_>) -> Transaction {
+        let currency = names.currencies[self.currency[row] as usize];
+        Transaction {
+            id: self.ids.get(row),
+            date: date_of(self.day[row]),
+            kind: self.kind(row),
+            account_id: names.accounts.name_opt(self.account[row]).map(str::to_string),
+            product_id: names.products.name_opt(self.product[row]).map(str::to_string),
+            quantity: self.quantity(row),
+            currency,
+            amount: Money::from_minor(self.amount[row], currency),
+            cost: self.cost.get(row).map(|c| Money::from_minor(c, currency)),
+            opportunity_id: self.opportunity.get(row).map(|o| names.opportunities.name(o).to_string()),
+            original_id: self.original.get(row).map(|o| self.ids.get(o as usize)),
+            owner_id: self.owner.get(row).map(|p| names.people.name(p).to_string()),
+        }
+    }
+
+    /// Heap bytes held, for the memory figures (bytes per transaction).
+    pub fn heap_bytes(&self) -> usize {
+        self.ids.heap_bytes()
+            + self.day.capacity() * 4
+            + self.flags.capacity()
+            + self.account.capacity() * 4
+            + self.product.capacity() * 4
+            + self.currency.capacity()
+            + self.amount.capacity() * 8
+            + self.cost.heap_bytes()
+            + self.quantity.capacity() * 20
+            + self.opportunity.heap_bytes()
+            + self.original.heap_bytes()
+            + self.owner.heap_bytes()
+    }
+}
+
+/// How ids are found: see [`Transactions::index`].
+#[derive(Debug)]
+pub enum RowIndex {
+    Sorted,
+    Permutation(Vec<u32>),
+}
+
+impl RowIndex {
+    pub fn find(&self, txns: &Transactions, id: &str) -> Option<u32> {
+        match self {
+            RowIndex::Sorted => {
+                let n = txns.ids.number_of(id)?;
+                txns.ids.numbers()?.binary_search(&n).ok().map(|i| i as u32)
+            }
+            RowIndex::Permutation(order) => {
+                let i = order.partition_point(|r| txns.ids.get(*r as usize).as_str() < id);
+                order.get(i).copied().filter(|r| txns.ids.is(*r as usize, id))
+            }
+        }
+    }
+}
+
+/// The interners read back to ids.
+#[derive(Debug, Clone, Copy)]
+pub struct Names<'a> {
+    pub accounts: &'a Interner,
+    pub products: &'a Interner,
+    pub opportunities: &'a Interner,
+    pub people: &'a Interner,
+    pub currencies: &'a [Currency],
+}

@@ -1,0 +1,92 @@
+//! The fact store holds exactly what it was built from: the demo company's transactions come
+//! back as the same records, and the pipeline, org and account columns answer what the
+//! records say (lookups against a scan of the records).
+
+use attain_core::domain::{Channel, DealType, holder_of, position_of, position_on};
+use attain_demo::DemoConfig;
+use attain_facts::day::{date_of, day_of};
+use attain_facts::pipeline::{NO_DAY, choice_of};
+use attain_facts::{FactStore, NONE};
+
+fn demo(seed: u64) -> attain_core::Dataset {
+    attain_demo::generate(&DemoConfig { seed, scale: 2, ..DemoConfig::new(jiff::civil::date(2018, 1, 15)) })
+}
+
+#[test]
+fn transactions_come_back_as_the_records_they_were_built_from() {
+    for seed in [42, 7] {
+        let data = demo(seed);
+        let store = FactStore::from_dataset(&data);
+        assert_eq!(store.transaction_records(), data.transactions);
+        assert!(matches!(store.transactions.ids, attain_facts::Ids::Numbered { .. } | attain_facts::Ids::Text { .. }));
+        let reversals = data.transactions.iter().filter(|t| t.original_id.is_some()).count();
+        assert!(reversals > 0, "the demo has returns and cancellations to link");
+        let linked = (0..store.transactions.len()).filter(|r| store.transactions.original.get(*r).is_some()).count();
+        assert_eq!(linked, reversals);
+    }
+}
+
+#[test]
+fn opportunities_stages_and_activities_hold_their_facts() {
+    let data = demo(42);
+    let store = FactStore::from_dataset(&data);
+    let p = &store.pipeline;
+    for o in &data.opportunities {
+        let n = store.opportunities.get(&o.id).unwrap() as usize;
+        assert!(p.is_known(n as u32));
+        assert_eq!(store.people.name(p.owner[n]), o.owner_id);
+        assert_eq!(store.accounts.name_opt(p.account[n]), o.account_id.as_deref());
+        assert_eq!(store.labels.name(p.stage[n]), o.stage);
+        assert_eq!(choice_of::<DealType>(p.deal_type[n]), o.deal_type);
+        assert_eq!(choice_of::<Channel>(p.channel[n]), o.channel);
+        assert_eq!((p.closed[n] != NO_DAY).then(|| date_of(p.closed[n])), o.closed_on);
+        assert_eq!(p.amount[n] != i64::MIN, o.amount.is_some());
+    }
+    assert_eq!(store.stages.len(), data.stage_history.len());
+    for (i, s) in data.stage_history.iter().enumerate() {
+        assert_eq!(store.opportunities.name(store.stages.opportunity[i]), s.opportunity_id);
+        assert_eq!(date_of(store.stages.day[i]), s.entered_on);
+    }
+    assert_eq!(store.activities.len(), data.activities.len());
+    for (i, a) in data.activities.iter().enumerate() {
+        assert_eq!(store.people.name(store.activities.owner[i]), a.owner_id);
+        assert_eq!(store.activities.at[i], a.occurred_at.as_second());
+    }
+}
+
+#[test]
+fn org_lookups_answer_what_a_scan_of_the_records_answers() {
+    let data = demo(42);
+    let store = FactStore::from_dataset(&data);
+    let org = &store.org;
+    let first = day_of(jiff::civil::date(2015, 12, 1));
+    let last = day_of(jiff::civil::date(2018, 2, 1));
+    for day in (first..last).step_by(3) {
+        let date = date_of(day);
+        for person in &data.people {
+            let p = store.people.get(&person.id).unwrap();
+            let pos = org.position.get(p, day);
+            assert_eq!(store.positions.name_opt(pos), position_of(&data.assignments, &person.id, date));
+        }
+        for v in &data.positions {
+            let pos = store.positions.get(&v.id).unwrap();
+            assert_eq!(store.people.name_opt(org.holder.get(pos, day)), holder_of(&data.assignments, &v.id, date));
+            let manager = position_on(&data.positions, &v.id, date).and_then(|v| v.reports_to.as_deref());
+            assert_eq!(store.positions.name_opt(org.reports_to.get(pos, day)), manager);
+        }
+        for t in &data.territories {
+            let n = store.territories.get(&t.id).unwrap();
+            let scan = data
+                .territory_owners
+                .iter()
+                .find(|o| o.territory_id == t.id && o.validity.contains(date))
+                .map(|o| o.position_id.as_str());
+            assert_eq!(store.positions.name_opt(org.territory_owner.get(n, day)), scan);
+        }
+    }
+    for a in &data.accounts {
+        let facts = store.account[store.accounts.get(&a.id).unwrap() as usize];
+        assert_eq!(store.territories.name_opt(facts.territory), a.territory_id.as_deref());
+        assert_eq!(facts.owner == NONE, a.owner_id.is_none());
+    }
+}
