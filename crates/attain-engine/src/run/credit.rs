@@ -9,8 +9,10 @@
 
 use std::collections::HashMap;
 
-use attain_core::domain::{CreditRole, CreditSplit, holder_of, position_of, position_on};
+use attain_core::domain::{CreditRole, CreditSplit};
 use attain_core::{Dataset, Date};
+use attain_facts::day::day_of;
+use attain_facts::{FactStore, NONE};
 use rust_decimal::Decimal;
 
 use super::EngineError;
@@ -56,6 +58,7 @@ pub(crate) struct Sources<'a> {
 /// Credits per person (indexes into `data.people`), each list in transaction order.
 pub(crate) fn credit_all(
     data: &Dataset,
+    facts: &FactStore,
     rules: &CreditRules,
     people: &HashMap<&str, u32>,
     sources: &[Sources<'_>],
@@ -117,8 +120,8 @@ pub(crate) fn credit_all(
                 PrimaryRule::TerritoryOwner => {
                     if let Some(p) = account
                         .and_then(|a| a.territory_id.as_deref())
-                        .and_then(|t| territory_holder(data, t, date))
-                        .and_then(person)
+                        .and_then(|t| territory_holder(facts, t, date))
+                        .and_then(|p| (p < data.people.len() as u32).then_some(p))
                     {
                         primary.push((p, Decimal::ONE, *rule));
                     }
@@ -153,8 +156,8 @@ pub(crate) fn credit_all(
             }
         }
         if rules.roll_up {
-            for (manager, share) in rolled_up(data, &primary, date) {
-                if let Some(p) = person(manager) {
+            for (manager, share) in rolled_up(facts, &primary, date) {
+                if let Some(p) = (manager < data.people.len() as u32).then_some(manager) {
                     credits[p as usize].push(Credit {
                         txn: t32,
                         share,
@@ -168,38 +171,36 @@ pub(crate) fn credit_all(
     Ok(credits)
 }
 
-/// The person holding the position that owns `territory` on `day`.
-fn territory_holder<'a>(data: &'a Dataset, territory: &str, day: Date) -> Option<&'a str> {
-    let owner =
-        data.territory_owners.iter().find(|o| o.territory_id == territory && o.validity.contains(day))?;
-    holder_of(&data.assignments, &owner.position_id, day)
+/// The person holding the position that owns `territory` on `day` (two binary searches).
+fn territory_holder(facts: &FactStore, territory: &str, day: Date) -> Option<u32> {
+    let day = day_of(day);
+    let owner = facts.org.territory_owner.get(facts.territories.get(territory)?, day);
+    let holder = facts.org.holder.get(owner, day);
+    (owner != NONE && holder != NONE).then_some(holder)
 }
 
 /// Roll-up over positions as they were on `day`: every position above a primary payee's gets
 /// the sum of the shares below it once; its holder that day is credited (a vacant seat's share
 /// is not passed on: its manager still gets their own roll-up).
-fn rolled_up<'a>(
-    data: &'a Dataset,
-    primary: &[(u32, Decimal, PrimaryRule)],
-    day: Date,
-) -> Vec<(&'a str, Decimal)> {
+fn rolled_up(facts: &FactStore, primary: &[(u32, Decimal, PrimaryRule)], day: Date) -> Vec<(u32, Decimal)> {
     if primary.is_empty() {
         return Vec::new();
     }
-    let mut by_position: Vec<(&str, Decimal)> = Vec::new();
+    let day = day_of(day);
+    let mut by_position: Vec<(u32, Decimal)> = Vec::new();
     for (p, share, _) in primary {
-        let id = data.people[*p as usize].id.as_str();
-        if let Some(pos) = position_of(&data.assignments, id, day) {
+        // People are interned first, in the dataset's order: a payee's index is their number.
+        let pos = facts.org.position.get(*p, day);
+        if pos != NONE {
             by_position.push((pos, *share));
         }
     }
-    let manager_of =
-        |pos: &&str| position_on(&data.positions, pos, day).and_then(|v| v.reports_to.as_deref());
+    let manager_of = |pos: &u32| Some(facts.org.reports_to.get(*pos, day)).filter(|m| *m != NONE);
     roll_up(&by_position, manager_of)
         .into_iter()
         .filter_map(|(pos, share)| {
-            let holder = holder_of(&data.assignments, pos, day)?;
-            Some((holder, share))
+            let holder = facts.org.holder.get(pos, day);
+            (holder != NONE).then_some((holder, share))
         })
         .collect()
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use attain_core::domain::{Quota, TransactionKind};
 use attain_core::record::Choice;
 use attain_core::{Currency, Dataset, Date, FiscalCalendar, Validity};
+use attain_facts::FactStore;
 use rust_decimal::Decimal;
 
 use super::EngineError;
@@ -140,7 +141,8 @@ impl<'a> Prepared<'a> {
                 channel,
             });
         }
-        let credits = credit::credit_all(data, &book.rules, &people, &sources)?;
+        let org = FactStore::with_reference_data(data);
+        let credits = credit::credit_all(data, &org, &book.rules, &people, &sources)?;
         let mut quotas: HashMap<(String, String), Vec<&Quota>> = HashMap::new();
         for q in &data.quotas {
             quotas.entry((q.position_id.clone(), q.measure.clone())).or_default().push(q);
