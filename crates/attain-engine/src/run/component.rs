@@ -176,21 +176,6 @@ impl Prepared<'_> {
         Ok(())
     }
 
-    pub(crate) fn measure_total(
-        &self,
-        who: Subject,
-        measure: usize,
-        days: Validity,
-    ) -> Result<Total, EngineError> {
-        let mut out = Total::default();
-        self.each_credit(who, measure, days, |c, value, counted| match counted {
-            Counted::InMeasure => out.total += value,
-            Counted::Clawback { original } => out.reversals.push(Reversal { txn: c.txn, original, value }),
-            Counted::TooLate { .. } => {}
-        })?;
-        Ok(out)
-    }
-
     /// The payee's quota on `name` for a window: each position's quota for the window (a longer
     /// quota row counts the share of its months inside the window) times the share of the
     /// window's days the payee held that position under this plan.

@@ -7,6 +7,7 @@ mod credit;
 mod month;
 mod prepare;
 mod statement;
+mod totals;
 mod trace;
 
 use attain_core::{Currency, Date, Period};

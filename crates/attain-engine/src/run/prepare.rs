@@ -55,6 +55,8 @@ pub struct Prepared<'a> {
     /// Per person: the plan stretches, in date order.
     pub(crate) stretches: Vec<Vec<Stretch>>,
     pub(crate) quotas: HashMap<(String, String), Vec<&'a Quota>>,
+    /// Credits summed by month per payee, plan version and measure (`totals.rs`).
+    pub(crate) sums: super::totals::Sums,
 }
 
 impl<'a> Prepared<'a> {
@@ -156,8 +158,10 @@ impl<'a> Prepared<'a> {
             credits,
             stretches: Vec::new(),
             quotas,
+            sums: Default::default(),
         };
         prepared.stretches = prepared.plan_stretches()?;
+        prepared.sums = prepared.sum_credits();
         Ok(prepared)
     }
 
@@ -201,6 +205,11 @@ impl<'a> Prepared<'a> {
     /// day (two plans on one position, or two positions), and each counts the day for itself.
     pub(crate) fn holds(&self, person: usize, plan: &str, day: Date) -> bool {
         self.stretches[person].iter().any(|s| s.days.contains(day) && s.plan == plan)
+    }
+
+    /// The currency a person is paid in.
+    pub(crate) fn payee_currency(&self, person: usize) -> Currency {
+        self.data.people[person].pay_currency.unwrap_or(self.base)
     }
 
     /// The rate converting `from` into `to` on `day`: direct, inverse, or through the base.
