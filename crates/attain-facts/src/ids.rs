@@ -51,7 +51,7 @@ impl Ids {
                 }
                 _ => {}
             }
-            self.to_text();
+            self.make_text();
         }
         if let Ids::Text { bytes, ends } = self {
             bytes.extend_from_slice(id.as_bytes());
@@ -59,7 +59,7 @@ impl Ids {
         }
     }
 
-    fn to_text(&mut self) {
+    fn make_text(&mut self) {
         let mut bytes = Vec::new();
         let mut ends = Vec::with_capacity(self.len());
         for i in 0..self.len() {

@@ -15,6 +15,7 @@ pub mod transactions;
 use attain_core::domain::Transaction;
 use attain_core::{Currency, Dataset, FiscalCalendar};
 
+pub use day::OPEN as OPEN_DAY;
 pub use ids::Ids;
 pub use intern::{Interner, NONE};
 pub use intervals::Intervals;
@@ -90,7 +91,7 @@ impl FactStore {
                 industry: store.labels.intern_opt(a.industry.as_deref()),
                 country: store.labels.intern_opt(a.country.as_deref()),
                 region: store.labels.intern_opt(a.region.as_deref()),
-                size: store.labels.intern_opt(a.size.map(|s| attain_core::record::Choice::name(s))),
+                size: store.labels.intern_opt(a.size.map(attain_core::record::Choice::name)),
             };
             store.account.resize(n + 1, AccountFacts::default());
             store.account[n] = facts;

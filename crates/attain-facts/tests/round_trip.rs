@@ -18,10 +18,14 @@ fn transactions_come_back_as_the_records_they_were_built_from() {
         let data = demo(seed);
         let store = FactStore::from_dataset(&data);
         assert_eq!(store.transaction_records(), data.transactions);
-        assert!(matches!(store.transactions.ids, attain_facts::Ids::Numbered { .. } | attain_facts::Ids::Text { .. }));
+        assert!(matches!(
+            store.transactions.ids,
+            attain_facts::Ids::Numbered { .. } | attain_facts::Ids::Text { .. }
+        ));
         let reversals = data.transactions.iter().filter(|t| t.original_id.is_some()).count();
         assert!(reversals > 0, "the demo has returns and cancellations to link");
-        let linked = (0..store.transactions.len()).filter(|r| store.transactions.original.get(*r).is_some()).count();
+        let linked =
+            (0..store.transactions.len()).filter(|r| store.transactions.original.get(*r).is_some()).count();
         assert_eq!(linked, reversals);
     }
 }
@@ -70,7 +74,10 @@ fn org_lookups_answer_what_a_scan_of_the_records_answers() {
         }
         for v in &data.positions {
             let pos = store.positions.get(&v.id).unwrap();
-            assert_eq!(store.people.name_opt(org.holder.get(pos, day)), holder_of(&data.assignments, &v.id, date));
+            assert_eq!(
+                store.people.name_opt(org.holder.get(pos, day)),
+                holder_of(&data.assignments, &v.id, date)
+            );
             let manager = position_on(&data.positions, &v.id, date).and_then(|v| v.reports_to.as_deref());
             assert_eq!(store.positions.name_opt(org.reports_to.get(pos, day)), manager);
         }

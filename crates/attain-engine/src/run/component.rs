@@ -6,7 +6,7 @@ use attain_core::{Currency, Date, Period, Validity};
 use rust_decimal::Decimal;
 
 use super::EngineError;
-use super::prepare::{Prepared, passes, value_of};
+use super::prepare::Prepared;
 use crate::formula::Value;
 use crate::plan::{BonusAmount, Component, ComponentKind, Plan, Scope, TierBasis, days_between, schema};
 use crate::rates::{Payout, RateTable, Step};
@@ -142,36 +142,61 @@ impl Prepared<'_> {
     ) -> Result<(), EngineError> {
         let plan = who.plan;
         let m = &plan.measures[measure];
-        for c in &self.credits[who.person] {
-            let allowed = match c.kind {
-                super::credit::CreditKind::Direct => m.credit.direct,
-                super::credit::CreditKind::Overlay => m.credit.overlay,
-                super::credit::CreditKind::Rollup => m.credit.rollup,
-            };
-            let f = &self.facts[c.txn as usize];
-            if !allowed || !days.contains(f.date) || !self.holds(who.person, &plan.id, f.date) {
+        let version = self.book.plans().iter().position(|p| std::ptr::eq(p, plan));
+        let sig = version.map(|v| &self.sigs.list[self.sigs.of[v][measure] as usize]);
+        let (from, to) = (attain_facts::day::day_of(days.from), attain_facts::day::end_of(days.to));
+        let mut credits = Vec::new();
+        for row in 0..self.store.transactions.len() as u32 {
+            let day = self.store.transactions.day[row as usize];
+            if !(from <= day && day < to) {
                 continue;
             }
-            if !passes(f, plan.credit_on, &m.filter)? {
-                continue;
-            }
-            let mut value = value_of(f, m, c.share)?;
-            if m.value.is_money() {
-                value *= self.fx(f.currency, who.currency, first_of_month(f.date))?;
-            }
-            let counted = match f.original {
-                Some(o) if !days.contains(self.facts[o as usize].date) => {
-                    // The window is the one the original was paid under: its plan version's.
-                    let original_date = self.facts[o as usize].date;
-                    let paid_under = self.book.version_on(&plan.id, original_date).unwrap_or(plan);
-                    let late = paid_under
-                        .clawback_days
-                        .is_some_and(|limit| days_between(original_date, f.date) > i64::from(limit));
-                    if late { Counted::TooLate { original: o } } else { Counted::Clawback { original: o } }
+            let t = super::txn::Txn::at(&self.store, row);
+            self.crediting.all(&t, &mut credits)?;
+            for c in credits.iter().filter(|c| c.person as usize == who.person).map(|c| c.credit) {
+                let allowed = match c.kind {
+                    super::credit::CreditKind::Direct => m.credit.direct,
+                    super::credit::CreditKind::Overlay => m.credit.overlay,
+                    super::credit::CreditKind::Rollup => m.credit.rollup,
+                };
+                let date = t.date();
+                if !allowed || !self.holds(who.person, &plan.id, date) {
+                    continue;
                 }
-                _ => Counted::InMeasure,
-            };
-            visit(c, value, counted);
+                let passes = match sig {
+                    Some(sig) => sig.passes(&t)?,
+                    None => super::sig::Sig::compile(&self.store, plan.credit_on, m).passes(&t)?,
+                };
+                if !passes {
+                    continue;
+                }
+                let mut value = t.value_of(m, c.share)?;
+                if m.value.is_money() {
+                    value *= self.fx(t.currency(), who.currency, first_of_month(date))?;
+                }
+                let counted = match t.original {
+                    Some(o)
+                        if !days.contains(attain_facts::day::date_of(
+                            self.store.transactions.day[o as usize],
+                        )) =>
+                    {
+                        // The window is the one the original was paid under: its plan version's.
+                        let original_date =
+                            attain_facts::day::date_of(self.store.transactions.day[o as usize]);
+                        let paid_under = self.book.version_on(&plan.id, original_date).unwrap_or(plan);
+                        let late = paid_under
+                            .clawback_days
+                            .is_some_and(|limit| days_between(original_date, date) > i64::from(limit));
+                        if late {
+                            Counted::TooLate { original: o }
+                        } else {
+                            Counted::Clawback { original: o }
+                        }
+                    }
+                    _ => Counted::InMeasure,
+                };
+                visit(&c, value, counted);
+            }
         }
         Ok(())
     }

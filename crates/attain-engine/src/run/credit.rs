@@ -1,21 +1,20 @@
-//! Crediting: who is credited for each transaction, with what share and why. Done once per
-//! dataset (not per period): every later step reads these credit rows.
+//! Crediting: who is credited for a transaction, with what share and why, read from the fact
+//! store (interval tables, per-opportunity split lists: no scan per transaction).
 //!
 //! Primary credit goes to the first crediting rule that names someone (explicit splits, the
 //! opportunity owner, the transaction's owner, the account's named owner, the territory owner
 //! on the date — in the company's order); overlays (explicit overlay rows) add credit on top;
 //! roll-up gives every manager above a primary payee, on the transaction's date, the sum of
-//! their people's shares once.
+//! their people's shares once. The bulk run (`accumulate.rs`) takes primary and overlay credit
+//! from here and rolls it up per bucket; the trace reads all three per transaction.
 
-use std::collections::HashMap;
-
-use attain_core::domain::{CreditRole, CreditSplit};
-use attain_core::{Dataset, Date};
-use attain_facts::day::day_of;
+use attain_core::Dataset;
+use attain_core::domain::CreditRole;
 use attain_facts::{FactStore, NONE};
 use rust_decimal::Decimal;
 
 use super::EngineError;
+use super::txn::Txn;
 use crate::crediting::{Share, roll_up, split};
 use crate::plan::{CreditRules, PrimaryRule};
 
@@ -47,160 +46,198 @@ pub struct Credit {
     pub reason: Reason,
 }
 
-/// Where a transaction's people-facing facts come from: the transaction itself, falling back
-/// to the transaction it reverses (a return may not repeat the deal's owner or account).
-pub(crate) struct Sources<'a> {
-    pub opportunity: Option<&'a str>,
-    pub account: Option<&'a str>,
-    pub owner: Option<&'a str>,
+/// A credit with the person it goes to (a number: an index into the dataset's people).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Credited {
+    pub person: u32,
+    pub credit: Credit,
 }
 
-/// Credits per person (indexes into `data.people`), each list in transaction order.
-pub(crate) fn credit_all(
-    data: &Dataset,
-    facts: &FactStore,
-    rules: &CreditRules,
-    people: &HashMap<&str, u32>,
-    sources: &[Sources<'_>],
-) -> Result<Vec<Vec<Credit>>, EngineError> {
-    let mut splits: HashMap<&str, Vec<&CreditSplit>> = HashMap::new();
-    for s in &data.credit_splits {
-        splits.entry(s.opportunity_id.as_str()).or_default().push(s);
+/// An opportunity's primary split as (person, share), or why it cannot be made.
+type SplitParts = Result<Vec<(u32, Decimal)>, EngineError>;
+
+/// The crediting rules compiled against one fact store.
+#[derive(Debug)]
+pub(crate) struct Crediting<'a> {
+    rules: &'a CreditRules,
+    /// People in the dataset: numbers below this are payees.
+    people: u32,
+    /// By opportunity number: the primary split, already divided (or why it cannot be).
+    splits: Vec<Option<SplitParts>>,
+    /// By opportunity number: overlay rows as (person, share).
+    overlays: Vec<Vec<(u32, Decimal)>>,
+}
+
+impl<'a> Crediting<'a> {
+    pub fn new(store: &FactStore, data: &Dataset, rules: &'a CreditRules) -> Crediting<'a> {
+        let n = store.opportunities.len();
+        let mut rows: Vec<Vec<&attain_core::domain::CreditSplit>> = vec![Vec::new(); n];
+        for s in &data.credit_splits {
+            if let Some(o) = store.opportunities.get(&s.opportunity_id) {
+                rows[o as usize].push(s);
+            }
+        }
+        let people = data.people.len() as u32;
+        let person = |id: &str| store.people.get(id).filter(|p| *p < people);
+        let mut splits = Vec::with_capacity(n);
+        let mut overlays = Vec::with_capacity(n);
+        for (o, list) in rows.iter().enumerate() {
+            let shares: Vec<Share<&str>> = list
+                .iter()
+                .filter(|s| s.role == CreditRole::Primary)
+                .map(|s| Share { payee: s.person_id.as_str(), percent: s.percent })
+                .collect();
+            splits.push((!shares.is_empty()).then(|| {
+                split(Decimal::ONE, &shares)
+                    .map(|parts| {
+                        parts.into_iter().filter_map(|(id, share)| Some((person(id)?, share))).collect()
+                    })
+                    .map_err(|e| EngineError::Split {
+                        opportunity: store.opportunities.name(o as u32).to_string(),
+                        message: e.to_string(),
+                    })
+            }));
+            overlays.push(
+                list.iter()
+                    .filter(|s| s.role == CreditRole::Overlay)
+                    .filter_map(|s| Some((person(&s.person_id)?, s.percent / Decimal::ONE_HUNDRED)))
+                    .collect(),
+            );
+        }
+        Crediting { rules, people, splits, overlays }
     }
-    let accounts: HashMap<&str, usize> =
-        data.accounts.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
-    let opportunities: HashMap<&str, usize> =
-        data.opportunities.iter().enumerate().map(|(i, o)| (o.id.as_str(), i)).collect();
-    let mut credits: Vec<Vec<Credit>> = vec![Vec::new(); data.people.len()];
-    let person = |id: &str| people.get(id).copied();
-    for (t, txn) in data.transactions.iter().enumerate() {
-        let src = &sources[t];
-        let date = txn.date;
-        let opp = src.opportunity.and_then(|o| opportunities.get(o)).map(|i| &data.opportunities[*i]);
-        let account = src.account.and_then(|a| accounts.get(a)).map(|i| &data.accounts[*i]);
-        let deal_splits = src.opportunity.and_then(|o| splits.get(o));
-        let mut primary: Vec<(u32, Decimal, PrimaryRule)> = Vec::new();
-        for rule in &rules.primary {
+
+    fn payee(&self, p: u32) -> Option<u32> {
+        (p != NONE && p < self.people).then_some(p)
+    }
+
+    /// Primary and overlay credits of a transaction, in that order, into `out`.
+    pub fn direct(&self, t: &Txn<'_>, out: &mut Vec<Credited>) -> Result<(), EngineError> {
+        out.clear();
+        let store = t.store;
+        let account = store.account.get(t.account as usize);
+        let opp = t.opportunity as usize;
+        for rule in &self.rules.primary {
+            let mut one = |p: Option<u32>| {
+                if let Some(person) = p.and_then(|p| self.payee(p)) {
+                    out.push(credited(person, t.row, Decimal::ONE, CreditKind::Direct, Reason::Rule(*rule)));
+                }
+            };
             match rule {
                 PrimaryRule::Splits => {
-                    let Some(rows) = deal_splits else { continue };
-                    let shares: Vec<Share<&str>> = rows
-                        .iter()
-                        .filter(|s| s.role == CreditRole::Primary)
-                        .map(|s| Share { payee: s.person_id.as_str(), percent: s.percent })
-                        .collect();
-                    if shares.is_empty() {
-                        continue;
-                    }
-                    let parts = split(Decimal::ONE, &shares).map_err(|e| EngineError::Split {
-                        opportunity: src.opportunity.unwrap_or_default().to_string(),
-                        message: e.to_string(),
-                    })?;
-                    for (payee, share) in parts {
-                        if let Some(p) = person(payee) {
-                            primary.push((p, share, *rule));
+                    if let Some(Some(parts)) = self.splits.get(opp) {
+                        for (person, share) in parts.as_ref().map_err(Clone::clone)? {
+                            out.push(credited(
+                                *person,
+                                t.row,
+                                *share,
+                                CreditKind::Direct,
+                                Reason::Rule(*rule),
+                            ));
                         }
                     }
                 }
                 PrimaryRule::OpportunityOwner => {
-                    if let Some(p) = opp.and_then(|o| person(&o.owner_id)) {
-                        primary.push((p, Decimal::ONE, *rule));
-                    }
+                    one(store.pipeline.is_known(t.opportunity).then(|| store.pipeline.owner[opp]))
                 }
-                PrimaryRule::TransactionOwner => {
-                    if let Some(p) = src.owner.and_then(person) {
-                        primary.push((p, Decimal::ONE, *rule));
-                    }
-                }
-                PrimaryRule::NamedAccount => {
-                    if let Some(p) = account.and_then(|a| a.owner_id.as_deref()).and_then(person) {
-                        primary.push((p, Decimal::ONE, *rule));
-                    }
-                }
+                PrimaryRule::TransactionOwner => one(Some(t.owner)),
+                PrimaryRule::NamedAccount => one(account.map(|a| a.owner)),
                 PrimaryRule::TerritoryOwner => {
-                    if let Some(p) = account
-                        .and_then(|a| a.territory_id.as_deref())
-                        .and_then(|t| territory_holder(facts, t, date))
-                        .and_then(|p| (p < data.people.len() as u32).then_some(p))
-                    {
-                        primary.push((p, Decimal::ONE, *rule));
-                    }
+                    let holder = account.map(|a| a.territory).filter(|t| *t != NONE).map(|territory| {
+                        let owner = store.org.territory_owner.get(territory, t.day);
+                        if owner == NONE { NONE } else { store.org.holder.get(owner, t.day) }
+                    });
+                    one(holder)
                 }
             }
-            if !primary.is_empty() {
+            if !out.is_empty() {
                 break;
             }
         }
-        let t32 = t as u32;
-        for (p, share, rule) in &primary {
-            credits[*p as usize].push(Credit {
-                txn: t32,
-                share: *share,
-                kind: CreditKind::Direct,
-                reason: Reason::Rule(*rule),
-            });
-        }
-        if rules.overlay_splits
-            && let Some(rows) = deal_splits
+        if self.rules.overlay_splits
+            && let Some(list) = self.overlays.get(opp)
         {
-            for s in rows.iter().filter(|s| s.role == CreditRole::Overlay) {
-                if let Some(p) = person(&s.person_id) {
-                    let share = s.percent / Decimal::ONE_HUNDRED;
-                    credits[p as usize].push(Credit {
-                        txn: t32,
-                        share,
-                        kind: CreditKind::Overlay,
-                        reason: Reason::OverlaySplit,
-                    });
-                }
+            for (person, share) in list {
+                out.push(credited(*person, t.row, *share, CreditKind::Overlay, Reason::OverlaySplit));
             }
         }
-        if rules.roll_up {
-            for (manager, share) in rolled_up(facts, &primary, date) {
-                if let Some(p) = (manager < data.people.len() as u32).then_some(manager) {
-                    credits[p as usize].push(Credit {
-                        txn: t32,
-                        share,
-                        kind: CreditKind::Rollup,
-                        reason: Reason::Rollup,
-                    });
-                }
+        Ok(())
+    }
+
+    /// Every credit of a transaction: primary, overlay, then roll-up over positions as they
+    /// were on its date (every position above a primary payee's gets the sum of the shares
+    /// below it once; its holder that day is credited; a vacant seat's share is not passed
+    /// on, its manager still gets their own roll-up).
+    pub fn all(&self, t: &Txn<'_>, out: &mut Vec<Credited>) -> Result<(), EngineError> {
+        self.direct(t, out)?;
+        if !self.rules.roll_up {
+            return Ok(());
+        }
+        let org = &t.store.org;
+        let by_position: Vec<(u32, Decimal)> = out
+            .iter()
+            .filter(|c| c.credit.kind == CreditKind::Direct)
+            .filter_map(|c| {
+                let pos = org.position.get(c.person, t.day);
+                (pos != NONE).then_some((pos, c.credit.share))
+            })
+            .collect();
+        if by_position.is_empty() {
+            return Ok(());
+        }
+        let manager_of = |pos: &u32| Some(org.reports_to.get(*pos, t.day)).filter(|m| *m != NONE);
+        for (pos, share) in roll_up(&by_position, manager_of) {
+            if let Some(holder) = self.payee(org.holder.get(pos, t.day)) {
+                out.push(credited(holder, t.row, share, CreditKind::Rollup, Reason::Rollup));
             }
         }
+        Ok(())
     }
-    Ok(credits)
-}
 
-/// The person holding the position that owns `territory` on `day` (two binary searches).
-fn territory_holder(facts: &FactStore, territory: &str, day: Date) -> Option<u32> {
-    let day = day_of(day);
-    let owner = facts.org.territory_owner.get(facts.territories.get(territory)?, day);
-    let holder = facts.org.holder.get(owner, day);
-    (owner != NONE && holder != NONE).then_some(holder)
-}
-
-/// Roll-up over positions as they were on `day`: every position above a primary payee's gets
-/// the sum of the shares below it once; its holder that day is credited (a vacant seat's share
-/// is not passed on: its manager still gets their own roll-up).
-fn rolled_up(facts: &FactStore, primary: &[(u32, Decimal, PrimaryRule)], day: Date) -> Vec<(u32, Decimal)> {
-    if primary.is_empty() {
-        return Vec::new();
+    /// The positions above `person`'s on `day` with their holders (payees only), nearest first.
+    pub fn managers(&self, store: &FactStore, person: u32, day: i32, mut visit: impl FnMut(u32, u32)) {
+        let org = &store.org;
+        let pos = org.position.get(person, day);
+        if pos == NONE {
+            return;
+        }
+        org.chain(pos, day, |up| {
+            if let Some(h) = self.payee(org.holder.get(up, day)) {
+                visit(up, h);
+            }
+        });
     }
-    let day = day_of(day);
-    let mut by_position: Vec<(u32, Decimal)> = Vec::new();
-    for (p, share, _) in primary {
-        // People are interned first, in the dataset's order: a payee's index is their number.
-        let pos = facts.org.position.get(*p, day);
-        if pos != NONE {
-            by_position.push((pos, *share));
+
+    /// Whether opportunity `o`'s split cannot be made (a run stops on it, as it did per row).
+    pub fn split_error(&self, o: u32) -> Option<&EngineError> {
+        match self.splits.get(o as usize) {
+            Some(Some(Err(e))) => Some(e),
+            _ => None,
         }
     }
-    let manager_of = |pos: &u32| Some(facts.org.reports_to.get(*pos, day)).filter(|m| *m != NONE);
-    roll_up(&by_position, manager_of)
-        .into_iter()
-        .filter_map(|(pos, share)| {
-            let holder = facts.org.holder.get(pos, day);
-            (holder != NONE).then_some((holder, share))
-        })
-        .collect()
+
+    /// The first transaction's crediting error, in transaction order: a split that cannot be
+    /// made stops a run before anything else is looked at, as it always has.
+    pub fn first_error(&self, store: &FactStore) -> Result<(), EngineError> {
+        if !self.splits.iter().any(|s| matches!(s, Some(Err(_)))) {
+            return Ok(());
+        }
+        let mut out = Vec::new();
+        for row in 0..store.transactions.len() as u32 {
+            let t = Txn::at(store, row);
+            if self.split_error(t.opportunity).is_some() {
+                self.direct(&t, &mut out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether crediting rolls up.
+    pub fn rolls_up(&self) -> bool {
+        self.rules.roll_up
+    }
+}
+
+fn credited(person: u32, txn: u32, share: Decimal, kind: CreditKind, reason: Reason) -> Credited {
+    Credited { person, credit: Credit { txn, share, kind, reason } }
 }

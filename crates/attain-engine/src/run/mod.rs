@@ -2,13 +2,17 @@
 //! statements, computed from a dataset and a plan book. Pure and deterministic: the same
 //! inputs give the same statements, bit for bit.
 
+mod accumulate;
+mod buckets;
 mod component;
 mod credit;
 mod month;
 mod prepare;
+mod sig;
 mod statement;
 mod totals;
 mod trace;
+mod txn;
 
 use attain_core::{Currency, Date, Period};
 use thiserror::Error;

@@ -248,26 +248,27 @@ impl Prepared<'_> {
         };
         let mut lines = Vec::new();
         for r in self.measure_total(who, measure, *days)?.reversals {
-            let txn = &self.data.transactions[r.txn as usize];
+            let txn = super::txn::Txn::at(&self.store, r.txn);
+            let original = super::txn::Txn::at(&self.store, r.original);
             // A component settling every month claws back in the reversal's own month; one
             // settling once (quarter, year) takes every reversal of its window when it settles.
-            if component.scope.cumulative() && !month.contains(txn.date) {
+            if component.scope.cumulative() && !month.contains(txn.date()) {
                 continue;
             }
-            let original = &self.data.transactions[r.original as usize];
             // The original was paid under the plan version of its own date.
-            let plan = self.book.version_on(&who.plan.id, original.date).unwrap_or(who.plan);
+            let plan = self.book.version_on(&who.plan.id, original.date()).unwrap_or(who.plan);
             let then = plan.components.iter().find(|c| c.id == component.id).unwrap_or(component);
-            let rate = self.effective_rate(Subject { plan, ..who }, then, original.date)?;
+            let rate = self.effective_rate(Subject { plan, ..who }, then, original.date())?;
             let amount = who.currency.round(r.value * rate);
             if amount.is_zero() {
                 continue;
             }
+            let id = |row: u32| self.store.transactions.ids.get(row as usize);
             lines.push(Line {
                 kind: LineKind::Clawback,
                 plan: Some(who.plan.id.clone()),
                 component: Some(component.id.clone()),
-                label: format!("Clawback: {} {}", txn.kind, txn.id),
+                label: format!("Clawback: {} {}", txn.kind(), id(r.txn)),
                 measure: Some(r.value),
                 quota: None,
                 attainment: None,
@@ -275,12 +276,12 @@ impl Prepared<'_> {
                 amount,
                 explanation: format!(
                     "{} {} on {} reverses {} {} of {}; {} × the {} rate it earned in its window",
-                    txn.kind,
-                    txn.id,
-                    txn.date,
-                    original.kind,
-                    original.id,
-                    original.date,
+                    txn.kind(),
+                    id(r.txn),
+                    txn.date(),
+                    original.kind(),
+                    id(r.original),
+                    original.date(),
                     plain(r.value),
                     percent(rate)
                 ),

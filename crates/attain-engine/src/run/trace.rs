@@ -2,8 +2,8 @@
 //! credited transactions and why each was credited (rule, split share, roll-up path), how each
 //! counted, the quota's parts, the attainment, the tiers crossed and the arithmetic.
 
-use attain_core::domain::{holder_of, position_of, position_on};
 use attain_core::{Currency, Date, Period, Validity};
+use attain_facts::NONE;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -12,6 +12,7 @@ use super::component::{Counted, QuotaPart, Subject};
 use super::credit::{CreditKind, Reason};
 use super::prepare::Prepared;
 use super::statement::Statement;
+use super::txn::Txn;
 use crate::plan::{ComponentKind, TierBasis};
 
 /// One credited transaction as the trace shows it.
@@ -103,26 +104,23 @@ impl Prepared<'_> {
         };
         if let Some(m) = measure {
             self.each_credit(who, m, window.to_date, |c, value, counted| {
-                let txn = &self.data.transactions[c.txn as usize];
+                let t = Txn::at(&self.store, c.txn);
+                let id = |row: u32| self.store.transactions.ids.get(row as usize);
                 let counted = match counted {
                     Counted::InMeasure => "in the measure".to_string(),
                     Counted::Clawback { original } => {
-                        format!(
-                            "claws back {} (credited in an earlier window)",
-                            self.data.transactions[original as usize].id
-                        )
+                        format!("claws back {} (credited in an earlier window)", id(original))
                     }
-                    Counted::TooLate { original } => format!(
-                        "not counted: reverses {} after the plan's clawback window",
-                        self.data.transactions[original as usize].id
-                    ),
+                    Counted::TooLate { original } => {
+                        format!("not counted: reverses {} after the plan's clawback window", id(original))
+                    }
                 };
                 credits.push(TracedCredit {
-                    transaction: txn.id.clone(),
-                    date: txn.date,
-                    kind: txn.kind.to_string(),
-                    amount: txn.amount.amount(),
-                    currency: txn.currency,
+                    transaction: id(c.txn),
+                    date: t.date(),
+                    kind: t.kind().to_string(),
+                    amount: t.amount(),
+                    currency: t.currency(),
                     share: c.share,
                     credit: c.kind,
                     why: self.why(p, c),
@@ -200,39 +198,46 @@ impl Prepared<'_> {
 
     /// Why person `p` holds credit `c`, in words.
     fn why(&self, p: usize, c: &super::credit::Credit) -> String {
-        let txn = &self.data.transactions[c.txn as usize];
         let share = format!("{}%", (c.share * Decimal::ONE_HUNDRED).normalize());
         match c.reason {
             Reason::Rule(rule) => format!("{} ({share})", rule.name().replace('_', " ")),
             Reason::OverlaySplit => format!("overlay split ({share})"),
             Reason::Rollup => {
-                // Walk down: which primary payees of this transaction sit below this manager.
-                let me = &self.data.people[p].id;
-                let mine = position_of(&self.data.assignments, me, txn.date);
+                // Walk up from each primary payee of this transaction to this manager's seat.
+                let t = Txn::at(&self.store, c.txn);
+                let org = &self.store.org;
+                let me = p as u32;
+                let mine = org.position.get(me, t.day);
+                let mut direct = Vec::new();
+                if self.crediting.direct(&t, &mut direct).is_err() {
+                    return format!("roll-up ({share})");
+                }
+                let name = |pos: u32| self.store.positions.name(pos).to_string();
+                // In the dataset's order of people, each once, as the landed trace listed them.
+                let mut below: Vec<u32> =
+                    direct.iter().filter(|d| d.credit.kind == CreditKind::Direct).map(|d| d.person).collect();
+                below.sort_unstable();
+                below.dedup();
                 let mut paths = Vec::new();
-                for (q, list) in self.credits.iter().enumerate() {
-                    if !list.iter().any(|k| k.txn == c.txn && k.kind == CreditKind::Direct) {
+                for person in below {
+                    let pos = org.position.get(person, t.day);
+                    if pos == NONE {
                         continue;
                     }
-                    let below = &self.data.people[q];
-                    let Some(mut pos) = position_of(&self.data.assignments, &below.id, txn.date) else {
-                        continue;
-                    };
-                    let mut path = vec![pos.to_string()];
-                    for _ in 0..64 {
-                        let Some(up) = position_on(&self.data.positions, pos, txn.date)
-                            .and_then(|v| v.reports_to.as_deref())
-                        else {
-                            break;
-                        };
-                        path.push(up.to_string());
-                        if Some(up) == mine
-                            && holder_of(&self.data.assignments, up, txn.date) == Some(me.as_str())
-                        {
-                            paths.push(format!("{} via {}", below.name, path.join(" → ")));
-                            break;
+                    let mut path = vec![name(pos)];
+                    let mut found = false;
+                    org.chain(pos, t.day, |up| {
+                        if found {
+                            return;
                         }
-                        pos = up;
+                        path.push(name(up));
+                        if up == mine && org.holder.get(up, t.day) == me {
+                            found = true;
+                        }
+                    });
+                    if found {
+                        let person = &self.data.people[person as usize].name;
+                        paths.push(format!("{person} via {}", path.join(" → ")));
                     }
                 }
                 format!("roll-up ({share}) from {}", paths.join("; "))

@@ -64,7 +64,8 @@ fn digests() -> String {
                 let mut json = serde_json::to_value(&s).unwrap();
                 normalise(&mut json);
                 let text = serde_json::to_string(&json).unwrap();
-                writeln!(out, "{seed} {scale} {month} {} {:016x}", s.person_id, digest(text.as_bytes())).unwrap();
+                writeln!(out, "{seed} {scale} {month} {} {:016x}", s.person_id, digest(text.as_bytes()))
+                    .unwrap();
             }
         }
     }

@@ -1,0 +1,325 @@
+//! The bulk pass: one read of every transaction, in parallel chunks, adding each credited
+//! share into the payee's bucket per measure signature; then roll-up once per bucket over the
+//! hierarchy as it stood in that bucket. No per-transaction allocation, no hashing in the
+//! common case: an unsplit credit of an amount, margin or deal count is an `i64` added into a
+//! dense array. Splits, quantities, formulas and reversals are exact `Decimal`s kept by key
+//! (reversals by the month of their original, since a window counts a reversal only when it
+//! also holds the original). Reversals that a window may claw back are kept one by one, as
+//! the statement shows a line for each.
+
+use std::collections::HashMap;
+
+use attain_facts::{FactStore, NONE};
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use super::EngineError;
+use super::buckets::Buckets;
+use super::credit::{Credit, CreditKind, Credited, Crediting, Reason};
+use super::sig::Sigs;
+use super::txn::Txn;
+
+/// Month index (`year * 12 + month - 1`) of a day number.
+pub(crate) fn month_of_day(day: i32) -> i32 {
+    let d = attain_facts::day::date_of(day);
+    i32::from(d.year()) * 12 + i32::from(d.month()) - 1
+}
+
+/// The month key of a credit that is not a reversal.
+pub(crate) const NOT_REVERSAL: i32 = i32::MIN;
+
+/// Key of an exact sum: (bucket, signature, kind, currency).
+pub(crate) type ExactKey = (u32, u16, u8, u8);
+
+/// An exact sum's key with the month of the original (`NOT_REVERSAL` for other credits).
+type MonthKey = (u32, u16, u8, u8, i32);
+
+/// Every payee's sums, ready for windows to read.
+#[derive(Debug, Default)]
+pub(crate) struct Sums {
+    k: usize,
+    c: usize,
+    /// `[bucket][sig][direct | overlay][currency]`: unsplit integral credits.
+    own: Vec<i64>,
+    /// `[bucket][sig][currency]`: direct credit of the people below, rolled up.
+    rolled: Vec<i64>,
+    /// Exact sums by key, each as (original's month or `NOT_REVERSAL`, sum).
+    pub exact: HashMap<ExactKey, Vec<(i32, Decimal)>>,
+    /// A formula that failed for a credit in this bucket and signature.
+    pub errors: HashMap<(u32, u16), EngineError>,
+    /// Per person: reversal credits a window may claw back, in transaction order.
+    pub candidates: Vec<Vec<Credit>>,
+}
+
+pub(crate) fn kind_index(kind: CreditKind) -> u8 {
+    match kind {
+        CreditKind::Direct => 0,
+        CreditKind::Overlay => 1,
+        CreditKind::Rollup => 2,
+    }
+}
+
+impl Sums {
+    fn own_at(&self, b: u32, s: u16, kind: u8, c: u8) -> usize {
+        ((b as usize * self.k + s as usize) * 2 + kind as usize) * self.c + c as usize
+    }
+
+    fn rolled_at(&self, b: u32, s: u16, c: u8) -> usize {
+        (b as usize * self.k + s as usize) * self.c + c as usize
+    }
+
+    /// The integral sum for a bucket, signature, kind and currency.
+    pub fn integral(&self, b: u32, s: u16, kind: u8, c: u8) -> i64 {
+        match kind {
+            2 => self.rolled.get(self.rolled_at(b, s, c)).copied().unwrap_or(0),
+            k => self.own.get(self.own_at(b, s, k, c)).copied().unwrap_or(0),
+        }
+    }
+
+    pub fn currencies(&self) -> usize {
+        self.c
+    }
+}
+
+/// What one chunk of transactions adds up.
+struct Partial {
+    own: Vec<i64>,
+    exact: HashMap<MonthKey, Decimal>,
+    errors: Vec<(u32, u32, u16, EngineError)>,
+    split_error: Option<(u32, EngineError)>,
+    candidates: Vec<(u32, Credit)>,
+    credits: Vec<Credited>,
+    passing: Vec<(u16, Option<i64>)>,
+}
+
+impl Partial {
+    fn new(len: usize) -> Partial {
+        Partial {
+            own: vec![0; len],
+            exact: HashMap::new(),
+            errors: Vec::new(),
+            split_error: None,
+            candidates: Vec::new(),
+            credits: Vec::new(),
+            passing: Vec::new(),
+        }
+    }
+
+    fn merge(mut self, other: Partial) -> Partial {
+        for (a, b) in self.own.iter_mut().zip(other.own) {
+            *a += b;
+        }
+        for (k, v) in other.exact {
+            *self.exact.entry(k).or_default() += v;
+        }
+        self.errors.extend(other.errors);
+        self.split_error = match (self.split_error, other.split_error) {
+            (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+            (a, b) => a.or(b),
+        };
+        self.candidates.extend(other.candidates);
+        self
+    }
+}
+
+/// The pass over every transaction, then the roll-up.
+pub(crate) fn accumulate(
+    store: &FactStore,
+    crediting: &Crediting<'_>,
+    sigs: &Sigs<'_>,
+    buckets: &Buckets,
+    people: usize,
+) -> Result<Sums, EngineError> {
+    let (k, c) = (sigs.len().max(1), store.currencies.len().max(1));
+    let len = buckets.len() * k * 2 * c;
+    let shape = Sums { k, c, ..Default::default() };
+    let rows = store.transactions.len() as u32;
+    let chunk = 1u32 << 16;
+    let starts: Vec<u32> = (0..rows.div_ceil(chunk)).map(|i| i * chunk).collect();
+    let total = starts
+        .par_iter()
+        .fold(
+            || Partial::new(len),
+            |mut part, start| {
+                for row in *start..(*start + chunk).min(rows) {
+                    add_row(store, crediting, sigs, buckets, &shape, &mut part, row);
+                }
+                part
+            },
+        )
+        .reduce(|| Partial::new(len), Partial::merge);
+    if let Some((_, e)) = total.split_error {
+        return Err(e);
+    }
+    let mut sums = Sums { own: total.own, ..shape };
+    let mut errors: Vec<(u32, u32, u16, EngineError)> = total.errors;
+    errors.sort_by_key(|(row, ..)| *row);
+    for (_, b, s, e) in errors {
+        sums.errors.entry((b, s)).or_insert(e);
+    }
+    let mut exact: Vec<(MonthKey, Decimal)> = total.exact.into_iter().collect();
+    exact.sort_by_key(|(key, _)| *key);
+    let mut candidates: Vec<Vec<Credit>> = vec![Vec::new(); people];
+    for (p, credit) in total.candidates {
+        candidates[p as usize].push(credit);
+    }
+    roll_up(store, crediting, buckets, &mut sums, &mut exact, &mut candidates);
+    for ((b, s, kind, cur, month), v) in exact {
+        sums.exact.entry((b, s, kind, cur)).or_default().push((month, v));
+    }
+    for list in &mut candidates {
+        list.sort_by_key(|c| (c.txn, kind_index(c.kind)));
+    }
+    sums.candidates = candidates;
+    Ok(sums)
+}
+
+fn add_row(
+    store: &FactStore,
+    crediting: &Crediting<'_>,
+    sigs: &Sigs<'_>,
+    buckets: &Buckets,
+    shape: &Sums,
+    part: &mut Partial,
+    row: u32,
+) {
+    let t = Txn::at(store, row);
+    part.passing.clear();
+    let mut failed: Option<(u16, EngineError)> = None;
+    for (i, sig) in sigs.list.iter().enumerate() {
+        match sig.passes(&t) {
+            Ok(true) => part.passing.push((i as u16, sig.integral_value(&t))),
+            Ok(false) => {}
+            Err(e) => failed = failed.or(Some((i as u16, e))),
+        }
+    }
+    if part.passing.is_empty() && failed.is_none() && crediting.split_error(t.opportunity).is_none() {
+        return;
+    }
+    let mut credits = std::mem::take(&mut part.credits);
+    if let Err(e) = crediting.direct(&t, &mut credits) {
+        if part.split_error.as_ref().is_none_or(|(r, _)| row < *r) {
+            part.split_error = Some((row, e));
+        }
+        part.credits = credits;
+        return;
+    }
+    let original = t.original.map(|o| store.transactions.day[o as usize]);
+    let month = original.map_or(NOT_REVERSAL, month_of_day);
+    for credited in &credits {
+        let b = buckets.of(credited.person, t.day);
+        if b == NONE {
+            continue;
+        }
+        let kind = kind_index(credited.credit.kind);
+        let share = credited.credit.share;
+        if let Some((s, e)) = &failed {
+            part.errors.push((row, b, *s, e.clone()));
+        }
+        for (s, integral) in &part.passing {
+            match integral {
+                Some(v) if original.is_none() && share == Decimal::ONE => {
+                    part.own[shape.own_at(b, *s, kind, t.currency)] += v;
+                }
+                _ => match sigs.list[*s as usize].value(&t, share) {
+                    Ok(v) => *part.exact.entry((b, *s, kind, t.currency, month)).or_default() += v,
+                    Err(e) => part.errors.push((row, b, *s, e)),
+                },
+            }
+        }
+        if let Some(o) = original
+            && (month != month_of_day(t.day) || o > t.day)
+        {
+            part.candidates.push((credited.person, credited.credit));
+        }
+    }
+    part.credits = credits;
+}
+
+/// Adds each bucket's direct credit to the buckets of the managers above it, as the
+/// hierarchy stood in that bucket; reversal candidates roll up per transaction.
+fn roll_up(
+    store: &FactStore,
+    crediting: &Crediting<'_>,
+    buckets: &Buckets,
+    sums: &mut Sums,
+    exact: &mut Vec<(MonthKey, Decimal)>,
+    candidates: &mut [Vec<Credit>],
+) {
+    if !crediting.rolls_up() {
+        return;
+    }
+    let (k, c) = (sums.k, sums.c);
+    sums.rolled = vec![0; buckets.len() * k * c];
+    let mut owner = vec![NONE; buckets.len()];
+    for p in 0..candidates.len() {
+        for (b, start) in buckets.of_person(p) {
+            owner[b as usize] = p as u32;
+            let direct: Vec<(u16, u8, i64)> = (0..k as u16)
+                .flat_map(|s| (0..c as u8).map(move |cur| (s, cur)))
+                .map(|(s, cur)| (s, cur, sums.own[sums.own_at(b, s, 0, cur)]))
+                .filter(|(.., v)| *v != 0)
+                .collect();
+            if direct.is_empty() {
+                continue;
+            }
+            crediting.managers(store, p as u32, start, |_, h| {
+                let hb = buckets.of(h, start);
+                if hb == NONE {
+                    return;
+                }
+                for (s, cur, v) in &direct {
+                    let at = sums.rolled_at(hb, *s, *cur);
+                    sums.rolled[at] += v;
+                }
+            });
+        }
+    }
+    let start_of = |b: u32| buckets.start(b);
+    let mut rolled: Vec<(MonthKey, Decimal)> = Vec::new();
+    for ((b, s, kind, cur, month), v) in exact.iter() {
+        if *kind != 0 {
+            continue;
+        }
+        let day = start_of(*b);
+        crediting.managers(store, owner[*b as usize], day, |_, h| {
+            let hb = buckets.of(h, day);
+            if hb != NONE {
+                rolled.push(((hb, *s, 2, *cur, *month), *v));
+            }
+        });
+    }
+    let errors: Vec<((u32, u16), EngineError)> = sums.errors.iter().map(|(k, e)| (*k, e.clone())).collect();
+    for ((b, s), e) in errors {
+        let day = start_of(b);
+        crediting.managers(store, owner[b as usize], day, |_, h| {
+            let hb = buckets.of(h, day);
+            if hb != NONE {
+                sums.errors.entry((hb, s)).or_insert_with(|| e.clone());
+            }
+        });
+    }
+    // A reversal's roll-up: one credit per position above, with the shares below it summed.
+    let mut above: std::collections::BTreeMap<(u32, u32), (u32, Decimal)> = Default::default();
+    for (p, list) in candidates.iter().enumerate() {
+        for credit in list.iter().filter(|c| c.kind == CreditKind::Direct) {
+            let day = store.transactions.day[credit.txn as usize];
+            crediting.managers(store, p as u32, day, |pos, h| {
+                above.entry((pos, credit.txn)).or_insert((h, Decimal::ZERO)).1 += credit.share;
+            });
+        }
+    }
+    for ((_, txn), (h, share)) in above {
+        candidates[h as usize].push(Credit { txn, share, kind: CreditKind::Rollup, reason: Reason::Rollup });
+    }
+    exact.extend(rolled);
+    exact.sort_by_key(|(key, _)| *key);
+    let mut merged: Vec<(MonthKey, Decimal)> = Vec::with_capacity(exact.len());
+    for (key, v) in exact.drain(..) {
+        match merged.last_mut() {
+            Some((last, sum)) if *last == key => *sum += v,
+            _ => merged.push((key, v)),
+        }
+    }
+    *exact = merged;
+}

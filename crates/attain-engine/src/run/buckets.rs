@@ -1,0 +1,142 @@
+//! Buckets: each person's days cut into stretches over which nothing that decides their pay
+//! changes — the calendar month, the plans they hold, the position they hold, and the
+//! reporting line above it with its holders and their plans. Credits are summed per bucket in
+//! one pass over the transactions, and roll-up then runs once per bucket instead of once per
+//! transaction: inside a bucket the hierarchy stands still.
+//!
+//! A person's cuts are the month starts, their own assignment and plan boundaries, and the
+//! events of every position they ever hold or ever report up to (its assignments, versions,
+//! and its holders' plan boundaries). So a payee's bucket lies inside one bucket of every
+//! manager above them, and the roll-up of a bucket lands in exactly one of the manager's.
+
+use std::collections::HashMap;
+
+use attain_core::Dataset;
+use attain_facts::day::{day_of, end_of};
+use attain_facts::{FactStore, NONE, OPEN_DAY};
+
+use super::prepare::Stretch;
+
+/// Every person's buckets, flattened: person `p` owns `offsets[p]..offsets[p + 1]`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Buckets {
+    offsets: Vec<u32>,
+    starts: Vec<i32>,
+}
+
+/// Day numbers of the first of each month from `first`'s month through `last`'s.
+fn month_starts(first: i32, last: i32) -> Vec<i32> {
+    let mut out = Vec::new();
+    let mut d = attain_facts::day::date_of(first).first_of_month();
+    let end = attain_facts::day::date_of(last);
+    while d <= end {
+        out.push(day_of(d));
+        let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
+        match attain_core::Date::new(y, m, 1) {
+            Ok(next) => d = next,
+            Err(_) => break,
+        }
+    }
+    out
+}
+
+impl Buckets {
+    pub fn build(store: &FactStore, data: &Dataset, stretches: &[Vec<Stretch>]) -> Buckets {
+        let days = &store.transactions.day;
+        let (Some(first), Some(last)) = (days.iter().min(), days.iter().max()) else {
+            return Buckets { offsets: vec![0; data.people.len() + 1], starts: Vec::new() };
+        };
+        let months = month_starts(*first, *last);
+        let positions = store.positions.len();
+        // Each position's events: its assignments' and versions' bounds, its holders' plan bounds.
+        let mut events: Vec<Vec<i32>> = vec![Vec::new(); positions];
+        let mut held: Vec<Vec<u32>> = vec![Vec::new(); data.people.len()];
+        let mut up: Vec<Vec<u32>> = vec![Vec::new(); positions];
+        for a in &data.assignments {
+            let (Some(pos), Some(p)) = (store.positions.get(&a.position_id), store.people.get(&a.person_id))
+            else {
+                continue;
+            };
+            events[pos as usize].extend([day_of(a.validity.from), end_of(a.validity.to)]);
+            if let Some(list) = held.get_mut(p as usize) {
+                list.push(pos);
+                if let Some(s) = stretches.get(p as usize) {
+                    events[pos as usize]
+                        .extend(s.iter().flat_map(|s| [day_of(s.days.from), end_of(s.days.to)]));
+                }
+            }
+        }
+        for v in &data.positions {
+            let Some(pos) = store.positions.get(&v.id) else { continue };
+            events[pos as usize].extend([day_of(v.validity.from), end_of(v.validity.to)]);
+            if let Some(r) = v.reports_to.as_deref().and_then(|r| store.positions.get(r)) {
+                up[pos as usize].push(r);
+            }
+        }
+        // Every position ever above each position (any version's line), memoised.
+        let mut above: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut ancestors = |pos: u32| -> Vec<u32> {
+            if let Some(list) = above.get(&pos) {
+                return list.clone();
+            }
+            let mut seen = vec![pos];
+            let mut queue = vec![pos];
+            while let Some(q) = queue.pop() {
+                for r in &up[q as usize] {
+                    if !seen.contains(r) {
+                        seen.push(*r);
+                        queue.push(*r);
+                    }
+                }
+            }
+            above.insert(pos, seen.clone());
+            seen
+        };
+        let mut offsets = Vec::with_capacity(data.people.len() + 1);
+        let mut starts = Vec::new();
+        offsets.push(0);
+        for (p, list) in held.iter().enumerate() {
+            let mut cuts = months.clone();
+            if let Some(s) = stretches.get(p) {
+                cuts.extend(s.iter().flat_map(|s| [day_of(s.days.from), end_of(s.days.to)]));
+            }
+            let mut seen: Vec<u32> = Vec::new();
+            for pos in list {
+                for a in ancestors(*pos) {
+                    if !seen.contains(&a) {
+                        seen.push(a);
+                        cuts.extend(&events[a as usize]);
+                    }
+                }
+            }
+            cuts.retain(|d| *d >= months[0] && *d != OPEN_DAY);
+            cuts.sort_unstable();
+            cuts.dedup();
+            starts.extend(cuts);
+            offsets.push(starts.len() as u32);
+        }
+        Buckets { offsets, starts }
+    }
+
+    /// Person `p`'s bucket holding `day`, as a flat index.
+    pub fn of(&self, p: u32, day: i32) -> u32 {
+        let (a, b) = (self.offsets[p as usize] as usize, self.offsets[p as usize + 1] as usize);
+        let i = self.starts[a..b].partition_point(|s| *s <= day);
+        if i == 0 { NONE } else { (a + i - 1) as u32 }
+    }
+
+    /// Person `p`'s buckets as (flat index, first day).
+    pub fn of_person(&self, p: usize) -> impl Iterator<Item = (u32, i32)> + '_ {
+        let (a, b) = (self.offsets[p] as usize, self.offsets[p + 1] as usize);
+        (a..b).map(|i| (i as u32, self.starts[i]))
+    }
+
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The first day of flat bucket `b`.
+    pub fn start(&self, b: u32) -> i32 {
+        self.starts[b as usize]
+    }
+}
