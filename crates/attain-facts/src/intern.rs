@@ -2,7 +2,7 @@
 //! `u32`, so the columns hold numbers and the hot loops index arrays instead of hashing
 //! strings. The numbers are internal: files, the API and statements always show the ids.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// "No value" in a `u32` id column.
 pub const NONE: u32 = u32::MAX;
@@ -10,7 +10,9 @@ pub const NONE: u32 = u32::MAX;
 /// The ids of one kind, numbered in the order first seen.
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
-    index: HashMap<Box<str>, u32>,
+    /// FxHash: ids are short and not attacker-chosen in a way that matters here (a flood of
+    /// colliding ids only slows the import that brings them), and SipHash was a tenth of a run.
+    index: FxHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
 }
 

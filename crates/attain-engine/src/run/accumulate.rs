@@ -134,20 +134,21 @@ pub(crate) fn accumulate(
     let len = buckets.len() * k * 2 * c;
     let shape = Sums { k, c, ..Default::default() };
     let rows = store.transactions.len() as u32;
-    let chunk = 1u32 << 16;
-    let starts: Vec<u32> = (0..rows.div_ceil(chunk)).map(|i| i * chunk).collect();
+    // One contiguous range per thread, so each thread zeroes and fills one dense array.
+    let parts = (rayon::current_num_threads() as u32).clamp(1, rows.div_ceil(1 << 14).max(1));
+    let chunk = rows.div_ceil(parts).max(1);
+    let starts: Vec<u32> = (0..parts).map(|i| i * chunk).collect();
     let total = starts
         .par_iter()
-        .fold(
-            || Partial::new(len),
-            |mut part, start| {
-                for row in *start..(*start + chunk).min(rows) {
-                    add_row(store, crediting, sigs, buckets, &shape, &mut part, row);
-                }
-                part
-            },
-        )
-        .reduce(|| Partial::new(len), Partial::merge);
+        .map(|start| {
+            let mut part = Partial::new(len);
+            for row in *start..(*start + chunk).min(rows) {
+                add_row(store, crediting, sigs, buckets, &shape, &mut part, row);
+            }
+            part
+        })
+        .reduce_with(Partial::merge)
+        .unwrap_or_else(|| Partial::new(len));
     if let Some((_, e)) = total.split_error {
         return Err(e);
     }
