@@ -224,9 +224,9 @@ impl Prepared<'_> {
         let Some(window_days) = full.days().filter(|d| *d > 0) else { return Ok(parts) };
         for stretch in self.stretches[who.person].iter().filter(|s| s.plan == who.plan.id) {
             let Some(held) = stretch.days.intersect(&full).and_then(|v| v.days()) else { continue };
-            let Some(rows) = self.quotas.get(&(stretch.position.clone(), name.to_string())) else { continue };
+            let Some(rows) = self.quotas.get(stretch.position.as_str()) else { continue };
             let days_share = Decimal::from(held) / Decimal::from(window_days);
-            for row in rows {
+            for row in rows.iter().filter(|q| q.measure == name) {
                 let row_months = self.calendar.months_of(row.period);
                 let inside =
                     row_months.iter().filter(|m| full.contains(self.calendar.bounds(**m).from)).count();
@@ -401,10 +401,11 @@ impl Prepared<'_> {
                 let mut achieved = Decimal::ZERO;
                 for o in objectives {
                     let score = self
-                        .data
-                        .objective_scores
-                        .iter()
-                        .find(|s| &s.person_id == person && s.period == window.period && s.objective == o.id)
+                        .by_person
+                        .get(person.as_str())
+                        .and_then(|mine| {
+                            mine.scores.iter().find(|s| s.period == window.period && s.objective == o.id)
+                        })
                         .map(|s| s.score / Decimal::ONE_HUNDRED);
                     match score {
                         Some(s) => achieved += o.weight * s.min(*max_score),

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use attain_core::{Period, Validity};
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::EngineError;
@@ -31,24 +32,34 @@ impl Prepared<'_> {
             return Err(EngineError::NotAMonth(month));
         }
         let bounds = self.calendar.bounds(month);
+        // Payees are independent within a month (each starts from their own carry), so they
+        // run in parallel; results are put back in the people's order, and the first error in
+        // that order is the one reported, as when they ran one by one.
+        let outcomes: Vec<Result<Option<(Option<Statement>, PayeeCarry)>, EngineError>> = self
+            .data
+            .people
+            .par_iter()
+            .enumerate()
+            .map(|(p, person)| {
+                let before = carry.payees.get(&person.id).cloned().unwrap_or_default();
+                let held: Vec<&str> = plans_held(&self.stretches[p], &bounds);
+                let extra = extra.get(&person.id).map(Vec::as_slice).unwrap_or_default();
+                // A leaver with a prior-period change or an adjustment still gets a statement.
+                let adjusted = self.adjustments_of(&person.id).any(|a| a.period == month);
+                if held.is_empty() && extra.is_empty() && !adjusted {
+                    return Ok((before != PayeeCarry::default()).then_some((None, before)));
+                }
+                let (statement, after) = self.run_payee(p, month, &bounds, &held, before, extra)?;
+                Ok(Some((Some(statement), after)))
+            })
+            .collect();
         let mut statements = Vec::new();
         let mut next = Carry::default();
-        for (p, person) in self.data.people.iter().enumerate() {
-            let before = carry.payees.get(&person.id).cloned().unwrap_or_default();
-            let held: Vec<&str> = plans_held(&self.stretches[p], &bounds);
-            let extra = extra.get(&person.id).map(Vec::as_slice).unwrap_or_default();
-            // A leaver with a prior-period change or an adjustment still gets a statement for it.
-            let adjusted =
-                self.data.adjustments.iter().any(|a| a.person_id == person.id && a.period == month);
-            if held.is_empty() && extra.is_empty() && !adjusted {
-                if before != PayeeCarry::default() {
-                    next.payees.insert(person.id.clone(), before);
-                }
-                continue;
+        for (person, outcome) in self.data.people.iter().zip(outcomes) {
+            if let Some((statement, after)) = outcome? {
+                statements.extend(statement);
+                next.payees.insert(person.id.clone(), after);
             }
-            let (statement, after) = self.run_payee(p, month, &bounds, &held, before, extra)?;
-            statements.push(statement);
-            next.payees.insert(person.id.clone(), after);
         }
         Ok((statements, next))
     }
@@ -127,7 +138,7 @@ impl Prepared<'_> {
                 draws.push((plan, in_draw));
             }
         }
-        for adj in self.data.adjustments.iter().filter(|a| a.person_id == person.id && a.period == month) {
+        for adj in self.adjustments_of(&person.id).filter(|a| a.period == month) {
             let rate = self.fx(adj.currency, currency, bounds.from)?;
             let by = adj.entered_by.as_deref().map(|b| format!(" (entered by {b})")).unwrap_or_default();
             lines.push(Line {

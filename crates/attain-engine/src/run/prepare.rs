@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use attain_core::domain::Quota;
+use attain_core::domain::{Adjustment, ObjectiveScore, Quota};
 use attain_core::{Currency, Dataset, Date, FiscalCalendar, Validity};
 use attain_facts::FactStore;
 use rust_decimal::Decimal;
@@ -42,7 +42,17 @@ pub struct Prepared<'a> {
     pub(crate) stretches: Vec<Vec<Stretch>>,
     pub(crate) buckets: Buckets,
     pub(crate) sums: Sums,
-    pub(crate) quotas: HashMap<(String, String), Vec<&'a Quota>>,
+    /// Quota rows by position, in the data's order.
+    pub(crate) quotas: HashMap<&'a str, Vec<&'a Quota>>,
+    /// Adjustments and objective scores by person id, in the data's order.
+    pub(crate) by_person: HashMap<&'a str, PersonInputs<'a>>,
+}
+
+/// One person's manual inputs, indexed once so a run does not scan everyone's per payee.
+#[derive(Debug, Default)]
+pub(crate) struct PersonInputs<'a> {
+    pub adjustments: Vec<&'a Adjustment>,
+    pub scores: Vec<&'a ObjectiveScore>,
 }
 
 impl<'a> Prepared<'a> {
@@ -72,12 +82,21 @@ impl<'a> Prepared<'a> {
         let stretches = Prepared::plan_stretches(data, book)?;
         let sigs = Sigs::compile(&store, book);
         let buckets = Buckets::build(&store, data, &stretches);
-        let sums = accumulate(&store, &crediting, &sigs, &buckets, data.people.len())?;
-        let mut quotas: HashMap<(String, String), Vec<&Quota>> = HashMap::new();
+        let mut sums = accumulate(&store, &crediting, &sigs, &buckets, data.people.len())?;
+        keep_clawable(&mut sums.candidates, &store, book, &stretches, company.calendar);
+        let mut quotas: HashMap<&str, Vec<&Quota>> = HashMap::new();
         for q in &data.quotas {
-            quotas.entry((q.position_id.clone(), q.measure.clone())).or_default().push(q);
+            quotas.entry(q.position_id.as_str()).or_default().push(q);
+        }
+        let mut by_person: HashMap<&str, PersonInputs> = HashMap::new();
+        for a in &data.adjustments {
+            by_person.entry(a.person_id.as_str()).or_default().adjustments.push(a);
+        }
+        for s in &data.objective_scores {
+            by_person.entry(s.person_id.as_str()).or_default().scores.push(s);
         }
         Ok(Prepared {
+            by_person,
             data,
             book,
             base: company.base_currency,
@@ -103,9 +122,18 @@ impl<'a> Prepared<'a> {
                 });
             }
         }
+        // Indexed once (the data's order kept within each list), not scanned per person.
+        let mut assignments: HashMap<&str, Vec<&attain_core::domain::Assignment>> = HashMap::new();
+        for a in &data.assignments {
+            assignments.entry(a.person_id.as_str()).or_default().push(a);
+        }
+        let mut plans_of: HashMap<&str, Vec<&attain_core::domain::PlanAssignment>> = HashMap::new();
+        for pa in &data.plan_assignments {
+            plans_of.entry(pa.position_id.as_str()).or_default().push(pa);
+        }
         for (p, person) in data.people.iter().enumerate() {
-            for a in data.assignments.iter().filter(|a| a.person_id == person.id) {
-                for pa in data.plan_assignments.iter().filter(|pa| pa.position_id == a.position_id) {
+            for a in assignments.get(person.id.as_str()).into_iter().flatten() {
+                for pa in plans_of.get(a.position_id.as_str()).into_iter().flatten() {
                     let Some(held) =
                         a.validity.intersect(&pa.validity).and_then(|v| v.intersect(&person.employment()))
                     else {
@@ -126,6 +154,11 @@ impl<'a> Prepared<'a> {
             out[p].sort_by_key(|s| s.days.from);
         }
         Ok(out)
+    }
+
+    /// A person's adjustments, in the data's order.
+    pub(crate) fn adjustments_of(&self, person: &str) -> impl Iterator<Item = &'a Adjustment> + '_ {
+        self.by_person.get(person).into_iter().flat_map(|p| p.adjustments.iter().copied())
     }
 
     /// Whether a person holds plan `plan` on `day`. A person may hold several plans on the same
@@ -155,5 +188,50 @@ impl<'a> Prepared<'a> {
         direct(from, to)
             .or_else(|| Some(direct(from, self.base)? * direct(self.base, to)?))
             .ok_or(EngineError::NoFxRate { from, to, day })
+    }
+}
+
+/// Drops the reversal candidates no window of the person's can claw back: a reversal is
+/// clawed back only by a commission or SPIF whose window at the reversal does not hold the
+/// original, so with year-to-date plans only reversals of earlier years remain. The
+/// candidates are read on every window; keeping only these keeps a manager's windows cheap.
+fn keep_clawable(
+    candidates: &mut [Vec<super::credit::Credit>],
+    store: &FactStore,
+    book: &PlanBook,
+    stretches: &[Vec<Stretch>],
+    calendar: FiscalCalendar,
+) {
+    use crate::plan::{ComponentKind, Scope};
+    for (p, list) in candidates.iter_mut().enumerate() {
+        if list.is_empty() {
+            continue;
+        }
+        let held = stretches.get(p).map(Vec::as_slice).unwrap_or_default();
+        let mut scopes: Vec<Scope> = Vec::new();
+        for plan in book.plans().iter().filter(|v| held.iter().any(|s| s.plan == v.id)) {
+            for c in &plan.components {
+                if matches!(c.kind, ComponentKind::Commission { .. } | ComponentKind::Spif { .. })
+                    && !scopes.contains(&c.scope)
+                {
+                    scopes.push(c.scope);
+                }
+            }
+        }
+        list.retain(|c| {
+            let t = &store.transactions;
+            let Some(o) = t.original.get(c.txn as usize) else { return false };
+            let (day, original) = (t.day[c.txn as usize], t.day[o as usize]);
+            let (r, o) = (attain_facts::day::date_of(day), attain_facts::day::date_of(original));
+            original > day
+                || scopes.iter().any(|s| {
+                    let period = match s {
+                        Scope::Month => calendar.month_period(r),
+                        Scope::Quarter | Scope::Qtd => calendar.quarter_period(r),
+                        Scope::Year | Scope::Ytd => calendar.year_period(r),
+                    };
+                    o < calendar.bounds(period).from
+                })
+        });
     }
 }

@@ -1,0 +1,112 @@
+//! The engine at customer size: the scaled benchmark company (10,000 payees in five levels,
+//! 20,000 territories with mid-year owner changes, splits, overlays, cancellations, returns,
+//! partial payments, EUR at monthly rates) with `ATTAIN_BENCH_TRANSACTIONS` transactions
+//! (default 1,000,000) over one year. The transactions are generated straight into a fact
+//! store (what a server keeps resident); the timer covers the engine only: preparing the run
+//! (the pass over every transaction into per-payee buckets, roll-up) and the twelve monthly
+//! runs with every statement. Prints the median of `ATTAIN_BENCH_RUNS` (default 5) after one
+//! warm-up, the fact store's bytes per transaction, peak RSS, and a checksum of every payee's
+//! full-year payout (what the peers in bench/ must reproduce).
+//!
+//! Run: `ATTAIN_BENCH_TRANSACTIONS=10000000 cargo bench -p attain-bench --bench scale`
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use attain_core::Period;
+use attain_demo::scaled::{ScaledCompany, ScaledConfig, company};
+use attain_engine::plan::{PlanBook, load_plan, load_rules};
+use attain_engine::run::Prepared;
+use attain_facts::FactStore;
+use rust_decimal::Decimal;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
+}
+
+fn peak_rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kib| kib / 1024)
+}
+
+fn book(company: &ScaledCompany) -> PlanBook {
+    let mut plans = Vec::new();
+    let mut rules = Default::default();
+    for (file, text) in &company.plan_files {
+        if file == "crediting.toml" {
+            rules = load_rules(file, text).expect("crediting rules");
+        } else {
+            plans.push(load_plan(file, text).expect("plan"));
+        }
+    }
+    PlanBook::new(plans, rules).expect("plan book")
+}
+
+fn main() {
+    let n = env_or("ATTAIN_BENCH_TRANSACTIONS", 1_000_000);
+    let runs = env_or("ATTAIN_BENCH_RUNS", 5).max(1) as usize;
+    let config = ScaledConfig::new(n);
+    let started = Instant::now();
+    let company = company(&config).expect("scaled company");
+    let mut store = FactStore::with_reference_data(&company.dataset);
+    for chunk in 0..company.chunks() {
+        store.push_transactions(&company.transactions(chunk));
+    }
+    let book = book(&company);
+    println!(
+        "company:       {} people, {} territories, {} transactions (generated into the fact store in {:.2?})",
+        company.dataset.people.len(),
+        company.dataset.territories.len(),
+        store.transactions.len(),
+        started.elapsed()
+    );
+    println!(
+        "fact store:    {:.1} bytes per transaction (transaction columns)",
+        store.transactions.heap_bytes() as f64 / store.transactions.len().max(1) as f64
+    );
+    let year = config.year;
+    let (first, last) = (Period::Month { year, month: 1 }, Period::Month { year, month: 12 });
+    let mut times: Vec<Duration> = Vec::new();
+    let mut payouts: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut statements = 0;
+    for run in 0..=runs {
+        let started = Instant::now();
+        let prepared = Prepared::with_store(&company.dataset, &store, &book).expect("prepare");
+        let prepare = started.elapsed();
+        let months = prepared.run_months(first, last).expect("run");
+        let took = started.elapsed();
+        if run == 0 {
+            println!("warm-up:       {took:.2?} (prepare {prepare:.2?})");
+            continue;
+        }
+        times.push(took);
+        statements = months.iter().map(|(_, s)| s.len()).sum();
+        payouts.clear();
+        for s in months.iter().flat_map(|(_, s)| s) {
+            *payouts.entry(s.person_id.clone()).or_default() += s.payout;
+        }
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    let total: Decimal = payouts.values().sum();
+    let checksum = payouts.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, (id, paid)| {
+        format!("{id}={}\n", paid.normalize())
+            .bytes()
+            .fold(h, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    });
+    println!("statements:    {statements} (12 months), {} payees paid, total {total}", payouts.len());
+    println!("checksum:      {checksum:016x} (FNV-1a over sorted `person=payout` lines)");
+    println!(
+        "full year:     median {median:.2?} (range {:.2?} – {:.2?}, {runs} runs after a warm-up)",
+        times[0],
+        times[times.len() - 1]
+    );
+    println!("peak RSS:      {} MiB", peak_rss_mib());
+}
