@@ -14,6 +14,9 @@ use super::prepare::Prepared;
 use super::statement::{Carry, Line, LineKind, Paid, PayeeCarry, Statement, component_line, percent, plain};
 use crate::plan::{ComponentKind, NegativeBalance, Plan};
 
+/// A person's month: their statement if they get one, and their carry if it is kept.
+type Outcome = Option<(Option<Statement>, PayeeCarry)>;
+
 impl Prepared<'_> {
     /// Runs `month` for every payee, starting from `carry` (the previous month's carry-out).
     pub fn run_month(&self, month: Period, carry: &Carry) -> Result<(Vec<Statement>, Carry), EngineError> {
@@ -35,7 +38,7 @@ impl Prepared<'_> {
         // Payees are independent within a month (each starts from their own carry), so they
         // run in parallel; results are put back in the people's order, and the first error in
         // that order is the one reported, as when they ran one by one.
-        let outcomes: Vec<Result<Option<(Option<Statement>, PayeeCarry)>, EngineError>> = self
+        let outcomes: Vec<Result<Outcome, EngineError>> = self
             .data
             .people
             .par_iter()
