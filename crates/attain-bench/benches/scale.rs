@@ -67,10 +67,9 @@ fn main() {
         store.transactions.len(),
         started.elapsed()
     );
-    println!(
-        "fact store:    {:.1} bytes per transaction (transaction columns)",
-        store.transactions.heap_bytes() as f64 / store.transactions.len().max(1) as f64
-    );
+    // Tenths of a byte, in integers (no floating point in this workspace).
+    let tenths = store.transactions.heap_bytes() * 10 / store.transactions.len().max(1);
+    println!("fact store:    {}.{} bytes per transaction (transaction columns)", tenths / 10, tenths % 10);
     let year = config.year;
     let (first, last) = (Period::Month { year, month: 1 }, Period::Month { year, month: 12 });
     let mut times: Vec<Duration> = Vec::new();
