@@ -6,7 +6,8 @@
 //! (the pass over every transaction into per-payee buckets, roll-up) and the twelve monthly
 //! runs with every statement. Prints the median of `ATTAIN_BENCH_RUNS` (default 5) after one
 //! warm-up, the fact store's bytes per transaction, peak RSS, and a checksum of every payee's
-//! full-year payout (what the peers in bench/ must reproduce).
+//! full-year payout (what the peers in bench/ must reproduce); `ATTAIN_BENCH_PAYOUTS=FILE`
+//! also writes each payee's full-year payout as CSV (`person_id,payout`).
 //!
 //! Run: `ATTAIN_BENCH_TRANSACTIONS=10000000 cargo bench -p attain-bench --bench scale`
 
@@ -108,4 +109,12 @@ fn main() {
         times[times.len() - 1]
     );
     println!("peak RSS:      {} MiB", peak_rss_mib());
+    if let Ok(path) = std::env::var("ATTAIN_BENCH_PAYOUTS") {
+        let mut csv = String::from("person_id,payout\n");
+        for (id, paid) in &payouts {
+            csv.push_str(&format!("{id},{}\n", paid.normalize()));
+        }
+        std::fs::write(&path, csv).expect("write the payouts file");
+        println!("payouts:       {path}");
+    }
 }
