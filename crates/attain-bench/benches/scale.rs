@@ -74,6 +74,7 @@ fn main() {
     let year = config.year;
     let (first, last) = (Period::Month { year, month: 1 }, Period::Month { year, month: 12 });
     let mut times: Vec<Duration> = Vec::new();
+    let mut prepares: Vec<Duration> = Vec::new();
     let mut payouts: BTreeMap<String, Decimal> = BTreeMap::new();
     let mut statements = 0;
     for run in 0..=runs {
@@ -87,6 +88,7 @@ fn main() {
             continue;
         }
         times.push(took);
+        prepares.push(prepare);
         statements = months.iter().map(|(_, s)| s.len()).sum();
         payouts.clear();
         for s in months.iter().flat_map(|(_, s)| s) {
@@ -94,6 +96,7 @@ fn main() {
         }
     }
     times.sort();
+    prepares.sort();
     let median = times[times.len() / 2];
     let total: Decimal = payouts.values().sum();
     let checksum = payouts.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, (id, paid)| {
@@ -107,6 +110,10 @@ fn main() {
         "full year:     median {median:.2?} (range {:.2?} – {:.2?}, {runs} runs after a warm-up)",
         times[0],
         times[times.len() - 1]
+    );
+    println!(
+        "of which:      median {:.2?} preparing (the pass over every transaction, roll-up), the rest the twelve months",
+        prepares[prepares.len() / 2]
     );
     println!("peak RSS:      {} MiB", peak_rss_mib());
     if let Ok(path) = std::env::var("ATTAIN_BENCH_PAYOUTS") {

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use attain_facts::{FactStore, NONE};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use rust_decimal::Decimal;
 
 use super::EngineError;
@@ -28,8 +29,9 @@ pub(crate) fn month_of_day(day: i32) -> i32 {
 /// The month key of a credit that is not a reversal.
 pub(crate) const NOT_REVERSAL: i32 = i32::MIN;
 
-/// Key of an exact sum: (bucket, signature, kind, currency).
-pub(crate) type ExactKey = (u32, u16, u8, u8);
+/// An exact sum of one bucket: (signature, kind, currency, original's month or
+/// `NOT_REVERSAL`, sum).
+pub(crate) type Exact = (u16, u8, u8, i32, Decimal);
 
 /// An exact sum's key with the month of the original (`NOT_REVERSAL` for other credits).
 type MonthKey = (u32, u16, u8, u8, i32);
@@ -43,8 +45,10 @@ pub(crate) struct Sums {
     own: Vec<i64>,
     /// `[bucket][sig][currency]`: direct credit of the people below, rolled up.
     rolled: Vec<i64>,
-    /// Exact sums by key, each as (original's month or `NOT_REVERSAL`, sum).
-    pub exact: HashMap<ExactKey, Vec<(i32, Decimal)>>,
+    /// Exact sums, bucket by bucket: bucket `b`'s are `exact[exact_at[b]..exact_at[b + 1]]`
+    /// (most buckets have none, so a window reads them without hashing).
+    exact_at: Vec<u32>,
+    exact: Vec<Exact>,
     /// A formula that failed for a credit in this bucket and signature.
     pub errors: HashMap<(u32, u16), EngineError>,
     /// Per person: reversal credits a window may claw back, in transaction order.
@@ -79,12 +83,20 @@ impl Sums {
     pub fn currencies(&self) -> usize {
         self.c
     }
+
+    /// Bucket `b`'s exact sums.
+    pub fn exact_of(&self, b: u32) -> &[Exact] {
+        match (self.exact_at.get(b as usize), self.exact_at.get(b as usize + 1)) {
+            (Some(from), Some(to)) => &self.exact[*from as usize..*to as usize],
+            _ => &[],
+        }
+    }
 }
 
 /// What one chunk of transactions adds up.
 struct Partial {
     own: Vec<i64>,
-    exact: HashMap<MonthKey, Decimal>,
+    exact: FxHashMap<MonthKey, Decimal>,
     errors: Vec<(u32, u32, u16, EngineError)>,
     split_error: Option<(u32, EngineError)>,
     candidates: Vec<(u32, Credit)>,
@@ -96,7 +108,7 @@ impl Partial {
     fn new(len: usize) -> Partial {
         Partial {
             own: vec![0; len],
-            exact: HashMap::new(),
+            exact: FxHashMap::default(),
             errors: Vec::new(),
             split_error: None,
             candidates: Vec::new(),
@@ -165,8 +177,16 @@ pub(crate) fn accumulate(
         candidates[p as usize].push(credit);
     }
     roll_up(store, crediting, buckets, &mut sums, &mut exact, &mut candidates);
+    sums.exact_at = Vec::with_capacity(buckets.len() + 1);
+    sums.exact_at.push(0);
     for ((b, s, kind, cur, month), v) in exact {
-        sums.exact.entry((b, s, kind, cur)).or_default().push((month, v));
+        while sums.exact_at.len() <= b as usize {
+            sums.exact_at.push(sums.exact.len() as u32);
+        }
+        sums.exact.push((s, kind, cur, month, v));
+    }
+    while sums.exact_at.len() <= buckets.len() {
+        sums.exact_at.push(sums.exact.len() as u32);
     }
     for list in &mut candidates {
         list.sort_by_key(|c| (c.txn, kind_index(c.kind)));

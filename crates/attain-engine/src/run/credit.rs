@@ -10,7 +10,8 @@
 
 use attain_core::Dataset;
 use attain_core::domain::CreditRole;
-use attain_facts::{FactStore, NONE};
+use attain_facts::intervals::Row;
+use attain_facts::{FactStore, Intervals, NONE};
 use rust_decimal::Decimal;
 
 use super::EngineError;
@@ -66,6 +67,10 @@ pub(crate) struct Crediting<'a> {
     splits: Vec<Option<SplitParts>>,
     /// By opportunity number: overlay rows as (person, share).
     overlays: Vec<Vec<(u32, Decimal)>>,
+    /// By account number: who holds the position owning the account's territory, over time
+    /// (the territory's owners and each owner's holders composed once, so the territory rule
+    /// is one binary search per transaction).
+    routes: Intervals,
 }
 
 impl<'a> Crediting<'a> {
@@ -104,7 +109,7 @@ impl<'a> Crediting<'a> {
                     .collect(),
             );
         }
-        Crediting { rules, people, splits, overlays }
+        Crediting { rules, people, splits, overlays, routes: routes(store) }
     }
 
     fn payee(&self, p: u32) -> Option<u32> {
@@ -142,13 +147,7 @@ impl<'a> Crediting<'a> {
                 }
                 PrimaryRule::TransactionOwner => one(Some(t.owner)),
                 PrimaryRule::NamedAccount => one(account.map(|a| a.owner)),
-                PrimaryRule::TerritoryOwner => {
-                    let holder = account.map(|a| a.territory).filter(|t| *t != NONE).map(|territory| {
-                        let owner = store.org.territory_owner.get(territory, t.day);
-                        if owner == NONE { NONE } else { store.org.holder.get(owner, t.day) }
-                    });
-                    one(holder)
-                }
+                PrimaryRule::TerritoryOwner => one(Some(self.routes.get(t.account, t.day))),
             }
             if !out.is_empty() {
                 break;
@@ -236,6 +235,26 @@ impl<'a> Crediting<'a> {
     pub fn rolls_up(&self) -> bool {
         self.rules.roll_up
     }
+}
+
+/// For each account, the holder of its territory's owning position over time.
+fn routes(store: &FactStore) -> Intervals {
+    let org = &store.org;
+    let mut rows = Vec::new();
+    for (a, facts) in store.account.iter().enumerate() {
+        if facts.territory == NONE {
+            continue;
+        }
+        for (from, to, owner) in org.territory_owner.of(facts.territory) {
+            for (hf, ht, holder) in org.holder.of(owner) {
+                let (f, t) = (from.max(hf), to.min(ht));
+                if f < t {
+                    rows.push(Row { key: a as u32, from: f, to: t, value: holder });
+                }
+            }
+        }
+    }
+    Intervals::build(store.account.len(), &rows)
 }
 
 fn credited(person: u32, txn: u32, share: Decimal, kind: CreditKind, reason: Reason) -> Credited {

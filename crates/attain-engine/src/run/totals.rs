@@ -51,10 +51,8 @@ impl Prepared<'_> {
         let s = self.sigs.of[version][measure];
         let sig = &self.sigs.list[s as usize];
         let m = &who.plan.measures[measure];
-        let kinds: Vec<u8> = [(m.credit.direct, 0), (m.credit.overlay, 1), (m.credit.rollup, 2)]
-            .into_iter()
-            .filter_map(|(on, k)| on.then_some(k))
-            .collect();
+        let kinds = [(m.credit.direct, 0u8), (m.credit.overlay, 1), (m.credit.rollup, 2)];
+        let kinds = kinds.iter().filter(|(on, _)| *on).map(|(_, k)| *k);
         let sums = &self.sums;
         let mut out = Total::default();
         for (b, start) in self.buckets.of_person(who.person).filter(|(_, d)| from <= *d && *d < to) {
@@ -68,7 +66,7 @@ impl Prepared<'_> {
             for c in 0..sums.currencies() as u8 {
                 let currency = self.store.currencies[c as usize];
                 let (mut sum, mut any) = (Decimal::ZERO, false);
-                for &kind in &kinds {
+                for kind in kinds.clone() {
                     let units = sums.integral(b, s, kind, c);
                     if units != 0 {
                         any = true;
@@ -78,7 +76,8 @@ impl Prepared<'_> {
                             Decimal::from(units)
                         };
                     }
-                    for (month, v) in sums.exact.get(&(b, s, kind, c)).map(Vec::as_slice).unwrap_or_default()
+                    for (_, _, _, month, v) in
+                        sums.exact_of(b).iter().filter(|e| e.0 == s && e.1 == kind && e.2 == c)
                     {
                         if *month == NOT_REVERSAL || (first <= *month && *month < last) {
                             any = true;
