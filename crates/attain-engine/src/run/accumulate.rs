@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use attain_facts::{FactStore, NONE};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use super::EngineError;
 use super::buckets::Buckets;

@@ -22,6 +22,14 @@ use super::prepare::Stretch;
 pub(crate) struct Buckets {
     offsets: Vec<u32>,
     starts: Vec<i32>,
+    /// The first day the month table covers, and each covered day's month (0-based).
+    first_day: i32,
+    day_month: Vec<u16>,
+    /// Per person and month (`p * (months + 1) + m`): the flat index of the person's first
+    /// bucket in that month, the last entry being the end of their buckets. A day's bucket is
+    /// then one read in the common case (a month with one bucket), not a search.
+    month_at: Vec<u32>,
+    months: usize,
 }
 
 /// Day numbers of the first of each month from `first`'s month through `last`'s.
@@ -44,7 +52,7 @@ impl Buckets {
     pub fn build(store: &FactStore, data: &Dataset, stretches: &[Vec<Stretch>]) -> Buckets {
         let days = &store.transactions.day;
         let (Some(first), Some(last)) = (days.iter().min(), days.iter().max()) else {
-            return Buckets { offsets: vec![0; data.people.len() + 1], starts: Vec::new() };
+            return Buckets { offsets: vec![0; data.people.len() + 1], ..Default::default() };
         };
         let months = month_starts(*first, *last);
         let positions = store.positions.len();
@@ -115,11 +123,35 @@ impl Buckets {
             starts.extend(cuts);
             offsets.push(starts.len() as u32);
         }
-        Buckets { offsets, starts }
+        let first_day = months[0];
+        let mut day_month = Vec::with_capacity((*last - first_day + 1).max(0) as usize);
+        for (m, start) in months.iter().enumerate() {
+            let end = months.get(m + 1).copied().unwrap_or(*last + 1);
+            day_month.extend(std::iter::repeat_n(m as u16, (end - start).max(0) as usize));
+        }
+        let mut month_at = Vec::with_capacity(data.people.len() * (months.len() + 1));
+        for p in 0..data.people.len() {
+            let (a, b) = (offsets[p] as usize, offsets[p + 1] as usize);
+            // Every month start is one of each person's cuts, so each is found exactly.
+            for start in &months {
+                month_at.push((a + starts[a..b].partition_point(|s| s < start)) as u32);
+            }
+            month_at.push(b as u32);
+        }
+        Buckets { offsets, starts, first_day, day_month, month_at, months: months.len() }
     }
 
     /// Person `p`'s bucket holding `day`, as a flat index.
     pub fn of(&self, p: u32, day: i32) -> u32 {
+        if let Some(m) = usize::try_from(day - self.first_day).ok().and_then(|i| self.day_month.get(i)) {
+            let at = p as usize * (self.months + 1) + *m as usize;
+            let (i, j) = (self.month_at[at], self.month_at[at + 1]);
+            if j == i + 1 {
+                return i;
+            }
+            let k = self.starts[i as usize..j as usize].partition_point(|s| *s <= day);
+            return if k == 0 { NONE } else { i + k as u32 - 1 };
+        }
         let (a, b) = (self.offsets[p as usize] as usize, self.offsets[p as usize + 1] as usize);
         let i = self.starts[a..b].partition_point(|s| *s <= day);
         if i == 0 { NONE } else { (a + i - 1) as u32 }

@@ -71,6 +71,9 @@ pub(crate) struct Crediting<'a> {
     /// (the territory's owners and each owner's holders composed once, so the territory rule
     /// is one binary search per transaction).
     routes: Intervals,
+    /// By account: the route's first interval inline, read first (one cache line per
+    /// transaction instead of three when the territory did not change hands).
+    first_route: Vec<(i32, i32, u32)>,
 }
 
 impl<'a> Crediting<'a> {
@@ -109,7 +112,10 @@ impl<'a> Crediting<'a> {
                     .collect(),
             );
         }
-        Crediting { rules, people, splits, overlays, routes: routes(store) }
+        let routes = routes(store);
+        let first_route =
+            (0..store.account.len() as u32).map(|a| routes.of(a).next().unwrap_or((0, 0, NONE))).collect();
+        Crediting { rules, people, splits, overlays, routes, first_route }
     }
 
     fn payee(&self, p: u32) -> Option<u32> {
@@ -147,7 +153,7 @@ impl<'a> Crediting<'a> {
                 }
                 PrimaryRule::TransactionOwner => one(Some(t.owner)),
                 PrimaryRule::NamedAccount => one(account.map(|a| a.owner)),
-                PrimaryRule::TerritoryOwner => one(Some(self.routes.get(t.account, t.day))),
+                PrimaryRule::TerritoryOwner => one(Some(self.route(t.account, t.day))),
             }
             if !out.is_empty() {
                 break;
@@ -205,6 +211,15 @@ impl<'a> Crediting<'a> {
                 visit(up, h);
             }
         });
+    }
+
+    /// Who holds the position owning account `a`'s territory on `day`.
+    fn route(&self, a: u32, day: i32) -> u32 {
+        match self.first_route.get(a as usize) {
+            Some((from, to, holder)) if *from <= day && day < *to => *holder,
+            Some(_) => self.routes.get(a, day),
+            None => NONE,
+        }
     }
 
     /// Whether opportunity `o`'s split cannot be made (a run stops on it, as it did per row).
