@@ -16,6 +16,7 @@ use rustc_hash::FxHashMap;
 
 use super::EngineError;
 use super::buckets::Buckets;
+use super::clawable::Clawable;
 use super::credit::{Credit, CreditKind, Credited, Crediting, Reason};
 use super::sig::Sigs;
 use super::txn::Txn;
@@ -140,8 +141,9 @@ pub(crate) fn accumulate(
     crediting: &Crediting<'_>,
     sigs: &Sigs<'_>,
     buckets: &Buckets,
-    people: usize,
+    clawable: &Clawable,
 ) -> Result<Sums, EngineError> {
+    let people = clawable.people();
     let (k, c) = (sigs.len().max(1), store.currencies.len().max(1));
     let len = buckets.len() * k * 2 * c;
     let shape = Sums { k, c, ..Default::default() };
@@ -176,7 +178,11 @@ pub(crate) fn accumulate(
     for (p, credit) in total.candidates {
         candidates[p as usize].push(credit);
     }
-    roll_up(store, crediting, buckets, &mut sums, &mut exact, &mut candidates);
+    roll_up(store, crediting, buckets, &mut sums, &mut exact, &mut candidates, clawable);
+    // Direct and overlay candidates were kept for the roll-up; each payee keeps their own.
+    for (p, list) in candidates.iter_mut().enumerate() {
+        list.retain(|c| c.kind == CreditKind::Rollup || clawable.wants(p as u32, store, c.txn));
+    }
     sums.exact_at = Vec::with_capacity(buckets.len() + 1);
     sums.exact_at.push(0);
     for ((b, s, kind, cur, month), v) in exact {
@@ -266,6 +272,7 @@ fn roll_up(
     sums: &mut Sums,
     exact: &mut Vec<(MonthKey, Decimal)>,
     candidates: &mut [Vec<Credit>],
+    clawable: &Clawable,
 ) {
     if !crediting.rolls_up() {
         return;
@@ -273,27 +280,33 @@ fn roll_up(
     let (k, c) = (sums.k, sums.c);
     sums.rolled = vec![0; buckets.len() * k * c];
     let mut owner = vec![NONE; buckets.len()];
+    let mut chains = Chains::new(store, crediting);
+    let mut direct: Vec<(u16, u8, i64)> = Vec::new();
     for p in 0..candidates.len() {
         for (b, start) in buckets.of_person(p) {
             owner[b as usize] = p as u32;
-            let direct: Vec<(u16, u8, i64)> = (0..k as u16)
-                .flat_map(|s| (0..c as u8).map(move |cur| (s, cur)))
-                .map(|(s, cur)| (s, cur, sums.own[sums.own_at(b, s, 0, cur)]))
-                .filter(|(.., v)| *v != 0)
-                .collect();
+            direct.clear();
+            for s in 0..k as u16 {
+                for cur in 0..c as u8 {
+                    let v = sums.own[sums.own_at(b, s, 0, cur)];
+                    if v != 0 {
+                        direct.push((s, cur, v));
+                    }
+                }
+            }
             if direct.is_empty() {
                 continue;
             }
-            crediting.managers(store, p as u32, start, |_, h| {
+            for &(_, h) in chains.above(p as u32, start).iter().filter(|(_, h)| *h != NONE) {
                 let hb = buckets.of(h, start);
                 if hb == NONE {
-                    return;
+                    continue;
                 }
                 for (s, cur, v) in &direct {
                     let at = sums.rolled_at(hb, *s, *cur);
                     sums.rolled[at] += v;
                 }
-            });
+            }
         }
     }
     let start_of = |b: u32| buckets.start(b);
@@ -303,31 +316,34 @@ fn roll_up(
             continue;
         }
         let day = start_of(*b);
-        crediting.managers(store, owner[*b as usize], day, |_, h| {
+        for &(_, h) in chains.above(owner[*b as usize], day).iter().filter(|(_, h)| *h != NONE) {
             let hb = buckets.of(h, day);
             if hb != NONE {
                 rolled.push(((hb, *s, 2, *cur, *month), *v));
             }
-        });
+        }
     }
     let errors: Vec<((u32, u16), EngineError)> = sums.errors.iter().map(|(k, e)| (*k, e.clone())).collect();
     for ((b, s), e) in errors {
         let day = start_of(b);
-        crediting.managers(store, owner[b as usize], day, |_, h| {
+        for &(_, h) in chains.above(owner[b as usize], day).iter().filter(|(_, h)| *h != NONE) {
             let hb = buckets.of(h, day);
             if hb != NONE {
                 sums.errors.entry((hb, s)).or_insert_with(|| e.clone());
             }
-        });
+        }
     }
-    // A reversal's roll-up: one credit per position above, with the shares below it summed.
+    // A reversal's roll-up: one credit per position above, with the shares below it summed,
+    // kept only for managers whose windows can claw it back.
     let mut above: std::collections::BTreeMap<(u32, u32), (u32, Decimal)> = Default::default();
     for (p, list) in candidates.iter().enumerate() {
         for credit in list.iter().filter(|c| c.kind == CreditKind::Direct) {
             let day = store.transactions.day[credit.txn as usize];
-            crediting.managers(store, p as u32, day, |pos, h| {
-                above.entry((pos, credit.txn)).or_insert((h, Decimal::ZERO)).1 += credit.share;
-            });
+            for &(pos, h) in chains.above(p as u32, day).iter().filter(|(_, h)| *h != NONE) {
+                if clawable.wants(h, store, credit.txn) {
+                    above.entry((pos, credit.txn)).or_insert((h, Decimal::ZERO)).1 += credit.share;
+                }
+            }
         }
     }
     for ((_, txn), (h, share)) in above {
@@ -343,4 +359,40 @@ fn roll_up(
         }
     }
     *exact = merged;
+}
+
+/// The positions above a person's on a day with their holders, memoised by the position just
+/// above and the day: the reps of one manager share one walk up the hierarchy per bucket.
+struct Chains<'s> {
+    store: &'s FactStore,
+    crediting: &'s Crediting<'s>,
+    memo: FxHashMap<(u32, i32), Vec<(u32, u32)>>,
+}
+
+impl<'s> Chains<'s> {
+    fn new(store: &'s FactStore, crediting: &'s Crediting<'s>) -> Chains<'s> {
+        Chains { store, crediting, memo: FxHashMap::default() }
+    }
+
+    /// (position, holder) above `person`'s position on `day`, nearest first; the holder is
+    /// `NONE` for a vacant seat (or one held by someone who is not a payee), which passes the
+    /// walk on but takes nothing: callers skip those.
+    fn above(&mut self, person: u32, day: i32) -> &[(u32, u32)] {
+        let org = &self.store.org;
+        let pos = if person == NONE { NONE } else { org.position.get(person, day) };
+        let parent = if pos == NONE { NONE } else { org.reports_to.get(pos, day) };
+        if parent == NONE || parent == pos {
+            return &[];
+        }
+        let crediting = self.crediting;
+        let list = self.memo.entry((parent, day)).or_insert_with(|| {
+            // The walk from `parent` (itself included), stopping where it repeats.
+            let mut walk = vec![parent];
+            org.chain(parent, day, |up| walk.push(up));
+            walk.into_iter().map(|p| (p, crediting.holder(org, p, day))).collect()
+        });
+        // A cycle back to the person's own seat stops there, as a walk from it would.
+        let end = list.iter().position(|(p, _)| *p == pos).unwrap_or(list.len());
+        &list[..end]
+    }
 }

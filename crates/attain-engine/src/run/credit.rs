@@ -199,20 +199,6 @@ impl<'a> Crediting<'a> {
         Ok(())
     }
 
-    /// The positions above `person`'s on `day` with their holders (payees only), nearest first.
-    pub fn managers(&self, store: &FactStore, person: u32, day: i32, mut visit: impl FnMut(u32, u32)) {
-        let org = &store.org;
-        let pos = org.position.get(person, day);
-        if pos == NONE {
-            return;
-        }
-        org.chain(pos, day, |up| {
-            if let Some(h) = self.payee(org.holder.get(up, day)) {
-                visit(up, h);
-            }
-        });
-    }
-
     /// Who holds the position owning account `a`'s territory on `day`.
     fn route(&self, a: u32, day: i32) -> u32 {
         match self.first_route.get(a as usize) {
@@ -220,6 +206,11 @@ impl<'a> Crediting<'a> {
             Some(_) => self.routes.get(a, day),
             None => NONE,
         }
+    }
+
+    /// The payee holding `position` on `day`, or `NONE`.
+    pub fn holder(&self, org: &attain_facts::Org, position: u32, day: i32) -> u32 {
+        self.payee(org.holder.get(position, day)).unwrap_or(NONE)
     }
 
     /// Whether opportunity `o`'s split cannot be made (a run stops on it, as it did per row).

@@ -4,6 +4,7 @@
 
 mod accumulate;
 mod buckets;
+mod clawable;
 mod component;
 mod credit;
 mod month;

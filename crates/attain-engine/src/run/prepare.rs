@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use super::EngineError;
 use super::accumulate::{Sums, accumulate};
 use super::buckets::Buckets;
+use super::clawable::Clawable;
 use super::credit::Crediting;
 use super::sig::Sigs;
 use crate::plan::PlanBook;
@@ -82,8 +83,8 @@ impl<'a> Prepared<'a> {
         let stretches = Prepared::plan_stretches(data, book)?;
         let sigs = Sigs::compile(&store, book);
         let buckets = Buckets::build(&store, data, &stretches);
-        let mut sums = accumulate(&store, &crediting, &sigs, &buckets, data.people.len())?;
-        keep_clawable(&mut sums.candidates, &store, book, &stretches, company.calendar);
+        let clawable = Clawable::new(book, &stretches, company.calendar);
+        let sums = accumulate(&store, &crediting, &sigs, &buckets, &clawable)?;
         let mut quotas: HashMap<&str, Vec<&Quota>> = HashMap::new();
         for q in &data.quotas {
             quotas.entry(q.position_id.as_str()).or_default().push(q);
@@ -188,50 +189,5 @@ impl<'a> Prepared<'a> {
         direct(from, to)
             .or_else(|| Some(direct(from, self.base)? * direct(self.base, to)?))
             .ok_or(EngineError::NoFxRate { from, to, day })
-    }
-}
-
-/// Drops the reversal candidates no window of the person's can claw back: a reversal is
-/// clawed back only by a commission or SPIF whose window at the reversal does not hold the
-/// original, so with year-to-date plans only reversals of earlier years remain. The
-/// candidates are read on every window; keeping only these keeps a manager's windows cheap.
-fn keep_clawable(
-    candidates: &mut [Vec<super::credit::Credit>],
-    store: &FactStore,
-    book: &PlanBook,
-    stretches: &[Vec<Stretch>],
-    calendar: FiscalCalendar,
-) {
-    use crate::plan::{ComponentKind, Scope};
-    for (p, list) in candidates.iter_mut().enumerate() {
-        if list.is_empty() {
-            continue;
-        }
-        let held = stretches.get(p).map(Vec::as_slice).unwrap_or_default();
-        let mut scopes: Vec<Scope> = Vec::new();
-        for plan in book.plans().iter().filter(|v| held.iter().any(|s| s.plan == v.id)) {
-            for c in &plan.components {
-                if matches!(c.kind, ComponentKind::Commission { .. } | ComponentKind::Spif { .. })
-                    && !scopes.contains(&c.scope)
-                {
-                    scopes.push(c.scope);
-                }
-            }
-        }
-        list.retain(|c| {
-            let t = &store.transactions;
-            let Some(o) = t.original.get(c.txn as usize) else { return false };
-            let (day, original) = (t.day[c.txn as usize], t.day[o as usize]);
-            let (r, o) = (attain_facts::day::date_of(day), attain_facts::day::date_of(original));
-            original > day
-                || scopes.iter().any(|s| {
-                    let period = match s {
-                        Scope::Month => calendar.month_period(r),
-                        Scope::Quarter | Scope::Qtd => calendar.quarter_period(r),
-                        Scope::Year | Scope::Ytd => calendar.year_period(r),
-                    };
-                    o < calendar.bounds(period).from
-                })
-        });
     }
 }
