@@ -184,9 +184,11 @@ pub struct PayReopenArgs {
 
 #[derive(Debug, Args)]
 pub struct CalcArgs {
-    /// The month to calculate, like 2017-03. Earlier months are run first (from the first month
-    /// anyone holds a plan) so draws, balances and true-ups carry correctly.
-    #[arg(long, value_name = "YYYY-MM")]
+    /// The month to calculate, like 2017-03: its statements. Earlier months are run first (from
+    /// the first month anyone holds a plan) so draws, balances and true-ups carry correctly. A
+    /// quarter (2017-Q3) or fiscal year (FY2017) runs each of its months and shows each
+    /// payee's total payout over them.
+    #[arg(long, value_name = "YYYY-MM|YYYY-Qn|FYyyyy")]
     pub period: String,
     /// A workspace directory: the CSV files of `attain export --workspace` plus plans/.
     #[arg(long, value_name = "DIR", conflicts_with = "db")]

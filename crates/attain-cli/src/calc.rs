@@ -14,11 +14,22 @@ use crate::args::{CalcArgs, CalcFormat, PlanCheckArgs, PlanCommand};
 
 pub async fn calc(args: CalcArgs) -> Result<()> {
     let period = Period::parse(&args.period).with_context(|| "--period")?;
-    if !matches!(period, Period::Month { .. }) {
-        bail!("--period: pay is calculated per month; give a month like 2017-03, not {period}");
-    }
     let (dataset, book) = inputs(&args).await?;
     let prepared = Prepared::new(&dataset, &book)?;
+    if !matches!(period, Period::Month { .. }) {
+        // A quarter or a year: every month of it, in order from the first month anyone holds a
+        // plan (so carries are right), and each payee's total over the period's months.
+        let months = prepared.calendar().months_of(period);
+        let (Some(from), Some(to)) = (months.first(), months.last()) else { return Ok(()) };
+        let run = match prepared.first_month() {
+            Some(first) if first <= *to => prepared.run_months(first, *to)?,
+            _ => Vec::new(),
+        };
+        let inside: Vec<(Period, Vec<Statement>)> = run.into_iter().filter(|(m, _)| m >= from).collect();
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        return crate::calc_totals::write(&mut out, period, &inside, args.payee.as_deref(), args.format);
+    }
     let statements = match prepared.first_month() {
         Some(first) if first <= period => {
             let mut months = prepared.run_months(first, period)?;

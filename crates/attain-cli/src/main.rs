@@ -4,6 +4,7 @@
 mod args;
 mod backup;
 mod calc;
+mod calc_totals;
 mod commands;
 mod pay;
 mod progress_bar;

@@ -64,6 +64,11 @@ impl Prepared<'_> {
         Ok(out)
     }
 
+    /// The company's fiscal calendar.
+    pub fn calendar(&self) -> attain_core::FiscalCalendar {
+        self.calendar
+    }
+
     /// The first month anyone holds a plan, where a history run starts.
     pub fn first_month(&self) -> Option<Period> {
         self.stretches.iter().flatten().map(|s| s.days.from).min().map(|d| self.calendar.month_period(d))
