@@ -20,7 +20,7 @@ struct Total<'s> {
     payout: Decimal,
 }
 
-fn totals(months: &[(Period, Vec<Statement>)], payee: Option<&str>) -> BTreeMap<&str, Total<'_>> {
+fn totals<'s>(months: &'s [(Period, Vec<Statement>)], payee: Option<&str>) -> BTreeMap<&'s str, Total<'s>> {
     let mut out: BTreeMap<&str, Total> = BTreeMap::new();
     for s in months.iter().flat_map(|(_, s)| s).filter(|s| payee.is_none_or(|p| p == s.person_id)) {
         let t = out.entry(s.person_id.as_str()).or_insert(Total {

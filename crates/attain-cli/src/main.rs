@@ -6,6 +6,7 @@ mod backup;
 mod calc;
 mod calc_totals;
 mod commands;
+mod generate;
 mod pay;
 mod progress_bar;
 mod serve;
