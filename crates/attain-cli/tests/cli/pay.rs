@@ -131,9 +131,28 @@ fn calc_json_is_the_documented_contract_and_a_workspace_gives_the_same_pay() {
     for row in rows.filter(|r| r.split(',').nth(4) == Some("component")) {
         assert!(row.split(',').nth(5).is_some_and(|plan| !plan.is_empty()), "{row}");
     }
-    // calc is per month and names what is wrong.
-    let quarter = sandbox.fails(1, &["calc", "--db", &db, "--period", "2017-Q2"]);
-    assert!(quarter.stderr.contains("give a month like 2017-03"), "{}", quarter.stderr);
+    // A quarter is each payee's total over its three months' statements.
+    let quarter = sandbox.ok(&["calc", "--db", &db, "--period", "2017-Q2", "--format", "json"]).stdout;
+    let quarter: serde_json::Value = serde_json::from_str(&quarter).unwrap();
+    assert_eq!(quarter["period"], "2017-Q2");
+    let mut expected: std::collections::BTreeMap<String, (Decimal, u64)> = Default::default();
+    for month in ["2017-04", "2017-05", "2017-06"] {
+        let run = sandbox.ok(&["calc", "--db", &db, "--period", month, "--format", "json"]).stdout;
+        let run: serde_json::Value = serde_json::from_str(&run).unwrap();
+        for p in run["payees"].as_array().unwrap() {
+            let e = expected.entry(p["id"].as_str().unwrap().to_string()).or_default();
+            e.0 += decimal(&p["payout"]);
+            e.1 += 1;
+        }
+    }
+    let totals = quarter["payees"].as_array().unwrap();
+    assert_eq!(totals.len(), expected.len());
+    for t in totals {
+        let (payout, months) = &expected[t["person_id"].as_str().unwrap()];
+        assert_eq!(decimal(&t["payout"]), *payout, "{t}");
+        assert_eq!(t["months"].as_u64(), Some(*months), "{t}");
+    }
+    // A payee with no statement in the period is named.
     let nobody = sandbox.fails(1, &["calc", "--db", &db, "--period", "2017-06", "--payee", "nobody"]);
     assert!(nobody.stderr.contains("--payee nobody"), "{}", nobody.stderr);
 }
