@@ -16,7 +16,7 @@ use serde_json::Value;
 const CASES: &[(u64, u32)] = &[(42, 1), (7, 1), (2026, 2), (42, 3)];
 const LANDED: &str = "tests/run/landed_statements.txt";
 
-fn demo_book(config: &DemoConfig) -> PlanBook {
+pub(crate) fn demo_book(config: &DemoConfig) -> PlanBook {
     let mut plans = Vec::new();
     let mut rules = Default::default();
     for (file, text) in attain_demo::plan_files(config.as_of) {
