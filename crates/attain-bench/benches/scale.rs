@@ -60,6 +60,7 @@ fn main() {
     for chunk in 0..company.chunks() {
         store.push_transactions(&company.transactions(chunk));
     }
+    store.transactions.shrink_to_fit();
     let book = book(&company);
     println!(
         "company:       {} people, {} territories, {} transactions (generated into the fact store in {:.2?})",

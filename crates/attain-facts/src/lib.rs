@@ -111,6 +111,7 @@ impl FactStore {
     pub fn from_dataset(data: &Dataset) -> FactStore {
         let mut store = FactStore::with_reference_data(data);
         store.push_transactions(&data.transactions);
+        store.transactions.shrink_to_fit();
         store
     }
 

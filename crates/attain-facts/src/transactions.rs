@@ -216,6 +216,29 @@ impl Transactions {
         }
     }
 
+    /// Gives back the room the columns grew into while rows were appended (a `Vec` doubles,
+    /// so a store filled chunk by chunk may hold up to twice what it needs).
+    pub fn shrink_to_fit(&mut self) {
+        match &mut self.ids {
+            Ids::Numbered { numbers, .. } => numbers.shrink_to_fit(),
+            Ids::Text { bytes, ends } => {
+                bytes.shrink_to_fit();
+                ends.shrink_to_fit();
+            }
+        }
+        self.day.shrink_to_fit();
+        self.flags.shrink_to_fit();
+        self.account.shrink_to_fit();
+        self.product.shrink_to_fit();
+        self.currency.shrink_to_fit();
+        self.amount.shrink_to_fit();
+        self.cost.values.shrink_to_fit();
+        self.quantity.shrink_to_fit();
+        self.opportunity.values.shrink_to_fit();
+        self.original.values.shrink_to_fit();
+        self.owner.values.shrink_to_fit();
+    }
+
     /// Heap bytes held, for the memory figures (bytes per transaction).
     pub fn heap_bytes(&self) -> usize {
         self.ids.heap_bytes()

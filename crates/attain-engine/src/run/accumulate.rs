@@ -157,7 +157,7 @@ pub(crate) fn accumulate(
         .map(|start| {
             let mut part = Partial::new(len);
             for row in *start..(*start + chunk).min(rows) {
-                add_row(store, crediting, sigs, buckets, &shape, &mut part, row);
+                add_row(store, crediting, sigs, buckets, clawable, &shape, &mut part, row);
             }
             part
         })
@@ -201,11 +201,13 @@ pub(crate) fn accumulate(
     Ok(sums)
 }
 
+#[allow(clippy::too_many_arguments)] // the pass's read-only context, borrowed per row
 fn add_row(
     store: &FactStore,
     crediting: &Crediting<'_>,
     sigs: &Sigs<'_>,
     buckets: &Buckets,
+    clawable: &Clawable,
     shape: &Sums,
     part: &mut Partial,
     row: u32,
@@ -255,7 +257,7 @@ fn add_row(
             }
         }
         if let Some(o) = original
-            && (month != month_of_day(t.day) || o > t.day)
+            && clawable.anyone_wants(t.day, o)
         {
             part.candidates.push((credited.person, credited.credit));
         }

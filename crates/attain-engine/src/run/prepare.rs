@@ -83,7 +83,7 @@ impl<'a> Prepared<'a> {
         let stretches = Prepared::plan_stretches(data, book)?;
         let sigs = Sigs::compile(&store, book);
         let buckets = Buckets::build(&store, data, &stretches);
-        let clawable = Clawable::new(book, &stretches, company.calendar);
+        let clawable = Clawable::new(&store, book, &stretches, company.calendar);
         let sums = accumulate(&store, &crediting, &sigs, &buckets, &clawable)?;
         let mut quotas: HashMap<&str, Vec<&Quota>> = HashMap::new();
         for q in &data.quotas {
