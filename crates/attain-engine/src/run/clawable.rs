@@ -56,14 +56,17 @@ impl Clawable {
                     .iter()
                     .filter(|v| held.iter().any(|s| s.plan == v.id))
                     .flat_map(|plan| &plan.components)
-                    .filter(|c| matches!(c.kind, ComponentKind::Commission { .. } | ComponentKind::Spif { .. }))
+                    .filter(|c| {
+                        matches!(c.kind, ComponentKind::Commission { .. } | ComponentKind::Spif { .. })
+                    })
                     .map(|c| reach(c.scope))
                     .min()
             })
             .collect();
         let anyone = shortest.iter().flatten().min().copied();
         let days = &store.transactions.day;
-        let (first, last) = (days.iter().min().copied().unwrap_or(0), days.iter().max().copied().unwrap_or(-1));
+        let (first, last) =
+            (days.iter().min().copied().unwrap_or(0), days.iter().max().copied().unwrap_or(-1));
         let mut clawable = Clawable { shortest, anyone, calendar, first, starts: Vec::new() };
         clawable.starts = (first..=last).map(|d| clawable.starts_of(d)).collect();
         clawable
