@@ -18,6 +18,7 @@ mod org;
 mod pipeline;
 mod plan_files;
 mod rng;
+pub mod scaled;
 mod stages;
 mod territories;
 mod transactions;

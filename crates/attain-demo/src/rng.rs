@@ -21,6 +21,13 @@ pub(crate) enum Stream {
     CreditSplits = 7,
     Adjustments = 8,
     Objectives = 9,
+    /// The scaled company (`scaled/`): its organisation, territories, FX rates, quotas, and
+    /// the transaction rows' words (one stream entered at each row's position).
+    ScaledOrg = 21,
+    ScaledTerritories = 22,
+    ScaledFx = 23,
+    ScaledQuotas = 24,
+    ScaledRows = 25,
 }
 
 #[derive(Debug)]
