@@ -1,5 +1,6 @@
 //! Attain's use-cases, shared by the web server and the CLI: importing data (CSV files, mapped
-//! exports, whole sample directories, JSON), exporting it, seeding the demo company, signing
+//! exports, whole sample directories, JSON), exporting it, writing generated benchmark
+//! companies, seeding the demo company, signing
 //! in, reading and editing records within the acting user's scope, and the audit log.
 //!
 //! Every operation that acts for someone takes the acting user's context ([`Actor`]) first,
@@ -13,6 +14,7 @@ pub mod audit;
 pub mod backup;
 mod error;
 pub mod export;
+pub mod generate;
 pub mod import;
 pub mod pay;
 pub mod plans;

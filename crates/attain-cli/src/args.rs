@@ -70,6 +70,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Export everything as JSON (default, to stdout) or as a workspace of CSV files.
     Export(ExportArgs),
+    /// Write a synthetic company of any size as a workspace directory, for benchmarks
+    /// (deterministic: same options, same bytes).
+    Generate(GenerateArgs),
     /// Show how many records of each kind the database holds.
     Summary(#[command(flatten)] DbArg),
     /// Serve the web interface and the API.
@@ -440,6 +443,37 @@ pub struct ImportArgs {
     /// Write the good rows and report each bad one, instead of writing nothing.
     #[arg(long)]
     pub skip_bad: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many transactions (a year of them), at most 999,999,999.
+    #[arg(long, value_name = "N")]
+    pub transactions: u64,
+    /// The directory to write (created; an existing one must be empty).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Generator seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Payees on the manager and rep plans (281 leaders, the rest reps); at least 531.
+    #[arg(long, default_value_t = 10_000)]
+    pub payees: u32,
+    /// Territories, each owned by a rep seat.
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub territories: u32,
+    /// The year the company's data covers.
+    #[arg(long, default_value_t = 2025)]
+    pub year: i16,
+    /// The transactions' file: transactions.csv or transactions.parquet.
+    #[arg(long, value_enum, default_value_t = GenerateFormat::Csv)]
+    pub format: GenerateFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GenerateFormat {
+    Csv,
+    Parquet,
 }
 
 #[derive(Debug, Args)]

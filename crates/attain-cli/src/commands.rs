@@ -25,6 +25,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Import(args) => import(args).await,
         Command::Export(args) => export(args).await,
+        Command::Generate(args) => crate::generate::generate(args),
         Command::Serve(args) => {
             let store = Store::open(&args.db.db).await?;
             let app = attain_app::App::new(store, attain_app::Settings::default()).await?;

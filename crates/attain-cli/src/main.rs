@@ -5,6 +5,7 @@ mod args;
 mod backup;
 mod calc;
 mod commands;
+mod generate;
 mod pay;
 mod progress_bar;
 mod serve;

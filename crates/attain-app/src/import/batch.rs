@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::csv_source::CanonicalRows;
+use crate::generate::parquet::ParquetRows;
 use std::sync::Arc;
 
 use attain_core::Kind;
@@ -73,8 +74,49 @@ pub struct Batch {
     /// Per kind, how many of `errors` are rows of that kind that could not be read, so the
     /// report counts them as read and skipped.
     pub unread: BTreeMap<Kind, u64>,
-    /// Canonical CSV files read a step at a time while the import runs.
-    pub streams: Vec<(Kind, CanonicalRows)>,
+    /// Files read a step at a time while the import runs.
+    pub streams: Vec<(Kind, RowStream)>,
+}
+
+/// A file read a step at a time: a canonical CSV file, or a workspace's
+/// `transactions.parquet`, whose rows arrive as the same text cells.
+#[derive(Debug)]
+pub enum RowStream {
+    Csv(CanonicalRows),
+    Parquet(ParquetRows),
+}
+
+impl RowStream {
+    fn next_chunk(
+        &mut self,
+        n: usize,
+        errors: &mut Vec<super::RowError>,
+        unreadable: &mut u64,
+    ) -> Result<Option<Vec<SourceRow>>, super::ImportError> {
+        match self {
+            RowStream::Csv(rows) => rows.next_chunk(n, errors, unreadable),
+            RowStream::Parquet(rows) => rows.next_chunk(n, errors, unreadable),
+        }
+    }
+
+    fn estimated(&self) -> u64 {
+        match self {
+            RowStream::Csv(rows) => rows.estimated,
+            RowStream::Parquet(rows) => rows.estimated,
+        }
+    }
+}
+
+impl From<CanonicalRows> for RowStream {
+    fn from(rows: CanonicalRows) -> RowStream {
+        RowStream::Csv(rows)
+    }
+}
+
+impl From<ParquetRows> for RowStream {
+    fn from(rows: ParquetRows) -> RowStream {
+        RowStream::Parquet(rows)
+    }
 }
 
 /// Where one kind's rows come from during an import: rows already in memory (in steps), then
@@ -83,7 +125,7 @@ pub struct KindSource {
     pub kind: Kind,
     /// Rows in memory, already split into steps, last step first.
     ready: Vec<Vec<SourceRow>>,
-    streams: Vec<CanonicalRows>,
+    streams: Vec<RowStream>,
     /// How many rows the source is expected to yield (exact for rows in memory).
     pub estimated: u64,
 }
@@ -159,8 +201,8 @@ impl Batch {
         }
     }
 
-    pub fn push_stream(&mut self, kind: Kind, rows: CanonicalRows) {
-        self.streams.push((kind, rows));
+    pub fn push_stream(&mut self, kind: Kind, rows: impl Into<RowStream>) {
+        self.streams.push((kind, rows.into()));
     }
 
     /// One source per kind in dependency order (referenced kinds first; every kind that had a
@@ -181,12 +223,12 @@ impl Batch {
                     .filter(|(k, _)| *k == kind)
                     .flat_map(|(_, r)| std::mem::take(r))
                     .collect();
-                let mine: Vec<CanonicalRows> = {
+                let mine: Vec<RowStream> = {
                     let (mine, rest): (Vec<_>, Vec<_>) = streams.drain(..).partition(|(k, _)| *k == kind);
                     streams = rest;
                     mine.into_iter().map(|(_, s)| s).collect()
                 };
-                let estimated = ready.len() as u64 + mine.iter().map(|s| s.estimated).sum::<u64>();
+                let estimated = ready.len() as u64 + mine.iter().map(RowStream::estimated).sum::<u64>();
                 KindSource { kind, ready: into_steps(ready, n), streams: mine, estimated }
             })
             .collect();

@@ -13,7 +13,7 @@ mod report;
 mod sources;
 
 pub use apply::apply;
-pub use batch::{Batch, Origin, SourceRow};
+pub use batch::{Batch, Cells, Origin, RowStream, SourceRow};
 pub use report::{ImportError, ImportReport, KindReport, RowError};
 pub use sources::{
     DirMapping, import_csv_bytes, import_csv_reader, import_dir, import_file, import_json, read_workspace,

@@ -6,7 +6,8 @@ use attain_core::Kind;
 use attain_store::{StoreError, UpsertCount};
 use thiserror::Error;
 
-/// A bad row: file, line, the column as the user's file names it, the value and why.
+/// A bad row: file, line (for a Parquet file, the row), the column as the user's file names
+/// it, the value and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     pub file: String,
@@ -18,7 +19,9 @@ pub struct RowError {
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: line {}", self.file, self.line)?;
+        // A Parquet file has rows, numbered from 1, where a CSV file has lines.
+        let unit = if self.file.ends_with(".parquet") { "row" } else { "line" };
+        write!(f, "{}: {unit} {}", self.file, self.line)?;
         if let Some(column) = &self.column {
             write!(f, ", column {column}")?;
         }

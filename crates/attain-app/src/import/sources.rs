@@ -13,6 +13,7 @@ use super::csv_source::{CanonicalRows, CsvReader, CsvTable};
 use super::mapping::Mapping;
 use super::report::{ImportError, ImportReport};
 use super::{ImportOptions, apply, crm_sample, northwind};
+use crate::generate::parquet::{PARQUET_FILE, ParquetRows};
 use crate::progress::Progress;
 
 /// How a directory is laid out.
@@ -161,8 +162,10 @@ impl DirMapping {
     }
 }
 
-/// Reads a workspace directory: `<kind>.csv` files with canonical headers. Other CSV files are
-/// refused, since a misspelt file name would otherwise be skipped without a word.
+/// Reads a workspace directory: `<kind>.csv` files with canonical headers, and the
+/// transactions as `transactions.parquet` instead of `transactions.csv` if the directory has
+/// that. Other CSV or Parquet files are refused, since a misspelt file name would otherwise be
+/// skipped without a word, and so are both transaction files at once.
 pub fn read_workspace(dir: &Path) -> Result<Batch, ImportError> {
     let listing = std::fs::read_dir(dir).map_err(|e| ImportError::File {
         path: dir.display().to_string(),
@@ -171,11 +174,34 @@ pub fn read_workspace(dir: &Path) -> Result<Batch, ImportError> {
     let mut names: Vec<String> = listing
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".csv"))
+        .filter(|n| n.ends_with(".csv") || n.ends_with(".parquet"))
         .collect();
     names.sort();
+    let csv_transactions = Kind::Transactions.spec().file_name();
+    if let Some(parquet) = names.iter().find(|n| n.ends_with(".parquet")) {
+        if *parquet != PARQUET_FILE {
+            return Err(ImportError::File {
+                path: dir.join(parquet).display().to_string(),
+                reason: format!(
+                    "is not a workspace file (only the transactions may be Parquet: {PARQUET_FILE})"
+                ),
+            });
+        }
+        if names.contains(&csv_transactions) {
+            return Err(ImportError::File {
+                path: dir.display().to_string(),
+                reason: format!(
+                    "holds both {csv_transactions} and {PARQUET_FILE}: keep one of them, the transactions come from one file"
+                ),
+            });
+        }
+    }
     let mut batch = Batch::default();
     for name in names {
+        if name == PARQUET_FILE {
+            batch.push_stream(Kind::Transactions, ParquetRows::open(&dir.join(&name), Kind::Transactions)?);
+            continue;
+        }
         let stem = name.trim_end_matches(".csv");
         let kind = Kind::ALL.into_iter().find(|k| k.name() == stem).ok_or_else(|| ImportError::File {
             path: dir.join(&name).display().to_string(),

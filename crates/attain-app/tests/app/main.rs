@@ -11,6 +11,7 @@ mod comp_scope;
 mod demo;
 mod edits;
 mod fuzz;
+mod generate;
 mod large;
 mod mappings;
 mod overlap;

@@ -3,6 +3,7 @@
 
 mod backup;
 mod data;
+mod generate;
 mod options;
 mod pay;
 mod serve;

@@ -7,7 +7,7 @@ use crate::{PEOPLE, Sandbox, count, summary};
 fn help_lists_the_commands() {
     let sandbox = Sandbox::new();
     let run = sandbox.ok(&["--help"]);
-    for command in ["demo", "migrate", "import", "export", "summary"] {
+    for command in ["demo", "generate", "migrate", "import", "export", "summary"] {
         assert!(
             run.stdout.lines().any(|l| l.trim_start().starts_with(command)),
             "{command} is not listed:\n{}",
