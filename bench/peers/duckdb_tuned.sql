@@ -1,14 +1,18 @@
 -- The same answer as duckdb_plain.sql, tuned. What changes:
--- * types: amounts stay BIGINT minor units on the hot path (exact DECIMAL only once shares and
---   FX rates come in), kind and currency are ENUMs, only the columns used are loaded;
+-- * types: every id is interned to a dense INTEGER when the files are loaded (a transaction's
+--   original becomes its row number), as Attain's fact store holds them; amounts stay BIGINT
+--   minor units on the hot path and shares are BIGINT millionths (exact DECIMAL only for the
+--   month sums, once FX rates come in); kinds are an ENUM; only the columns used are loaded;
 -- * the org is resolved before the transactions meet it: who is credited for each account on
 --   which days (account → territory owner → holder, intersected once: ~210k rows), and every
 --   position's ancestors with their holders and plans over time (the roll-up closure);
--- * pre-aggregation: transactions are summed per (payee, position, day, currency) before the
---   roll-up, so the closure is joined with day sums instead of transactions, and FX is applied
---   to month sums instead of rows;
--- * split and overlay credit is computed only for the transactions whose opportunity has
---   split rows (an anti-join sends the rest down the territory path).
+-- * pre-aggregation: each (person, position) assignment is cut into pieces inside which
+--   nothing that decides pay changes (the month, the person's plan holding, the position's
+--   roll-up targets); the transactions are summed per piece in one pass, and only the piece
+--   sums (~10^5 rows at any size) meet the plans, the roll-up closure and the FX rates;
+-- * join order: the common case (a booking with no original and no split) needs one join;
+--   cancellations take their opportunity and account from the original, splits and overlays
+--   are joined only with the rows whose opportunity has split rows.
 -- run_peer.py creates plan_kinds and plan_tiers from plans/*.toml.
 
 -- @load
@@ -16,38 +20,60 @@ CREATE TYPE txn_kind AS ENUM ('booking', 'invoice', 'payment', 'return', 'cancel
 CREATE TABLE company AS
 SELECT base_currency FROM read_csv('${DIR}/company.csv', header = true, all_varchar = true);
 CREATE TABLE people AS
-SELECT id, CAST(hire_date AS DATE) AS hire_date, CAST(termination_date AS DATE) AS termination_date
+SELECT CAST(row_number() OVER () AS INTEGER) AS id, id AS code, CAST(hire_date AS DATE) AS hire_date,
+       CAST(termination_date AS DATE) AS termination_date
 FROM read_csv('${DIR}/people.csv', header = true, all_varchar = true);
+CREATE TEMP TABLE positions_csv AS
+SELECT * FROM read_csv('${DIR}/positions.csv', header = true, all_varchar = true);
+CREATE TABLE position_ids AS
+SELECT CAST(row_number() OVER () AS INTEGER) AS id, code FROM (SELECT DISTINCT id AS code FROM positions_csv);
 CREATE TABLE positions AS
-SELECT id, CAST(valid_from AS DATE) AS valid_from, coalesce(CAST(valid_to AS DATE), DATE '9999-12-31') AS valid_to,
-       reports_to
-FROM read_csv('${DIR}/positions.csv', header = true, all_varchar = true);
+SELECT i.id, CAST(p.valid_from AS DATE) AS valid_from, coalesce(CAST(p.valid_to AS DATE), DATE '9999-12-31') AS valid_to,
+       r.id AS reports_to
+FROM positions_csv p JOIN position_ids i ON i.code = p.id LEFT JOIN position_ids r ON r.code = p.reports_to;
+DROP TABLE positions_csv;
 CREATE TABLE assignments AS
-SELECT person_id, position_id, CAST(valid_from AS DATE) AS valid_from,
-       coalesce(CAST(valid_to AS DATE), DATE '9999-12-31') AS valid_to
-FROM read_csv('${DIR}/assignments.csv', header = true, all_varchar = true);
+SELECT pe.id AS person_id, po.id AS position_id, CAST(a.valid_from AS DATE) AS valid_from,
+       coalesce(CAST(a.valid_to AS DATE), DATE '9999-12-31') AS valid_to
+FROM read_csv('${DIR}/assignments.csv', header = true, all_varchar = true) a
+JOIN people pe ON pe.code = a.person_id JOIN position_ids po ON po.code = a.position_id;
+CREATE TABLE territory_ids AS
+SELECT CAST(row_number() OVER () AS INTEGER) AS id, id AS code
+FROM read_csv('${DIR}/territories.csv', header = true, all_varchar = true);
 CREATE TABLE territory_owners AS
-SELECT territory_id, position_id, CAST(valid_from AS DATE) AS valid_from,
-       coalesce(CAST(valid_to AS DATE), DATE '9999-12-31') AS valid_to
-FROM read_csv('${DIR}/territory_owners.csv', header = true, all_varchar = true);
+SELECT t.id AS territory_id, po.id AS position_id, CAST(tw.valid_from AS DATE) AS valid_from,
+       coalesce(CAST(tw.valid_to AS DATE), DATE '9999-12-31') AS valid_to
+FROM read_csv('${DIR}/territory_owners.csv', header = true, all_varchar = true) tw
+JOIN territory_ids t ON t.code = tw.territory_id JOIN position_ids po ON po.code = tw.position_id;
 CREATE TABLE accounts AS
-SELECT id, territory_id FROM read_csv('${DIR}/accounts.csv', header = true, all_varchar = true);
+SELECT CAST(row_number() OVER () AS INTEGER) AS id, a.id AS code, t.id AS territory_id
+FROM read_csv('${DIR}/accounts.csv', header = true, all_varchar = true) a
+LEFT JOIN territory_ids t ON t.code = a.territory_id;
 CREATE TABLE opportunities AS
-SELECT id, account_id FROM read_csv('${DIR}/opportunities.csv', header = true, all_varchar = true);
+SELECT CAST(row_number() OVER () AS INTEGER) AS id, o.id AS code, a.id AS account_id
+FROM read_csv('${DIR}/opportunities.csv', header = true, all_varchar = true) o
+LEFT JOIN accounts a ON a.code = o.account_id;
 CREATE TABLE credit_splits AS
-SELECT opportunity_id, person_id, role, CAST(percent AS DECIMAL(9, 4)) AS percent
-FROM read_csv('${DIR}/credit_splits.csv', header = true, all_varchar = true);
+SELECT o.id AS opportunity_id, p.id AS person_id, s.role, CAST(s.percent AS DECIMAL(9, 4)) AS percent
+FROM read_csv('${DIR}/credit_splits.csv', header = true, all_varchar = true) s
+JOIN opportunities o ON o.code = s.opportunity_id LEFT JOIN people p ON p.code = s.person_id;
 CREATE TABLE fx_rates AS
 SELECT from_currency, to_currency, CAST(rate AS DECIMAL(18, 8)) AS rate, CAST(valid_from AS DATE) AS valid_from,
        coalesce(CAST(valid_to AS DATE), DATE '9999-12-31') AS valid_to
 FROM read_csv('${DIR}/fx_rates.csv', header = true, all_varchar = true);
 CREATE TABLE plan_assignments AS
-SELECT position_id, plan_id, CAST(valid_from AS DATE) AS valid_from,
-       coalesce(CAST(valid_to AS DATE), DATE '9999-12-31') AS valid_to
-FROM read_csv('${DIR}/plan_assignments.csv', header = true, all_varchar = true);
+SELECT po.id AS position_id, pa.plan_id, CAST(pa.valid_from AS DATE) AS valid_from,
+       coalesce(CAST(pa.valid_to AS DATE), DATE '9999-12-31') AS valid_to
+FROM read_csv('${DIR}/plan_assignments.csv', header = true, all_varchar = true) pa
+JOIN position_ids po ON po.code = pa.position_id;
 CREATE TABLE transactions AS
-SELECT id, date, CAST(kind AS txn_kind) AS kind, account_id, currency, amount, opportunity_id, original_id
-FROM read_parquet('${TRANSACTIONS}');
+SELECT t.file_row_number AS id, t.date, CAST(t.kind AS txn_kind) AS kind, a.id AS account_id, t.currency, t.amount,
+       o.id AS opportunity_id, orig.file_row_number AS original_id
+FROM read_parquet('${TRANSACTIONS}', file_row_number = true) t
+LEFT JOIN accounts a ON a.code = t.account_id
+LEFT JOIN opportunities o ON o.code = t.opportunity_id
+LEFT JOIN (SELECT id, file_row_number FROM read_parquet('${TRANSACTIONS}', file_row_number = true)) orig
+       ON orig.id = t.original_id;
 
 -- @compute
 -- Who holds which plan when (employed, assigned, the position carries the plan), in the year.
@@ -91,8 +117,47 @@ JOIN assignments a ON a.position_id = up.ancestor AND a.valid_from < up.t AND up
 JOIN counts c ON c.person_id = a.person_id AND c.kind = 'rollup'
 WHERE greatest(up.f, a.valid_from, c.f) < least(up.t, a.valid_to, c.t);
 
+-- Each (person, position) assignment in the year cut into pieces inside which nothing that
+-- decides pay changes: the month, the person's plan holding, the position's roll-up targets.
+-- Credits are summed per piece; the pieces then meet the plans and the roll-up (few rows).
+CREATE OR REPLACE TEMP TABLE assigned AS
+SELECT person_id, position_id, greatest(valid_from, DATE '${YEAR}-01-01') AS f,
+       least(valid_to, DATE '${YEAR}-12-31' + 1) AS t
+FROM assignments
+WHERE valid_from < DATE '${YEAR}-12-31' + 1 AND valid_to > DATE '${YEAR}-01-01';
+
+CREATE OR REPLACE TEMP TABLE pieces AS
+WITH cuts AS (
+    SELECT person_id, position_id, f AS d FROM assigned
+    UNION
+    SELECT a.person_id, a.position_id, make_date(${YEAR}, m.month, 1)
+    FROM assigned a JOIN (SELECT range::INTEGER AS month FROM range(2, 13)) m
+      ON make_date(${YEAR}, m.month, 1) > a.f AND make_date(${YEAR}, m.month, 1) < a.t
+    UNION
+    SELECT a.person_id, a.position_id, b.d
+    FROM assigned a JOIN (SELECT person_id, f AS d FROM counts UNION SELECT person_id, t FROM counts) b
+      ON b.person_id = a.person_id AND b.d > a.f AND b.d < a.t
+    UNION
+    SELECT a.person_id, a.position_id, b.d
+    FROM assigned a JOIN (SELECT position_id, f AS d FROM rollup_to UNION SELECT position_id, t FROM rollup_to) b
+      ON b.position_id = a.position_id AND b.d > a.f AND b.d < a.t
+)
+SELECT row_number() OVER () AS piece, c.person_id, c.position_id, month(c.d) AS month, c.d AS f,
+       coalesce(lead(c.d) OVER (PARTITION BY c.person_id, c.position_id, a.f ORDER BY c.d), a.t) AS t
+FROM cuts c JOIN assigned a ON a.person_id = c.person_id AND a.position_id = c.position_id
+     AND c.d >= a.f AND c.d < a.t;
+
+-- Which plan each piece's direct credit counts for, and whom its roll-up reaches.
+CREATE OR REPLACE TEMP TABLE piece_direct AS
+SELECT p.piece, c.person_id, c.plan_id, p.month
+FROM pieces p JOIN counts c ON c.person_id = p.person_id AND c.kind = 'direct' AND p.f >= c.f AND p.t <= c.t;
+CREATE OR REPLACE TEMP TABLE piece_rollup AS
+SELECT p.piece, r.person_id, r.plan_id, p.month
+FROM pieces p JOIN rollup_to r ON r.position_id = p.position_id AND p.f >= r.f AND p.t <= r.t;
+
+-- Primary split shares in millionths (exact for percents with up to four decimals).
 CREATE OR REPLACE TEMP TABLE primary_splits AS
-SELECT s.opportunity_id, s.person_id, s.percent * 0.01 AS share
+SELECT s.opportunity_id, s.person_id, CAST(s.percent * 10000 AS BIGINT) AS share
 FROM credit_splits s SEMI JOIN people p ON p.id = s.person_id
 WHERE s.role = 'primary';
 
@@ -119,47 +184,45 @@ counted AS (
     SELECT r.date, r.currency, r.amount, r.opp, op.account_id
     FROM rows0 r JOIN opportunities op ON op.id = r.opp WHERE r.acc IS NULL
 ),
--- Primary credit by territory (no primary split), summed per payee, position and day.
+-- Primary credit per piece, in millionths of a minor unit: by territory (no primary split)…
 territory AS (
-    SELECT h.person_id, h.position_id, c.date, c.currency, CAST(sum(c.amount) AS DECIMAL(38, 8)) AS units
+    SELECT p.piece, c.currency, sum(c.amount) * 1000000 AS units
     FROM counted c
     JOIN account_holder h ON h.account_id = c.acc AND c.date >= h.f AND c.date < h.t
+    JOIN pieces p ON p.person_id = h.person_id AND p.position_id = h.position_id AND p.month = month(c.date)
+         AND c.date >= p.f AND c.date < p.t
     WHERE c.opp IS NULL OR c.opp NOT IN (SELECT opportunity_id FROM primary_splits)
     GROUP BY ALL
 ),
+-- …or by split, to the person's position on the day.
 split AS (
-    SELECT s.person_id, a.position_id, c.date, c.currency, sum(CAST(c.amount AS DECIMAL(38, 0)) * s.share) AS units
+    SELECT p.piece, c.currency, sum(c.amount * s.share) AS units
     FROM counted c
     JOIN primary_splits s ON s.opportunity_id = c.opp
-    LEFT JOIN assignments a ON a.person_id = s.person_id AND c.date >= a.valid_from AND c.date < a.valid_to
+    JOIN pieces p ON p.person_id = s.person_id AND p.month = month(c.date) AND c.date >= p.f AND c.date < p.t
     GROUP BY ALL
 ),
 direct AS (SELECT * FROM territory UNION ALL SELECT * FROM split),
 overlay AS (
-    SELECT s.person_id, c.date, c.currency, sum(CAST(c.amount AS DECIMAL(38, 0)) * (s.percent * 0.01)) AS units
-    FROM counted c
-    JOIN credit_splits s ON s.opportunity_id = c.opp AND s.role = 'overlay'
-    SEMI JOIN people p ON p.id = s.person_id
+    SELECT c.person_id, c.plan_id, month(o.date) AS month, o.currency, sum(o.amount * CAST(s.percent * 10000 AS BIGINT)) AS units
+    FROM counted o
+    JOIN credit_splits s ON s.opportunity_id = o.opp AND s.role = 'overlay'
+    JOIN counts c ON c.person_id = s.person_id AND c.kind = 'overlay' AND o.date >= c.f AND o.date < c.t
     GROUP BY ALL
 ),
--- Day sums → month sums per person, plan and currency, each credit kind on the days it counts.
 by_month AS (
-    SELECT c.person_id, c.plan_id, month(d.date) AS month, d.currency, sum(d.units) AS units
-    FROM direct d JOIN counts c ON c.person_id = d.person_id AND c.kind = 'direct' AND d.date >= c.f AND d.date < c.t
-    GROUP BY ALL
+    SELECT x.person_id, x.plan_id, x.month, d.currency, sum(d.units) AS units
+    FROM direct d JOIN piece_direct x USING (piece) GROUP BY ALL
     UNION ALL
-    SELECT c.person_id, c.plan_id, month(o.date), o.currency, sum(o.units)
-    FROM overlay o JOIN counts c ON c.person_id = o.person_id AND c.kind = 'overlay' AND o.date >= c.f AND o.date < c.t
-    GROUP BY ALL
+    SELECT x.person_id, x.plan_id, x.month, d.currency, sum(d.units)
+    FROM direct d JOIN piece_rollup x USING (piece) GROUP BY ALL
     UNION ALL
-    SELECT r.person_id, r.plan_id, month(d.date), d.currency, sum(d.units)
-    FROM direct d JOIN rollup_to r ON r.position_id = d.position_id AND d.date >= r.f AND d.date < r.t
-    GROUP BY ALL
+    SELECT * FROM overlay
 ),
--- Minor units → base currency at the month's rate (cents × 0.01 × rate), exact.
+-- Millionths of minor units → base currency at the month's rate: units × 1e-8 × rate, exact.
 monthly AS (
     SELECT b.person_id, b.plan_id, b.month,
-           sum(b.units * 0.01 * CASE WHEN b.currency = co.base_currency THEN 1 ELSE fx.rate END) AS total
+           sum(CAST(b.units AS DECIMAL(38, 0)) * 0.00000001 * CASE WHEN b.currency = co.base_currency THEN 1 ELSE fx.rate END) AS total
     FROM by_month b
     CROSS JOIN company co
     LEFT JOIN fx_rates fx ON fx.from_currency = b.currency AND fx.to_currency = co.base_currency
@@ -186,7 +249,7 @@ earned AS (
 -- The year's lines, month by month: paid so far in cents p; this month's line is
 -- round_half_even(earned × 100 − p), so p becomes ⌊x⌋ (+1 above a half, +1 at exactly a half
 -- when ⌊x⌋ − p is odd), x = earned × 100.
-SELECT person_id, sum(paid) * 0.01 AS payout
+SELECT pe.code AS person_id, sum(paid) * 0.01 AS payout
 FROM (
     SELECT person_id, plan_id,
            list_reduce(list(earned * 100 ORDER BY month), lambda p, x:
@@ -197,5 +260,6 @@ FROM (
                CAST(0 AS DECIMAL(38, 0))) AS paid
     FROM earned
     GROUP BY ALL
-)
-GROUP BY person_id;
+) x
+JOIN people pe ON pe.id = x.person_id
+GROUP BY pe.code;
