@@ -147,11 +147,12 @@ SELECT row_number() OVER () AS piece, c.person_id, c.position_id, month(c.d) AS 
 FROM cuts c JOIN assigned a ON a.person_id = c.person_id AND a.position_id = c.position_id
      AND c.d >= a.f AND c.d < a.t;
 
--- Which plan each piece's direct credit counts for, and whom its roll-up reaches.
-CREATE OR REPLACE TEMP TABLE piece_direct AS
+-- Where each piece's sum goes: the person's own plan (direct credit) and every holder above the
+-- position on those days (roll-up), each with the plan it counts for.
+CREATE OR REPLACE TEMP TABLE piece_targets AS
 SELECT p.piece, c.person_id, c.plan_id, p.month
-FROM pieces p JOIN counts c ON c.person_id = p.person_id AND c.kind = 'direct' AND p.f >= c.f AND p.t <= c.t;
-CREATE OR REPLACE TEMP TABLE piece_rollup AS
+FROM pieces p JOIN counts c ON c.person_id = p.person_id AND c.kind = 'direct' AND p.f >= c.f AND p.t <= c.t
+UNION ALL
 SELECT p.piece, r.person_id, r.plan_id, p.month
 FROM pieces p JOIN rollup_to r ON r.position_id = p.position_id AND p.f >= r.f AND p.t <= r.t;
 
@@ -212,10 +213,7 @@ overlay AS (
 ),
 by_month AS (
     SELECT x.person_id, x.plan_id, x.month, d.currency, sum(d.units) AS units
-    FROM direct d JOIN piece_direct x USING (piece) GROUP BY ALL
-    UNION ALL
-    SELECT x.person_id, x.plan_id, x.month, d.currency, sum(d.units)
-    FROM direct d JOIN piece_rollup x USING (piece) GROUP BY ALL
+    FROM direct d JOIN piece_targets x USING (piece) GROUP BY ALL
     UNION ALL
     SELECT * FROM overlay
 ),
@@ -247,18 +245,18 @@ earned AS (
     GROUP BY ALL
 )
 -- The year's lines, month by month: paid so far in cents p; this month's line is
--- round_half_even(earned × 100 − p), so p becomes ⌊x⌋ (+1 above a half, +1 at exactly a half
--- when ⌊x⌋ − p is odd), x = earned × 100.
+-- round_half_even(earned × 100 − p), so p becomes ⌊x⌋, +1 above a half, and +1 at exactly a
+-- half when ⌊x⌋ − p is odd (x = earned × 100). Only the integer part and the side of the half
+-- go into the fold, so it runs on integers.
 SELECT pe.code AS person_id, sum(paid) * 0.01 AS payout
 FROM (
     SELECT person_id, plan_id,
-           list_reduce(list(earned * 100 ORDER BY month), lambda p, x:
-               CAST(floor(x) AS DECIMAL(38, 0))
-               + CASE WHEN x - floor(x) > 0.5 THEN 1
-                      WHEN x - floor(x) < 0.5 THEN 0
-                      WHEN (CAST(floor(x) AS DECIMAL(38, 0)) - p) % 2 = 0 THEN 0 ELSE 1 END,
-               CAST(0 AS DECIMAL(38, 0))) AS paid
-    FROM earned
+           list_reduce(list({'fl': fl, 'c': c} ORDER BY month), lambda p, x:
+               x.fl + CASE WHEN x.c > 0 THEN 1 WHEN x.c < 0 THEN 0 WHEN (x.fl - p) % 2 = 0 THEN 0 ELSE 1 END,
+               CAST(0 AS BIGINT)) AS paid
+    FROM (SELECT person_id, plan_id, month, CAST(floor(earned * 100) AS BIGINT) AS fl,
+                 sign(earned * 100 - floor(earned * 100) - 0.5) AS c
+          FROM earned)
     GROUP BY ALL
 ) x
 JOIN people pe ON pe.id = x.person_id

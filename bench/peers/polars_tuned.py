@@ -27,9 +27,14 @@ RATE = 10**8  # rates in 1e-8
 TOTAL = 10**16
 
 
+IDS = {"id", "person_id", "position_id", "reports_to", "territory_id", "account_id", "opportunity_id", "original_id"}
+
+
 def _csv(path: Path, columns: list[str], dates: tuple[str, ...] = ()) -> pl.LazyFrame:
     frame = pl.scan_csv(path, infer_schema=False).select(columns)
     return frame.with_columns(
+        [pl.col(c).cast(pl.Categorical) for c in columns if c in IDS]
+    ).with_columns(
         [pl.col(c).str.to_date("%Y-%m-%d") for c in dates if c not in ("valid_to", "termination_date")]
         + [pl.col(c).str.to_date("%Y-%m-%d").fill_null(END) for c in dates if c in ("valid_to", "termination_date")]
     )
@@ -56,8 +61,9 @@ def scan(workspace: Path, plans: dict) -> dict[str, pl.LazyFrame]:
         "plan_assignments": _csv(w / "plan_assignments.csv", ["position_id", "plan_id", "valid_from", "valid_to"],
                                  ("valid_from", "valid_to")),
         "transactions": pl.scan_parquet(w / "transactions.parquet").select(
-            "id", "date", pl.col("kind").cast(pl.Categorical), "account_id", pl.col("currency").cast(pl.Categorical),
-            "amount", "opportunity_id", "original_id"),
+            "id", "date", pl.col("kind").cast(pl.Categorical), pl.col("account_id").cast(pl.Categorical),
+            pl.col("currency").cast(pl.Categorical), "amount", pl.col("opportunity_id").cast(pl.Categorical),
+            "original_id"),
         "plan_kinds": pl.LazyFrame(plans["kinds"], schema=["plan_id", "kind"], orient="row"),
         "plan_tiers": pl.LazyFrame(
             [(p, int(start * TOTAL), None if end is None else int(end * TOTAL), int(rate * RATE))
@@ -96,7 +102,8 @@ def _rollup_closure(positions: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(out)
 
 
-def compute(f: dict, plans: dict) -> pl.LazyFrame:
+def compute(f: dict, plans: dict, stages: dict | None = None) -> pl.LazyFrame:
+    """Every payee's payout in cents; `stages`, if given, receives the intermediate frames."""
     lazy = {k: (v.lazy() if isinstance(v, pl.DataFrame) else v) for k, v in f.items()}
     year, base = plans["year"], plans["base"]
     first, after = date(year, 1, 1), date(year + 1, 1, 1)
@@ -161,43 +168,89 @@ def compute(f: dict, plans: dict) -> pl.LazyFrame:
         .select("date", "currency", "amount", "opp", acc="account_id"),
     ])
 
-    # Primary credit: by territory (summed per payee, position and day), or by split.
+    # Each (person, position) assignment in the year cut into pieces inside which nothing that
+    # decides pay changes: the month, the person's plan holding, the position's roll-up targets.
+    assigned = (
+        assignments.with_columns(f=pl.max_horizontal("valid_from", pl.lit(first)),
+                                 t=pl.min_horizontal("valid_to", pl.lit(after)))
+        .filter(pl.col("f") < pl.col("t"))
+        .select("person_id", "position_id", "f", "t")
+    )
+    month_starts = pl.LazyFrame({"d": [date(year, m, 1) for m in range(2, 13)]})
+    bounds_of_counts = pl.concat([counts.select("person_id", d="f"), counts.select("person_id", d="t")])
+    bounds_of_rollup = pl.concat([rollup_to.select("position_id", d="f"), rollup_to.select("position_id", d="t")])
+    inside = (pl.col("d") > pl.col("f")) & (pl.col("d") < pl.col("t"))
+    cuts = pl.concat([
+        assigned.select("person_id", "position_id", "f", "t", d="f"),
+        assigned.join(month_starts, how="cross").filter(inside).select("person_id", "position_id", "f", "t", "d"),
+        assigned.join(bounds_of_counts, on="person_id").filter(inside).select("person_id", "position_id", "f", "t", "d"),
+        assigned.join(bounds_of_rollup, on="position_id").filter(inside).select("person_id", "position_id", "f", "t", "d"),
+    ]).unique()
+    # Sorted on a total order, so the row index (the piece's number) is the same wherever the
+    # plan evaluates `pieces`.
+    pieces = (
+        cuts.sort("person_id", "position_id", "d")
+        .with_columns(end=pl.col("d").shift(-1).over("person_id", "position_id", "f"))
+        .select("person_id", "position_id", month=pl.col("d").dt.month(), f=pl.col("d"),
+                t=pl.coalesce("end", "t"))
+        .with_row_index("piece")
+    )
+    piece_direct = (
+        pieces.join(counts.filter(pl.col("kind") == "direct"), on="person_id", suffix="_c")
+        .filter((pl.col("f") >= pl.col("f_c")) & (pl.col("t") <= pl.col("t_c")))
+        .select("piece", "person_id", "plan_id", "month")
+    )
+    piece_rollup = (
+        pieces.join(rollup_to, on="position_id", suffix="_r")
+        .filter((pl.col("f") >= pl.col("f_r")) & (pl.col("t") <= pl.col("t_r")))
+        .select("piece", person_id="person_id_r", plan_id="plan_id", month="month")
+    )
+
+    # The org-side tables are small (10^4–10^5 rows) and each is read several times below:
+    # computed once, together, before the pass over the transactions.
+    primary_opps = primary.select("opportunity_id").unique()
+    piece_targets = pl.concat([piece_direct, piece_rollup])
+    (counts, account_holder, pieces, piece_targets, primary, overlays, primary_opps) = [
+        frame.lazy() for frame in pl.collect_all(
+            [counts, account_holder, pieces, piece_targets, primary, overlays, primary_opps])
+    ]
+
+    # Primary credit per piece, in millionths of a minor unit: by territory (no primary
+    # split), or by split to the person's position on the day.
     territory = (
-        counted.join(primary.select("opportunity_id").unique(), left_on="opp", right_on="opportunity_id", how="anti")
+        counted.join(primary_opps, left_on="opp", right_on="opportunity_id", how="anti")
         .join(account_holder, left_on="acc", right_on="account_id")
         .filter(_within())
-        .group_by("person_id", "position_id", "date", "currency")
+        .select("person_id", "position_id", "date", "currency", "amount", month=pl.col("date").dt.month())
+        .join(pieces, on=["person_id", "position_id", "month"])
+        .filter(_within())
+        .group_by("piece", "currency")
         .agg(pl.col("amount").sum())
-        .select("person_id", "position_id", "date", "currency",
-                units=pl.col("amount").cast(pl.Int128) * SHARE)
+        .select("piece", "currency", units=pl.col("amount").cast(pl.Int128) * SHARE)
     )
     split = (
         counted.join(primary, left_on="opp", right_on="opportunity_id")
-        .join(assignments, on="person_id")
-        .filter((pl.col("date") >= pl.col("valid_from")) & (pl.col("date") < pl.col("valid_to")))
-        .group_by("person_id", "position_id", "date", "currency")
+        .with_columns(month=pl.col("date").dt.month())
+        .join(pieces, on=["person_id", "month"])
+        .filter(_within())
+        .group_by("piece", "currency")
         .agg(units=(pl.col("amount").cast(pl.Int128) * pl.col("share")).sum())
     )
     direct = pl.concat([territory, split])
     overlay = (
         counted.join(overlays, left_on="opp", right_on="opportunity_id")
-        .group_by("person_id", "date", "currency")
+        .join(counts.filter(pl.col("kind") == "overlay"), on="person_id").filter(_within())
+        .group_by(pl.col("person_id"), pl.col("plan_id"), pl.col("date").dt.month().alias("month"), pl.col("currency"))
         .agg(units=(pl.col("amount").cast(pl.Int128) * pl.col("share")).sum())
     )
 
     month_key = ["person_id", "plan_id", "month", "currency"]
+    # Each piece's sum goes to the person's own plan (direct) and up the line (roll-up): one
+    # join with both target lists, so the pass over the transactions is planned once.
     by_month = pl.concat([
-        direct.join(counts.filter(pl.col("kind") == "direct"), on="person_id").filter(_within())
-        .group_by(pl.col("person_id"), pl.col("plan_id"), pl.col("date").dt.month().alias("month"), pl.col("currency"))
-        .agg(pl.col("units").sum()),
-        overlay.join(counts.filter(pl.col("kind") == "overlay"), on="person_id").filter(_within())
-        .group_by(pl.col("person_id"), pl.col("plan_id"), pl.col("date").dt.month().alias("month"), pl.col("currency"))
-        .agg(pl.col("units").sum()),
-        direct.group_by("position_id", "date", "currency").agg(pl.col("units").sum())
-        .join(rollup_to, on="position_id").filter(_within())
-        .group_by(pl.col("person_id"), pl.col("plan_id"), pl.col("date").dt.month().alias("month"), pl.col("currency"))
-        .agg(pl.col("units").sum()),
-    ]).select(month_key + ["units"])
+        direct.join(piece_targets, on="piece").group_by(month_key).agg(pl.col("units").sum()),
+        overlay.select(month_key + ["units"]),
+    ])
 
     # Month sums in the base currency at the rate of the first of the month (1e-16 units).
     months = pl.LazyFrame({"month": list(range(1, 13))}, schema={"month": pl.Int8})
@@ -255,4 +308,8 @@ def compute(f: dict, plans: dict) -> pl.LazyFrame:
                        .otherwise(1))
             .cast(pl.Int128).alias(f"p{m}")
         )
+    if stages is not None:
+        stages.update(account_holder=account_holder, rollup_to=rollup_to, pieces=pieces, piece_targets=piece_targets, counted=counted, territory=territory,
+                      split=split, overlay=overlay, by_month=by_month, monthly=monthly, ytd=ytd, earned=earned,
+                      wide=wide)
     return wide.group_by("person_id").agg(payout_cents=pl.col("p12").sum())
