@@ -81,6 +81,8 @@ if [ "$needs_pg" = 1 ]; then
 fi
 
 mkdir -p "$scratch"
+passed=0
+failed=0
 for n in "${sizes[@]}"; do
   dir=$scratch/$n
   mkdir -p "$dir"
@@ -100,21 +102,33 @@ for n in "${sizes[@]}"; do
   # run_peer.py's JSON shape ({"e2e": {"median_s": ..., "peak_rss_mib": ...}}); report.py
   # reports it when the file exists and says "pending" otherwise.
 
+  failed_here=0
   for peer in $peers; do
     say "$n transactions: $peer"
     extra=()
     if [ "$peer" = postgres_tuned ]; then
       extra=(--csv-workspace "$dir/csv" --dsn "$pg/$db")
     fi
-    "$py" bench/peers/run_peer.py "$peer" --workspace "$dir/parquet" --runs "$runs" --mode "$modes" \
-      --out "$dir/$peer.csv" --json "$dir/$peer.json" "${extra[@]}"
-    "$py" bench/compare.py "$dir/attain.csv" "$dir/$peer.csv" --name "$peer"
+    if "$py" bench/peers/run_peer.py "$peer" --workspace "$dir/parquet" --runs "$runs" --mode "$modes" \
+        --out "$dir/$peer.csv" --json "$dir/$peer.json" "${extra[@]}" &&
+      "$py" bench/compare.py "$dir/attain.csv" "$dir/$peer.csv" --name "$peer"; then
+      passed=$((passed + 1))
+    else
+      echo "FAIL: $peer at $n transactions (see above)" >&2
+      failed=$((failed + 1))
+      failed_here=1
+    fi
   done
 
-  if [ "$write" = 1 ]; then
+  if [ "$write" = 1 ] && [ "$failed_here" = 0 ]; then
     say "$n transactions: writing BENCHMARKS.md"
     "$py" bench/report.py --size "$n" --dir "$dir" --runs "$runs" --peers "$peers" --benchmarks BENCHMARKS.md
   fi
   rm -rf "$dir/parquet" "$dir/csv"
 done
+echo "peers: $passed passed, $failed failed"
+if [ "$failed" -gt 0 ]; then
+  say "a peer does not pay what Attain pays (or failed to run): see above"
+  exit 1
+fi
 say "done: every peer pays every payee what Attain pays"
