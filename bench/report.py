@@ -41,7 +41,7 @@ bench/run.sh 100000 1000000
   analysed; Polars: the data frames collected. Each then computes every payee's payout.
 - **end to end**: from the files (`transactions.parquet` and the workspace's CSV files; CSV
   transactions for PostgreSQL, whose COPY reads CSV): loading included.
-- Median of the runs after one warm-up; range in brackets. **Attain ÷ peer** is Attain's median
+- Median of the runs after one warm-up; the range in parentheses. **Attain ÷ peer** is Attain's median
   over the peer's: below 1, Attain is faster (0.10 = ten times faster).
 - Peak RSS: the whole process (Attain: the bench, including the generated fact store; DuckDB and
   Polars: the Python process); PostgreSQL: the server backend's high-water mark (parallel
@@ -130,14 +130,14 @@ NAMES = {
 }
 
 
-def block(n: int, folder: Path, runs: int, peers: list[str]) -> str:
+def block(n: int, folder: Path, runs: int, peers: list[str], unfinished: list[str]) -> str:
     log = (folder / "attain.log").read_text()
     attain = attain_figures(log)
     e2e_path = folder / "attain-e2e.json"
     attain_e2e = json.loads(e2e_path.read_text()).get("e2e") if e2e_path.exists() else None
-    results = {p: json.loads((folder / f"{p}.json").read_text()) for p in peers}
+    results = {p: json.loads((folder / f"{p}.json").read_text()) for p in peers if p not in unfinished}
     versions = []
-    for p in peers:
+    for p in results:
         v = (results[p].get("compute") or results[p].get("e2e") or {}).get("version")
         if v and v not in versions:
             versions.append(v)
@@ -152,6 +152,9 @@ def block(n: int, folder: Path, runs: int, peers: list[str]) -> str:
         f"{str(attain_e2e['peak_rss_mib']) + ' MiB' if attain_e2e else '–'} |",
     ]
     for p in peers:
+        if p in unfinished:
+            rows.append(f"| {NAMES.get(p, p)} | did not finish (see the run's log) | – | – | – | – |")
+            continue
         c, e = results[p].get("compute"), results[p].get("e2e")
         rss = " / ".join(f"{r['peak_rss_mib']} MiB" if r else "–" for r in (c, e))
         rows.append(f"| {NAMES.get(p, p)} | {figure(c)} | {ratio(attain, c)} | {figure(e)} | "
@@ -179,7 +182,8 @@ def block(n: int, folder: Path, runs: int, peers: list[str]) -> str:
         f"Recorded {today} by `bench/run.sh {n}` ({runs} runs after a warm-up per figure). Machine: "
         f"{machine()}. Versions: {rustc()}; {'; '.join(versions)}.",
         "",
-        f"**Every peer paid all {attain['payees']:,} payees exactly what Attain paid** (total "
+        f"**Every peer {'that finished ' if unfinished else ''}paid all {attain['payees']:,} payees exactly what "
+        f"Attain paid** (total "
         f"{attain['total']} USD over {attain['statements']:,} statements; checksum {attain['checksum']}).",
         "",
         *rows,
@@ -205,9 +209,10 @@ def main() -> int:
     p.add_argument("--dir", type=Path, required=True)
     p.add_argument("--runs", type=int, required=True)
     p.add_argument("--peers", required=True)
+    p.add_argument("--unfinished", default="", help="peers that did not finish")
     p.add_argument("--benchmarks", type=Path, required=True)
     args = p.parse_args()
-    new = block(args.size, args.dir, args.runs, args.peers.split())
+    new = block(args.size, args.dir, args.runs, args.peers.split(), args.unfinished.split())
     text = args.benchmarks.read_text()
     if HEADING not in text:
         text = text.rstrip("\n") + "\n\n" + HEADING + "\n" + INTRO

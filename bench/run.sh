@@ -18,7 +18,11 @@
 #   BENCH_PEERS="duckdb_plain duckdb_tuned polars_tuned postgres_tuned"
 #   BENCH_MODES=both        compute | e2e | both (the peers' figures to take)
 #   BENCH_PROFILE=release   release | debug (debug reuses a `cargo test` build: bench/ci.sh)
-#   BENCH_WRITE=1           0: do not touch BENCHMARKS.md
+#   BENCH_WRITE=1           0: do not touch BENCHMARKS.md (never written for a size where a
+#                           peer's payouts differ from Attain's; a peer that did not finish is
+#                           marked so in its block)
+#   BENCH_DUCKDB_MEMORY=12GB  DuckDB's memory_limit (it spills or stops there, never taking the
+#                           shared machine down)
 #   BENCH_PG=postgresql://postgres@127.0.0.1:5432   (trust auth; database attain_bench_<pid>)
 #   BENCH_SCRATCH=bench/scratch                      (removed afterwards)
 # duckdb and polars (and psycopg, PostgreSQL's client) are installed from PyPI into
@@ -103,18 +107,23 @@ for n in "${sizes[@]}"; do
   # reports it when the file exists and says "pending" otherwise.
 
   failed_here=0
+  unfinished=""
   for peer in $peers; do
     say "$n transactions: $peer"
     extra=()
     if [ "$peer" = postgres_tuned ]; then
       extra=(--csv-workspace "$dir/csv" --dsn "$pg/$db")
     fi
-    if "$py" bench/peers/run_peer.py "$peer" --workspace "$dir/parquet" --runs "$runs" --mode "$modes" \
-        --out "$dir/$peer.csv" --json "$dir/$peer.json" "${extra[@]}" &&
-      "$py" bench/compare.py "$dir/attain.csv" "$dir/$peer.csv" --name "$peer"; then
+    if ! "$py" bench/peers/run_peer.py "$peer" --workspace "$dir/parquet" --runs "$runs" --mode "$modes" \
+        --out "$dir/$peer.csv" --json "$dir/$peer.json" "${extra[@]}"; then
+      # Did not finish (out of memory, a crash): reported as such, and the run fails.
+      echo "FAIL: $peer did not finish at $n transactions (see above)" >&2
+      unfinished="$unfinished $peer"
+      failed=$((failed + 1))
+    elif "$py" bench/compare.py "$dir/attain.csv" "$dir/$peer.csv" --name "$peer"; then
       passed=$((passed + 1))
     else
-      echo "FAIL: $peer at $n transactions (see above)" >&2
+      echo "FAIL: $peer does not pay what Attain pays at $n transactions (see above)" >&2
       failed=$((failed + 1))
       failed_here=1
     fi
@@ -122,7 +131,8 @@ for n in "${sizes[@]}"; do
 
   if [ "$write" = 1 ] && [ "$failed_here" = 0 ]; then
     say "$n transactions: writing BENCHMARKS.md"
-    "$py" bench/report.py --size "$n" --dir "$dir" --runs "$runs" --peers "$peers" --benchmarks BENCHMARKS.md
+    "$py" bench/report.py --size "$n" --dir "$dir" --runs "$runs" --peers "$peers" --unfinished "$unfinished" \
+      --benchmarks BENCHMARKS.md
   fi
   rm -rf "$dir/parquet" "$dir/csv"
 done

@@ -199,7 +199,8 @@ class DuckPeer:
     def load(self) -> None:
         if self.con is not None:
             self.con.close()
-        self.con = self.duckdb.connect(":memory:")
+        # A memory limit, so a large size spills or stops instead of taking the machine down.
+        self.con = self.duckdb.connect(":memory:", config={"memory_limit": os.environ.get("BENCH_DUCKDB_MEMORY", "12GB")})
         self.con.execute("CREATE TABLE plan_kinds (plan_id VARCHAR, kind VARCHAR)")
         self.con.executemany("INSERT INTO plan_kinds VALUES (?, ?)", self.plans["kinds"])
         self.con.execute("CREATE TABLE plan_tiers (plan_id VARCHAR, tier_from DECIMAL(24, 4), "
