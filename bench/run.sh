@@ -70,10 +70,12 @@ if [ "$profile" = release ]; then
   attain=$root/target/release/attain
   scale_bench() { cargo bench --quiet -p attain-bench --bench scale; }
 else
-  cargo build --quiet -p attain-cli
-  cargo test --quiet -p attain-bench --bench scale --no-run
+  # --workspace, as CI's `cargo test --workspace` built it: selecting one package would unify
+  # dependency features differently and rebuild much of the tree.
+  cargo build --quiet --workspace --bins
+  cargo test --quiet --workspace --bench scale --no-run
   attain=$root/target/debug/attain
-  scale_bench() { cargo test --quiet -p attain-bench --bench scale; }
+  scale_bench() { cargo test --quiet --workspace --bench scale; }
 fi
 
 needs_pg=0
