@@ -9,12 +9,16 @@
 //! full-year payout (what the peers in bench/ must reproduce); `ATTAIN_BENCH_PAYOUTS=FILE`
 //! also writes each payee's full-year payout as CSV (`person_id,payout`).
 //!
+//! Then it adds `ATTAIN_BENCH_LATE` (default 20) late transactions one by one to a resident
+//! run and times each update of the statements.
+//!
 //! Run: `ATTAIN_BENCH_TRANSACTIONS=10000000 cargo bench -p attain-bench --bench scale`
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use attain_core::Period;
+use attain_core::domain::Transaction;
+use attain_core::{Money, Period};
 use attain_demo::scaled::{ScaledCompany, ScaledConfig, company};
 use attain_engine::plan::{PlanBook, load_plan, load_rules};
 use attain_engine::run::Prepared;
@@ -48,6 +52,55 @@ fn book(company: &ScaledCompany) -> PlanBook {
         }
     }
     PlanBook::new(plans, rules).expect("plan book")
+}
+
+/// One late transaction at a time into a resident run (E1: "one late transaction →
+/// statements updated ≤ 20 ms at 10M"): the fact store and the sums updated in place, then
+/// the touched payees' statements recomputed from the transaction's month to December. Each
+/// is a booking like one of January's (the worst month: eleven later months move with it),
+/// numbered after the last id, as the source system would number it.
+fn late_transactions(
+    company: &ScaledCompany,
+    store: FactStore,
+    book: &PlanBook,
+    (first, last): (Period, Period),
+) {
+    let runs = env_or("ATTAIN_BENCH_LATE", 20) as usize;
+    if runs == 0 {
+        return;
+    }
+    let n = store.transactions.len();
+    let sample: Vec<Transaction> = company
+        .transactions(0)
+        .into_iter()
+        .filter(|t| t.original_id.is_none())
+        .step_by(97)
+        .take(runs)
+        .collect();
+    let mut resident = Prepared::resident(&company.dataset, store, book).expect("prepare");
+    let mut history = resident.history(first, last).expect("run");
+    let (mut times, mut touched_most) = (Vec::new(), 0);
+    for (i, like) in sample.iter().enumerate() {
+        let t = Transaction {
+            id: format!("t-{:09}", n + i + 1),
+            amount: Money::from_minor(12_345 + i as i64, like.currency),
+            ..like.clone()
+        };
+        let started = Instant::now();
+        let touched = resident.add_transactions(&[t]).expect("late transaction");
+        resident.refresh(&mut history, &touched).expect("refresh");
+        times.push(started.elapsed());
+        assert!(!touched.everyone(), "a late transaction inside the year is taken in place");
+        touched_most = touched_most.max(touched.people());
+    }
+    times.sort();
+    println!(
+        "late txn:      median {:.2?} (range {:.2?} – {:.2?}, {} late transactions one by one; each touched at most {touched_most} payees)",
+        times[times.len() / 2],
+        times[0],
+        times[times.len() - 1],
+        times.len()
+    );
 }
 
 fn main() {
@@ -117,6 +170,7 @@ fn main() {
         prepares[prepares.len() / 2]
     );
     println!("peak RSS:      {} MiB", peak_rss_mib());
+    late_transactions(&company, store, &book, (first, last));
     if let Ok(path) = std::env::var("ATTAIN_BENCH_PAYOUTS") {
         let mut csv = String::from("person_id,payout\n");
         for (id, paid) in &payouts {

@@ -5,13 +5,23 @@
 /// Row ids, numbered while every id is `prefix` + exactly `width` digits, else text.
 #[derive(Debug, Clone)]
 pub enum Ids {
-    Numbered { prefix: Box<str>, width: usize, numbers: Vec<u64> },
-    Text { bytes: Vec<u8>, ends: Vec<u64> },
+    /// `ascending` says whether every number is above the one before (kept as rows are
+    /// pushed, so a lookup by id is a binary search without checking 100M numbers first).
+    Numbered {
+        prefix: Box<str>,
+        width: usize,
+        numbers: Vec<u64>,
+        ascending: bool,
+    },
+    Text {
+        bytes: Vec<u8>,
+        ends: Vec<u64>,
+    },
 }
 
 impl Default for Ids {
     fn default() -> Self {
-        Ids::Numbered { prefix: "".into(), width: 0, numbers: Vec::new() }
+        Ids::Numbered { prefix: "".into(), width: 0, numbers: Vec::new(), ascending: true }
     }
 }
 
@@ -35,16 +45,20 @@ impl Ids {
     }
 
     pub fn push(&mut self, id: &str) {
-        if let Ids::Numbered { prefix, width, numbers } = self {
+        if let Ids::Numbered { prefix, width, numbers, ascending } = self {
             match split(id) {
                 Some((p, digits)) if numbers.is_empty() => {
                     *prefix = p.into();
                     *width = digits.len();
+                    *ascending = true;
                     numbers.push(digits.parse().unwrap_or_default());
                     return;
                 }
                 Some((p, digits)) if p == &**prefix && digits.len() == *width => {
                     if let Ok(n) = digits.parse() {
+                        if numbers.last().is_some_and(|last| *last >= n) {
+                            *ascending = false;
+                        }
                         numbers.push(n);
                         return;
                     }
@@ -72,7 +86,7 @@ impl Ids {
     /// The id of row `i`.
     pub fn get(&self, i: usize) -> String {
         match self {
-            Ids::Numbered { prefix, width, numbers } => format!("{prefix}{:0width$}", numbers[i]),
+            Ids::Numbered { prefix, width, numbers, .. } => format!("{prefix}{:0width$}", numbers[i]),
             Ids::Text { bytes, ends } => {
                 let start = if i == 0 { 0 } else { ends[i - 1] as usize };
                 String::from_utf8_lossy(&bytes[start..ends[i] as usize]).into_owned()
@@ -83,7 +97,7 @@ impl Ids {
     /// Whether row `i` has id `id`, without building a string.
     pub fn is(&self, i: usize, id: &str) -> bool {
         match self {
-            Ids::Numbered { prefix, width, numbers } => split(id).is_some_and(|(p, digits)| {
+            Ids::Numbered { prefix, width, numbers, .. } => split(id).is_some_and(|(p, digits)| {
                 p == &**prefix && digits.len() == *width && digits.parse() == Ok(numbers[i])
             }),
             Ids::Text { bytes, ends } => {
@@ -103,11 +117,11 @@ impl Ids {
         }
     }
 
-    /// The numbers, when numbered.
-    pub(crate) fn numbers(&self) -> Option<&[u64]> {
+    /// The numbers, when numbered in ascending order (a binary search finds an id).
+    pub(crate) fn ascending_numbers(&self) -> Option<&[u64]> {
         match self {
-            Ids::Numbered { numbers, .. } => Some(numbers),
-            Ids::Text { .. } => None,
+            Ids::Numbered { numbers, ascending: true, .. } => Some(numbers),
+            _ => None,
         }
     }
 
@@ -130,8 +144,12 @@ mod tests {
         for id in ["t-0001", "t-0002", "t-0010"] {
             ids.push(id);
         }
-        assert!(matches!(ids, Ids::Numbered { .. }));
+        assert!(matches!(ids, Ids::Numbered { ascending: true, .. }));
         assert!(ids.is(2, "t-0010") && !ids.is(2, "t-010"));
+        let mut unsorted = ids.clone();
+        unsorted.push("t-0003");
+        assert!(matches!(unsorted, Ids::Numbered { ascending: false, .. }));
+        assert!(unsorted.ascending_numbers().is_none());
         ids.push("refund-7");
         assert!(matches!(ids, Ids::Text { .. }));
         let back: Vec<String> = (0..ids.len()).map(|i| ids.get(i)).collect();

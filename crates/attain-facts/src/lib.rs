@@ -134,6 +134,21 @@ impl FactStore {
         self.transactions.link(&pending);
     }
 
+    /// Replaces the stored transaction with `t`'s id by `t`, in place. Returns its row and the
+    /// rows that reverse it, or `None` when no transaction has that id.
+    pub fn replace_transaction(&mut self, t: &Transaction) -> Option<(u32, Vec<u32>)> {
+        let row = self.transactions.index().find(&self.transactions, &t.id)?;
+        let mut refs = transactions::Refs {
+            accounts: &mut self.accounts,
+            products: &mut self.products,
+            opportunities: &mut self.opportunities,
+            people: &mut self.people,
+            currencies: &mut self.currencies,
+        };
+        let reversals = self.transactions.replace(row as usize, t, &mut refs);
+        Some((row, reversals))
+    }
+
     pub(crate) fn ids(&mut self) -> pipeline::PipelineIds<'_> {
         pipeline::PipelineIds {
             people: &mut self.people,

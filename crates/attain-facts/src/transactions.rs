@@ -40,6 +40,18 @@ impl<T: Copy + PartialEq> Opt<T> {
         self.values.get(row).copied().filter(|v| *v != self.none)
     }
 
+    /// Sets or clears row `row`'s value in place (an edit).
+    fn replace(&mut self, row: usize, value: Option<T>) {
+        match value {
+            Some(v) => self.set(row, v),
+            None => {
+                if let Some(slot) = self.values.get_mut(row) {
+                    *slot = self.none;
+                }
+            }
+        }
+    }
+
     fn set(&mut self, row: usize, value: T) {
         if self.values.len() <= row {
             self.values.resize(row + 1, self.none);
@@ -162,10 +174,54 @@ impl Transactions {
         self.original.push(row, None);
     }
 
+    /// Overwrites row `row` with `t` in place (an edit: the id stays), then links it to its
+    /// original again and recomputes the credit bases of the rows that reverse it, which
+    /// follow its kind. Returns those rows: their credits read this row's facts.
+    pub fn replace(&mut self, row: usize, t: &Transaction, refs: &mut Refs<'_>) -> Vec<u32> {
+        self.day[row] = day_of(t.date);
+        self.flags[row] = kind_index(t.kind) | bases(t.kind, None);
+        self.account[row] = refs.accounts.intern_opt(t.account_id.as_deref());
+        self.product[row] = refs.products.intern_opt(t.product_id.as_deref());
+        let currency = match refs.currencies.iter().position(|c| *c == t.currency) {
+            Some(i) => i,
+            None => {
+                refs.currencies.push(t.currency);
+                refs.currencies.len() - 1
+            }
+        };
+        self.currency[row] = currency as u8;
+        self.amount[row] = t.amount.minor();
+        self.cost.replace(row, t.cost.map(|c| c.minor()));
+        let at = self.quantity.partition_point(|(r, _)| (*r as usize) < row);
+        if self.quantity.get(at).is_some_and(|(r, _)| *r as usize == row) {
+            self.quantity.remove(at);
+        }
+        if let Some(q) = t.quantity {
+            self.quantity.insert(at, (row as u32, q));
+        }
+        self.opportunity.replace(row, t.opportunity_id.as_deref().map(|o| refs.opportunities.intern(o)));
+        self.owner.replace(row, t.owner_id.as_deref().map(|o| refs.people.intern(o)));
+        self.original.replace(row, None);
+        if let Some(original) = &t.original_id {
+            self.link(&[(row as u32, original.clone())]);
+        }
+        let reversals: Vec<u32> =
+            (0..self.len() as u32).filter(|r| self.original.get(*r as usize) == Some(row as u32)).collect();
+        let of = kind_of(self.flags[row]);
+        for r in &reversals {
+            let kind = kind_of(self.flags[*r as usize]);
+            self.flags[*r as usize] = kind_index(kind) | bases(kind, Some(of));
+        }
+        reversals
+    }
+
     /// Links each reversal in `rows` to the row it reverses (by `originals[i]`, the id it
     /// names) and sets its credit bases from the original's kind. An original that is not
     /// here stays unlinked, as the engine treats a dangling reference.
     pub fn link(&mut self, pending: &[(u32, String)]) {
+        if pending.is_empty() {
+            return;
+        }
         let index = self.index();
         for (row, original) in pending {
             let Some(o) = index.find(self, original) else { continue };
@@ -179,9 +235,9 @@ impl Transactions {
     /// A lookup from id to row: the id column itself when it is numbered in ascending order
     /// (a binary search), a sorted permutation otherwise.
     pub fn index(&self) -> RowIndex {
-        match self.ids.numbers() {
-            Some(n) if n.is_sorted_by(|a, b| a < b) => RowIndex::Sorted,
-            _ => {
+        match self.ids.ascending_numbers() {
+            Some(_) => RowIndex::Sorted,
+            None => {
                 let mut order: Vec<u32> = (0..self.len() as u32).collect();
                 order.sort_by_cached_key(|r| self.ids.get(*r as usize));
                 RowIndex::Permutation(order)
@@ -268,7 +324,7 @@ impl RowIndex {
         match self {
             RowIndex::Sorted => {
                 let n = txns.ids.number_of(id)?;
-                txns.ids.numbers()?.binary_search(&n).ok().map(|i| i as u32)
+                txns.ids.ascending_numbers()?.binary_search(&n).ok().map(|i| i as u32)
             }
             RowIndex::Permutation(order) => {
                 let i = order.partition_point(|r| txns.ids.get(*r as usize).as_str() < id);

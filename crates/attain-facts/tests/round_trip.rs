@@ -30,6 +30,60 @@ fn transactions_come_back_as_the_records_they_were_built_from() {
     }
 }
 
+/// Edits in place give the store a fresh build of the edited records gives: the same records
+/// and the same columns (reversal links and the credit bases they take from their original).
+#[test]
+fn a_replaced_transaction_reads_as_a_store_built_with_the_edit() {
+    let mut data = demo(42);
+    let mut store = FactStore::from_dataset(&data);
+    let originals: Vec<usize> = data
+        .transactions
+        .iter()
+        .filter_map(|t| t.original_id.as_ref())
+        .filter_map(|o| data.transactions.iter().position(|t| &t.id == o))
+        .take(3)
+        .collect();
+    assert!(!originals.is_empty());
+    let mut edits = Vec::new();
+    for (n, i) in originals.iter().enumerate() {
+        let mut t = data.transactions[*i].clone();
+        t.amount = attain_core::Money::from_minor(t.amount.minor() + 1234 * (n as i64 + 1), t.currency);
+        t.date = t.date.saturating_add(jiff::Span::new().days(3));
+        // The first edit also changes the kind, which its reversals' credit bases follow.
+        if n == 0 {
+            t.kind = attain_core::domain::TransactionKind::Invoice;
+        }
+        t.quantity = if n == 1 { None } else { Some(rust_decimal::Decimal::new(25, 1)) };
+        edits.push((*i, t));
+    }
+    // A reversal pointed at another original, and a plain row's cost removed.
+    let reversal = data.transactions.iter().position(|t| t.original_id.is_some()).unwrap();
+    let mut moved = data.transactions[reversal].clone();
+    moved.original_id = Some(data.transactions[0].id.clone());
+    edits.push((reversal, moved));
+    for (i, t) in edits {
+        let (row, _) = store.replace_transaction(&t).expect("the id is stored");
+        assert_eq!(row as usize, i);
+        data.transactions[i] = t;
+    }
+    assert!(
+        store
+            .replace_transaction(&attain_core::domain::Transaction {
+                id: "no-such-id".into(),
+                ..data.transactions[0].clone()
+            })
+            .is_none()
+    );
+    let fresh = FactStore::from_dataset(&data);
+    assert_eq!(store.transaction_records(), data.transactions);
+    assert_eq!(store.transactions.flags, fresh.transactions.flags);
+    assert_eq!(store.transactions.day, fresh.transactions.day);
+    assert_eq!(store.transactions.amount, fresh.transactions.amount);
+    let links =
+        |s: &FactStore| (0..s.transactions.len()).map(|r| s.transactions.original.get(r)).collect::<Vec<_>>();
+    assert_eq!(links(&store), links(&fresh));
+}
+
 #[test]
 fn opportunities_stages_and_activities_hold_their_facts() {
     let data = demo(42);

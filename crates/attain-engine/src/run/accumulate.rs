@@ -35,7 +35,7 @@ pub(crate) const NOT_REVERSAL: i32 = i32::MIN;
 pub(crate) type Exact = (u16, u8, u8, i32, Decimal);
 
 /// An exact sum's key with the month of the original (`NOT_REVERSAL` for other credits).
-type MonthKey = (u32, u16, u8, u8, i32);
+pub(crate) type MonthKey = (u32, u16, u8, u8, i32);
 
 /// Every payee's sums, ready for windows to read.
 #[derive(Debug, Default)]
@@ -50,6 +50,9 @@ pub(crate) struct Sums {
     /// (most buckets have none, so a window reads them without hashing).
     exact_at: Vec<u32>,
     exact: Vec<Exact>,
+    /// Exact sums changes made after the bulk pass added, by bucket (`incremental.rs`), so
+    /// the laid-out sums need not move.
+    pub late: FxHashMap<u32, Vec<Exact>>,
     /// A formula that failed for a credit in this bucket and signature.
     pub errors: HashMap<(u32, u16), EngineError>,
     /// Per person: reversal credits a window may claw back, in transaction order.
@@ -65,11 +68,11 @@ pub(crate) fn kind_index(kind: CreditKind) -> u8 {
 }
 
 impl Sums {
-    fn own_at(&self, b: u32, s: u16, kind: u8, c: u8) -> usize {
+    pub fn own_at(&self, b: u32, s: u16, kind: u8, c: u8) -> usize {
         ((b as usize * self.k + s as usize) * 2 + kind as usize) * self.c + c as usize
     }
 
-    fn rolled_at(&self, b: u32, s: u16, c: u8) -> usize {
+    pub fn rolled_at(&self, b: u32, s: u16, c: u8) -> usize {
         (b as usize * self.k + s as usize) * self.c + c as usize
     }
 
@@ -85,36 +88,102 @@ impl Sums {
         self.c
     }
 
-    /// Bucket `b`'s exact sums.
-    pub fn exact_of(&self, b: u32) -> &[Exact] {
-        match (self.exact_at.get(b as usize), self.exact_at.get(b as usize + 1)) {
+    /// Bucket `b`'s exact sums (a key may appear twice: once laid out, once changed later).
+    pub fn exact_of(&self, b: u32) -> impl Iterator<Item = &Exact> + '_ {
+        let laid_out = match (self.exact_at.get(b as usize), self.exact_at.get(b as usize + 1)) {
             (Some(from), Some(to)) => &self.exact[*from as usize..*to as usize],
             _ => &[],
+        };
+        laid_out.iter().chain(self.late.get(&b).into_iter().flatten())
+    }
+
+    /// Adds `v` to an exact sum after the bulk pass.
+    pub fn add_late(&mut self, b: u32, (s, kind, c, month): (u16, u8, u8, i32), v: Decimal) {
+        let list = self.late.entry(b).or_default();
+        match list.iter_mut().find(|e| (e.0, e.1, e.2, e.3) == (s, kind, c, month)) {
+            Some(e) => e.4 += v,
+            None => list.push((s, kind, c, month, v)),
         }
     }
+
+    pub fn own_mut(&mut self) -> &mut [i64] {
+        &mut self.own
+    }
+
+    /// The roll-up sums, allocated on first use (a bulk run without roll-up has none).
+    pub fn rolled_mut(&mut self) -> &mut Vec<i64> {
+        if self.rolled.is_empty() {
+            self.rolled = vec![0; self.own.len() / 2];
+        }
+        &mut self.rolled
+    }
+}
+
+/// Where the pass puts what a row adds: a thread's dense partial in the bulk run, or one
+/// change's delta when a resident run is updated in place (`incremental.rs`).
+pub(crate) trait Sink {
+    /// An unsplit integral credit of `person` in their bucket `b`.
+    fn own(&mut self, person: u32, b: u32, s: u16, kind: u8, c: u8, v: i64);
+    /// An exact credit of `person`, keyed with the month of the original for a reversal.
+    fn exact(&mut self, person: u32, key: MonthKey, v: Decimal);
+    fn error(&mut self, row: u32, b: u32, s: u16, e: EngineError);
+    fn split_error(&mut self, row: u32, e: EngineError);
+    /// A reversal credit someone's window may claw back.
+    fn candidate(&mut self, person: u32, credit: Credit);
+}
+
+/// A row's working lists, reused from row to row.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    credits: Vec<Credited>,
+    passing: Vec<(u16, Option<i64>)>,
 }
 
 /// What one chunk of transactions adds up.
 struct Partial {
+    k: usize,
+    c: usize,
     own: Vec<i64>,
     exact: FxHashMap<MonthKey, Decimal>,
     errors: Vec<(u32, u32, u16, EngineError)>,
     split_error: Option<(u32, EngineError)>,
     candidates: Vec<(u32, Credit)>,
-    credits: Vec<Credited>,
-    passing: Vec<(u16, Option<i64>)>,
+}
+
+impl Sink for Partial {
+    fn own(&mut self, _: u32, b: u32, s: u16, kind: u8, c: u8, v: i64) {
+        self.own[((b as usize * self.k + s as usize) * 2 + kind as usize) * self.c + c as usize] += v;
+    }
+
+    fn exact(&mut self, _: u32, key: MonthKey, v: Decimal) {
+        *self.exact.entry(key).or_default() += v;
+    }
+
+    fn error(&mut self, row: u32, b: u32, s: u16, e: EngineError) {
+        self.errors.push((row, b, s, e));
+    }
+
+    fn split_error(&mut self, row: u32, e: EngineError) {
+        if self.split_error.as_ref().is_none_or(|(r, _)| row < *r) {
+            self.split_error = Some((row, e));
+        }
+    }
+
+    fn candidate(&mut self, person: u32, credit: Credit) {
+        self.candidates.push((person, credit));
+    }
 }
 
 impl Partial {
-    fn new(len: usize) -> Partial {
+    fn new(k: usize, c: usize, len: usize) -> Partial {
         Partial {
+            k,
+            c,
             own: vec![0; len],
             exact: FxHashMap::default(),
             errors: Vec::new(),
             split_error: None,
             candidates: Vec::new(),
-            credits: Vec::new(),
-            passing: Vec::new(),
         }
     }
 
@@ -152,17 +221,19 @@ pub(crate) fn accumulate(
     let parts = (rayon::current_num_threads() as u32).clamp(1, rows.div_ceil(1 << 14).max(1));
     let chunk = rows.div_ceil(parts).max(1);
     let starts: Vec<u32> = (0..parts).map(|i| i * chunk).collect();
+    let pass = Pass { store, crediting, sigs, buckets, clawable };
     let total = starts
         .par_iter()
         .map(|start| {
-            let mut part = Partial::new(len);
+            let mut part = Partial::new(k, c, len);
+            let mut scratch = Scratch::default();
             for row in *start..(*start + chunk).min(rows) {
-                add_row(store, crediting, sigs, buckets, clawable, &shape, &mut part, row);
+                pass.add_row(&mut part, &mut scratch, row);
             }
             part
         })
         .reduce_with(Partial::merge)
-        .unwrap_or_else(|| Partial::new(len));
+        .unwrap_or_else(|| Partial::new(k, c, len));
     if let Some((_, e)) = total.split_error {
         return Err(e);
     }
@@ -201,68 +272,66 @@ pub(crate) fn accumulate(
     Ok(sums)
 }
 
-#[allow(clippy::too_many_arguments)] // the pass's read-only context, borrowed per row
-fn add_row(
-    store: &FactStore,
-    crediting: &Crediting<'_>,
-    sigs: &Sigs<'_>,
-    buckets: &Buckets,
-    clawable: &Clawable,
-    shape: &Sums,
-    part: &mut Partial,
-    row: u32,
-) {
-    let t = Txn::at(store, row);
-    part.passing.clear();
-    let mut failed: Option<(u16, EngineError)> = None;
-    for (i, sig) in sigs.list.iter().enumerate() {
-        match sig.passes(&t) {
-            Ok(true) => part.passing.push((i as u16, sig.integral_value(&t))),
-            Ok(false) => {}
-            Err(e) => failed = failed.or(Some((i as u16, e))),
-        }
-    }
-    if part.passing.is_empty() && failed.is_none() && crediting.split_error(t.opportunity).is_none() {
-        return;
-    }
-    let mut credits = std::mem::take(&mut part.credits);
-    if let Err(e) = crediting.direct(&t, &mut credits) {
-        if part.split_error.as_ref().is_none_or(|(r, _)| row < *r) {
-            part.split_error = Some((row, e));
-        }
-        part.credits = credits;
-        return;
-    }
-    let original = t.original.map(|o| store.transactions.day[o as usize]);
-    let month = original.map_or(NOT_REVERSAL, month_of_day);
-    for credited in &credits {
-        let b = buckets.of(credited.person, t.day);
-        if b == NONE {
-            continue;
-        }
-        let kind = kind_index(credited.credit.kind);
-        let share = credited.credit.share;
-        if let Some((s, e)) = &failed {
-            part.errors.push((row, b, *s, e.clone()));
-        }
-        for (s, integral) in &part.passing {
-            match integral {
-                Some(v) if original.is_none() && share == Decimal::ONE => {
-                    part.own[shape.own_at(b, *s, kind, t.currency)] += v;
-                }
-                _ => match sigs.list[*s as usize].value(&t, share) {
-                    Ok(v) => *part.exact.entry((b, *s, kind, t.currency, month)).or_default() += v,
-                    Err(e) => part.errors.push((row, b, *s, e)),
-                },
+/// The pass's read-only context.
+pub(crate) struct Pass<'p, 's> {
+    pub store: &'p FactStore,
+    pub crediting: &'p Crediting<'s>,
+    pub sigs: &'p Sigs<'s>,
+    pub buckets: &'p Buckets,
+    pub clawable: &'p Clawable,
+}
+
+impl Pass<'_, '_> {
+    /// Adds what transaction `row` credits into `sink`.
+    pub fn add_row(&self, sink: &mut impl Sink, scratch: &mut Scratch, row: u32) {
+        let (store, crediting, sigs) = (self.store, self.crediting, self.sigs);
+        let t = Txn::at(store, row);
+        scratch.passing.clear();
+        let mut failed: Option<(u16, EngineError)> = None;
+        for (i, sig) in sigs.list.iter().enumerate() {
+            match sig.passes(&t) {
+                Ok(true) => scratch.passing.push((i as u16, sig.integral_value(&t))),
+                Ok(false) => {}
+                Err(e) => failed = failed.or(Some((i as u16, e))),
             }
         }
-        if let Some(o) = original
-            && clawable.anyone_wants(t.day, o)
-        {
-            part.candidates.push((credited.person, credited.credit));
+        if scratch.passing.is_empty() && failed.is_none() && crediting.split_error(t.opportunity).is_none() {
+            return;
+        }
+        if let Err(e) = crediting.direct(&t, &mut scratch.credits) {
+            sink.split_error(row, e);
+            return;
+        }
+        let original = t.original.map(|o| store.transactions.day[o as usize]);
+        let month = original.map_or(NOT_REVERSAL, month_of_day);
+        for credited in &scratch.credits {
+            let b = self.buckets.of(credited.person, t.day);
+            if b == NONE {
+                continue;
+            }
+            let kind = kind_index(credited.credit.kind);
+            let share = credited.credit.share;
+            if let Some((s, e)) = &failed {
+                sink.error(row, b, *s, e.clone());
+            }
+            for (s, integral) in &scratch.passing {
+                match integral {
+                    Some(v) if original.is_none() && share == Decimal::ONE => {
+                        sink.own(credited.person, b, *s, kind, t.currency, *v);
+                    }
+                    _ => match sigs.list[*s as usize].value(&t, share) {
+                        Ok(v) => sink.exact(credited.person, (b, *s, kind, t.currency, month), v),
+                        Err(e) => sink.error(row, b, *s, e),
+                    },
+                }
+            }
+            if let Some(o) = original
+                && self.clawable.anyone_wants(t.day, o)
+            {
+                sink.candidate(credited.person, credited.credit);
+            }
         }
     }
-    part.credits = credits;
 }
 
 /// Adds each bucket's direct credit to the buckets of the managers above it, as the
@@ -365,21 +434,21 @@ fn roll_up(
 
 /// The positions above a person's on a day with their holders, memoised by the position just
 /// above and the day: the reps of one manager share one walk up the hierarchy per bucket.
-struct Chains<'s> {
+pub(crate) struct Chains<'s> {
     store: &'s FactStore,
     crediting: &'s Crediting<'s>,
     memo: FxHashMap<(u32, i32), Vec<(u32, u32)>>,
 }
 
 impl<'s> Chains<'s> {
-    fn new(store: &'s FactStore, crediting: &'s Crediting<'s>) -> Chains<'s> {
+    pub fn new(store: &'s FactStore, crediting: &'s Crediting<'s>) -> Chains<'s> {
         Chains { store, crediting, memo: FxHashMap::default() }
     }
 
     /// (position, holder) above `person`'s position on `day`, nearest first; the holder is
     /// `NONE` for a vacant seat (or one held by someone who is not a payee), which passes the
     /// walk on but takes nothing: callers skip those.
-    fn above(&mut self, person: u32, day: i32) -> &[(u32, u32)] {
+    pub fn above(&mut self, person: u32, day: i32) -> &[(u32, u32)] {
         let org = &self.store.org;
         let pos = if person == NONE { NONE } else { org.position.get(person, day) };
         let parent = if pos == NONE { NONE } else { org.reports_to.get(pos, day) };

@@ -167,6 +167,12 @@ impl Buckets {
         self.starts.len()
     }
 
+    /// Whether `day` lies in the months the buckets were cut for (the transactions' span when
+    /// the run was prepared); a change outside them needs the run prepared again.
+    pub fn covers(&self, day: i32) -> bool {
+        usize::try_from(day - self.first_day).is_ok_and(|i| i < self.day_month.len())
+    }
+
     /// The first day of flat bucket `b`.
     pub fn start(&self, b: u32) -> i32 {
         self.starts[b as usize]

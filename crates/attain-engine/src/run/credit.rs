@@ -57,16 +57,26 @@ pub(crate) struct Credited {
 /// An opportunity's primary split as (person, share), or why it cannot be made.
 type SplitParts = Result<Vec<(u32, Decimal)>, EngineError>;
 
+/// The credit rows of one opportunity that has any.
+#[derive(Debug)]
+struct Special {
+    /// The primary split, already divided (or why it cannot be); `None` without primary rows.
+    split: Option<SplitParts>,
+    /// Overlay rows as (person, share).
+    overlays: Vec<(u32, Decimal)>,
+}
+
 /// The crediting rules compiled against one fact store.
 #[derive(Debug)]
 pub(crate) struct Crediting<'a> {
     rules: &'a CreditRules,
     /// People in the dataset: numbers below this are payees.
     people: u32,
-    /// By opportunity number: the primary split, already divided (or why it cannot be).
-    splits: Vec<Option<SplitParts>>,
-    /// By opportunity number: overlay rows as (person, share).
-    overlays: Vec<Vec<(u32, Decimal)>>,
+    /// By opportunity number: its entry in `special`, or `NONE` for the many opportunities
+    /// with neither split nor overlay rows. Four bytes per opportunity, so the pass's lookup
+    /// stays in cache and preparing allocates nothing for a plain deal.
+    special_of: Vec<u32>,
+    special: Vec<Special>,
     /// By account number: who holds the position owning the account's territory, over time
     /// (the territory's owners and each owner's holders composed once, so the territory rule
     /// is one binary search per transaction).
@@ -78,44 +88,53 @@ pub(crate) struct Crediting<'a> {
 
 impl<'a> Crediting<'a> {
     pub fn new(store: &FactStore, data: &Dataset, rules: &'a CreditRules) -> Crediting<'a> {
-        let n = store.opportunities.len();
-        let mut rows: Vec<Vec<&attain_core::domain::CreditSplit>> = vec![Vec::new(); n];
-        for s in &data.credit_splits {
-            if let Some(o) = store.opportunities.get(&s.opportunity_id) {
-                rows[o as usize].push(s);
-            }
-        }
+        // The split rows grouped by opportunity (data order kept within each), without a list
+        // per opportunity: most have none.
+        let mut rows: Vec<(u32, &attain_core::domain::CreditSplit)> = data
+            .credit_splits
+            .iter()
+            .filter_map(|s| Some((store.opportunities.get(&s.opportunity_id)?, s)))
+            .collect();
+        rows.sort_by_key(|(o, _)| *o);
         let people = data.people.len() as u32;
         let person = |id: &str| store.people.get(id).filter(|p| *p < people);
-        let mut splits = Vec::with_capacity(n);
-        let mut overlays = Vec::with_capacity(n);
-        for (o, list) in rows.iter().enumerate() {
-            let shares: Vec<Share<&str>> = list
+        let mut special_of = vec![NONE; store.opportunities.len()];
+        let mut special = Vec::new();
+        for group in rows.chunk_by(|a, b| a.0 == b.0) {
+            let o = group[0].0;
+            let shares: Vec<Share<&str>> = group
                 .iter()
-                .filter(|s| s.role == CreditRole::Primary)
-                .map(|s| Share { payee: s.person_id.as_str(), percent: s.percent })
+                .filter(|(_, s)| s.role == CreditRole::Primary)
+                .map(|(_, s)| Share { payee: s.person_id.as_str(), percent: s.percent })
                 .collect();
-            splits.push((!shares.is_empty()).then(|| {
+            let split = (!shares.is_empty()).then(|| {
                 split(Decimal::ONE, &shares)
                     .map(|parts| {
                         parts.into_iter().filter_map(|(id, share)| Some((person(id)?, share))).collect()
                     })
                     .map_err(|e| EngineError::Split {
-                        opportunity: store.opportunities.name(o as u32).to_string(),
+                        opportunity: store.opportunities.name(o).to_string(),
                         message: e.to_string(),
                     })
-            }));
-            overlays.push(
-                list.iter()
-                    .filter(|s| s.role == CreditRole::Overlay)
-                    .filter_map(|s| Some((person(&s.person_id)?, s.percent / Decimal::ONE_HUNDRED)))
-                    .collect(),
-            );
+            });
+            let overlays = group
+                .iter()
+                .filter(|(_, s)| s.role == CreditRole::Overlay)
+                .filter_map(|(_, s)| Some((person(&s.person_id)?, s.percent / Decimal::ONE_HUNDRED)))
+                .collect();
+            special_of[o as usize] = special.len() as u32;
+            special.push(Special { split, overlays });
         }
         let routes = routes(store);
         let first_route =
             (0..store.account.len() as u32).map(|a| routes.of(a).next().unwrap_or((0, 0, NONE))).collect();
-        Crediting { rules, people, splits, overlays, routes, first_route }
+        Crediting { rules, people, special_of, special, routes, first_route }
+    }
+
+    /// Opportunity `o`'s split and overlay rows, if it has any.
+    fn special(&self, o: u32) -> Option<&Special> {
+        let i = *self.special_of.get(o as usize)?;
+        self.special.get(i as usize)
     }
 
     fn payee(&self, p: u32) -> Option<u32> {
@@ -127,6 +146,7 @@ impl<'a> Crediting<'a> {
         out.clear();
         let store = t.store;
         let account = store.account.get(t.account as usize);
+        let special = self.special(t.opportunity);
         let opp = t.opportunity as usize;
         for rule in &self.rules.primary {
             let mut one = |p: Option<u32>| {
@@ -136,7 +156,7 @@ impl<'a> Crediting<'a> {
             };
             match rule {
                 PrimaryRule::Splits => {
-                    if let Some(Some(parts)) = self.splits.get(opp) {
+                    if let Some(parts) = special.and_then(|s| s.split.as_ref()) {
                         for (person, share) in parts.as_ref().map_err(Clone::clone)? {
                             out.push(credited(
                                 *person,
@@ -160,9 +180,9 @@ impl<'a> Crediting<'a> {
             }
         }
         if self.rules.overlay_splits
-            && let Some(list) = self.overlays.get(opp)
+            && let Some(special) = special
         {
-            for (person, share) in list {
+            for (person, share) in &special.overlays {
                 out.push(credited(*person, t.row, *share, CreditKind::Overlay, Reason::OverlaySplit));
             }
         }
@@ -215,8 +235,8 @@ impl<'a> Crediting<'a> {
 
     /// Whether opportunity `o`'s split cannot be made (a run stops on it, as it did per row).
     pub fn split_error(&self, o: u32) -> Option<&EngineError> {
-        match self.splits.get(o as usize) {
-            Some(Some(Err(e))) => Some(e),
+        match self.special(o) {
+            Some(Special { split: Some(Err(e)), .. }) => Some(e),
             _ => None,
         }
     }
@@ -224,7 +244,7 @@ impl<'a> Crediting<'a> {
     /// The first transaction's crediting error, in transaction order: a split that cannot be
     /// made stops a run before anything else is looked at, as it always has.
     pub fn first_error(&self, store: &FactStore) -> Result<(), EngineError> {
-        if !self.splits.iter().any(|s| matches!(s, Some(Err(_)))) {
+        if !self.special.iter().any(|s| matches!(s.split, Some(Err(_)))) {
             return Ok(());
         }
         let mut out = Vec::new();

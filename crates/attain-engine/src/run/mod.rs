@@ -7,6 +7,7 @@ mod buckets;
 mod clawable;
 mod component;
 mod credit;
+mod incremental;
 mod month;
 mod prepare;
 mod sig;
@@ -20,6 +21,7 @@ use thiserror::Error;
 
 pub use component::{Counted, Evaluation, QuotaPart};
 pub use credit::{Credit, CreditKind, Reason};
+pub use incremental::{History, MonthRun, Touched};
 pub use prepare::Prepared;
 pub use statement::{Carry, Line, LineKind, Paid, PayeeCarry, Statement};
 pub use trace::{Trace, TracedCredit, TracedTier};
@@ -42,6 +44,8 @@ pub enum EngineError {
     NothingToTrace { person: String, period: Period, what: String },
     #[error("formula: {0}")]
     Formula(String),
+    #[error("no transaction has the id {0}")]
+    UnknownTransaction(String),
 }
 
 impl Prepared<'_> {

@@ -15,7 +15,7 @@ use super::statement::{Carry, Line, LineKind, Paid, PayeeCarry, Statement, compo
 use crate::plan::{ComponentKind, NegativeBalance, Plan};
 
 /// A person's month: their statement if they get one, and their carry if it is kept.
-type Outcome = Option<(Option<Statement>, PayeeCarry)>;
+pub(crate) type Outcome = Option<(Option<Statement>, PayeeCarry)>;
 
 impl Prepared<'_> {
     /// Runs `month` for every payee, starting from `carry` (the previous month's carry-out).
@@ -34,7 +34,6 @@ impl Prepared<'_> {
         if !matches!(month, Period::Month { .. }) {
             return Err(EngineError::NotAMonth(month));
         }
-        let bounds = self.calendar.bounds(month);
         // Payees are independent within a month (each starts from their own carry), so they
         // run in parallel; results are put back in the people's order, and the first error in
         // that order is the one reported, as when they ran one by one.
@@ -44,16 +43,8 @@ impl Prepared<'_> {
             .par_iter()
             .enumerate()
             .map(|(p, person)| {
-                let before = carry.payees.get(&person.id).cloned().unwrap_or_default();
-                let held: Vec<&str> = plans_held(&self.stretches[p], &bounds);
                 let extra = extra.get(&person.id).map(Vec::as_slice).unwrap_or_default();
-                // A leaver with a prior-period change or an adjustment still gets a statement.
-                let adjusted = self.adjustments_of(&person.id).any(|a| a.period == month);
-                if held.is_empty() && extra.is_empty() && !adjusted {
-                    return Ok((before != PayeeCarry::default()).then_some((None, before)));
-                }
-                let (statement, after) = self.run_payee(p, month, &bounds, &held, before, extra)?;
-                Ok(Some((Some(statement), after)))
+                self.person_month(p, month, carry, extra)
             })
             .collect();
         let mut statements = Vec::new();
@@ -65,6 +56,28 @@ impl Prepared<'_> {
             }
         }
         Ok((statements, next))
+    }
+
+    /// Person `p`'s month from `carry` (the previous month's carry-out): their statement if
+    /// they get one, and their carry if it is kept.
+    pub(crate) fn person_month(
+        &self,
+        p: usize,
+        month: Period,
+        carry: &Carry,
+        extra: &[Line],
+    ) -> Result<Outcome, EngineError> {
+        let person = &self.data.people[p];
+        let bounds = self.calendar.bounds(month);
+        let before = carry.payees.get(&person.id).cloned().unwrap_or_default();
+        let held: Vec<&str> = plans_held(&self.stretches[p], &bounds);
+        // A leaver with a prior-period change or an adjustment still gets a statement.
+        let adjusted = self.adjustments_of(&person.id).any(|a| a.period == month);
+        if held.is_empty() && extra.is_empty() && !adjusted {
+            return Ok((before != PayeeCarry::default()).then_some((None, before)));
+        }
+        let (statement, after) = self.run_payee(p, month, &bounds, &held, before, extra)?;
+        Ok(Some((Some(statement), after)))
     }
 
     fn run_payee(

@@ -42,6 +42,7 @@ pub struct Prepared<'a> {
     /// Per person: the plan stretches, in date order.
     pub(crate) stretches: Vec<Vec<Stretch>>,
     pub(crate) buckets: Buckets,
+    pub(crate) clawable: Clawable,
     pub(crate) sums: Sums,
     /// Quota rows by position, in the data's order.
     pub(crate) quotas: HashMap<&'a str, Vec<&'a Quota>>,
@@ -62,6 +63,16 @@ impl<'a> Prepared<'a> {
         Prepared::build(data, Cow::Owned(FactStore::from_dataset(data)), book)
     }
 
+    /// Prepares a run that owns its fact store, as a server keeps it resident: changes then
+    /// update the store and the run's sums in place (`incremental.rs`).
+    pub fn resident(
+        data: &'a Dataset,
+        store: FactStore,
+        book: &'a PlanBook,
+    ) -> Result<Prepared<'a>, EngineError> {
+        Prepared::build(data, Cow::Owned(store), book)
+    }
+
     /// Prepares a run over a fact store built elsewhere (streamed from files or kept resident
     /// by a server); `data` holds the reference data the store was built with.
     pub fn with_store(
@@ -72,7 +83,7 @@ impl<'a> Prepared<'a> {
         Prepared::build(data, Cow::Borrowed(store), book)
     }
 
-    fn build(
+    pub(crate) fn build(
         data: &'a Dataset,
         store: Cow<'a, FactStore>,
         book: &'a PlanBook,
@@ -107,6 +118,7 @@ impl<'a> Prepared<'a> {
             sigs,
             stretches,
             buckets,
+            clawable,
             sums,
             quotas,
         })

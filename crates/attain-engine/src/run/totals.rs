@@ -76,8 +76,10 @@ impl Prepared<'_> {
                             Decimal::from(units)
                         };
                     }
+                    // A sum of zero counts as none, as an integral one does (a change taken
+                    // back in place leaves its key at zero).
                     for (_, _, _, month, v) in
-                        sums.exact_of(b).iter().filter(|e| e.0 == s && e.1 == kind && e.2 == c)
+                        sums.exact_of(b).filter(|e| e.0 == s && e.1 == kind && e.2 == c && !e.4.is_zero())
                     {
                         if *month == NOT_REVERSAL || (first <= *month && *month < last) {
                             any = true;

@@ -770,4 +770,5 @@ fn an_adjustment_for_someone_no_longer_on_a_plan_still_gets_paid() {
 mod concurrent;
 mod differential;
 mod ids;
+mod incremental;
 mod versions;
