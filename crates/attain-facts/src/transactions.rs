@@ -295,6 +295,30 @@ impl Transactions {
         self.owner.values.shrink_to_fit();
     }
 
+    /// Room for `rows` more rows in every column in use, so a resident store takes late rows
+    /// without moving its columns (the first push after `shrink_to_fit` would otherwise
+    /// reallocate and copy every column).
+    pub fn reserve(&mut self, rows: usize) {
+        match &mut self.ids {
+            Ids::Numbered { numbers, .. } => numbers.reserve_exact(rows),
+            Ids::Text { ends, .. } => ends.reserve_exact(rows),
+        }
+        self.day.reserve_exact(rows);
+        self.flags.reserve_exact(rows);
+        self.account.reserve_exact(rows);
+        self.product.reserve_exact(rows);
+        self.currency.reserve_exact(rows);
+        self.amount.reserve_exact(rows);
+        for opt in [&mut self.opportunity.values, &mut self.original.values, &mut self.owner.values] {
+            if !opt.is_empty() {
+                opt.reserve_exact(rows);
+            }
+        }
+        if !self.cost.values.is_empty() {
+            self.cost.values.reserve_exact(rows);
+        }
+    }
+
     /// Heap bytes held, for the memory figures (bytes per transaction).
     pub fn heap_bytes(&self) -> usize {
         self.ids.heap_bytes()

@@ -304,20 +304,26 @@ impl<'a> Prepared<'a> {
                 who.par_iter().map(|p| self.person_month(*p, month.period, carry_in, &[])).collect();
             for (p, outcome) in who.into_iter().zip(outcomes) {
                 let id = &self.data.people[p].id;
-                month.statements.retain(|s| &s.person_id != id);
-                match outcome? {
-                    Some((statement, after)) => {
-                        if let Some(statement) = statement {
-                            let at =
-                                month.statements.partition_point(|s| self.person_number(&s.person_id) < p);
-                            month.statements.insert(at, statement);
-                        }
-                        month.carry.payees.insert(id.clone(), after);
+                // Statements are in the people's order: found by binary search and replaced
+                // where they stand (moving 10,000 statements per payee is what costs).
+                let at = month.statements.partition_point(|s| self.person_number(&s.person_id) < p);
+                let present = month.statements.get(at).is_some_and(|s| &s.person_id == id);
+                let (statement, after) = match outcome? {
+                    Some((statement, after)) => (statement, Some(after)),
+                    None => (None, None),
+                };
+                match (statement, present) {
+                    (Some(statement), true) => month.statements[at] = statement,
+                    (Some(statement), false) => month.statements.insert(at, statement),
+                    (None, true) => {
+                        month.statements.remove(at);
                     }
-                    None => {
-                        month.carry.payees.remove(id);
-                    }
+                    (None, false) => {}
                 }
+                match after {
+                    Some(after) => month.carry.payees.insert(id.clone(), after),
+                    None => month.carry.payees.remove(id),
+                };
             }
         }
         Ok(())

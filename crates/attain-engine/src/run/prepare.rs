@@ -67,9 +67,12 @@ impl<'a> Prepared<'a> {
     /// update the store and the run's sums in place (`incremental.rs`).
     pub fn resident(
         data: &'a Dataset,
-        store: FactStore,
+        mut store: FactStore,
         book: &'a PlanBook,
     ) -> Result<Prepared<'a>, EngineError> {
+        // Room for 1% more rows: late transactions append without copying the columns.
+        let room = store.transactions.len() / 100 + 1024;
+        store.transactions.reserve(room);
         Prepared::build(data, Cow::Owned(store), book)
     }
 
