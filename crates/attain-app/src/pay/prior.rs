@@ -93,13 +93,20 @@ pub(crate) async fn deltas(
         // recalculated payments, as they would have had the data been known.
         let (now, next) = prepared.run_month_with(*month, &carry, &extra).map_err(engine_error)?;
         carry = next;
-        let mut people: Vec<&str> = now.iter().chain(paid.iter()).map(|s| s.person_id.as_str()).collect();
+        // By person, so a month of 10,000 payees is not searched once per payee.
+        let by_person = |list: &'_ [Statement]| -> BTreeMap<String, usize> {
+            list.iter().enumerate().rev().map(|(i, s)| (s.person_id.clone(), i)).collect()
+        };
+        let (paid_at, now_at) = (by_person(paid), by_person(&now));
+        let mut people: Vec<&str> = now_at.keys().chain(paid_at.keys()).map(String::as_str).collect();
         people.sort_unstable();
         people.dedup();
         for person in people {
-            let was = paid.iter().find(|s| s.person_id == person).map(earnings).unwrap_or_default();
-            let is = now.iter().find(|s| s.person_id == person).map(earnings).unwrap_or_default();
-            let statement = now.iter().chain(paid.iter()).find(|s| s.person_id == person);
+            let paid_one = paid_at.get(person).map(|i| &paid[*i]);
+            let now_one = now_at.get(person).map(|i| &now[*i]);
+            let was = paid_one.map(earnings).unwrap_or_default();
+            let is = now_one.map(earnings).unwrap_or_default();
+            let statement = now_one.or(paid_one);
             let mut keys: Vec<&Key> = was.keys().chain(is.keys()).collect();
             keys.sort();
             keys.dedup();
@@ -121,15 +128,21 @@ pub(crate) async fn deltas(
             }
         }
     }
+    // Prior-period lines already paid in closed months, by person (read once, not per group).
+    let mut paid_before: BTreeMap<&str, Vec<(&Statement, &Line)>> = BTreeMap::new();
+    for s in closed.iter().flat_map(|(_, list)| list.iter()) {
+        for l in s.lines.iter().filter(|l| l.kind == LineKind::PriorPeriod) {
+            paid_before.entry(s.person_id.as_str()).or_default().push((s, l));
+        }
+    }
     let mut out: BTreeMap<String, Vec<Line>> = BTreeMap::new();
     for ((person, k, group), g) in groups {
         // What later closed months already paid for these months.
-        let adjusted: Decimal = closed
-            .iter()
-            .flat_map(|(_, list)| list.iter())
-            .filter(|s| s.person_id == person)
-            .flat_map(|s| s.lines.iter().map(move |l| (s, l)))
-            .filter(|(_, l)| l.kind == LineKind::PriorPeriod)
+        let adjusted: Decimal = paid_before
+            .get(person.as_str())
+            .into_iter()
+            .flatten()
+            .copied()
             .filter(|(_, l)| l.of_period.is_some_and(|p| p == group || g.months.contains(&p)))
             .filter(|(s, l)| line_plan(s, l) == k.plan && l.component == k.component && l.label == k.label)
             .map(|(_, l)| l)
