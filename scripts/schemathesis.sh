@@ -52,7 +52,9 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$version"; then
 fi
 "$venv/bin/schemathesis" --version
 
-cargo build --locked --quiet -p attain-cli
+# --workspace, as CI's `cargo test --workspace` built it: selecting one package would unify
+# features differently and rebuild half the dependency tree (minutes) for the same binary.
+cargo build --locked --quiet --workspace --bins
 attain="$target/debug/attain"
 export ATTAIN_DATABASE_URL="sqlite://$work/attain.db"
 "$attain" demo --no-serve > "$work/demo.txt"
