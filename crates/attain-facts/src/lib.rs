@@ -4,6 +4,7 @@
 //! effective-dated org is interval tables answered by binary search. Pure: no I/O; it is built
 //! from a [`Dataset`] or row by row (`push_*`) as a reader streams records in.
 
+pub mod credit_splits;
 pub mod day;
 mod ids;
 pub mod intern;
@@ -15,6 +16,7 @@ pub mod transactions;
 use attain_core::domain::Transaction;
 use attain_core::{Currency, Dataset, FiscalCalendar};
 
+pub use credit_splits::CreditSplits;
 pub use day::OPEN as OPEN_DAY;
 pub use ids::Ids;
 pub use intern::{Interner, NONE};
@@ -59,6 +61,7 @@ pub struct FactStore {
     pub pipeline: Opportunities,
     pub stages: StageChanges,
     pub activities: Activities,
+    pub credit_splits: CreditSplits,
 }
 
 impl FactStore {
@@ -104,6 +107,7 @@ impl FactStore {
         store.pipeline = Opportunities::build(data, &mut store.ids());
         store.stages = StageChanges::build(data, &mut store.ids());
         store.activities = Activities::build(data, &mut store.ids());
+        store.credit_splits = CreditSplits::build(data, &mut store.opportunities, &store.people);
         store
     }
 

@@ -244,7 +244,8 @@ pub(crate) fn accumulate(
         sums.errors.entry((b, s)).or_insert(e);
     }
     let mut exact: Vec<(MonthKey, Decimal)> = total.exact.into_iter().collect();
-    exact.sort_by_key(|(key, _)| *key);
+    // Keys are distinct here; sorted on every core.
+    exact.par_sort_unstable_by_key(|(key, _)| *key);
     let mut candidates: Vec<Vec<Credit>> = vec![Vec::new(); people];
     for (p, credit) in total.candidates {
         candidates[p as usize].push(credit);
@@ -421,7 +422,9 @@ fn roll_up(
         candidates[h as usize].push(Credit { txn, share, kind: CreditKind::Rollup, reason: Reason::Rollup });
     }
     exact.extend(rolled);
-    exact.sort_by_key(|(key, _)| *key);
+    // Equal keys are summed next, and exact sums do not depend on their order: no need for a
+    // stable sort (which would allocate a second copy of millions of entries).
+    exact.par_sort_unstable_by_key(|(key, _)| *key);
     let mut merged: Vec<(MonthKey, Decimal)> = Vec::with_capacity(exact.len());
     for (key, v) in exact.drain(..) {
         match merged.last_mut() {

@@ -9,9 +9,9 @@
 //! from here and rolls it up per bucket; the trace reads all three per transaction.
 
 use attain_core::Dataset;
-use attain_core::domain::CreditRole;
 use attain_facts::intervals::Row;
 use attain_facts::{FactStore, Intervals, NONE};
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::EngineError;
@@ -54,16 +54,26 @@ pub(crate) struct Credited {
     pub credit: Credit,
 }
 
-/// An opportunity's primary split as (person, share), or why it cannot be made.
-type SplitParts = Result<Vec<(u32, Decimal)>, EngineError>;
-
-/// The credit rows of one opportunity that has any.
-#[derive(Debug)]
+/// The credit rows of one opportunity that has any, as ranges into `Crediting::parts`: a
+/// million opportunities at 10M transactions, so no list of their own each.
+#[derive(Debug, Clone, Copy)]
 struct Special {
-    /// The primary split, already divided (or why it cannot be); `None` without primary rows.
-    split: Option<SplitParts>,
+    /// The primary split's parts (person, share), already divided.
+    split: (u32, u32),
+    /// Whether it has primary rows at all (its parts may still all name non-payees).
+    has_split: bool,
     /// Overlay rows as (person, share).
-    overlays: Vec<(u32, Decimal)>,
+    overlays: (u32, u32),
+    /// Why the split cannot be made, an index into `Crediting::errors`; `NONE` if it can.
+    error: u32,
+}
+
+/// One chunk of opportunities compiled on one core.
+#[derive(Default)]
+struct Compiled {
+    special: Vec<(u32, Special)>,
+    parts: Vec<(u32, Decimal)>,
+    errors: Vec<EngineError>,
 }
 
 /// The crediting rules compiled against one fact store.
@@ -77,6 +87,8 @@ pub(crate) struct Crediting<'a> {
     /// stays in cache and preparing allocates nothing for a plain deal.
     special_of: Vec<u32>,
     special: Vec<Special>,
+    parts: Vec<(u32, Decimal)>,
+    errors: Vec<EngineError>,
     /// By account number: who holds the position owning the account's territory, over time
     /// (the territory's owners and each owner's holders composed once, so the territory rule
     /// is one binary search per transaction).
@@ -88,47 +100,79 @@ pub(crate) struct Crediting<'a> {
 
 impl<'a> Crediting<'a> {
     pub fn new(store: &FactStore, data: &Dataset, rules: &'a CreditRules) -> Crediting<'a> {
-        // The split rows grouped by opportunity (data order kept within each), without a list
-        // per opportunity: most have none.
-        let mut rows: Vec<(u32, &attain_core::domain::CreditSplit)> = data
-            .credit_splits
-            .iter()
-            .filter_map(|s| Some((store.opportunities.get(&s.opportunity_id)?, s)))
-            .collect();
-        rows.sort_by_key(|(o, _)| *o);
         let people = data.people.len() as u32;
-        let person = |id: &str| store.people.get(id).filter(|p| *p < people);
+        let rows = &store.credit_splits;
+        let payee = |p: u32| (p < people).then_some(p);
+        // Opportunities in chunks, each chunk on one core into flat lists.
+        let groups = rows.groups();
+        let chunks: Vec<Compiled> = groups
+            .par_chunks(4096)
+            .map(|chunk| {
+                let mut out = Compiled::default();
+                let mut shares: Vec<Share<usize>> = Vec::new();
+                for (o, range) in chunk {
+                    shares.clear();
+                    shares.extend(
+                        range
+                            .clone()
+                            .filter(|i| !rows.overlay[*i])
+                            .map(|i| Share { payee: i, percent: rows.percent[i] }),
+                    );
+                    let from = out.parts.len() as u32;
+                    let mut error = NONE;
+                    if !shares.is_empty() {
+                        match split(Decimal::ONE, &shares) {
+                            Ok(parts) => out.parts.extend(
+                                parts
+                                    .into_iter()
+                                    .filter_map(|(i, share)| Some((payee(rows.person[i])?, share))),
+                            ),
+                            Err(e) => {
+                                error = out.errors.len() as u32;
+                                out.errors.push(EngineError::Split {
+                                    opportunity: store.opportunities.name(*o).to_string(),
+                                    message: e.to_string(),
+                                });
+                            }
+                        }
+                    }
+                    let to = out.parts.len() as u32;
+                    out.parts.extend(range.clone().filter(|i| rows.overlay[*i]).filter_map(|i| {
+                        Some((payee(rows.person[i])?, rows.percent[i] / Decimal::ONE_HUNDRED))
+                    }));
+                    let special = Special {
+                        split: (from, to),
+                        has_split: !shares.is_empty(),
+                        overlays: (to, out.parts.len() as u32),
+                        error,
+                    };
+                    out.special.push((*o, special));
+                }
+                out
+            })
+            .collect();
         let mut special_of = vec![NONE; store.opportunities.len()];
-        let mut special = Vec::new();
-        for group in rows.chunk_by(|a, b| a.0 == b.0) {
-            let o = group[0].0;
-            let shares: Vec<Share<&str>> = group
-                .iter()
-                .filter(|(_, s)| s.role == CreditRole::Primary)
-                .map(|(_, s)| Share { payee: s.person_id.as_str(), percent: s.percent })
-                .collect();
-            let split = (!shares.is_empty()).then(|| {
-                split(Decimal::ONE, &shares)
-                    .map(|parts| {
-                        parts.into_iter().filter_map(|(id, share)| Some((person(id)?, share))).collect()
-                    })
-                    .map_err(|e| EngineError::Split {
-                        opportunity: store.opportunities.name(o).to_string(),
-                        message: e.to_string(),
-                    })
-            });
-            let overlays = group
-                .iter()
-                .filter(|(_, s)| s.role == CreditRole::Overlay)
-                .filter_map(|(_, s)| Some((person(&s.person_id)?, s.percent / Decimal::ONE_HUNDRED)))
-                .collect();
-            special_of[o as usize] = special.len() as u32;
-            special.push(Special { split, overlays });
+        let mut special = Vec::with_capacity(groups.len());
+        let mut parts = Vec::new();
+        let mut errors = Vec::new();
+        for chunk in chunks {
+            let (p, e) = (parts.len() as u32, errors.len() as u32);
+            for (o, mut s) in chunk.special {
+                s.split = (s.split.0 + p, s.split.1 + p);
+                s.overlays = (s.overlays.0 + p, s.overlays.1 + p);
+                if s.error != NONE {
+                    s.error += e;
+                }
+                special_of[o as usize] = special.len() as u32;
+                special.push(s);
+            }
+            parts.extend(chunk.parts);
+            errors.extend(chunk.errors);
         }
         let routes = routes(store);
         let first_route =
             (0..store.account.len() as u32).map(|a| routes.of(a).next().unwrap_or((0, 0, NONE))).collect();
-        Crediting { rules, people, special_of, special, routes, first_route }
+        Crediting { rules, people, special_of, special, parts, errors, routes, first_route }
     }
 
     /// Opportunity `o`'s split and overlay rows, if it has any.
@@ -156,8 +200,11 @@ impl<'a> Crediting<'a> {
             };
             match rule {
                 PrimaryRule::Splits => {
-                    if let Some(parts) = special.and_then(|s| s.split.as_ref()) {
-                        for (person, share) in parts.as_ref().map_err(Clone::clone)? {
+                    if let Some(sp) = special.filter(|s| s.has_split) {
+                        if let Some(e) = self.errors.get(sp.error as usize) {
+                            return Err(e.clone());
+                        }
+                        for (person, share) in &self.parts[sp.split.0 as usize..sp.split.1 as usize] {
                             out.push(credited(
                                 *person,
                                 t.row,
@@ -182,7 +229,7 @@ impl<'a> Crediting<'a> {
         if self.rules.overlay_splits
             && let Some(special) = special
         {
-            for (person, share) in &special.overlays {
+            for (person, share) in &self.parts[special.overlays.0 as usize..special.overlays.1 as usize] {
                 out.push(credited(*person, t.row, *share, CreditKind::Overlay, Reason::OverlaySplit));
             }
         }
@@ -235,16 +282,13 @@ impl<'a> Crediting<'a> {
 
     /// Whether opportunity `o`'s split cannot be made (a run stops on it, as it did per row).
     pub fn split_error(&self, o: u32) -> Option<&EngineError> {
-        match self.special(o) {
-            Some(Special { split: Some(Err(e)), .. }) => Some(e),
-            _ => None,
-        }
+        self.special(o).and_then(|s| self.errors.get(s.error as usize))
     }
 
     /// The first transaction's crediting error, in transaction order: a split that cannot be
     /// made stops a run before anything else is looked at, as it always has.
     pub fn first_error(&self, store: &FactStore) -> Result<(), EngineError> {
-        if !self.special.iter().any(|s| matches!(s.split, Some(Err(_)))) {
+        if self.errors.is_empty() {
             return Ok(());
         }
         let mut out = Vec::new();
