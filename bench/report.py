@@ -4,7 +4,7 @@
     report.py --size N --dir SCRATCH/N --runs R --peers "duckdb_plain ..." --benchmarks BENCHMARKS.md
 
 Reads Attain's scale-bench output (`attain.log`), each peer's `PEER.json` (run_peer.py) and,
-when it exists, `attain-e2e.json` (Attain end to end; pending the fast workspace reader). The
+when it exists, `attain-e2e.json` (Attain end to end: bench/attain_e2e.py). The
 section "Side by side: Attain, DuckDB, Polars, PostgreSQL" is created at the end of the file if
 missing; inside it, the block of this size (between `<!-- BEGIN side-by-side N -->` and
 `<!-- END side-by-side N -->`) is replaced, or added in size order. Nothing else is touched.
@@ -40,7 +40,8 @@ bench/run.sh 100000 1000000
   with every statement). DuckDB: the tables loaded; PostgreSQL: the tables loaded, indexed and
   analysed; Polars: the data frames collected. Each then computes every payee's payout.
 - **end to end**: from the files (`transactions.parquet` and the workspace's CSV files; CSV
-  transactions for PostgreSQL, whose COPY reads CSV): loading included.
+  transactions for PostgreSQL, whose COPY reads CSV): loading included. Attain: `attain calc
+  --workspace DIR --period FY2025 --format csv`, a fresh process per run (every row checked).
 - Median of the runs after one warm-up; the range in parentheses. **Attain ÷ peer** is Attain's median
   over the peer's: below 1, Attain is faster (0.10 = ten times faster).
 - Peak RSS: the whole process (Attain: the bench, including the generated fact store; DuckDB and
@@ -147,7 +148,7 @@ def block(n: int, folder: Path, runs: int, peers: list[str], unfinished: list[st
         "| peak RSS compute-only / end to end |",
         "|---|---|---|---|---|---|",
         f"| **Attain** (engine, resident fact store) | {figure(attain)} | 1 | "
-        f"{figure(attain_e2e) if attain_e2e else 'pending: needs the fast workspace reader'} | "
+        f"{figure(attain_e2e) if attain_e2e else 'not taken (BENCH_MODES=compute)'} | "
         f"{'1' if attain_e2e else '–'} | {attain['peak_rss_mib']} MiB / "
         f"{str(attain_e2e['peak_rss_mib']) + ' MiB' if attain_e2e else '–'} |",
     ]

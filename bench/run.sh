@@ -6,7 +6,9 @@
 #
 # For each size: `attain generate` the company once as Parquet (and once as CSV, for
 # PostgreSQL's COPY) into a scratch directory; run Attain's scale bench (compute-only: the
-# engine over a resident fact store), writing each payee's full-year payout; run each peer
+# engine over a resident fact store), writing each payee's full-year payout; unless
+# BENCH_MODES=compute, time Attain end to end (bench/attain_e2e.py: `attain calc --workspace`
+# over the Parquet files) and check its payouts against the scale bench's; run each peer
 # (bench/peers/run_peer.py: compute-only and end to end, median of BENCH_RUNS after a warm-up,
 # peak RSS); compare every peer's payouts with Attain's (bench/compare.py: the first differing
 # payee is printed and the run fails). Then the figures go into BENCHMARKS.md, section "Side by
@@ -101,14 +103,26 @@ for n in "${sizes[@]}"; do
   say "$n transactions: Attain (scale bench, compute-only)"
   ATTAIN_BENCH_TRANSACTIONS=$n ATTAIN_BENCH_RUNS=$runs ATTAIN_BENCH_PAYOUTS=$dir/attain.csv scale_bench \
     | tee "$dir/attain.log" >&2
-  # END-TO-END ATTAIN (pending): the figure from transactions.parquet needs the fast workspace
-  # reader being written alongside the engine; `attain calc` is not it. When it lands, time it
-  # here over "$dir/parquet" (median of $runs after a warm-up, peak RSS), check its payouts
-  # with bench/compare.py like a peer's, and write them to "$dir/attain-e2e.json" in
-  # run_peer.py's JSON shape ({"e2e": {"median_s": ..., "peak_rss_mib": ...}}); report.py
-  # reports it when the file exists and says "pending" otherwise.
-
   failed_here=0
+  # Attain end to end, as a user runs it: `attain calc --workspace` over the Parquet workspace
+  # (files read into memory, every row checked, the year calculated), when the peers' end-to-end
+  # figures are taken too; its payouts must be the compute-only ones.
+  if [ "$modes" != compute ]; then
+    say "$n transactions: Attain (end to end, attain calc --workspace)"
+    if ! "$py" bench/attain_e2e.py "$attain" --workspace "$dir/parquet" --runs "$runs" \
+        --out "$dir/attain-e2e.csv" --json "$dir/attain-e2e.json"; then
+      echo "FAIL: attain calc --workspace did not finish at $n transactions (see above)" >&2
+      failed=$((failed + 1))
+      failed_here=1
+    elif "$py" bench/compare.py "$dir/attain.csv" "$dir/attain-e2e.csv" --name "attain calc --workspace"; then
+      passed=$((passed + 1))
+    else
+      echo "FAIL: attain calc --workspace does not pay what the scale bench pays at $n transactions" >&2
+      failed=$((failed + 1))
+      failed_here=1
+    fi
+  fi
+
   unfinished=""
   for peer in $peers; do
     say "$n transactions: $peer"

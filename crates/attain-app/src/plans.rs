@@ -7,11 +7,8 @@ use std::path::{Path, PathBuf};
 
 use attain_core::Dataset;
 use attain_engine::plan::{CreditRules, PlanBook, PlanError, load_plan, load_rules};
-use attain_store::Store;
+use attain_facts::FactStore;
 use thiserror::Error;
-
-use crate::import::{DirMapping, ImportOptions, import_dir};
-use crate::progress::NoProgress;
 
 /// The file holding the company's crediting rules in a plans directory.
 pub const CREDITING_FILE: &str = "crediting.toml";
@@ -110,38 +107,27 @@ pub fn load_plan_dir(dir: &Path) -> Result<PlanBook, PlansError> {
     check_files(&files).map_err(PlansError::Invalid)
 }
 
-/// Reads a workspace directory into a dataset and its plan book (from `DIR/plans`). The CSV
-/// files go through the same import as `attain import DIR` (every check, all or nothing) into
-/// a private temporary database that is removed afterwards.
-pub async fn load_workspace(dir: &Path) -> Result<(Dataset, PlanBook), PlansError> {
-    let book = load_plan_dir(&dir.join("plans"))?;
-    let scratch = std::env::temp_dir().join(format!(
-        "attain-calc-{}-{}.db",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
-    ));
-    let result = read_into(&scratch, dir).await;
-    for suffix in ["", "-wal", "-shm"] {
-        let mut path = scratch.clone().into_os_string();
-        path.push(suffix);
-        // Best effort: a leftover scratch file in the temp directory is harmless.
-        let _ = std::fs::remove_file(path);
-    }
-    Ok((result?, book))
+/// A workspace in memory: its reference data, its facts (the transactions among them) and its
+/// plan book.
+#[derive(Debug)]
+pub struct Workspace {
+    /// Every kind but the transactions, which are in `facts`.
+    pub dataset: Dataset,
+    pub facts: FactStore,
+    pub book: PlanBook,
 }
 
-async fn read_into(scratch: &Path, dir: &Path) -> Result<Dataset, PlansError> {
-    let store = Store::open(&scratch.display().to_string())
+/// Reads a workspace directory into memory with its plan book (from `DIR/plans`). The files
+/// pass every check `attain import DIR` makes (all or nothing, every problem reported), with no
+/// database: the transactions stream into the fact store (`import::load_workspace`).
+pub async fn load_workspace(dir: &Path) -> Result<Workspace, PlansError> {
+    let book = load_plan_dir(&dir.join("plans"))?;
+    let owned = dir.to_path_buf();
+    let loaded = tokio::task::spawn_blocking(move || crate::import::load_workspace(&owned))
         .await
+        .map_err(|e| PlansError::Workspace(format!("the workspace load failed: {e}")))?
         .map_err(|e| PlansError::Workspace(e.to_string()))?;
-    let imported =
-        import_dir(&store, dir, DirMapping::Workspace, ImportOptions::default(), &NoProgress).await;
-    let dataset = match imported {
-        Ok(_) => store.dataset().await.map_err(|e| PlansError::Workspace(e.to_string())),
-        Err(e) => Err(PlansError::Workspace(e.to_string())),
-    };
-    store.close().await;
-    dataset
+    Ok(Workspace { dataset: loaded.dataset, facts: loaded.facts, book })
 }
 
 /// One plan test case's outcome, by file.

@@ -2,7 +2,7 @@
 //! as a table, JSON (the public contract in docs/plans.md) or CSV.
 
 use anyhow::{Context, Result, bail};
-use attain_app::plans::{PlansError, load_plan_dir, load_plan_file, load_workspace};
+use attain_app::plans::{PlansError, Workspace, load_plan_dir, load_plan_file, load_workspace};
 use attain_app::statements::money;
 use attain_core::{Dataset, Period};
 use attain_engine::plan::PlanBook;
@@ -14,8 +14,14 @@ use crate::args::{CalcArgs, CalcFormat, PlanCheckArgs, PlanCommand};
 
 pub async fn calc(args: CalcArgs) -> Result<()> {
     let period = Period::parse(&args.period).with_context(|| "--period")?;
-    let (dataset, book) = inputs(&args).await?;
-    let prepared = Prepared::new(&dataset, &book)?;
+    let started = std::time::Instant::now();
+    let inputs = inputs(&args).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "calc: inputs read");
+    let prepared = match &inputs {
+        Inputs::Workspace(w) => Prepared::with_store(&w.dataset, &w.facts, &w.book)?,
+        Inputs::Db(dataset, book) => Prepared::new(dataset, book)?,
+    };
+    tracing::debug!(elapsed = ?started.elapsed(), "calc: run prepared");
     if !matches!(period, Period::Month { .. }) {
         // A quarter or a year: every month of it, in order from the first month anyone holds a
         // plan (so carries are right), and each payee's total over the period's months.
@@ -61,9 +67,16 @@ pub async fn calc(args: CalcArgs) -> Result<()> {
     Ok(())
 }
 
-async fn inputs(args: &CalcArgs) -> Result<(Dataset, PlanBook)> {
+/// What a calculation reads: a workspace loaded into memory (its transactions already a fact
+/// store), or a database's dataset and plans.
+enum Inputs {
+    Workspace(Box<Workspace>),
+    Db(Box<Dataset>, PlanBook),
+}
+
+async fn inputs(args: &CalcArgs) -> Result<Inputs> {
     match (&args.workspace, &args.db) {
-        (Some(dir), _) => Ok(load_workspace(dir).await.map_err(plans_error)?),
+        (Some(dir), _) => Ok(Inputs::Workspace(Box::new(load_workspace(dir).await.map_err(plans_error)?))),
         (None, Some(url)) => {
             let store = attain_store::Store::open_existing(url).await?;
             let stored = store.plan_files().await;
@@ -82,7 +95,7 @@ async fn inputs(args: &CalcArgs) -> Result<(Dataset, PlanBook)> {
                     attain_app::plans::check_files(&files).map_err(|e| plans_error(PlansError::Invalid(e)))?
                 }
             };
-            Ok((dataset?, book))
+            Ok(Inputs::Db(Box::new(dataset?), book))
         }
         (None, None) => bail!("give --workspace DIR, or --db URL (its stored plans, or --plans DIR)"),
     }

@@ -29,9 +29,9 @@ pub async fn statement(args: StatementArgs) -> Result<()> {
     }
     let (statement, traces) = match &args.workspace {
         Some(dir) => {
-            let (data, book) =
+            let workspace =
                 attain_app::plans::load_workspace(dir).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            let prepared = Prepared::new(&data, &book)?;
+            let prepared = Prepared::with_store(&workspace.dataset, &workspace.facts, &workspace.book)?;
             let Some(first) = prepared.first_month().filter(|f| *f <= period) else {
                 bail!("nobody holds a plan in or before {period}");
             };

@@ -586,25 +586,26 @@ pub fn cells_from<'a>(
 
 /// The text form of stored cells, as written to CSV: money shows every minor digit.
 pub fn cells_to_text(spec: &RecordSpec, values: &[Value]) -> Vec<String> {
-    spec.columns
-        .iter()
-        .zip(values)
-        .map(|(column, value)| match (value, column.ty) {
-            (Value::Null, _) => String::new(),
-            (Value::Text(s), _) => s.clone(),
-            (Value::Int(minor), ColumnType::Money { currency_column }) => {
-                let currency = spec
-                    .index_of(currency_column)
-                    .and_then(|i| values[i].as_text())
-                    .and_then(|c| Currency::parse(c).ok());
-                match currency {
-                    Some(c) => Decimal::new(*minor, c.minor_units()).to_string(),
-                    None => minor.to_string(),
-                }
+    (0..spec.columns.len().min(values.len())).map(|i| cell_to_text(spec, values, i)).collect()
+}
+
+/// The text form of cell `i` of a row, as [`cells_to_text`] gives it.
+pub fn cell_to_text(spec: &RecordSpec, values: &[Value], i: usize) -> String {
+    match (&values[i], spec.columns[i].ty) {
+        (Value::Null, _) => String::new(),
+        (Value::Text(s), _) => s.clone(),
+        (Value::Int(minor), ColumnType::Money { currency_column }) => {
+            let currency = spec
+                .index_of(currency_column)
+                .and_then(|c| values[c].as_text())
+                .and_then(|c| Currency::parse(c).ok());
+            match currency {
+                Some(c) => Decimal::new(*minor, c.minor_units()).to_string(),
+                None => minor.to_string(),
             }
-            (Value::Int(i), _) => i.to_string(),
-        })
-        .collect()
+        }
+        (Value::Int(n), _) => n.to_string(),
+    }
 }
 
 impl Kind {

@@ -1,37 +1,20 @@
-//! Checking a batch and writing it, in one transaction that commits only if every check
+//! Checking a batch (the checks are `check.rs`'s) and writing it, in one transaction that commits only if every check
 //! passes: parse and canonicalise every row, find duplicate keys, overlapping versions and
 //! dangling references; write as it goes (see [`apply`]); nothing is written otherwise.
 
-use std::sync::Arc;
-
 use attain_core::Kind;
-use attain_core::record::{ColumnType, FieldError, Value, cells_from, key_of};
+use attain_core::record::{Value, key_of};
 use attain_store::{Store, UpsertCount, worth_suspending};
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::batch::{Batch, KindSource, Origin, SourceRow};
-use super::report::{ImportError, ImportReport, KindReport, RowError};
-use super::{ImportOptions, overlap};
+use super::ImportOptions;
+use super::batch::{Batch, KindSource};
+use super::check::{
+    CHUNK, Checked, Step, check_references, drop_overlapping, keep_unique, one_company, read_step,
+    referenced_kinds, sort_errors,
+};
+use super::report::{ImportError, ImportReport, KindReport};
 use crate::progress::Progress;
-
-/// A row that passed the per-row checks, waiting for the reference check. Only where it came
-/// from is kept of its source text: a million-row import should not hold every cell twice.
-struct Checked {
-    origin: Arc<Origin>,
-    line: u64,
-    values: Vec<Value>,
-}
-
-impl AsRef<[Value]> for Checked {
-    fn as_ref(&self) -> &[Value] {
-        &self.values
-    }
-}
-
-/// Rows checked per step. While one step's rows are written, the next step's are checked, so
-/// the database and the checks keep both cores busy.
-const CHUNK: usize = 25_000;
 
 /// Checks `batch` against the domain rules and the database, and writes it atomically: one
 /// transaction, committed only when every check has passed. Without `skip_bad`, rows are
@@ -112,12 +95,7 @@ pub async fn apply(
             progress.advance(fresh.len() as u64);
             good.extend(fresh);
         }
-        if kind == Kind::Company && good.len() > 1 {
-            for extra in good.drain(1..) {
-                let e = FieldError::new("id", "", "a company has one settings row");
-                errors.push(row_error(&extra.origin, extra.line, kind, e));
-            }
-        }
+        one_company(kind, &mut good, &mut errors);
         let versions = stored_versions.remove(&kind).unwrap_or_default();
         drop_overlapping(&versions, kind, &mut good, &mut errors)?;
         optimistic &= errors.is_empty();
@@ -125,8 +103,10 @@ pub async fn apply(
         kinds.push(KindRows { kind, read, existing, rows: good, affected, inserted: new_keys });
     }
 
-    check_references(&stored_ids, &mut kinds, &mut errors);
-    errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    let stored = |kind: Kind, id: &str| stored_ids.get(&kind).is_some_and(|s| s.contains(id));
+    let mut view: Vec<(Kind, &mut Vec<Checked>)> = kinds.iter_mut().map(|k| (k.kind, &mut k.rows)).collect();
+    check_references(&stored, &mut view, &mut errors);
+    sort_errors(&mut errors);
     if !errors.is_empty() && !options.skip_bad {
         tx.rollback().await.map_err(attain_store::StoreError::from)?;
         progress.finish();
@@ -283,230 +263,12 @@ async fn write_checked(
     Ok(affected)
 }
 
-type Parsed = Vec<(Arc<Origin>, u64, Result<(Vec<Value>, String), FieldError>)>;
-
-/// One step of a source: the rows read and checked (`None` once the source is exhausted),
-/// the rows that could not be read, and the source to continue from.
-struct Step {
-    source: KindSource,
-    read: u64,
-    errors: Vec<RowError>,
-    parsed: Option<Parsed>,
-}
-
-/// Reads the next step of rows and parses and canonicalises them on every core, off the async
-/// runtime. Each row's source text is dropped as soon as it is checked.
-async fn next_step(mut source: KindSource) -> Result<Step, ImportError> {
-    let kind = source.kind;
-    tokio::task::spawn_blocking(move || {
-        let mut errors = Vec::new();
-        let mut unreadable = 0;
-        let rows = source.next_chunk(CHUNK, &mut errors, &mut unreadable)?;
-        let read = rows.as_ref().map_or(0, |r| r.len() as u64) + unreadable;
-        let parsed = rows.map(|rows| {
-            rows.into_par_iter()
-                .map(|row| {
-                    let result = check_row(kind, &row);
-                    (row.origin, row.line, result)
-                })
-                .collect()
-        });
-        Ok(Step { source, read, errors, parsed })
-    })
-    .await
-    .map_err(|e| ImportError::File { path: "import".into(), reason: format!("the row check failed: {e}") })?
-}
-
-/// Reports bad rows and duplicate keys (against every earlier chunk), keeping the rest; also
-/// counts the kept rows whose key is not in `existing` (new records).
-fn keep_unique(
-    kind: Kind,
-    parsed: Parsed,
-    existing: &std::collections::HashSet<String>,
-    first_seen: &mut FxHashMap<String, (Arc<Origin>, u64)>,
-    errors: &mut Vec<RowError>,
-) -> (Vec<Checked>, u64) {
-    let spec = kind.spec();
-    let mut good = Vec::with_capacity(parsed.len());
-    let mut inserted = 0;
-    for (origin, line, result) in parsed {
-        let (values, key) = match result {
-            Ok(checked) => checked,
-            Err(e) => {
-                errors.push(row_error(&origin, line, kind, e));
-                continue;
-            }
-        };
-        if let Some((first, first_line)) = first_seen.get(&key) {
-            let shown = key.replace('\t', " ");
-            let where_ = if first.file == origin.file {
-                format!("line {first_line}")
-            } else {
-                format!("{} line {first_line}", first.file)
-            };
-            let e = FieldError::new(
-                spec.key[0],
-                shown.clone(),
-                format!("duplicate id '{shown}': {where_} has it already"),
-            );
-            errors.push(row_error(&origin, line, kind, e));
-            continue;
-        }
-        inserted += u64::from(!existing.contains(&key));
-        first_seen.insert(key, (Arc::clone(&origin), line));
-        good.push(Checked { origin, line, values });
-    }
-    (good, inserted)
-}
-
-fn row_error(origin: &Origin, line: u64, kind: Kind, e: FieldError) -> RowError {
-    let column = (!e.column.is_empty()).then(|| origin.column_name(kind, e.column));
-    RowError {
-        file: origin.file.clone(),
-        line,
-        column,
-        value: (!e.value.is_empty()).then_some(e.value),
-        reason: e.reason,
-    }
-}
-
-/// Parses and canonicalises one row, returning its cells and key.
-fn check_row(kind: Kind, source: &SourceRow) -> Result<(Vec<Value>, String), FieldError> {
-    let spec = kind.spec();
-    let values = kind.canonical(&cells_from(spec, |i| source.cells.get(i))?)?;
-    if kind == Kind::Company
-        && let Some(Value::Text(zone)) = spec.index_of("time_zone").map(|i| &values[i])
-        && jiff::tz::TimeZone::get(zone).is_err()
-    {
-        return Err(FieldError::new("time_zone", zone.clone(), format!("'{zone}' is not a known time zone")));
-    }
-    let key = key_of(spec, &values);
-    Ok((values, key))
-}
-
-/// Removes (and reports) rows whose date range overlaps another version of the same thing.
-fn drop_overlapping(
-    stored: &[Vec<Value>],
-    kind: Kind,
-    rows: &mut Vec<Checked>,
-    errors: &mut Vec<RowError>,
-) -> Result<(), ImportError> {
-    if kind.no_overlap().is_none() {
-        return Ok(());
-    }
-    let view: Vec<_> = rows.iter().map(|r| (Arc::clone(&r.origin), r.line, r.values.as_slice())).collect();
-    let found = overlap::overlapping(stored, kind, &view)?;
-    let doomed: FxHashSet<usize> = found.iter().map(|(i, _)| *i).collect();
-    errors.extend(found.into_iter().map(|(_, e)| e));
-    let mut index = 0;
-    rows.retain(|_| {
-        index += 1;
-        !doomed.contains(&(index - 1))
-    });
-    Ok(())
-}
-
-/// The kinds that rows of `kinds` refer to.
-fn referenced_kinds(kinds: impl Iterator<Item = Kind>) -> FxHashSet<Kind> {
-    kinds
-        .flat_map(|k| k.spec().columns.iter())
-        .filter_map(|c| match c.ty {
-            ColumnType::Ref(k) => Some(k),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Removes (and reports) rows that refer to records that neither the database (`stored`: the
-/// ids of every referenced kind) nor the batch holds. A row dropped as bad can orphan others,
-/// so this repeats until nothing changes.
-fn check_references(
-    stored: &FxHashMap<Kind, FxHashSet<String>>,
-    checked: &mut [KindRows],
-    errors: &mut Vec<RowError>,
-) {
-    loop {
-        // Find the orphans with borrowed ids, then drop them; repeat while that orphans more.
-        let mut orphans: Vec<(usize, usize, RowError)> = Vec::new();
-        {
-            let in_batch: FxHashMap<Kind, FxHashSet<&str>> = checked
-                .iter()
-                .map(|k| (k.kind, k.rows.iter().filter_map(|r| r.values[0].as_text()).collect()))
-                .collect();
-            let known = |kind: Kind, id: &str| {
-                stored.get(&kind).is_some_and(|s| s.contains(id))
-                    || in_batch.get(&kind).is_some_and(|s| s.contains(id))
-            };
-            for (k, KindRows { kind, rows, .. }) in checked.iter().enumerate() {
-                let spec = kind.spec();
-                let refs: Vec<(usize, Kind)> = spec
-                    .columns
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, c)| match c.ty {
-                        ColumnType::Ref(target) => Some((i, target)),
-                        _ => None,
-                    })
-                    .collect();
-                if refs.is_empty() {
-                    continue;
-                }
-                for (r, row) in rows.iter().enumerate() {
-                    for &(i, target) in &refs {
-                        if let Value::Text(id) = &row.values[i]
-                            && !known(target, id)
-                        {
-                            let column = spec.columns[i].name;
-                            let reason = format!("{} '{id}' does not exist", noun(target));
-                            let e = FieldError::new(column, id.clone(), reason);
-                            orphans.push((k, r, row_error(&row.origin, row.line, *kind, e)));
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-        if orphans.is_empty() {
-            return;
-        }
-        let mut doomed: FxHashMap<usize, FxHashSet<usize>> = FxHashMap::default();
-        for (k, r, error) in orphans {
-            doomed.entry(k).or_default().insert(r);
-            errors.push(error);
-        }
-        for (k, rows) in doomed {
-            let mut index = 0;
-            checked[k].rows.retain(|_| {
-                index += 1;
-                !rows.contains(&(index - 1))
-            });
-        }
-    }
-}
-
-/// How a message names one record of a kind.
-fn noun(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Company => "company",
-        Kind::People => "person",
-        Kind::Positions => "position",
-        Kind::Assignments => "assignment",
-        Kind::Territories => "territory",
-        Kind::TerritoryOwners => "territory owner",
-        Kind::Products => "product",
-        Kind::Accounts => "account",
-        Kind::Contacts => "contact",
-        Kind::Opportunities => "opportunity",
-        Kind::StageHistory => "stage change",
-        Kind::Activities => "activity",
-        Kind::Transactions => "transaction",
-        Kind::FxRates => "exchange rate",
-        Kind::Quotas => "quota",
-        Kind::PlanAssignments => "plan assignment",
-        Kind::CreditSplits => "credit split",
-        Kind::Adjustments => "adjustment",
-        Kind::ObjectiveScores => "objective score",
-    }
+/// Reads and checks the next step of rows off the async runtime.
+async fn next_step(source: KindSource) -> Result<Step, ImportError> {
+    tokio::task::spawn_blocking(move || read_step(source)).await.map_err(|e| ImportError::File {
+        path: "import".into(),
+        reason: format!("the row check failed: {e}"),
+    })?
 }
 
 /// The audit entry of a file import: the source and the counts written per kind.

@@ -4,8 +4,10 @@
 
 mod apply;
 mod batch;
+mod check;
 mod crm_sample;
 mod csv_source;
+mod load;
 pub mod mapping;
 mod northwind;
 mod overlap;
@@ -14,6 +16,7 @@ mod sources;
 
 pub use apply::apply;
 pub use batch::{Batch, Cells, Origin, RowStream, SourceRow};
+pub use load::{Loaded, load_workspace};
 pub use report::{ImportError, ImportReport, KindReport, RowError};
 pub use sources::{
     DirMapping, import_csv_bytes, import_csv_reader, import_dir, import_file, import_json, read_workspace,

@@ -12,6 +12,7 @@ mod demo;
 mod edits;
 mod fuzz;
 mod generate;
+mod in_memory;
 mod large;
 mod mappings;
 mod overlap;

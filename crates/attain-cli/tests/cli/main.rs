@@ -9,6 +9,7 @@ mod pay;
 mod serve;
 mod usage;
 mod users;
+mod workspace;
 
 use std::path::PathBuf;
 use std::process::Command;
