@@ -123,17 +123,11 @@ impl FactStore {
     pub fn push_transactions(&mut self, rows: &[Transaction]) {
         let mut pending = Vec::new();
         for t in rows {
+            let (transactions, mut refs) = self.columns_and_refs();
             if let Some(o) = &t.original_id {
-                pending.push((self.transactions.len() as u32, o.clone()));
+                pending.push((transactions.len() as u32, o.clone()));
             }
-            let mut refs = transactions::Refs {
-                accounts: &mut self.accounts,
-                products: &mut self.products,
-                opportunities: &mut self.opportunities,
-                people: &mut self.people,
-                currencies: &mut self.currencies,
-            };
-            self.transactions.push(t, &mut refs);
+            transactions.push(t, &mut refs);
         }
         self.transactions.link(&pending);
     }
@@ -142,15 +136,22 @@ impl FactStore {
     /// rows that reverse it, or `None` when no transaction has that id.
     pub fn replace_transaction(&mut self, t: &Transaction) -> Option<(u32, Vec<u32>)> {
         let row = self.transactions.index().find(&self.transactions, &t.id)?;
-        let mut refs = transactions::Refs {
+        let (transactions, mut refs) = self.columns_and_refs();
+        let reversals = transactions.replace(row as usize, t, &mut refs);
+        Some((row, reversals))
+    }
+
+    /// The transaction columns and the interners a row's references go into, borrowed apart
+    /// (a reader that links reversals itself pushes rows through these).
+    pub fn columns_and_refs(&mut self) -> (&mut Transactions, transactions::Refs<'_>) {
+        let refs = transactions::Refs {
             accounts: &mut self.accounts,
             products: &mut self.products,
             opportunities: &mut self.opportunities,
             people: &mut self.people,
             currencies: &mut self.currencies,
         };
-        let reversals = self.transactions.replace(row as usize, t, &mut refs);
-        Some((row, reversals))
+        (&mut self.transactions, refs)
     }
 
     pub(crate) fn ids(&mut self) -> pipeline::PipelineIds<'_> {

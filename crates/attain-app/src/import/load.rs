@@ -208,9 +208,7 @@ impl TransactionSink {
     /// Appends a step's good rows to the fact store, returning the bad rows' errors.
     fn push(&mut self, facts: &mut FactStore, rows: CheckedStep) -> Result<Vec<RowError>, ImportError> {
         let mut errors = Vec::new();
-        let FactStore { transactions, accounts, products, opportunities, people, currencies, .. } = facts;
-        let mut refs =
-            attain_facts::transactions::Refs { accounts, products, opportunities, people, currencies };
+        let (transactions, mut refs) = facts.columns_and_refs();
         for (origin, line, result) in rows {
             let (t, dangling) = match result {
                 Ok(checked) => checked,
