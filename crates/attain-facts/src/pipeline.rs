@@ -33,7 +33,8 @@ pub fn choice_of<C: Choice>(i: u8) -> Option<C> {
     C::ALL.get(i as usize).copied()
 }
 
-fn currency_index(list: &mut Vec<Currency>, c: Currency) -> u8 {
+/// `c`'s place in the store's currency list, added at the end when new.
+pub(crate) fn currency_index(list: &mut Vec<Currency>, c: Currency) -> u8 {
     match list.iter().position(|x| *x == c) {
         Some(i) => i as u8,
         None => {

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use crate::day::{date_of, day_of};
 use crate::ids::Ids;
 use crate::intern::{Interner, NONE};
+use crate::pipeline::currency_index;
 
 /// Which credit bases count a row: what it counts as (a cancellation as what it cancels).
 pub const BOOKING: u8 = 1 << 3;
@@ -156,14 +157,7 @@ impl Transactions {
         self.flags.push(kind_index(t.kind) | bases(t.kind, None));
         self.account.push(refs.accounts.intern_opt(t.account_id.as_deref()));
         self.product.push(refs.products.intern_opt(t.product_id.as_deref()));
-        let currency = match refs.currencies.iter().position(|c| *c == t.currency) {
-            Some(i) => i,
-            None => {
-                refs.currencies.push(t.currency);
-                refs.currencies.len() - 1
-            }
-        };
-        self.currency.push(currency as u8);
+        self.currency.push(currency_index(refs.currencies, t.currency));
         self.amount.push(t.amount.minor());
         self.cost.push(row, t.cost.map(|c| c.minor()));
         if let Some(q) = t.quantity {
@@ -182,14 +176,7 @@ impl Transactions {
         self.flags[row] = kind_index(t.kind) | bases(t.kind, None);
         self.account[row] = refs.accounts.intern_opt(t.account_id.as_deref());
         self.product[row] = refs.products.intern_opt(t.product_id.as_deref());
-        let currency = match refs.currencies.iter().position(|c| *c == t.currency) {
-            Some(i) => i,
-            None => {
-                refs.currencies.push(t.currency);
-                refs.currencies.len() - 1
-            }
-        };
-        self.currency[row] = currency as u8;
+        self.currency[row] = currency_index(refs.currencies, t.currency);
         self.amount[row] = t.amount.minor();
         self.cost.replace(row, t.cost.map(|c| c.minor()));
         let at = self.quantity.partition_point(|(r, _)| (*r as usize) < row);
