@@ -10,7 +10,7 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::access::{Actor, Permission};
 use crate::error::AppResult;
 use crate::import::{ImportOptions, ImportReport, import_csv_bytes, import_csv_reader};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Snapshot, Written};
 
 /// Tunables of sign-in and sessions. The throttle's policy is written out in docs/api.md
 /// ("Signing in"); [`crate::access::throttle`] applies it.
@@ -106,6 +106,22 @@ impl App {
         Ok(())
     }
 
+    /// Brings the read model up to date after this process's write (the caller holds the
+    /// write lock): patched from the current one with what the write changed when that write
+    /// is the only data change since it was read, else read whole.
+    pub(crate) async fn refresh_after(&self, written: Written) -> AppResult<()> {
+        let current = self.snapshot();
+        // The head first: a change counted below is then at or before it, and one landing
+        // after the count is newer than the head, so the watcher still sees it.
+        let (head, _) = self.store().audit_head().await?;
+        if self.store().data_changes_after(current.audit_seq).await? > 1 {
+            return self.refresh().await;
+        }
+        let next = Arc::new(current.patched(self.store(), written, head).await?);
+        *self.inner.snapshot.write().unwrap_or_else(|p| p.into_inner()) = next;
+        Ok(())
+    }
+
     /// Reloads the read model if records changed since it was read, by this process or another
     /// (`attain import` beside a running server): every record change is audited, so the audit
     /// log tells. Returns whether it reloaded.
@@ -132,9 +148,9 @@ impl App {
     ) -> AppResult<ImportReport> {
         actor.require(Permission::EditData)?;
         let _writing = self.writer().await;
-        let options = ImportOptions::by(actor, "import.upload", file).skip_bad(skip_bad);
-        let report = import_csv_bytes(self.store(), kind, file, bytes, None, options).await?;
-        self.refresh().await?;
+        let options = ImportOptions::by(actor, "import.upload", file).skip_bad(skip_bad).keeping_written();
+        let mut report = import_csv_bytes(self.store(), kind, file, bytes, None, options).await?;
+        self.refresh_after(std::mem::take(&mut report.written)).await?;
         Ok(report)
     }
 
@@ -158,9 +174,9 @@ impl App {
     ) -> AppResult<ImportReport> {
         let UploadGrant { actor } = grant;
         let _writing = self.writer().await;
-        let options = ImportOptions::by(&actor, "import.upload", file).skip_bad(skip_bad);
-        let report = import_csv_reader(self.store(), kind, file, input, lines, None, options).await?;
-        self.refresh().await?;
+        let options = ImportOptions::by(&actor, "import.upload", file).skip_bad(skip_bad).keeping_written();
+        let mut report = import_csv_reader(self.store(), kind, file, input, lines, None, options).await?;
+        self.refresh_after(std::mem::take(&mut report.written)).await?;
         Ok(report)
     }
 }

@@ -205,7 +205,6 @@ impl App {
     pub fn list(&self, actor: &Actor, kind: Kind, query: &ListQuery) -> AppResult<Listing> {
         let snapshot = self.snapshot();
         let visible = snapshot.visible_to(actor);
-        let rows = snapshot.rows(kind);
         let filters = query
             .filters
             .iter()
@@ -223,32 +222,54 @@ impl App {
             None => None,
         };
         let needle = query.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
-        let needs_text = needle.is_some() || !filters.is_empty();
-        let mut matching: Vec<usize> = (0..rows.len())
-            .filter(|&i| visible.row(kind, i))
+        let per_page = if query.per_page == 0 { DEFAULT_PER_PAGE } else { query.per_page.min(MAX_PER_PAGE) };
+        let page = query.page.max(1);
+        let start = ((page - 1) as usize).saturating_mul(per_page as usize);
+        if needle.is_none() && filters.is_empty() && sort.is_none() {
+            // Key order, unfiltered: only the page's own rows are looked at, so the first
+            // page of ten million transactions costs what the first page of fifty does.
+            let (rows, total) = visible.page(kind, snapshot.count(kind), start, per_page as usize);
+            return Ok(Listing { snapshot, kind, rows, total, page, per_page });
+        }
+        if let Some((column, descending)) = sort.filter(|_| needle.is_none() && filters.is_empty())
+            && kind == Kind::Transactions
+            && let Some(order) = snapshot.transactions_by(kind.spec().columns[column].name, descending)
+        {
+            // Sorted by a column the fact store orders: a walk along that order.
+            let seen = order.iter().map(|i| *i as usize).filter(|i| visible.row(kind, *i));
+            let rows: Vec<usize> = seen.skip(start).take(per_page as usize).collect();
+            let total = visible.count(kind, snapshot.count(kind));
+            return Ok(Listing { snapshot, kind, rows, total, page, per_page });
+        }
+        let mut matching: Vec<usize> = visible
+            .rows(kind, snapshot.count(kind))
             .filter(|&i| {
-                if !needs_text {
+                if needle.is_none() && filters.is_empty() {
                     return true;
                 }
-                let values = &rows[i];
-                let texts = cell_texts(kind, values);
+                let values = snapshot.values(kind, i);
+                let texts = cell_texts(kind, &values);
                 let found = needle
                     .as_ref()
                     .is_none_or(|n| texts.iter().any(|t| t.to_lowercase().contains(n.as_str())));
-                found && filters.iter().all(|&(c, op, v)| matches_filter(kind, values, &texts, c, op, v))
+                found && filters.iter().all(|&(c, op, v)| matches_filter(kind, &values, &texts, c, op, v))
             })
             .collect();
         if let Some((column, descending)) = sort {
+            // Each row's cell once, not once per comparison.
+            let cells: Vec<Value> =
+                matching.iter().map(|&i| snapshot.values(kind, i)[column].clone()).collect();
             // Decimals are stored as text; they must sort as numbers ("20" before "100").
             let numbers: Vec<Option<rust_decimal::Decimal>> =
                 if matches!(kind.spec().columns[column].ty, ColumnType::Decimal) {
-                    rows.iter().map(|r| r[column].as_text().and_then(|t| t.parse().ok())).collect()
+                    cells.iter().map(|c| c.as_text().and_then(|t| t.parse().ok())).collect()
                 } else {
                     Vec::new()
                 };
+            let mut order: Vec<usize> = (0..matching.len()).collect();
             // Stable, so ties keep key order.
-            matching.sort_by(|&a, &b| {
-                let (x, y) = (&rows[a][column], &rows[b][column]);
+            order.sort_by(|&a, &b| {
+                let (x, y) = (&cells[a], &cells[b]);
                 if x.is_null() || y.is_null() {
                     // Empty cells last, descending too: not reversed.
                     return compare(x, y);
@@ -259,11 +280,10 @@ impl App {
                 };
                 if descending { ordering.reverse() } else { ordering }
             });
+            matching = order.into_iter().map(|i| matching[i]).collect();
         }
-        let per_page = if query.per_page == 0 { DEFAULT_PER_PAGE } else { query.per_page.min(MAX_PER_PAGE) };
-        let page = query.page.max(1);
         let total = matching.len();
-        let start = ((page - 1) as usize).saturating_mul(per_page as usize).min(total);
+        let start = start.min(total);
         let end = (start + per_page as usize).min(total);
         let rows = matching[start..end].to_vec();
         Ok(Listing { snapshot, kind, rows, total, page, per_page })
@@ -358,7 +378,7 @@ impl App {
         let origin = Origin::canonical("request body", kind);
         let mut batch = Batch::default();
         batch.push(kind, SourceRow::build(kind, &origin, 1, &pairs));
-        let mut options = ImportOptions::by(actor, "record.put", kind.name());
+        let mut options = ImportOptions::by(actor, "record.put", kind.name()).keeping_written();
         if let Some(audit) = options.audit.as_mut() {
             audit.record = Some(crate::import::RecordAudit {
                 kind,
@@ -366,7 +386,7 @@ impl App {
                 if_match: if_match.map(str::to_string),
             });
         }
-        let report = match apply(self.store(), batch, options, &crate::NoProgress).await {
+        let mut report = match apply(self.store(), batch, options, &crate::NoProgress).await {
             Ok(report) => report,
             Err(e) => {
                 if matches!(
@@ -388,19 +408,19 @@ impl App {
         // Also when nothing changed, if another process wrote since the snapshot was taken:
         // the answer must show the stored record and its version, not the cached copy.
         if changed {
-            self.refresh().await?;
+            self.refresh_after(std::mem::take(&mut report.written)).await?;
         } else {
             self.refresh_if_written_elsewhere().await?;
         }
         let snapshot = self.snapshot();
         let index =
             *snapshot.find(kind, id).first().ok_or(AppError::Internal("a written record vanished".into()))?;
-        let values = &snapshot.rows(kind)[index];
+        let values = snapshot.values(kind, index);
         Ok(Put {
             created: written.inserted > 0,
             changed,
-            record: record_json(kind, values),
-            etag: etag(kind, values),
+            record: record_json(kind, &values),
+            etag: etag(kind, &values),
         })
     }
 

@@ -135,8 +135,7 @@ pub async fn seed_demo_pay(app: &App, as_of: attain_core::Date) -> AppResult<Dem
     let mut month = {
         let snapshot = app.snapshot();
         let (book, _) = app.plan_book().await?;
-        let prepared =
-            attain_engine::run::Prepared::new(&snapshot.data, &book).map_err(crate::pay::engine_error)?;
+        let prepared = snapshot.prepared(&book).map_err(crate::pay::engine_error)?;
         prepared.first_month()
     };
     while let Some(m) = month.filter(|m| *m < current) {

@@ -17,6 +17,12 @@
 //!    so each is refused once spooled; nothing is written).
 //!
 //! Run: `cargo build --release -p attain-cli && cargo bench -p attain-bench --bench load`
+//!
+//! At scale (`ATTAIN_BENCH_DB` names a database `bench/server_at_scale.sh` prepared: a
+//! generated company of millions of transactions with a month run and users `rep`, `manager`
+//! and `admin`): no seeding and no uploads; the server's start-up time and memory, then the
+//! load phase over the rep's statement, the manager's team statements and the transactions
+//! list, a third of the clients each.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -263,8 +269,11 @@ async fn upload_phase(base: &str, pid: u32, who: &str, csv: &Bytes) {
 fn main() {
     let seconds = env_number("ATTAIN_BENCH_SECONDS", 30);
     let clients = env_number("ATTAIN_BENCH_CLIENTS", 32) as usize;
-    let upload_mib = env_number("ATTAIN_BENCH_UPLOAD_MIB", 60) as usize;
     let bin = attain_binary();
+    if let Ok(db) = std::env::var("ATTAIN_BENCH_DB") {
+        return at_scale(&bin, &db, clients, seconds);
+    }
+    let upload_mib = env_number("ATTAIN_BENCH_UPLOAD_MIB", 60) as usize;
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("load.db").display().to_string();
 
@@ -277,114 +286,157 @@ fn main() {
             &format!("{PASSWORD}\n"),
         );
     }
-    let users = attain(&bin, &["user", "list", "--db", &db], "");
-    // `login name role person status`: the rep's person id is the field before the status.
-    let rep_person = users
-        .lines()
-        .find(|l| l.split_whitespace().next() == Some("rep"))
-        .and_then(|l| l.split_whitespace().rev().nth(1))
-        .expect("the demo rep's person")
-        .to_string();
+    let rep_person = person_of(&bin, &db, "rep");
     println!("seeded the demo company (as of {AS_OF}) in {:.1}s", seeding.elapsed().as_secs_f64());
-
-    let port =
-        std::net::TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port();
-    let listen = format!("127.0.0.1:{port}");
-    let server = ServerProcess(
-        Command::new(&bin)
-            .args(["serve", "--db", &db, "--listen", &listen])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start attain serve"),
-    );
+    let (server, base) = serve(&bin, &db);
     let pid = server.0.id();
-    let base = format!("http://{listen}");
-
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
-        let probe = reqwest::Client::new();
-        let mut up = false;
-        for _ in 0..200 {
-            if probe.get(format!("{base}/api/health")).send().await.is_ok_and(|r| r.status().is_success()) {
-                up = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert!(up, "attain serve did not answer /api/health within 10 s");
+        wait_until_up(&base, Duration::from_secs(10)).await;
         println!("server pid {pid}, RSS at start {} MiB", proc_mib(pid, "VmRSS:"));
-
         let pages = [
             ("rep", format!("/pay/statements/{STATEMENT_MONTH}/{rep_person}")),
             ("manager", "/opportunities".to_string()),
         ];
-        let mut signed_in = Vec::with_capacity(clients);
-        for n in 0..clients {
-            let page = n % 2;
-            let (client, _) = sign_in(&base, pages[page].0).await;
-            let url = format!("{base}{}", pages[page].1);
-            // One warm-up request that must succeed: the page exists and the role may open it.
-            let first = client.get(&url).send().await.expect("warm-up");
-            assert!(first.status().is_success(), "{} {}: {}", pages[page].0, pages[page].1, first.status());
-            signed_in.push((client, url, page));
-        }
-        let rss_before_load = proc_mib(pid, "VmRSS:");
-        let started = Instant::now();
-        let until = started + Duration::from_secs(seconds);
-        // A bound on the count as well as the time, so the loop ends even if the clock misbehaves.
-        let cap = 5_000 * seconds as usize;
-        let tasks: Vec<_> = signed_in
-            .into_iter()
-            .map(|(client, url, page)| tokio::spawn(load_client(client, url, page, until, cap)))
-            .collect();
-        let mut per_page: [Vec<u64>; 2] = [Vec::new(), Vec::new()];
-        let mut errors = [0u64; 2];
-        for task in tasks {
-            let tally = task.await.expect("client task");
-            per_page[tally.page].extend(tally.latencies);
-            errors[tally.page] += tally.errors;
-        }
-        let elapsed = started.elapsed();
-        println!(
-            "\nload: {clients} clients for {:.1}s on loopback; server RSS {rss_before_load} MiB before, \
-             {} MiB after",
-            elapsed.as_secs_f64(),
-            proc_mib(pid, "VmRSS:")
-        );
-        println!(
-            "{:<44} {:>9} {:>6} {:>8} {:>7} {:>7} {:>7} {:>7}",
-            "page (user)", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"
-        );
-        for (page, times) in per_page.iter_mut().enumerate() {
-            times.sort_unstable();
-            let at =
-                |percent: usize| times.get((times.len() * percent / 100).min(times.len().saturating_sub(1)));
-            let pick = |percent: usize| at(percent).copied().map_or("-".to_string(), ms);
-            println!(
-                "{:<44} {:>9} {:>6} {:>8} {:>7} {:>7} {:>7} {:>7}",
-                format!("{} ({})", pages[page].1, pages[page].0),
-                times.len(),
-                errors[page],
-                per_second(times.len(), elapsed),
-                pick(50),
-                pick(95),
-                pick(99),
-                times.last().copied().map_or("-".to_string(), ms),
-            );
-        }
-        let total: usize = per_page.iter().map(Vec::len).sum();
-        println!(
-            "all: {total} requests, {} errors, {} req/s",
-            errors[0] + errors[1],
-            per_second(total, elapsed)
-        );
-
+        load_phase(&base, pid, clients, seconds, &pages).await;
         println!("\nuploads: 8 concurrent of {upload_mib} MiB each (server limit 64 MiB)");
         let csv = upload_csv(upload_mib);
         upload_phase(&base, pid, "rep", &csv).await;
         upload_phase(&base, pid, "compadmin", &csv).await;
     });
     drop(server);
+}
+
+/// The load phase against a database prepared at scale (`bench/server_at_scale.sh`: a
+/// generated company of millions of transactions, a month run, users `rep`, `manager` and
+/// `admin` with the bench password): the rep's statement, the manager's team statements and
+/// the transactions list (newest first), a third of the clients each.
+fn at_scale(bin: &Path, db: &str, clients: usize, seconds: u64) {
+    let month = std::env::var("ATTAIN_BENCH_MONTH").unwrap_or_else(|_| "2025-01".into());
+    let rep_person = person_of(bin, db, "rep");
+    let started = Instant::now();
+    let (server, base) = serve(bin, db);
+    let pid = server.0.id();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        wait_until_up(&base, Duration::from_secs(env_number("ATTAIN_BENCH_START_SECONDS", 1800))).await;
+        println!(
+            "{db}: server up in {:.1}s, pid {pid}, RSS {} MiB (peak {} MiB)",
+            started.elapsed().as_secs_f64(),
+            proc_mib(pid, "VmRSS:"),
+            proc_mib(pid, "VmHWM:")
+        );
+        let pages = [
+            ("rep", format!("/pay/statements/{month}/{rep_person}")),
+            ("manager", format!("/pay/statements?period={month}")),
+            ("admin", "/transactions".to_string()),
+        ];
+        load_phase(&base, pid, clients, seconds, &pages).await;
+    });
+    drop(server);
+}
+
+/// The person id `login` is, from `attain user list` (`login name role person status`).
+fn person_of(bin: &Path, db: &str, login: &str) -> String {
+    let users = attain(bin, &["user", "list", "--db", db], "");
+    users
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(login))
+        .and_then(|l| l.split_whitespace().rev().nth(1))
+        .unwrap_or_else(|| panic!("no user {login} with a person"))
+        .to_string()
+}
+
+/// `attain serve` on a free loopback port, and its base address.
+fn serve(bin: &Path, db: &str) -> (ServerProcess, String) {
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port();
+    let listen = format!("127.0.0.1:{port}");
+    let server = ServerProcess(
+        Command::new(bin)
+            .args(["serve", "--db", db, "--listen", &listen])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start attain serve"),
+    );
+    (server, format!("http://{listen}"))
+}
+
+async fn wait_until_up(base: &str, within: Duration) {
+    let probe = reqwest::Client::new();
+    let until = Instant::now() + within;
+    while Instant::now() < until {
+        if probe.get(format!("{base}/api/health")).send().await.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("attain serve did not answer /api/health within {within:?}");
+}
+
+/// `clients` clients for `seconds`, spread evenly over `pages` (signed in as each page's
+/// user), each sending its next request when the last answer has been read; then a line per
+/// page: requests, errors, req/s and client-side latency percentiles.
+async fn load_phase(base: &str, pid: u32, clients: usize, seconds: u64, pages: &[(&str, String)]) {
+    let mut signed_in = Vec::with_capacity(clients);
+    for n in 0..clients {
+        let page = n % pages.len();
+        let (client, _) = sign_in(base, pages[page].0).await;
+        let url = format!("{base}{}", pages[page].1);
+        // One warm-up request that must succeed: the page exists and the role may open it.
+        let first = client.get(&url).send().await.expect("warm-up");
+        assert!(first.status().is_success(), "{} {}: {}", pages[page].0, pages[page].1, first.status());
+        signed_in.push((client, url, page));
+    }
+    let rss_before_load = proc_mib(pid, "VmRSS:");
+    let started = Instant::now();
+    let until = started + Duration::from_secs(seconds);
+    // A bound on the count as well as the time, so the loop ends even if the clock misbehaves.
+    let cap = 5_000 * seconds as usize;
+    let tasks: Vec<_> = signed_in
+        .into_iter()
+        .map(|(client, url, page)| tokio::spawn(load_client(client, url, page, until, cap)))
+        .collect();
+    let mut per_page: Vec<Vec<u64>> = vec![Vec::new(); pages.len()];
+    let mut errors = vec![0u64; pages.len()];
+    for task in tasks {
+        let tally = task.await.expect("client task");
+        per_page[tally.page].extend(tally.latencies);
+        errors[tally.page] += tally.errors;
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "\nload: {clients} clients for {:.1}s on loopback; server RSS {rss_before_load} MiB before, \
+         {} MiB after",
+        elapsed.as_secs_f64(),
+        proc_mib(pid, "VmRSS:")
+    );
+    println!(
+        "{:<44} {:>9} {:>6} {:>8} {:>7} {:>7} {:>7} {:>7}",
+        "page (user)", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    );
+    for (page, times) in per_page.iter_mut().enumerate() {
+        times.sort_unstable();
+        let at = |percent: usize| times.get((times.len() * percent / 100).min(times.len().saturating_sub(1)));
+        let pick = |percent: usize| at(percent).copied().map_or("-".to_string(), ms);
+        println!(
+            "{:<44} {:>9} {:>6} {:>8} {:>7} {:>7} {:>7} {:>7}",
+            format!("{} ({})", pages[page].1, pages[page].0),
+            times.len(),
+            errors[page],
+            per_second(times.len(), elapsed),
+            pick(50),
+            pick(95),
+            pick(99),
+            times.last().copied().map_or("-".to_string(), ms),
+        );
+    }
+    let total: usize = per_page.iter().map(Vec::len).sum();
+    println!(
+        "all: {total} requests, {} errors, {} req/s",
+        errors.iter().sum::<u64>(),
+        per_second(total, elapsed)
+    );
 }

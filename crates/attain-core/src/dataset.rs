@@ -82,6 +82,16 @@ impl Dataset {
         with_list!(self, kind, |list| rows_of(list))
     }
 
+    /// Record `index` of one kind as cells (a page's rows, without the whole list's).
+    pub fn row(&self, kind: Kind, index: usize) -> Option<Vec<Value>> {
+        with_list!(self, kind, |list| list.get(index).map(Record::to_values))
+    }
+
+    /// Empties the list of one kind.
+    pub fn clear(&mut self, kind: Kind) {
+        with_list!(self, kind, |list| list.clear(), mut)
+    }
+
     /// Appends records of one kind parsed from rows of cells.
     pub fn extend_from_rows(&mut self, kind: Kind, rows: &[Vec<Value>]) -> Result<(), FieldError> {
         with_list!(self, kind, |list| parse_into(list, rows), mut)
@@ -100,6 +110,11 @@ impl Dataset {
         for kind in Kind::ALL {
             with_list!(self, kind, |list| sort_by_key(list), mut);
         }
+    }
+
+    /// Sorts one kind's list by key.
+    pub fn sort_kind(&mut self, kind: Kind) {
+        with_list!(self, kind, |list| sort_by_key(list), mut)
     }
 
     /// Record counts per kind, in dependency order.

@@ -67,10 +67,35 @@ pub struct FactStore {
 impl FactStore {
     /// Everything but the transactions, which follow with [`FactStore::push_transactions`].
     pub fn with_reference_data(data: &Dataset) -> FactStore {
+        FactStore::default().reference_from(data)
+    }
+
+    /// These transactions over changed reference data (an import or edit of anything but the
+    /// transactions): the interners keep every number they gave, so the transaction columns
+    /// stay valid as they are and only the reference parts are built again, never the
+    /// transactions (the read model's write path, issue E1).
+    pub fn with_new_reference_data(self, data: &Dataset) -> FactStore {
+        let seeded = FactStore {
+            people: self.people,
+            positions: self.positions,
+            territories: self.territories,
+            accounts: self.accounts,
+            products: self.products,
+            opportunities: self.opportunities,
+            labels: self.labels,
+            currencies: self.currencies,
+            ..Default::default()
+        };
+        FactStore { transactions: self.transactions, ..seeded.reference_from(data) }
+    }
+
+    /// Builds the reference parts from `data` into `self`'s interners (empty, or seeded with
+    /// the numbers an earlier build gave).
+    fn reference_from(self, data: &Dataset) -> FactStore {
         let mut store = FactStore {
             base: data.company.first().map(|c| c.base_currency),
             calendar: data.company.first().map(|c| c.calendar).unwrap_or_default(),
-            ..Default::default()
+            ..self
         };
         for p in &data.people {
             store.people.intern(&p.id);
@@ -96,12 +121,17 @@ impl FactStore {
                 region: store.labels.intern_opt(a.region.as_deref()),
                 size: store.labels.intern_opt(a.size.map(attain_core::record::Choice::name)),
             };
-            store.account.resize(n + 1, AccountFacts::default());
+            // Seeded numbers need not come in order: grow, never shrink.
+            if store.account.len() <= n {
+                store.account.resize(n + 1, AccountFacts::default());
+            }
             store.account[n] = facts;
         }
         for p in &data.products {
             let n = store.products.intern(&p.id) as usize;
-            store.product_family.resize(n + 1, NONE);
+            if store.product_family.len() <= n {
+                store.product_family.resize(n + 1, NONE);
+            }
             store.product_family[n] = store.labels.intern_opt(p.family.as_deref());
         }
         store.pipeline = Opportunities::build(data, &mut store.ids());
@@ -139,6 +169,22 @@ impl FactStore {
         let (transactions, mut refs) = self.columns_and_refs();
         let reversals = transactions.replace(row as usize, t, &mut refs);
         Some((row, reversals))
+    }
+
+    /// Replaces each stored transaction with the same id as one of `rows` (ids not stored are
+    /// skipped), finding rows and reversals once for the whole batch. Returns how many were
+    /// replaced.
+    pub fn replace_transactions(&mut self, rows: &[Transaction]) -> usize {
+        let index = self.transactions.index();
+        let found: Vec<(usize, &Transaction)> = rows
+            .iter()
+            .filter_map(|t| index.find(&self.transactions, &t.id).map(|row| (row as usize, t)))
+            .collect();
+        if !found.is_empty() {
+            let (transactions, mut refs) = self.columns_and_refs();
+            transactions.replace_many(&found, &mut refs);
+        }
+        found.len()
     }
 
     /// The transaction columns and the interners a row's references go into, borrowed apart

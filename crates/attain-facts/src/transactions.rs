@@ -172,6 +172,34 @@ impl Transactions {
     /// original again and recomputes the credit bases of the rows that reverse it, which
     /// follow its kind. Returns those rows: their credits read this row's facts.
     pub fn replace(&mut self, row: usize, t: &Transaction, refs: &mut Refs<'_>) -> Vec<u32> {
+        self.replace_many(&[(row, t)], refs)
+    }
+
+    /// [`Transactions::replace`] for several rows, linking and scanning for their reversals
+    /// once for all of them (a re-import changing thousands of rows must not scan 10M links
+    /// per row). Returns the rows that reverse any of them.
+    pub fn replace_many(&mut self, edits: &[(usize, &Transaction)], refs: &mut Refs<'_>) -> Vec<u32> {
+        let mut pending = Vec::new();
+        for (row, t) in edits {
+            pending.extend(self.overwrite(*row, t, refs));
+        }
+        self.link(&pending);
+        let mut edited: Vec<u32> = edits.iter().map(|(row, _)| *row as u32).collect();
+        edited.sort_unstable();
+        let reversals: Vec<u32> = (0..self.len() as u32)
+            .filter(|r| self.original.get(*r as usize).is_some_and(|o| edited.binary_search(&o).is_ok()))
+            .collect();
+        for r in &reversals {
+            let kind = kind_of(self.flags[*r as usize]);
+            let of = self.original.get(*r as usize).map(|o| kind_of(self.flags[o as usize]));
+            self.flags[*r as usize] = kind_index(kind) | bases(kind, of);
+        }
+        reversals
+    }
+
+    /// Sets every column of `row` from `t` but the reversal link, which it returns to be
+    /// linked once every edit is in.
+    fn overwrite(&mut self, row: usize, t: &Transaction, refs: &mut Refs<'_>) -> Option<(u32, String)> {
         self.day[row] = day_of(t.date);
         self.flags[row] = kind_index(t.kind) | bases(t.kind, None);
         self.account[row] = refs.accounts.intern_opt(t.account_id.as_deref());
@@ -189,17 +217,7 @@ impl Transactions {
         self.opportunity.replace(row, t.opportunity_id.as_deref().map(|o| refs.opportunities.intern(o)));
         self.owner.replace(row, t.owner_id.as_deref().map(|o| refs.people.intern(o)));
         self.original.replace(row, None);
-        if let Some(original) = &t.original_id {
-            self.link(&[(row as u32, original.clone())]);
-        }
-        let reversals: Vec<u32> =
-            (0..self.len() as u32).filter(|r| self.original.get(*r as usize) == Some(row as u32)).collect();
-        let of = kind_of(self.flags[row]);
-        for r in &reversals {
-            let kind = kind_of(self.flags[*r as usize]);
-            self.flags[*r as usize] = kind_index(kind) | bases(kind, Some(of));
-        }
-        reversals
+        t.original_id.as_ref().map(|o| (row as u32, o.clone()))
     }
 
     /// Links each reversal in `rows` to the row it reverses (by `originals[i]`, the id it
@@ -226,7 +244,7 @@ impl Transactions {
             Some(_) => RowIndex::Sorted,
             None => {
                 let mut order: Vec<u32> = (0..self.len() as u32).collect();
-                order.sort_by_cached_key(|r| self.ids.get(*r as usize));
+                order.sort_unstable_by(|a, b| self.ids.cmp_rows(*a as usize, *b as usize));
                 RowIndex::Permutation(order)
             }
         }
@@ -332,15 +350,28 @@ pub enum RowIndex {
 
 impl RowIndex {
     pub fn find(&self, txns: &Transactions, id: &str) -> Option<u32> {
+        self.position(txns, id).map(|at| self.row(at) as u32)
+    }
+
+    /// Where the row with `id` stands in id order.
+    pub fn position(&self, txns: &Transactions, id: &str) -> Option<usize> {
         match self {
             RowIndex::Sorted => {
                 let n = txns.ids.number_of(id)?;
-                txns.ids.ascending_numbers()?.binary_search(&n).ok().map(|i| i as u32)
+                txns.ids.ascending_numbers()?.binary_search(&n).ok()
             }
             RowIndex::Permutation(order) => {
                 let i = order.partition_point(|r| txns.ids.get(*r as usize).as_str() < id);
-                order.get(i).copied().filter(|r| txns.ids.is(*r as usize, id))
+                order.get(i).filter(|r| txns.ids.is(**r as usize, id)).map(|_| i)
             }
+        }
+    }
+
+    /// The row that stands `at` in id order.
+    pub fn row(&self, at: usize) -> usize {
+        match self {
+            RowIndex::Sorted => at,
+            RowIndex::Permutation(order) => order[at] as usize,
         }
     }
 }

@@ -61,6 +61,10 @@ fn a_replaced_transaction_reads_as_a_store_built_with_the_edit() {
     let mut moved = data.transactions[reversal].clone();
     moved.original_id = Some(data.transactions[0].id.clone());
     edits.push((reversal, moved));
+    // The same edits as one batch, on a second store.
+    let mut batched = FactStore::from_dataset(&data);
+    let batch: Vec<_> = edits.iter().map(|(_, t)| t.clone()).collect();
+    assert_eq!(batched.replace_transactions(&batch), batch.len());
     for (i, t) in edits {
         let (row, _) = store.replace_transaction(&t).expect("the id is stored");
         assert_eq!(row as usize, i);
@@ -82,6 +86,67 @@ fn a_replaced_transaction_reads_as_a_store_built_with_the_edit() {
     let links =
         |s: &FactStore| (0..s.transactions.len()).map(|r| s.transactions.original.get(r)).collect::<Vec<_>>();
     assert_eq!(links(&store), links(&fresh));
+    assert_eq!(batched.transaction_records(), data.transactions);
+    assert_eq!(batched.transactions.flags, fresh.transactions.flags);
+    assert_eq!(links(&batched), links(&fresh));
+}
+
+/// New reference data under kept transactions reads as a store built from scratch with it:
+/// the same records, and every transaction's account, product and opportunity facts the same
+/// by id, although the interners' numbers differ from a fresh build's.
+#[test]
+fn new_reference_data_keeps_the_transactions_and_answers_as_a_fresh_build() {
+    let mut data = demo(7);
+    let store = FactStore::from_dataset(&data);
+    // A new account sorted first (a fresh build would number it 0), another territory for
+    // an existing account: numbers move, ids must not.
+    let mut first = data.accounts[0].clone();
+    first.id = "0-new-account".into();
+    data.accounts.insert(0, first);
+    let moved = data.accounts.len() - 1;
+    data.accounts[moved].territory_id = data.territories.first().map(|t| t.id.clone());
+    let kept = store.transaction_records();
+    let rebuilt = store.with_new_reference_data(&data);
+    let fresh = FactStore::from_dataset(&data);
+    assert_eq!(rebuilt.transaction_records(), kept);
+    assert_ne!(rebuilt.accounts.get("0-new-account"), fresh.accounts.get("0-new-account"));
+    for r in 0..rebuilt.transactions.len() {
+        let (a, b) = (rebuilt.transactions.account[r], fresh.transactions.account[r]);
+        assert_eq!(rebuilt.accounts.name_opt(a), fresh.accounts.name_opt(b));
+        if a != NONE {
+            let (x, y) = (rebuilt.account[a as usize], fresh.account[b as usize]);
+            assert_eq!(rebuilt.territories.name_opt(x.territory), fresh.territories.name_opt(y.territory));
+            assert_eq!(rebuilt.people.name_opt(x.owner), fresh.people.name_opt(y.owner));
+            assert_eq!(rebuilt.labels.name_opt(x.region), fresh.labels.name_opt(y.region));
+        }
+        let (p, q) = (rebuilt.transactions.product[r], fresh.transactions.product[r]);
+        if p != NONE {
+            let family =
+                |s: &FactStore, n: u32| s.labels.name_opt(s.product_family[n as usize]).map(str::to_string);
+            assert_eq!(family(&rebuilt, p), family(&fresh, q));
+        }
+        if let (Some(o), Some(f)) =
+            (rebuilt.transactions.opportunity.get(r), fresh.transactions.opportunity.get(r))
+        {
+            let owner =
+                |s: &FactStore, n: u32| s.people.name_opt(s.pipeline.owner[n as usize]).map(str::to_string);
+            assert_eq!(owner(&rebuilt, o), owner(&fresh, f));
+        }
+    }
+    let splits = |s: &FactStore| {
+        let mut rows: Vec<(String, Option<String>)> = (0..s.credit_splits.len())
+            .map(|i| {
+                let c = &s.credit_splits;
+                (
+                    s.opportunities.name(c.opportunity[i]).to_string(),
+                    s.people.name_opt(c.person[i]).map(str::to_string),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    assert_eq!(splits(&rebuilt), splits(&fresh));
 }
 
 #[test]

@@ -138,6 +138,32 @@ impl Store {
         fetched.iter().map(|r| read_row(spec, r)).collect()
     }
 
+    /// Every row of one kind in key order, handed to `each` `chunk` rows at a time and never
+    /// all held at once: the read model loads ten million transactions this way in the memory
+    /// of one chunk of rows plus what it keeps of them.
+    pub async fn for_each_chunk<E: From<StoreError>>(
+        &self,
+        kind: Kind,
+        chunk: usize,
+        mut each: impl FnMut(Vec<Vec<Value>>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        use futures_util::TryStreamExt;
+        let spec = kind.spec();
+        let text = sql::select_all(spec);
+        let mut stream = sqlx::query::<Any>(&text).fetch(&self.pool);
+        let mut rows = Vec::with_capacity(chunk);
+        while let Some(row) = stream.try_next().await.map_err(StoreError::from)? {
+            rows.push(read_row(spec, &row)?);
+            if rows.len() >= chunk {
+                each(std::mem::replace(&mut rows, Vec::with_capacity(chunk)))?;
+            }
+        }
+        if !rows.is_empty() {
+            each(rows)?;
+        }
+        Ok(())
+    }
+
     /// The rows of `kind` with `id` as the transaction `tx` sees them, locked against other
     /// writers until it ends: `FOR UPDATE` on PostgreSQL; on SQLite the transaction must have
     /// been opened with [`Store::begin_write`], which already excludes every other writer.

@@ -163,10 +163,31 @@ pub async fn apply(
         }
     }
     tx.commit().await.map_err(attain_store::StoreError::from)?;
+    if options.keep_written {
+        report.written = written(&report, &kinds);
+    }
     progress.finish();
     // Freeing a million checked rows takes a noticeable moment; nobody needs to wait for it.
     std::thread::spawn(move || drop(kinds));
     Ok(report)
+}
+
+/// The kinds that changed and the transactions stored, as the read model patches itself.
+fn written(report: &ImportReport, kinds: &[KindRows]) -> crate::snapshot::Written {
+    use attain_core::record::Record;
+    let changed = |kind: Kind| report.count(kind).is_some_and(|k| k.written.inserted + k.written.updated > 0);
+    let mut out = crate::snapshot::Written::default();
+    for k in kinds.iter().filter(|k| changed(k.kind)) {
+        if k.kind == Kind::Transactions {
+            // Checked rows are canonical: each reads back as the record the store now holds.
+            out.transactions.extend(
+                k.rows.iter().filter_map(|r| attain_core::domain::Transaction::from_values(&r.values).ok()),
+            );
+        } else {
+            out.kinds.push(k.kind);
+        }
+    }
+    out
 }
 
 /// Reads the record an edit replaces, inside the edit's transaction and locked until it ends,

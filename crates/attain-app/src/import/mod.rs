@@ -31,10 +31,13 @@ pub struct ImportOptions {
     /// Who imports, recorded in the audit log in the import's own transaction. `None` only
     /// for callers that audit the change themselves, or tests of the import alone.
     pub audit: Option<ImportAudit>,
+    /// Keep the written transactions (as records) and changed kinds in the report, for the
+    /// server's read model to patch itself with instead of reading everything again.
+    pub keep_written: bool,
 }
 
 impl ImportOptions {
-    pub const SKIP_BAD: ImportOptions = ImportOptions { skip_bad: true, audit: None };
+    pub const SKIP_BAD: ImportOptions = ImportOptions { skip_bad: true, audit: None, keep_written: false };
 
     pub fn by(
         actor: &crate::access::Actor,
@@ -44,11 +47,18 @@ impl ImportOptions {
         ImportOptions {
             skip_bad: false,
             audit: Some(ImportAudit { actor: actor.clone(), action, source: source.into(), record: None }),
+            keep_written: false,
         }
     }
 
     pub fn skip_bad(mut self, skip_bad: bool) -> ImportOptions {
         self.skip_bad = skip_bad;
+        self
+    }
+
+    /// See [`ImportOptions::keep_written`].
+    pub fn keeping_written(mut self) -> ImportOptions {
+        self.keep_written = true;
         self
     }
 }

@@ -43,6 +43,9 @@ pub struct KindReport {
 pub struct ImportReport {
     pub kinds: Vec<KindReport>,
     pub bad_rows: Vec<RowError>,
+    /// What was written, for the read model to patch itself with; filled only when the
+    /// import was asked to keep it ([`super::ImportOptions::keep_written`]).
+    pub written: crate::snapshot::Written,
 }
 
 impl ImportReport {

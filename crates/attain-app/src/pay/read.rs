@@ -9,7 +9,7 @@
 //! One statement is answered with the month's status only, whoever asks.
 
 use attain_core::Period;
-use attain_engine::run::{Prepared, Statement, Trace};
+use attain_engine::run::{Statement, Trace};
 use serde::Serialize;
 
 use super::runs::{decode_statements, engine_error, latest};
@@ -102,16 +102,19 @@ impl App {
         let snapshot = self.snapshot();
         let calendar = snapshot.data.company.first().map(|c| c.calendar).unwrap_or_default();
         let reach = crate::scope::pay_reach(&snapshot, actor, &calendar.bounds(period));
-        let rows = self.store().run_statements(&run.id).await?;
         let month = MonthStatus::of(&run);
         Ok(match reach {
             None => StatementView::Company(Box::new(CompanyStatements {
                 month,
-                statements: decode_statements(&rows)?,
+                statements: decode_statements(&self.store().run_statements(&run.id).await?)?,
                 run,
             })),
             Some(set) => {
-                let rows: Vec<_> = rows.into_iter().filter(|r| set.contains(&r.person_id)).collect();
+                // Only the team's rows are read: a month of 10,000 payees is not decoded for
+                // one manager.
+                let mut team: Vec<String> = set.into_iter().collect();
+                team.sort_unstable();
+                let rows = self.store().run_statements_of(&run.id, &team).await?;
                 StatementView::Team(TeamStatements { month, statements: decode_statements(&rows)? })
             }
         })
@@ -138,11 +141,18 @@ impl App {
         period: Period,
         person: &str,
     ) -> AppResult<(MonthStatus, Statement)> {
-        let view = self.statements(actor, period).await?;
-        let month = view.month();
-        let statement =
-            view.into_statements().into_iter().find(|s| s.person_id == person).ok_or(AppError::NotFound)?;
-        Ok((month, statement))
+        let run = self.current_run(period).await?.ok_or(AppError::NotFound)?;
+        let snapshot = self.snapshot();
+        let calendar = snapshot.data.company.first().map(|c| c.calendar).unwrap_or_default();
+        // Scope first, from the reach alone; then the one row, not the month's statements.
+        if crate::scope::pay_reach(&snapshot, actor, &calendar.bounds(period))
+            .is_some_and(|set| !set.contains(person))
+        {
+            return Err(AppError::NotFound);
+        }
+        let row = self.store().run_statement(&run.id, person).await?.ok_or(AppError::NotFound)?;
+        let statement = decode_statements(std::slice::from_ref(&row))?.pop().ok_or(AppError::NotFound)?;
+        Ok((MonthStatus::of(&run), statement))
     }
 
     /// Explains one component line of a payee's statement, recomputed from today's data. For
@@ -160,7 +170,7 @@ impl App {
         self.statement(actor, period, person).await?;
         let (book, _) = self.plan_book().await?;
         let snapshot = self.snapshot();
-        let prepared = Prepared::new(&snapshot.data, &book).map_err(engine_error)?;
+        let prepared = snapshot.prepared(&book).map_err(engine_error)?;
         prepared.trace(person, period, plan, component).map_err(|e| match e {
             attain_engine::run::EngineError::NothingToTrace { .. } => AppError::NotFound,
             other => engine_error(other),
@@ -178,7 +188,7 @@ impl App {
         let (month, statement) = self.statement(actor, period, person).await?;
         let (book, _) = self.plan_book().await?;
         let snapshot = self.snapshot();
-        let prepared = Prepared::new(&snapshot.data, &book).map_err(engine_error)?;
+        let prepared = snapshot.prepared(&book).map_err(engine_error)?;
         let traces = prepared.statement_traces(&statement).map_err(engine_error)?;
         Ok((month, statement, traces))
     }

@@ -3,7 +3,7 @@
 //! close in order, so each month starts from the closed carry of the month before.
 
 use attain_core::Period;
-use attain_engine::run::{Carry, EngineError, Prepared, Statement};
+use attain_engine::run::{Carry, EngineError, Statement};
 use attain_store::{RunRow, StatementRow};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -96,7 +96,7 @@ impl App {
         let _writing = self.writer().await;
         let (book, files) = self.plan_book().await?;
         let snapshot = self.snapshot();
-        let prepared = Prepared::new(&snapshot.data, &book).map_err(engine_error)?;
+        let prepared = snapshot.prepared(&book).map_err(engine_error)?;
         let first = prepared.first_month().ok_or_else(|| {
             AppError::invalid("period", "nobody holds a plan yet: assign plans to positions")
         })?;
@@ -127,7 +127,12 @@ impl App {
             prepared.run_month_with(period, &carry_in, &extras).map_err(engine_error)?;
         let input_hash = {
             let mut h = Sha256::new();
-            h.update(serde_json::to_vec(&snapshot.data).map_err(|e| AppError::Internal(e.to_string()))?);
+            h.update(serde_json::to_vec(&*snapshot.data).map_err(|e| AppError::Internal(e.to_string()))?);
+            // The transactions are columns, not part of `data`: each is hashed as its record.
+            for i in 0..snapshot.count(attain_core::Kind::Transactions) {
+                let t = snapshot.transaction_at(i);
+                h.update(serde_json::to_vec(&t).map_err(|e| AppError::Internal(e.to_string()))?);
+            }
             for f in &files {
                 h.update(f.name.as_bytes());
                 h.update([0]);

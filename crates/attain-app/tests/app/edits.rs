@@ -20,7 +20,7 @@ fn ids(listing: &Listing) -> Vec<String> {
     listing
         .rows
         .iter()
-        .map(|&i| listing.snapshot.rows(listing.kind)[i][id].as_text().unwrap().to_string())
+        .map(|&i| listing.snapshot.values(listing.kind, i)[id].as_text().unwrap().to_string())
         .collect()
 }
 
@@ -144,7 +144,7 @@ async fn lists_and_reads_stay_in_scope(store: Store, _: Db) {
 
     let found = app.get(&alice, Kind::Opportunities, "o-raj-early").unwrap();
     assert_eq!(found.rows.len(), 1);
-    let row = &found.snapshot.rows(Kind::Opportunities)[found.rows[0]];
+    let row = &found.snapshot.values(Kind::Opportunities, found.rows[0]);
     assert_eq!(row[0].as_text(), Some("o-raj-early"));
     // Someone else's record and a record that does not exist are alike: not found.
     assert_err!(app.get(&alice, Kind::Opportunities, "o-tina"), AppError::NotFound);
@@ -174,7 +174,7 @@ async fn put_creates_then_updates_with_the_etag(store: Store, _: Db) {
     assert_eq!(audit_len(&app).await, entries + 1);
     // The read model has it at once, for everyone who may see it.
     let found = app.get(&editor, Kind::Accounts, "acc-new").unwrap();
-    let values = &found.snapshot.rows(Kind::Accounts)[found.rows[0]];
+    let values = &found.snapshot.values(Kind::Accounts, found.rows[0]);
     assert_eq!(etag(Kind::Accounts, values), created.etag);
     assert!(app.get(&as_person(Role::Rep, Some("raj")), Kind::Accounts, "acc-new").is_ok(), "raj owns it");
     assert_err!(app.get(&as_person(Role::Rep, Some("sam")), Kind::Accounts, "acc-new"), AppError::NotFound);
@@ -204,7 +204,7 @@ async fn put_creates_then_updates_with_the_etag(store: Store, _: Db) {
         AppError::Conflict(message) if message.contains(&updated.etag)
     );
     let found = app.get(&editor, Kind::Accounts, "acc-new").unwrap();
-    assert_eq!(etag(Kind::Accounts, &found.snapshot.rows(Kind::Accounts)[found.rows[0]]), updated.etag);
+    assert_eq!(etag(Kind::Accounts, &found.snapshot.values(Kind::Accounts, found.rows[0])), updated.etag);
     assert_eq!(app.store().count(Kind::Accounts).await.unwrap(), 5);
     assert_eq!(audit_len(&app).await, entries + 2);
 
@@ -229,7 +229,7 @@ async fn put_checks_the_version_in_the_database_not_the_read_model(store: Store,
     let text = "id,name,owner_id\nacc-new,Renamed By CLI,raj\nacc-cli,Made By CLI,raj\n";
     import_text(&store, dir.path(), Kind::Accounts, text, cli).await.unwrap();
     let cached = app.get(&editor, Kind::Accounts, "acc-new").unwrap();
-    let cached_etag = etag(Kind::Accounts, &cached.snapshot.rows(Kind::Accounts)[cached.rows[0]]);
+    let cached_etag = etag(Kind::Accounts, &cached.snapshot.values(Kind::Accounts, cached.rows[0]));
     assert_eq!(cached_etag, created.etag, "the read model lags the database");
 
     let entries = audit_len(&app).await;
@@ -336,7 +336,7 @@ async fn put_refuses_a_padded_id(store: Store, _: Db) {
     let editor = Actor::system();
     let before = record_json(
         Kind::People,
-        &app.snapshot().rows(Kind::People)[app.get(&editor, Kind::People, "raj").unwrap().rows[0]],
+        &app.snapshot().values(Kind::People, app.get(&editor, Kind::People, "raj").unwrap().rows[0]),
     );
     let entries = audit_len(&app).await;
     let body = json!({ "name": "Overwritten", "hire_date": "2018-01-01" });
@@ -351,7 +351,7 @@ async fn put_refuses_a_padded_id(store: Store, _: Db) {
     }
     let after = record_json(
         Kind::People,
-        &app.snapshot().rows(Kind::People)[app.get(&editor, Kind::People, "raj").unwrap().rows[0]],
+        &app.snapshot().values(Kind::People, app.get(&editor, Kind::People, "raj").unwrap().rows[0]),
     );
     assert_eq!(after, before, "raj is unchanged");
     assert_eq!(after["name"], json!("Raj Rep"));

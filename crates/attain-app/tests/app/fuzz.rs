@@ -697,8 +697,8 @@ async fn put(app: App, case: PutCase) -> Result<attain_app::records::Put, AppErr
     let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| editable(*k)).collect();
     let kind = *case.kind.get(&kinds);
     let snapshot = app.snapshot();
-    let rows = snapshot.rows(kind);
-    let existing = (!rows.is_empty()).then(|| record_json(kind, &rows[case.record.index(rows.len())]));
+    let count = snapshot.count(kind);
+    let existing = (count > 0).then(|| record_json(kind, &snapshot.values(kind, case.record.index(count))));
     let mut body = case.base.unwrap_or_else(|| existing.clone().unwrap_or_else(|| json!({})));
     let names: Vec<&str> = kind.spec().columns.iter().map(|c| c.name).collect();
     if let Some(object) = body.as_object_mut() {

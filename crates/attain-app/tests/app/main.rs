@@ -19,6 +19,7 @@ mod overlap;
 mod pay;
 mod pay_access;
 mod platform;
+mod read_model;
 mod reimport;
 mod round_trip;
 mod samples;

@@ -294,12 +294,9 @@ pub(crate) fn as_person(role: Role, person: Option<&str>) -> Actor {
 pub(crate) fn seen(snapshot: &Snapshot, actor: &Actor, kind: Kind) -> BTreeSet<String> {
     let visible = snapshot.visible_to(actor);
     let id = kind.spec().index_of("id").expect("every kind has an id");
-    snapshot
-        .rows(kind)
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| visible.row(kind, *i))
-        .map(|(_, row)| row[id].as_text().expect("ids are text").to_string())
+    (0..snapshot.count(kind))
+        .filter(|i| visible.row(kind, *i))
+        .map(|i| snapshot.values(kind, i)[id].as_text().expect("ids are text").to_string())
         .collect()
 }
 

@@ -47,8 +47,9 @@ pub(crate) async fn list(
 ) -> ApiResult<Json<serde_json::Value>> {
     let kind = kind_of(&resource)?;
     let listing = state.app.list(&actor, kind, &list_query(&query)?).map_err(query_error)?;
-    let rows = listing.snapshot.rows(kind);
-    let data: Vec<serde_json::Value> = listing.rows.iter().map(|&i| record_json(kind, &rows[i])).collect();
+    let snapshot = &listing.snapshot;
+    let data: Vec<serde_json::Value> =
+        listing.rows.iter().map(|&i| record_json(kind, &snapshot.values(kind, i))).collect();
     Ok(Json(json!({
         "data": data,
         "page": listing.page,
@@ -81,17 +82,18 @@ pub(crate) async fn show_one(
     id: String,
 ) -> ApiResult<Response> {
     let found = state.app.get(&actor, kind, &id)?;
-    let rows = found.snapshot.rows(kind);
+    let snapshot = &found.snapshot;
     // A versioned kind (keyed by id and date) always answers with its versions, even when
     // there is one, so its shape does not depend on its history.
     let versioned = kind.spec().key.len() > 1;
     if found.rows.len() == 1 && !versioned {
-        let values = &rows[found.rows[0]];
-        let etag = attain_app::records::etag(kind, values);
-        return Ok(with_etag(StatusCode::OK, record_json(kind, values), &etag));
+        let values = snapshot.values(kind, found.rows[0]);
+        let etag = attain_app::records::etag(kind, &values);
+        return Ok(with_etag(StatusCode::OK, record_json(kind, &values), &etag));
     }
     // A versioned record (a position): every version, oldest first.
-    let versions: Vec<serde_json::Value> = found.rows.iter().map(|&i| record_json(kind, &rows[i])).collect();
+    let versions: Vec<serde_json::Value> =
+        found.rows.iter().map(|&i| record_json(kind, &snapshot.values(kind, i))).collect();
     Ok(Json(json!({ "versions": versions })).into_response())
 }
 

@@ -99,7 +99,7 @@ pub(crate) async fn transactions(
         default_sort: Some("-date"),
     };
     list_page(&state, &viewer, &query, spec, |s, i| {
-        let t = &s.data.transactions[i];
+        let t = s.transaction_at(i);
         let kind = t.kind.to_string();
         vec![
             Cell::link(t.date.to_string(), format!("/transactions/{}", t.id)),
@@ -123,7 +123,7 @@ pub(crate) async fn transaction(
         Ok(f) => f,
         Err(page) => return *page,
     };
-    let t = &s.data.transactions[i];
+    let t = s.transaction_at(i);
     let kind = t.kind.to_string();
     let facts = vec![
         ("Date".to_string(), Cell::text(t.date.to_string())),
@@ -139,10 +139,11 @@ pub(crate) async fn transaction(
         ("Reverses".to_string(), s.transaction(t.original_id.as_deref())),
     ];
     let mut reversals = Table::plain(&["Date", "Kind", "Amount"]).numeric(&["Amount"]);
-    for r in visible_where(&s, actor, Kind::Transactions, &s.data.transactions, |r| {
-        r.original_id.as_deref() == Some(&t.id)
-    }) {
-        let r = &s.data.transactions[r];
+    let row = s.transaction_row(i) as u32;
+    let visible = s.visible_to(actor);
+    let returns = s.transactions_where(|txns, r| txns.original.get(r) == Some(row));
+    for r in returns.into_iter().filter(|r| visible.row(Kind::Transactions, *r)) {
+        let r = s.transaction_at(r);
         reversals.rows.push(vec![
             Cell::link(r.date.to_string(), format!("/transactions/{}", r.id)),
             Cell::text(words(&r.kind.to_string())),

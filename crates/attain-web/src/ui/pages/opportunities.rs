@@ -224,10 +224,11 @@ pub(crate) async fn opportunity(
         history.rows.push(vec![Cell::text(c.entered_on.to_string()), Cell::text(c.stage.clone())]);
     }
     let mut transactions = Table::plain(&["Date", "Kind", "Amount", "Reverses"]).numeric(&["Amount"]);
-    for t in visible_where(&s, actor, Kind::Transactions, &s.data.transactions, |t| {
-        t.opportunity_id.as_deref() == Some(&o.id)
-    }) {
-        let t = &s.data.transactions[t];
+    let visible = s.visible_to(actor);
+    let number = s.facts.opportunities.get(&o.id);
+    let of_deal = s.transactions_where(|txns, r| number.is_some() && txns.opportunity.get(r) == number);
+    for t in of_deal.into_iter().filter(|t| visible.row(Kind::Transactions, *t)) {
+        let t = s.transaction_at(t);
         transactions.rows.push(vec![
             Cell::link(t.date.to_string(), format!("/transactions/{}", t.id)),
             Cell::text(words(&t.kind.to_string())),
