@@ -39,6 +39,9 @@ pub struct RunRow {
     pub reopened_by: Option<String>,
     pub reopened_at: Option<String>,
     pub reopen_reason: Option<String>,
+    /// JSON object from month to the digest of that month's inputs as this run saw them, for
+    /// every month from the first up to the run's own; none for runs stored before 0006.
+    pub input_digests: Option<String>,
 }
 
 /// A payee's statement in a run, as JSON, with its payout (a decimal string) for listing.
@@ -52,7 +55,7 @@ pub struct StatementRow {
 }
 
 const RUN_COLUMNS: &str = "id, period, version, status, input_hash, based_on, plans, carry, payees, totals, \
-     created_by, created_at, closed_by, closed_at, reopened_by, reopened_at, reopen_reason";
+     created_by, created_at, closed_by, closed_at, reopened_by, reopened_at, reopen_reason, input_digests";
 
 fn run(r: &AnyRow) -> StoreResult<RunRow> {
     Ok(RunRow {
@@ -73,6 +76,7 @@ fn run(r: &AnyRow) -> StoreResult<RunRow> {
         reopened_by: r.try_get(14)?,
         reopened_at: r.try_get(15)?,
         reopen_reason: r.try_get(16)?,
+        input_digests: r.try_get(17)?,
     })
 }
 
@@ -136,7 +140,7 @@ impl Store {
     pub async fn insert_run(&self, tx: &mut Tx, r: &RunRow, statements: &[StatementRow]) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO comp_runs ({RUN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-             $14, $15, $16, $17)"
+             $14, $15, $16, $17, $18)"
         );
         sqlx::query::<Any>(&sql)
             .bind(&r.id)
@@ -156,6 +160,7 @@ impl Store {
             .bind(r.reopened_by.as_deref())
             .bind(r.reopened_at.as_deref())
             .bind(r.reopen_reason.as_deref())
+            .bind(r.input_digests.as_deref())
             .execute(&mut **tx)
             .await?;
         for s in statements {

@@ -5,6 +5,7 @@
 
 mod adjust;
 mod close;
+mod digest;
 mod plans;
 mod prior;
 mod read;

@@ -2,7 +2,9 @@
 //! they closed (a late deal, a corrected amount, an adjustment entered for a closed month),
 //! the closed months are recalculated in order with today's data and the difference in each
 //! month's earnings, less what later closed months already adjusted, becomes a line in the
-//! month being run.
+//! month being run. Only the months from the fiscal year of the first month whose inputs
+//! changed are recalculated (`first_to_recalculate`, digests from `digest.rs`), so a run's
+//! cost does not grow with years of history.
 //!
 //! Only earnings lines (components, clawbacks, manual adjustments) are compared: draws and
 //! balances follow from them in the open month. A cumulative component whose window reaches
@@ -12,7 +14,7 @@ use std::collections::BTreeMap;
 
 use attain_core::Period;
 use attain_engine::plan::{PlanBook, Scope};
-use attain_engine::run::{Carry, Line, LineKind, Prepared, Statement};
+use attain_engine::run::{Line, LineKind, Prepared, Statement};
 use rust_decimal::Decimal;
 
 use super::RunInfo;
@@ -37,10 +39,15 @@ fn key(s: &Statement, l: &Line) -> Key {
 
 /// The plan a line belongs to. Statements stored before lines named their plan: a component,
 /// clawback or prior-period line of a payee holding one plan belongs to that plan (so
-/// corrections paid before the upgrade are still subtracted, not paid again).
+/// corrections paid before the upgrade are still subtracted, not paid again). A prior-period
+/// line without a component corrects a manual adjustment, which belongs to no plan: it is
+/// matched without one (else it is never subtracted, and paid again in every later run).
 fn line_plan(s: &Statement, l: &Line) -> Option<String> {
     l.plan.clone().or_else(|| match (l.kind, s.plans.as_slice()) {
-        (LineKind::Component | LineKind::Clawback | LineKind::PriorPeriod, [only]) => {
+        (LineKind::Component | LineKind::Clawback, [only]) => {
+            Some(only.split_once('@').map_or(only.as_str(), |(id, _)| id).to_string())
+        }
+        (LineKind::PriorPeriod, [only]) if l.component.is_some() => {
             Some(only.split_once('@').map_or(only.as_str(), |(id, _)| id).to_string())
         }
         _ => None,
@@ -59,25 +66,67 @@ fn earnings(s: &Statement) -> BTreeMap<Key, Decimal> {
     out
 }
 
-/// The prior-period lines for `period`, by person id.
+/// What the prior-period pass produced: the lines for the open month, by person id, and the
+/// closed months it recalculated.
+#[derive(Debug, Default)]
+pub(crate) struct Recalculated {
+    pub lines: BTreeMap<String, Vec<Line>>,
+    pub months: Vec<Period>,
+}
+
+/// The first closed month to recalculate, or none when no closed month's inputs changed.
+///
+/// The reference is what the last closed month's run saw (its `input_digests`, one per month
+/// up to its own): that run's prior-period lines settled every change visible then, so only
+/// months whose digest differs today need looking at again. Recalculation starts at the start
+/// of the fiscal year holding the first such month, not at the month itself: a cumulative
+/// component reads every earlier month of its window (a quarter-to-date true-up subtracts
+/// what the quarter's earlier months paid, a cap what the year paid), and an earlier month of
+/// the window may differ from what it paid even with unchanged inputs (a late deal paid by a
+/// later month's true-up), so a window must be recalculated whole and start from a carry whose
+/// window and year totals reset. The fiscal year is the widest window (quarters lie inside
+/// it). A run stored before digests were kept has none: every month counts as changed.
+pub(crate) fn first_to_recalculate(
+    prepared: &Prepared<'_>,
+    closed_months: &[Period],
+    seen: Option<&BTreeMap<String, String>>,
+    now: &BTreeMap<Period, String>,
+) -> Option<Period> {
+    let changed = closed_months.iter().copied().find(|m| {
+        let before = seen.and_then(|s| s.get(&m.to_string()));
+        before.is_none() || before != now.get(m)
+    })?;
+    let year = prepared.window_period(Scope::Year, changed);
+    closed_months.iter().copied().find(|m| prepared.window_period(Scope::Year, *m) == year)
+}
+
+/// The prior-period lines for `period`, by person id, recalculating the closed months from
+/// `start` on (all before it are settled: their earnings as recalculated equal what was paid
+/// plus the corrections already paid, so they add nothing).
 pub(crate) async fn deltas(
     app: &App,
     prepared: &Prepared<'_>,
     book: &PlanBook,
     runs: &[RunInfo],
     closed_months: &[Period],
+    start: Option<Period>,
     period: Period,
-) -> AppResult<BTreeMap<String, Vec<Line>>> {
+) -> AppResult<Recalculated> {
+    let Some(start) = start else { return Ok(Recalculated::default()) };
     let mut closed: Vec<(Period, Vec<Statement>)> = Vec::new();
-    for m in closed_months {
+    for m in closed_months.iter().filter(|m| **m >= start) {
         if let Some(run) = latest(runs, *m) {
             closed.push((*m, decode_statements(&app.store().run_statements(&run.id).await?)?));
         }
     }
+    // The year starts from the carry the month before it closed with: the windows and years
+    // its true-ups and caps count reset at the start, so only draws and balances come through,
+    // and those are not compared.
+    let before_start = closed_months.iter().copied().filter(|m| *m < start).max();
+    let mut carry = app.carry_after(before_start.and_then(|m| latest(runs, m))).await?;
     // Earnings before (as paid) and after (recalculated), summed per person, line and group:
     // a cumulative component's window (its months' true-ups move between them), else the month.
     let mut groups: BTreeMap<(String, Key, Period), Group> = BTreeMap::new();
-    let mut carry = Carry::default();
     for (month, paid) in &closed {
         // Recompute the month with today's data and the prior-period lines it paid (they move
         // draws and balances, not the earnings compared here).
@@ -175,7 +224,7 @@ pub(crate) async fn deltas(
             of_period: Some(group),
         });
     }
-    Ok(out)
+    Ok(Recalculated { lines: out, months: closed.iter().map(|(m, _)| *m).collect() })
 }
 
 #[derive(Debug, Default)]
@@ -225,6 +274,16 @@ mod tests {
         assert_eq!(line_plan(&s, &s.lines[0]).as_deref(), Some("ae"));
         // With two plans it is not guessed.
         let s = old_statement(&["ae@1", "club@1"]);
+        assert_eq!(line_plan(&s, &s.lines[0]), None);
+    }
+
+    #[test]
+    fn a_correction_of_a_manual_adjustment_belongs_to_no_plan() {
+        // The adjustment it corrects has no plan: were it given the payee's only plan, it
+        // would never be subtracted from the adjustment's group, and be paid again each run.
+        let mut s = old_statement(&["ae@1"]);
+        s.lines[0].component = None;
+        s.lines[0].label = "Relocation bonus".into();
         assert_eq!(line_plan(&s, &s.lines[0]), None);
     }
 }

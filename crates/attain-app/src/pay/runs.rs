@@ -2,6 +2,8 @@
 //! (immutable), reopen it (kept; the month can then be run again as a new version). Months
 //! close in order, so each month starts from the closed carry of the month before.
 
+use std::collections::BTreeMap;
+
 use attain_core::Period;
 use attain_engine::run::{Carry, EngineError, Statement};
 use attain_store::{RunRow, StatementRow};
@@ -9,7 +11,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{RunInfo, RunStatus, Total, prior};
+use super::{RunInfo, RunStatus, Total, digest, prior};
 use crate::access::{Actor, Permission, Role};
 use crate::app::App;
 use crate::audit::{self, Change};
@@ -24,6 +26,9 @@ pub struct RunOutcome {
     pub changed_payees: usize,
     /// Prior-period lines this run carries for changes to closed months.
     pub prior_period_lines: usize,
+    /// The closed months recalculated for them: from the start of the fiscal year of the first
+    /// closed month whose inputs changed since the last closed run, on; none when nothing did.
+    pub recalculated_months: Vec<Period>,
     /// Statement notes (missing quotas, missing scores) across payees.
     pub notes: usize,
 }
@@ -122,26 +127,31 @@ impl App {
         }
         let based_on = earlier.last().and_then(|m| latest(&runs, *m));
         let carry_in = self.carry_after(based_on).await?;
-        let extras = prior::deltas(self, &prepared, &book, &runs, &earlier, period).await?;
+        let digests = digest::digests(&snapshot.data, snapshot.transactions(), &files, first, period);
+        // What the last closed run saw of each month: its prior-period lines settled those.
+        let seen: Option<BTreeMap<String, String>> =
+            match based_on {
+                Some(run) => {
+                    let row = self.store().run_by_id(&run.id).await?.ok_or(AppError::NotFound)?;
+                    row.input_digests.as_deref().map(serde_json::from_str).transpose().map_err(|e| {
+                        AppError::Internal(format!("run {}: stored input digests: {e}", run.id))
+                    })?
+                }
+                None => None,
+            };
+        let start = prior::first_to_recalculate(&prepared, &earlier, seen.as_ref(), &digests.months);
+        let recalculated = prior::deltas(self, &prepared, &book, &runs, &earlier, start, period).await?;
+        let extras = &recalculated.lines;
         let (statements, carry_out) =
-            prepared.run_month_with(period, &carry_in, &extras).map_err(engine_error)?;
+            prepared.run_month_with(period, &carry_in, extras).map_err(engine_error)?;
         let input_hash = {
             let mut h = Sha256::new();
-            h.update(serde_json::to_vec(&*snapshot.data).map_err(|e| AppError::Internal(e.to_string()))?);
-            // The transactions are columns, not part of `data`: each is hashed as its record.
-            for i in 0..snapshot.count(attain_core::Kind::Transactions) {
-                let t = snapshot.transaction_at(i);
-                h.update(serde_json::to_vec(&t).map_err(|e| AppError::Internal(e.to_string()))?);
-            }
-            for f in &files {
-                h.update(f.name.as_bytes());
-                h.update([0]);
-                h.update(f.text.as_bytes());
-                h.update([0]);
-            }
+            h.update(digests.all.as_bytes());
             h.update(serde_json::to_vec(&carry_in).map_err(|e| AppError::Internal(e.to_string()))?);
             format!("{:x}", h.finalize())
         };
+        let input_digests: BTreeMap<String, &String> =
+            digests.months.iter().map(|(m, d)| (m.to_string(), d)).collect();
         let version = current.map_or(1, |r| r.version + 1);
         let id = format!("run-{period}-v{version}");
         let mut plans: Vec<String> = statements.iter().flat_map(|s| s.plans.iter().cloned()).collect();
@@ -170,6 +180,9 @@ impl App {
             reopened_by: None,
             reopened_at: None,
             reopen_reason: None,
+            input_digests: Some(
+                serde_json::to_string(&input_digests).map_err(|e| AppError::Internal(e.to_string()))?,
+            ),
         };
         let rows: Vec<StatementRow> = statements
             .iter()
@@ -211,6 +224,7 @@ impl App {
             previous: current.cloned(),
             changed_payees,
             prior_period_lines: extras.values().map(Vec::len).sum(),
+            recalculated_months: recalculated.months,
             notes: statements.iter().map(|s| s.notes.len()).sum(),
         })
     }

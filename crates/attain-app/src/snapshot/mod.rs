@@ -108,6 +108,11 @@ impl Snapshot {
         self.facts.transactions.record(row, &self.facts.names())
     }
 
+    /// Every transaction as a record, in key order, one at a time.
+    pub fn transactions(&self) -> impl Iterator<Item = Transaction> + '_ {
+        (0..self.count(Kind::Transactions)).map(|i| self.transaction_at(i))
+    }
+
     /// The fact store's row of the transaction `index` places in key order.
     pub fn transaction_row(&self, index: usize) -> usize {
         self.transaction_order().row(index)

@@ -18,6 +18,7 @@ mod mappings;
 mod overlap;
 mod pay;
 mod pay_access;
+mod pay_digests;
 mod platform;
 mod read_model;
 mod reimport;

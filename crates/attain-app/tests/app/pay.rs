@@ -120,6 +120,8 @@ async fn pay_history_scope_and_reruns(store: Store, _: Db) {
     let again = app.calculate(&admin, month(2018, 1)).await.unwrap();
     assert_eq!(again.run.version, 2);
     assert_eq!(again.changed_payees, 0);
+    // No closed month's inputs changed since December closed: none of the 24 is recalculated.
+    assert_eq!(again.recalculated_months, []);
     assert_eq!(again.run.input_hash, first.run.input_hash);
     assert_eq!(app.statements(&admin, month(2018, 1)).await.unwrap().statements(), first.statements);
     let runs = app.runs(&admin).await.unwrap();
@@ -202,6 +204,9 @@ async fn closed_months_are_immutable_and_late_data_becomes_a_prior_period_line(s
     app.import_csv(&admin, Kind::Transactions, "late.csv", csv.as_bytes(), false).await.unwrap();
     let outcome = app.calculate(&admin, month(2018, 1)).await.unwrap();
     assert!(outcome.prior_period_lines >= 1, "{outcome:?}");
+    // Only the fiscal year holding November is recalculated, not 2016.
+    let fiscal_2017: Vec<Period> = (1..=12).map(|m| month(2017, m)).collect();
+    assert_eq!(outcome.recalculated_months, fiscal_2017);
     let (_, january) = app.statement(&admin, month(2018, 1), &rep.person_id).await.unwrap();
     let prior: Vec<_> = january.lines.iter().filter(|l| l.kind == LineKind::PriorPeriod).collect();
     assert!(!prior.is_empty(), "{:#?}", january.lines);

@@ -333,6 +333,8 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
         "run": schema("Run"), "previous": {"oneOf": [schema("Run"), {"type": "null"}]},
         "changed_payees": {"type": "integer", "description": "Payees whose payout differs from the previous run's"},
         "prior_period_lines": {"type": "integer", "description": "Lines paying changes to closed months"},
+        "recalculated_months": {"type": "array", "items": month(), "description":
+            "The closed months recalculated for prior-period lines: from the start of the fiscal year of the first closed month whose inputs changed since the last closed run; empty when none did"},
         "notes": {"type": "integer"}}}));
     let kinds = [
         "component",

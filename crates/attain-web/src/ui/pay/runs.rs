@@ -73,6 +73,17 @@ fn month_to_run(runs: &[RunInfo]) -> Option<Period> {
     draft.or(closed.map(Period::next_month))
 }
 
+/// The closed months a run recalculated for prior-period adjustments, as a range.
+fn recalculated(months: &[Period]) -> String {
+    match months {
+        [] => "none: no closed month's data changed".into(),
+        [one] => format!("1 ({})", month_name(*one)),
+        [first, .., last] => {
+            format!("{} ({} to {})", months.len(), month_name(*first), month_name(*last))
+        }
+    }
+}
+
 fn outcome_view(o: &RunOutcome) -> OutcomeView {
     let run = &o.run;
     let compared = match &o.previous {
@@ -92,6 +103,7 @@ fn outcome_view(o: &RunOutcome) -> OutcomeView {
             ("Total payout", totals(run)),
             ("Payees whose payout changed", compared),
             ("Prior-period lines", o.prior_period_lines.to_string()),
+            ("Closed months recalculated", recalculated(&o.recalculated_months)),
             ("Notes", o.notes.to_string()),
         ],
         statements: format!("/pay/statements?period={}", run.period),
