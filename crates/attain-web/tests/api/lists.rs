@@ -75,8 +75,8 @@ on_both!(lists_page_search_sort_and_filter);
 
 async fn lists_page_search_sort_and_filter(backend: Db) {
     let Some(app) = TestApp::spawn(backend).await else { return };
-    let snapshot = app.app.snapshot();
-    let data = &snapshot.data;
+    // Everything as stored: the read model keeps its transactions as columns, not in `data`.
+    let data = &app.app.store().dataset().await.expect("the stored dataset");
     let api = Api::as_role(&app, Role::Executive).await;
 
     // Pages: 50 by default; fixed size pages tile the whole list in key order, the last partial.

@@ -51,8 +51,8 @@ on_both!(rep_sees_only_themselves_and_company_roles_see_all);
 
 async fn rep_sees_only_themselves_and_company_roles_see_all(backend: Db) {
     let Some(app) = TestApp::spawn(backend).await else { return };
-    let snapshot = app.app.snapshot();
-    let data = &snapshot.data;
+    // Everything as stored: the read model keeps its transactions as columns, not in `data`.
+    let data = &app.app.store().dataset().await.expect("the stored dataset");
     let rep_id = app.person_of(Role::Rep);
     let rep = Api::as_role(&app, Role::Rep).await;
 
@@ -197,8 +197,8 @@ on_both!(managers_see_their_team_while_it_is_theirs);
 
 async fn managers_see_their_team_while_it_is_theirs(backend: Db) {
     let Some(app) = TestApp::spawn(backend).await else { return };
-    let snapshot = app.app.snapshot();
-    let data = &snapshot.data;
+    // Everything as stored: the read model keeps its transactions as columns, not in `data`.
+    let data = &app.app.store().dataset().await.expect("the stored dataset");
     let manager_id = app.person_of(Role::Manager);
     let manager = Api::as_role(&app, Role::Manager).await;
 
