@@ -117,6 +117,51 @@ impl Dataset {
         with_list!(self, kind, |list| sort_by_key(list), mut)
     }
 
+    /// Moves every record of `other` to the end of this dataset's lists (a reader that parses
+    /// chunks of rows apart joins them in order).
+    pub fn append(&mut self, other: &mut Dataset) {
+        let Dataset {
+            company,
+            people,
+            positions,
+            assignments,
+            territories,
+            territory_owners,
+            products,
+            accounts,
+            contacts,
+            opportunities,
+            stage_history,
+            activities,
+            transactions,
+            fx_rates,
+            quotas,
+            plan_assignments,
+            credit_splits,
+            adjustments,
+            objective_scores,
+        } = other;
+        self.company.append(company);
+        self.people.append(people);
+        self.positions.append(positions);
+        self.assignments.append(assignments);
+        self.territories.append(territories);
+        self.territory_owners.append(territory_owners);
+        self.products.append(products);
+        self.accounts.append(accounts);
+        self.contacts.append(contacts);
+        self.opportunities.append(opportunities);
+        self.stage_history.append(stage_history);
+        self.activities.append(activities);
+        self.transactions.append(transactions);
+        self.fx_rates.append(fx_rates);
+        self.quotas.append(quotas);
+        self.plan_assignments.append(plan_assignments);
+        self.credit_splits.append(credit_splits);
+        self.adjustments.append(adjustments);
+        self.objective_scores.append(objective_scores);
+    }
+
     /// Record counts per kind, in dependency order.
     pub fn counts(&self) -> Vec<(Kind, usize)> {
         Kind::ALL.iter().map(|k| (*k, self.len(*k))).collect()

@@ -23,7 +23,7 @@ pub use intern::{Interner, NONE};
 pub use intervals::Intervals;
 pub use org::Org;
 pub use pipeline::{Activities, Opportunities, StageChanges};
-pub use transactions::{Names, Transactions};
+pub use transactions::{Names, Numbers, Transactions};
 
 /// An account's facts: where it sits and what crediting and formulas read of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,7 +157,7 @@ impl FactStore {
             if let Some(o) = &t.original_id {
                 pending.push((transactions.len() as u32, o.clone()));
             }
-            transactions.push(t, &mut refs);
+            transactions.push(t.borrowed(), &mut refs);
         }
         self.transactions.link(&pending);
     }

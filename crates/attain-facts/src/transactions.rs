@@ -2,7 +2,7 @@
 //! as day numbers, money as `i64` minor units of the row's currency. Optional columns that no
 //! row uses take no memory (`Opt`), so a source without costs or owners pays nothing for them.
 
-use attain_core::domain::{Transaction, TransactionKind};
+use attain_core::domain::{Transaction, TransactionKind, TransactionRef};
 use attain_core::record::Choice;
 use attain_core::{Currency, Money};
 use rust_decimal::Decimal;
@@ -106,6 +106,15 @@ impl Default for Transactions {
     }
 }
 
+/// A row's references as the store's interners number them (`NONE` where the row has none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Numbers {
+    pub account: u32,
+    pub product: u32,
+    pub opportunity: u32,
+    pub owner: u32,
+}
+
 /// The interners a transaction's references go into.
 #[derive(Debug)]
 pub struct Refs<'a> {
@@ -149,22 +158,36 @@ impl Transactions {
     }
 
     /// Appends a row. Its original (for a reversal) is linked by [`Transactions::link`] once
-    /// every row is in, since a file need not list originals first.
-    pub fn push(&mut self, t: &Transaction, refs: &mut Refs<'_>) {
+    /// every row is in, since a file need not list originals first. The row is borrowed, so a
+    /// reader can push ids straight from the buffers it read them into.
+    pub fn push(&mut self, t: TransactionRef<'_>, refs: &mut Refs<'_>) {
+        let numbers = Numbers {
+            account: refs.accounts.intern_opt(t.account_id),
+            product: refs.products.intern_opt(t.product_id),
+            opportunity: refs.opportunities.intern_opt(t.opportunity_id),
+            owner: refs.people.intern_opt(t.owner_id),
+        };
+        self.push_numbered(t, numbers, refs.currencies);
+    }
+
+    /// Appends a row whose references a reader has already looked up in the store's interners
+    /// (on every core, while checking them), so the push hashes no id but the row's own.
+    pub fn push_numbered(&mut self, t: TransactionRef<'_>, numbers: Numbers, currencies: &mut Vec<Currency>) {
         let row = self.len();
-        self.ids.push(&t.id);
+        let some = |n: u32| (n != NONE).then_some(n);
+        self.ids.push(t.id);
         self.day.push(day_of(t.date));
         self.flags.push(kind_index(t.kind) | bases(t.kind, None));
-        self.account.push(refs.accounts.intern_opt(t.account_id.as_deref()));
-        self.product.push(refs.products.intern_opt(t.product_id.as_deref()));
-        self.currency.push(currency_index(refs.currencies, t.currency));
+        self.account.push(numbers.account);
+        self.product.push(numbers.product);
+        self.currency.push(currency_index(currencies, t.currency));
         self.amount.push(t.amount.minor());
         self.cost.push(row, t.cost.map(|c| c.minor()));
         if let Some(q) = t.quantity {
             self.quantity.push((row as u32, q));
         }
-        self.opportunity.push(row, t.opportunity_id.as_deref().map(|o| refs.opportunities.intern(o)));
-        self.owner.push(row, t.owner_id.as_deref().map(|o| refs.people.intern(o)));
+        self.opportunity.push(row, some(numbers.opportunity));
+        self.owner.push(row, some(numbers.owner));
         self.original.push(row, None);
     }
 

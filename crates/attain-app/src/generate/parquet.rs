@@ -5,8 +5,9 @@
 //! The columns are the CSV's, in the same order, typed from the record spec: dates as Parquet
 //! DATE (days since 1970-01-01), money as INT64 minor units beside the currency column, all
 //! other columns (ids, kind, currency, quantity) as UTF-8 text; optional columns are nullable.
-//! Rows come back as the same text cells the CSV reader yields (through `cells_to_text`), so
-//! they pass exactly the same checks.
+//! For a database import, rows come back as the same text cells the CSV reader yields
+//! (through `cells_to_text`), so they pass exactly the same checks; the in-memory load takes
+//! whole batches (`next_batches`) and checks the columns in place (`import/columnar.rs`).
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -255,20 +256,10 @@ impl ParquetRows {
         while rows.len() < n {
             let (batch, start) = match self.pending.take() {
                 Some(pending) => pending,
-                None => {
-                    let first = self.next_row;
-                    let file = self.file.clone();
-                    let next = guarded(&file, &format!("cannot read rows from row {first} on"), || {
-                        self.reader.next().transpose().map_err(|e| ImportError::File {
-                            path: file.clone(),
-                            reason: format!("cannot read rows from row {first} on: {e}"),
-                        })
-                    })?;
-                    match next {
-                        Some(batch) => (batch, 0),
-                        None => break,
-                    }
-                }
+                None => match self.read_batch(self.next_row)? {
+                    Some(batch) => (batch, 0),
+                    None => break,
+                },
             };
             let take = (batch.num_rows() - start).min(n - rows.len());
             for r in start..start + take {
@@ -298,6 +289,52 @@ impl ParquetRows {
             }
         }
         Ok((seen > 0).then_some(rows))
+    }
+
+    /// The next batch of the file, `None` at its end; `first` (the number of its first row)
+    /// names where a damaged one starts.
+    fn read_batch(&mut self, first: u64) -> Result<Option<RecordBatch>, ImportError> {
+        let file = self.file.clone();
+        guarded(&file, &format!("cannot read rows from row {first} on"), || {
+            self.reader.next().transpose().map_err(|e| ImportError::File {
+                path: file.clone(),
+                reason: format!("cannot read rows from row {first} on: {e}"),
+            })
+        })
+    }
+
+    /// The rows of the next whole batches, at least `n` of them unless the file ends first
+    /// (`None` once it has), with the number of the first: for a reader that checks the
+    /// columns in place rather than as text cells (`import::load`).
+    pub fn next_batches(&mut self, n: usize) -> Result<Option<(u64, Vec<RecordBatch>)>, ImportError> {
+        let first = self.next_row;
+        let mut batches = Vec::new();
+        let mut rows = 0;
+        if let Some((batch, start)) = self.pending.take() {
+            rows += batch.num_rows() - start;
+            batches.push(batch.slice(start, batch.num_rows() - start));
+        }
+        while rows < n {
+            match self.read_batch(first + rows as u64)? {
+                Some(batch) => {
+                    rows += batch.num_rows();
+                    batches.push(batch);
+                }
+                None => break,
+            }
+        }
+        self.next_row += rows as u64;
+        Ok((rows > 0).then_some((first, batches)))
+    }
+
+    /// For each column of the kind's spec, the file's column holding it.
+    pub fn columns(&self) -> &[Option<usize>] {
+        &self.columns
+    }
+
+    /// Where the rows come from, for their errors.
+    pub fn origin(&self) -> &Arc<Origin> {
+        &self.origin
     }
 
     /// Row `r` of `batch` as text cells in the spec's column order.
@@ -350,6 +387,15 @@ fn shown_type(ty: &DataType) -> &'static str {
     }
 }
 
+/// The date of a Parquet DATE cell, or the value and reason that make its row unreadable.
+pub(crate) fn date_from_days(days: i32) -> Result<Date, (String, String)> {
+    Span::new()
+        .try_days(i64::from(days))
+        .ok()
+        .and_then(|span| epoch().checked_add(span).ok())
+        .ok_or_else(|| (days.to_string(), format!("{days} days from 1970-01-01 is not a date")))
+}
+
 /// One cell as the value the CSV reader would have made of its text.
 fn value_at(array: &ArrayRef, r: usize) -> Result<Value, (String, String)> {
     if array.is_null(r) {
@@ -362,12 +408,7 @@ fn value_at(array: &ArrayRef, r: usize) -> Result<Value, (String, String)> {
         DataType::Int32 => Value::Int(i64::from(array.as_primitive::<Int32Type>().value(r))),
         DataType::Date32 => {
             let days = array.as_primitive::<Date32Type>().value(r);
-            let day = Span::new()
-                .try_days(i64::from(days))
-                .ok()
-                .and_then(|span| epoch().checked_add(span).ok())
-                .ok_or_else(|| (days.to_string(), format!("{days} days from 1970-01-01 is not a date")))?;
-            Value::Text(day.to_string())
+            Value::Text(date_from_days(days)?.to_string())
         }
         // `open` refused every other type.
         other => return Err((String::new(), format!("cannot read a {other} column"))),

@@ -154,6 +154,24 @@ impl KindSource {
     }
 }
 
+impl KindSource {
+    /// The source's one Parquet file, taken out to be read as columns, when that is all it
+    /// has (a workspace's transactions come from one file).
+    pub fn take_parquet(&mut self) -> Option<ParquetRows> {
+        if !self.ready.is_empty() || self.streams.len() != 1 {
+            return None;
+        }
+        match self.streams.pop() {
+            Some(RowStream::Parquet(rows)) => Some(rows),
+            Some(other) => {
+                self.streams.push(other);
+                None
+            }
+            None => None,
+        }
+    }
+}
+
 impl std::fmt::Debug for KindSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "KindSource({}, ~{} rows)", self.kind, self.estimated)

@@ -9,10 +9,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use attain_core::domain::Transaction;
-use attain_core::record::{FieldError, key_of};
-use attain_core::{Dataset, Kind};
-use attain_facts::{FactStore, Ids};
+use arrow_array::RecordBatch;
+use attain_core::domain::{Transaction, TransactionRef};
+use attain_core::record::key_of;
+use attain_core::{Dataset, Kind, Value};
+use attain_facts::{FactStore, Ids, NONE, Numbers};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -21,8 +22,10 @@ use super::check::{
     CHUNK, Checked, check_references, check_transaction, dangling_error, drop_overlapping, duplicate_error,
     keep_unique, one_company, read_step, row_error, sort_errors,
 };
+use super::columnar::{Columns, Memo, Refused, transaction_at};
 use super::report::{ImportError, RowError};
 use super::sources::read_workspace;
+use crate::generate::parquet::ParquetRows;
 
 /// A workspace in memory: the reference data and the fact store built from it and the
 /// transactions.
@@ -61,19 +64,32 @@ pub fn load_workspace(dir: &Path) -> Result<Loaded, ImportError> {
     for (kind, mut rows) in kinds {
         // In key order, as a database gives them back (`Dataset::sort` would rebuild every
         // record's cells to find its key; the checked rows have theirs).
-        let spec = kind.spec();
-        rows.sort_by_cached_key(|r| key_of(spec, &r.values));
-        for row in rows {
-            if let Err(e) = dataset.extend_from_rows(kind, std::slice::from_ref(&row.values)) {
-                // Canonical cells always parse again; should one not, it is still reported.
-                errors.push(row_error(&row.origin, row.line, kind, e));
-            }
+        sort_in_key_order(kind, &mut rows);
+        // Parsed into records in chunks on every core, joined in order.
+        let parts: Vec<(Dataset, Vec<RowError>)> = rows
+            .par_chunks(RECORDS_PER_TASK)
+            .map(|chunk| {
+                let mut part = Dataset::default();
+                let mut bad = Vec::new();
+                for row in chunk {
+                    if let Err(e) = part.extend_from_rows(kind, std::slice::from_ref(&row.values)) {
+                        // Canonical cells always parse again; should one not, it is still
+                        // reported.
+                        bad.push(row_error(&row.origin, row.line, kind, e));
+                    }
+                }
+                (part, bad)
+            })
+            .collect();
+        for (mut part, mut bad) in parts {
+            dataset.append(&mut part);
+            errors.append(&mut bad);
         }
     }
     let mut facts = FactStore::with_reference_data(&dataset);
     tracing::debug!(elapsed = ?started.elapsed(), "workspace: reference data checked and loaded");
     if let Some(source) = transactions {
-        let known = Known::of(&dataset);
+        let known = Known::of(&dataset, &mut facts);
         let mut sink = TransactionSink::default();
         sink.read(source, &known, &mut facts, &mut errors)?;
         tracing::debug!(elapsed = ?started.elapsed(), rows = facts.transactions.len(), "workspace: transactions read");
@@ -86,6 +102,23 @@ pub fn load_workspace(dir: &Path) -> Result<Loaded, ImportError> {
     }
     facts.transactions.shrink_to_fit();
     Ok(Loaded { dataset, facts })
+}
+
+/// Reference rows parsed into records per task.
+const RECORDS_PER_TASK: usize = 16_384;
+
+/// Sorts checked rows by their key as [`key_of`] strings compare. Where the key is one text
+/// cell (every kind's id), the cells are compared as they are rather than copied into a key
+/// string per row.
+fn sort_in_key_order(kind: Kind, rows: &mut [Checked]) {
+    let spec = kind.spec();
+    if let [i] = spec.key_indexes()[..]
+        && rows.iter().all(|r| matches!(r.values.get(i), Some(Value::Text(_) | Value::Null)))
+    {
+        rows.par_sort_by(|a, b| a.values[i].as_text().unwrap_or("").cmp(b.values[i].as_text().unwrap_or("")));
+        return;
+    }
+    rows.par_sort_by_cached_key(|r| key_of(spec, &r.values));
 }
 
 /// One reference kind's rows, checked row by row, for duplicates and for overlaps.
@@ -106,12 +139,14 @@ fn check_kind(source: KindSource, errors: &mut Vec<RowError>) -> Result<Vec<Chec
     Ok(good)
 }
 
-/// The ids a transaction may name, as the checked reference data holds them.
+/// The ids a transaction may name, as the checked reference data holds them, each with its
+/// number in the fact store's interner: checking a reference also finds what the store keeps
+/// for it, on every core, so the push into the store hashes no reference again.
 struct Known<'a> {
-    accounts: FxHashSet<&'a str>,
-    products: FxHashSet<&'a str>,
-    opportunities: FxHashSet<&'a str>,
-    people: FxHashSet<&'a str>,
+    accounts: FxHashMap<&'a str, u32>,
+    products: FxHashMap<&'a str, u32>,
+    opportunities: FxHashMap<&'a str, u32>,
+    people: FxHashMap<&'a str, u32>,
 }
 
 /// A dangling reference found while a row was checked, and whether it comes after the
@@ -120,35 +155,64 @@ struct Known<'a> {
 type Dangling = (RowError, bool);
 
 impl<'a> Known<'a> {
-    fn of(data: &'a Dataset) -> Known<'a> {
+    /// The store was built from `data` (`FactStore::with_reference_data`), so every id is
+    /// interned already; interning here only looks the numbers up.
+    fn of(data: &'a Dataset, facts: &mut FactStore) -> Known<'a> {
+        fn numbered<'a>(
+            ids: impl Iterator<Item = &'a str>,
+            interner: &mut attain_facts::Interner,
+        ) -> FxHashMap<&'a str, u32> {
+            ids.map(|id| (id, interner.intern(id))).collect()
+        }
         Known {
-            accounts: data.accounts.iter().map(|r| r.id.as_str()).collect(),
-            products: data.products.iter().map(|r| r.id.as_str()).collect(),
-            opportunities: data.opportunities.iter().map(|r| r.id.as_str()).collect(),
-            people: data.people.iter().map(|r| r.id.as_str()).collect(),
+            accounts: numbered(data.accounts.iter().map(|r| r.id.as_str()), &mut facts.accounts),
+            products: numbered(data.products.iter().map(|r| r.id.as_str()), &mut facts.products),
+            opportunities: numbered(
+                data.opportunities.iter().map(|r| r.id.as_str()),
+                &mut facts.opportunities,
+            ),
+            people: numbered(data.people.iter().map(|r| r.id.as_str()), &mut facts.people),
         }
     }
 
-    /// The first reference of `t` (in column order, the original aside) naming nothing.
-    fn dangling(&self, origin: &Origin, line: u64, t: &Transaction) -> Option<Dangling> {
+    /// The numbers of `t`'s references (`NONE` where it has none or names nothing), and the
+    /// first reference (in column order, the original aside) naming nothing.
+    fn resolve(
+        &self,
+        origin: &Origin,
+        line: u64,
+        t: &TransactionRef<'_>,
+    ) -> (Numbers, Option<Box<Dangling>>) {
         let refs = [
-            ("account_id", Kind::Accounts, &t.account_id, &self.accounts, false),
-            ("product_id", Kind::Products, &t.product_id, &self.products, false),
-            ("opportunity_id", Kind::Opportunities, &t.opportunity_id, &self.opportunities, false),
-            ("owner_id", Kind::People, &t.owner_id, &self.people, true),
+            ("account_id", Kind::Accounts, t.account_id, &self.accounts, false),
+            ("product_id", Kind::Products, t.product_id, &self.products, false),
+            ("opportunity_id", Kind::Opportunities, t.opportunity_id, &self.opportunities, false),
+            ("owner_id", Kind::People, t.owner_id, &self.people, true),
         ];
-        refs.into_iter().find_map(|(column, target, id, known, after_original)| {
-            let id = id.as_deref()?;
-            (!known.contains(id)).then(|| {
-                (dangling_error(origin, line, Kind::Transactions, column, target, id), after_original)
-            })
-        })
+        let mut numbers = [NONE; 4];
+        let mut dangling = None;
+        for (n, (column, target, id, known, after_original)) in refs.into_iter().enumerate() {
+            let Some(id) = id else { continue };
+            match known.get(id) {
+                Some(number) => numbers[n] = *number,
+                None if dangling.is_none() => {
+                    let e = dangling_error(origin, line, Kind::Transactions, column, target, id);
+                    dangling = Some(Box::new((e, after_original)));
+                }
+                None => {}
+            }
+        }
+        let [account, product, opportunity, owner] = numbers;
+        (Numbers { account, product, opportunity, owner }, dangling)
     }
 }
 
-/// One step of transactions, checked: each row's record and first dangling reference, or why
-/// the row is bad.
-type CheckedStep = Vec<(Arc<Origin>, u64, Result<(Transaction, Option<Dangling>), FieldError>)>;
+/// A row checked: the transaction, its references' numbers and its first dangling reference,
+/// or why the row is bad (boxed: rarely there, and steps hold tens of thousands of rows).
+type CheckedRow<T> = Result<(T, Numbers, Option<Box<Dangling>>), Box<RowError>>;
+
+/// One step of transactions read as text, checked.
+type CheckedStep = Vec<(Arc<Origin>, u64, CheckedRow<Transaction>)>;
 
 /// Reads the next step of transactions and checks its rows on every core.
 fn read_transactions(
@@ -161,10 +225,13 @@ fn read_transactions(
     let checked = rows.map(|rows| {
         rows.into_par_iter()
             .map(|row| {
-                let result = check_transaction(&row).map(|t| {
-                    let dangling = known.dangling(&row.origin, row.line, &t);
-                    (t, dangling)
-                });
+                let result = match check_transaction(&row) {
+                    Ok(t) => {
+                        let (numbers, dangling) = known.resolve(&row.origin, row.line, &t.borrowed());
+                        Ok((t, numbers, dangling))
+                    }
+                    Err(e) => Err(Box::new(row_error(&row.origin, row.line, Kind::Transactions, e))),
+                };
                 (row.origin, row.line, result)
             })
             .collect()
@@ -182,38 +249,80 @@ struct TransactionSink {
     /// (row, the id it reverses), linked once every row is in: an original may come later.
     pending: Vec<(u32, String)>,
     dangling: FxHashMap<u32, Dangling>,
+    /// Bad rows met while pushing, handed on after each step.
+    errors: Vec<RowError>,
 }
 
 impl TransactionSink {
     /// Streams every step of `source` into `facts`; while one step is pushed, the next is read
-    /// and checked.
+    /// (and, from text, checked).
     fn read(
         &mut self,
-        source: KindSource,
+        mut source: KindSource,
         known: &Known<'_>,
         facts: &mut FactStore,
         errors: &mut Vec<RowError>,
     ) -> Result<(), ImportError> {
+        if let Some(parquet) = source.take_parquet() {
+            return self.read_parquet(parquet, known, facts, errors);
+        }
         let (mut source, mut read_errors, mut step) = read_transactions(source, known)?;
         while let Some(rows) = step.take() {
             errors.append(&mut read_errors);
-            let (pushed, next) = rayon::join(|| self.push(facts, rows), || read_transactions(source, known));
-            errors.extend(pushed?);
+            let view = rows.iter().map(|(origin, line, result)| {
+                let result = match result {
+                    Ok((t, numbers, dangling)) => Ok((t.borrowed(), *numbers, dangling.clone())),
+                    Err(e) => Err(e.clone()),
+                };
+                (origin, *line, result)
+            });
+            let (pushed, next) = rayon::join(|| self.push(facts, view), || read_transactions(source, known));
+            pushed?;
+            errors.extend(self.take_errors());
             (source, read_errors, step) = next?;
         }
         errors.append(&mut read_errors);
         Ok(())
     }
 
-    /// Appends a step's good rows to the fact store, returning the bad rows' errors.
-    fn push(&mut self, facts: &mut FactStore, rows: CheckedStep) -> Result<Vec<RowError>, ImportError> {
-        let mut errors = Vec::new();
-        let (transactions, mut refs) = facts.columns_and_refs();
+    /// Streams a Parquet file's batches into `facts`, checking their columns in place on every
+    /// core; while one step is pushed, the next is read.
+    fn read_parquet(
+        &mut self,
+        mut parquet: ParquetRows,
+        known: &Known<'_>,
+        facts: &mut FactStore,
+        errors: &mut Vec<RowError>,
+    ) -> Result<(), ImportError> {
+        let origin = Arc::clone(parquet.origin());
+        let sources = parquet.columns().to_vec();
+        let mut step = parquet.next_batches(PARQUET_STEP)?;
+        while let Some((first_row, batches)) = step.take() {
+            let rows = check_batches(&batches, first_row, &sources, &origin, known);
+            let view = rows.into_iter().flatten().map(|(line, result)| (&origin, line, result));
+            let (pushed, next) =
+                rayon::join(|| self.push(facts, view), || parquet.next_batches(PARQUET_STEP));
+            pushed?;
+            errors.extend(self.take_errors());
+            step = next?;
+        }
+        Ok(())
+    }
+
+    /// Appends a step's good rows to the fact store, keeping the bad rows' errors for
+    /// [`TransactionSink::take_errors`].
+    fn push<'t>(
+        &mut self,
+        facts: &mut FactStore,
+        rows: impl Iterator<Item = (&'t Arc<Origin>, u64, CheckedRow<TransactionRef<'t>>)>,
+    ) -> Result<(), ImportError> {
+        let (transactions, refs) = facts.columns_and_refs();
+        let currencies = refs.currencies;
         for (origin, line, result) in rows {
-            let (t, dangling) = match result {
+            let (t, numbers, dangling) = match result {
                 Ok(checked) => checked,
                 Err(e) => {
-                    errors.push(row_error(&origin, line, Kind::Transactions, e));
+                    self.errors.push(*e);
                     continue;
                 }
             };
@@ -222,20 +331,24 @@ impl TransactionSink {
                 reason: format!("line {line}: more than {} transactions", u32::MAX),
             })?;
             let follows = self.lines.last().is_some_and(|(first, first_line, file)| {
-                Arc::ptr_eq(file, &origin) && first_line + u64::from(row - first) == line
+                Arc::ptr_eq(file, origin) && first_line + u64::from(row - first) == line
             });
             if !follows {
-                self.lines.push((row, line, Arc::clone(&origin)));
+                self.lines.push((row, line, Arc::clone(origin)));
             }
             if let Some(d) = dangling {
-                self.dangling.insert(row, d);
+                self.dangling.insert(row, *d);
             }
-            if let Some(original) = &t.original_id {
-                self.pending.push((row, original.clone()));
+            if let Some(original) = t.original_id {
+                self.pending.push((row, original.to_string()));
             }
-            transactions.push(&t, &mut refs);
+            transactions.push_numbered(t, numbers, currencies);
         }
-        Ok(errors)
+        Ok(())
+    }
+
+    fn take_errors(&mut self) -> Vec<RowError> {
+        std::mem::take(&mut self.errors)
     }
 
     /// Where row `row` came from.
@@ -313,6 +426,56 @@ impl TransactionSink {
         }
         facts.transactions.link(&self.pending);
     }
+}
+
+/// Rows per step read from a Parquet file: whole batches, enough for every core.
+const PARQUET_STEP: usize = 1 << 16;
+
+/// Checks the rows of a step's batches, a batch per task: per batch, in row order, each row's
+/// number (from `first_row`) and its transaction, borrowed from the batch, or its error.
+fn check_batches<'b>(
+    batches: &'b [RecordBatch],
+    first_row: u64,
+    sources: &[Option<usize>],
+    origin: &Arc<Origin>,
+    known: &Known<'_>,
+) -> Vec<Vec<(u64, CheckedRow<TransactionRef<'b>>)>> {
+    let mut starts = Vec::with_capacity(batches.len());
+    let mut next = first_row;
+    for batch in batches {
+        starts.push(next);
+        next += batch.num_rows() as u64;
+    }
+    batches
+        .par_iter()
+        .zip(starts)
+        .map(|(batch, start)| {
+            let columns = Columns::of(batch, sources);
+            let mut memo = Memo::default();
+            (0..batch.num_rows())
+                .map(|r| {
+                    let line = start + r as u64;
+                    let result = match transaction_at(&columns, r, &mut memo) {
+                        Ok(t) => {
+                            let (numbers, dangling) = known.resolve(origin, line, &t);
+                            Ok((t, numbers, dangling))
+                        }
+                        Err(Refused::Field(e)) => {
+                            Err(Box::new(row_error(origin, line, Kind::Transactions, e)))
+                        }
+                        Err(Refused::Unreadable { column, value, reason }) => Err(Box::new(RowError {
+                            file: origin.file.clone(),
+                            line,
+                            column: Some(column.to_string()),
+                            value: Some(value),
+                            reason,
+                        })),
+                    };
+                    (line, result)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Rows whose id an earlier row has: (the first row with it, the later row), without making

@@ -5,6 +5,7 @@
 mod apply;
 mod batch;
 mod check;
+mod columnar;
 mod crm_sample;
 mod csv_source;
 mod load;

@@ -61,7 +61,7 @@ async fn read_transactions(store: &Store, mut facts: FactStore) -> AppResult<Fac
                 if let Some(original) = &t.original_id {
                     pending.push((columns.len() as u32, original.clone()));
                 }
-                columns.push(&t, &mut refs);
+                columns.push(t.borrowed(), &mut refs);
             }
             Ok(())
         })

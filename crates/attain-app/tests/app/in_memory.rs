@@ -4,10 +4,12 @@
 
 use std::path::Path;
 
+use attain_app::generate::parquet::{PARQUET_FILE, ParquetFile};
 use attain_app::generate::{TransactionsFormat, write_workspace};
 use attain_app::import::{DirMapping, Loaded, import_dir, load_workspace};
 use attain_app::{ImportError, ImportOptions, NoProgress, RowError};
-use attain_core::Dataset;
+use attain_core::record::Record;
+use attain_core::{Dataset, Kind, Value};
 use attain_demo::scaled::{ScaledConfig, company};
 use attain_store::Store;
 
@@ -156,4 +158,76 @@ async fn a_bad_workspace_is_refused_with_the_errors_an_import_gives() {
     has("column original_id: transaction 'x-4' does not exist");
     has("column original_id: transaction 'nowhere-2' does not exist");
     has("column territory_id: territory 'no-such-territory' does not exist");
+}
+
+#[tokio::test]
+async fn bad_parquet_rows_are_refused_with_the_errors_an_import_gives() {
+    // The in-memory load checks Parquet columns in place, the import their text cells: both
+    // must refuse the same rows with the same messages.
+    let dir = workspace(TransactionsFormat::Parquet);
+    let good = load_workspace(dir.path()).unwrap().facts.transaction_records();
+    let mut rows: Vec<Vec<Value>> = good.iter().map(Record::to_values).collect();
+    let booking = good.iter().find(|t| !t.kind.reverses()).unwrap().to_values();
+    let like = |id: &str, changes: &[(usize, Value)]| {
+        let mut cells = booking.clone();
+        cells[0] = Value::Text(id.into());
+        for (i, v) in changes {
+            cells[*i] = v.clone();
+        }
+        cells
+    };
+    let text = |s: &str| Value::Text(s.into());
+    let spec = Kind::Transactions.spec();
+    let at = |name: &str| spec.index_of(name).unwrap();
+    let (kind, currency, amount, quantity) = (at("kind"), at("currency"), at("amount"), at("quantity"));
+    let (account, original, owner) = (at("account_id"), at("original_id"), at("owner_id"));
+    let return_of = |of: &str| vec![(kind, text("return")), (amount, Value::Int(-100)), (original, text(of))];
+    rows.extend([
+        like("p-1", &[(currency, text("EURO"))]), // unknown currency, amount set
+        like("p-2", &[(currency, text(" "))]),    // no currency for the amount
+        like("p-3", &[(kind, text("gift"))]),     // a bad choice
+        like("p-4", &[(kind, text("return")), (original, text(&good[0].id))]), // a positive return
+        like("p-5", &[(owner, text("nobody"))]),  // a dangling person
+        like("p-6", &[(account, text("no-such-account"))]), // a dangling account
+        like(&good[7].id, &[]),                   // a duplicate id
+        like("p-7", &return_of("nowhere")),       // a reversal of nothing
+        like("p-8", &return_of("p-6")),           // ... of a row dropped as bad
+        like("p-9", &[(quantity, text("-2"))]),   // goods back, charged for
+        like("p-10", &[(quantity, text("abc"))]), // not a number
+        like("p-11", &return_of("p-11")),         // reverses itself
+        like("p\0-13", &[]),                      // a NUL in an id
+        like("  ", &[]),                          // a blank id
+        like(" p-14 ", &[(kind, text(" Booking ")), (currency, text(" usd"))]), // padded: good
+        like("p-15", &[(original, text("p-14")), (kind, text("invoice"))]), // only reversals name one
+    ]);
+    let path = dir.path().join(PARQUET_FILE);
+    std::fs::remove_file(&path).unwrap();
+    let mut file = ParquetFile::create(&path, Kind::Transactions).unwrap();
+    file.write(&rows).unwrap();
+    file.finish().unwrap();
+
+    let from_import = sorted(imported(dir.path()).await.unwrap_err());
+    let from_memory = match load_workspace(dir.path()) {
+        Err(ImportError::Rejected { errors }) => sorted(errors),
+        other => panic!("expected bad rows, got {other:?}"),
+    };
+    assert_eq!(from_memory, from_import);
+    let shown: Vec<String> = from_memory.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 15, "{shown:#?}");
+    let has = |text: &str| assert!(shown.iter().any(|s| s.contains(text)), "{text} in {shown:#?}");
+    has("column currency: ");
+    has("a currency is required for amount");
+    has("column kind: ");
+    has("its amount must be zero or below");
+    has("column owner_id: person 'nobody' does not exist");
+    has("column account_id: account 'no-such-account' does not exist");
+    has(&format!("column id: duplicate id '{}'", good[7].id));
+    has("column original_id: transaction 'nowhere' does not exist");
+    has("column original_id: transaction 'p-6' does not exist");
+    has("a negative quantity needs an amount of zero or below");
+    has("column quantity: ");
+    has("a transaction cannot reverse itself");
+    has("must not contain NUL characters");
+    has("column id: a value is required");
+    has("only returns and cancellations reverse another transaction");
 }

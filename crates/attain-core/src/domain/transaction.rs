@@ -52,6 +52,121 @@ impl Transaction {
     pub fn margin(&self) -> Option<Money> {
         self.cost.and_then(|c| self.amount.checked_sub(c).ok())
     }
+
+    /// The transaction with its ids borrowed.
+    pub fn borrowed(&self) -> TransactionRef<'_> {
+        TransactionRef {
+            id: &self.id,
+            date: self.date,
+            kind: self.kind,
+            account_id: self.account_id.as_deref(),
+            product_id: self.product_id.as_deref(),
+            quantity: self.quantity,
+            currency: self.currency,
+            amount: self.amount,
+            cost: self.cost,
+            opportunity_id: self.opportunity_id.as_deref(),
+            original_id: self.original_id.as_deref(),
+            owner_id: self.owner_id.as_deref(),
+        }
+    }
+
+    /// The rules of a reversal, checked once the id, currency, kind, amount and original are
+    /// read: returns and cancellations are negative and name what they reverse; nothing else
+    /// names an original. Shared with readers that build a [`TransactionRef`] from typed
+    /// columns, so every source of transactions obeys the same rules in the same order.
+    pub fn check_reversal(
+        kind: TransactionKind,
+        amount: Money,
+        original_id: Option<&str>,
+    ) -> Result<(), FieldError> {
+        if kind.reverses() {
+            if amount.amount() > Decimal::ZERO {
+                return Err(FieldError::new(
+                    "amount",
+                    amount.amount().to_string(),
+                    format!("a {kind} is a negative event: its amount must be zero or below"),
+                ));
+            }
+            if original_id.is_none() {
+                return Err(FieldError::new(
+                    "original_id",
+                    "",
+                    format!("a {kind} must name the transaction it reverses"),
+                ));
+            }
+        } else if let Some(original) = original_id {
+            return Err(FieldError::new(
+                "original_id",
+                original,
+                format!("only returns and cancellations reverse another transaction, not a {kind}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The rules checked once the quantity is read: goods taken back are not charged for, and
+    /// a transaction does not reverse itself.
+    pub fn check_quantity(
+        id: &str,
+        quantity: Option<Decimal>,
+        amount: Money,
+        original_id: Option<&str>,
+    ) -> Result<(), FieldError> {
+        if let Some(q) = quantity.filter(|q| q.is_sign_negative() && !q.is_zero())
+            && amount.amount() > Decimal::ZERO
+        {
+            // Taking goods back while charging for them is a data error, not a sale: it would
+            // credit the seller for a return. Returns are negative in amount too.
+            return Err(FieldError::new(
+                "quantity",
+                q.to_string(),
+                "a negative quantity needs an amount of zero or below (record a return instead)",
+            ));
+        }
+        if original_id == Some(id) {
+            return Err(FieldError::new("original_id", id, "a transaction cannot reverse itself"));
+        }
+        Ok(())
+    }
+}
+
+/// A checked transaction whose ids are borrowed from where they were read (a Parquet column):
+/// what a bulk reader pushes into a fact store without allocating a string per id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransactionRef<'a> {
+    pub id: &'a str,
+    pub date: Date,
+    pub kind: TransactionKind,
+    pub account_id: Option<&'a str>,
+    pub product_id: Option<&'a str>,
+    pub quantity: Option<Decimal>,
+    pub currency: Currency,
+    pub amount: Money,
+    pub cost: Option<Money>,
+    pub opportunity_id: Option<&'a str>,
+    pub original_id: Option<&'a str>,
+    pub owner_id: Option<&'a str>,
+}
+
+impl TransactionRef<'_> {
+    /// The transaction as an owned record.
+    pub fn to_record(&self) -> Transaction {
+        Transaction {
+            id: self.id.to_string(),
+            date: self.date,
+            kind: self.kind,
+            account_id: self.account_id.map(str::to_string),
+            product_id: self.product_id.map(str::to_string),
+            quantity: self.quantity,
+            currency: self.currency,
+            amount: self.amount,
+            cost: self.cost,
+            opportunity_id: self.opportunity_id.map(str::to_string),
+            original_id: self.original_id.map(str::to_string),
+            owner_id: self.owner_id.map(str::to_string),
+        }
+    }
 }
 
 impl Record for Transaction {
@@ -99,43 +214,9 @@ impl Record for Transaction {
         let kind: TransactionKind = r.choice("kind")?;
         let amount = r.money("amount", currency)?;
         let original_id = r.opt_text("original_id")?;
-        if kind.reverses() {
-            if amount.amount() > Decimal::ZERO {
-                return Err(FieldError::new(
-                    "amount",
-                    amount.amount().to_string(),
-                    format!("a {kind} is a negative event: its amount must be zero or below"),
-                ));
-            }
-            if original_id.is_none() {
-                return Err(FieldError::new(
-                    "original_id",
-                    "",
-                    format!("a {kind} must name the transaction it reverses"),
-                ));
-            }
-        } else if original_id.is_some() {
-            return Err(FieldError::new(
-                "original_id",
-                original_id.unwrap_or_default(),
-                format!("only returns and cancellations reverse another transaction, not a {kind}"),
-            ));
-        }
+        Transaction::check_reversal(kind, amount, original_id.as_deref())?;
         let quantity = r.opt_decimal("quantity")?.map(|q| q.normalize());
-        if let Some(q) = quantity.filter(|q| q.is_sign_negative() && !q.is_zero())
-            && amount.amount() > Decimal::ZERO
-        {
-            // Taking goods back while charging for them is a data error, not a sale: it would
-            // credit the seller for a return. Returns are negative in amount too.
-            return Err(FieldError::new(
-                "quantity",
-                q.to_string(),
-                "a negative quantity needs an amount of zero or below (record a return instead)",
-            ));
-        }
-        if original_id.as_deref() == Some(id.as_str()) {
-            return Err(FieldError::new("original_id", id, "a transaction cannot reverse itself"));
-        }
+        Transaction::check_quantity(&id, quantity, amount, original_id.as_deref())?;
         Ok(Transaction {
             id,
             date: r.date("date")?,
