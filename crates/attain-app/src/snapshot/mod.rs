@@ -50,7 +50,7 @@ pub struct Snapshot {
     /// What each manager or rep may see, computed once per snapshot and person.
     visible: Mutex<HashMap<String, Arc<Visible>>>,
     /// Transactions sorted by a column (`order.rs`), by column and direction.
-    orders: Mutex<HashMap<(String, bool), Arc<Vec<u32>>>>,
+    orders: Mutex<HashMap<(String, bool), order::Order>>,
 }
 
 pub(crate) fn slot(kind: Kind) -> usize {

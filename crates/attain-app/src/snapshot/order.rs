@@ -13,6 +13,9 @@ use rayon::prelude::*;
 
 use super::Snapshot;
 
+/// Key-order indexes of the transactions in a column's order.
+pub(super) type Order = Arc<Vec<u32>>;
+
 /// A column's sort key for one fact-store row, ordered as the column's cells compare.
 type Key = fn(&Transactions, usize) -> i64;
 
@@ -37,7 +40,7 @@ fn kind_rank(kind: TransactionKind) -> i64 {
 impl Snapshot {
     /// The key-order indexes of every transaction sorted by `column` (ties in key order, also
     /// when descending), or `None` for a column that is sorted the general way.
-    pub fn transactions_by(&self, column: &str, descending: bool) -> Option<Arc<Vec<u32>>> {
+    pub fn transactions_by(&self, column: &str, descending: bool) -> Option<Order> {
         let key = key_of(column)?;
         let mut cache = self.orders.lock().unwrap_or_else(|p| p.into_inner());
         let name = (column.to_string(), descending);
