@@ -112,7 +112,7 @@ impl App {
             Some(set) => {
                 // Only the team's rows are read: a month of 10,000 payees is not decoded for
                 // one manager.
-                let mut team: Vec<String> = set.into_iter().collect();
+                let mut team: Vec<String> = set.iter().cloned().collect();
                 team.sort_unstable();
                 let rows = self.store().run_statements_of(&run.id, &team).await?;
                 StatementView::Team(TeamStatements { month, statements: decode_statements(&rows)? })

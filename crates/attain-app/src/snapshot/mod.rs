@@ -12,7 +12,7 @@ mod order;
 mod patch;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use attain_core::domain::Transaction;
@@ -51,6 +51,8 @@ pub struct Snapshot {
     visible: Mutex<HashMap<String, Arc<Visible>>>,
     /// Transactions sorted by a column (`order.rs`), by column and direction.
     orders: Mutex<HashMap<(String, bool), order::Order>>,
+    /// Whose pay each manager or rep may see in a month (`scope::pay_reach`).
+    pay_reaches: Mutex<HashMap<String, Arc<HashSet<String>>>>,
 }
 
 pub(crate) fn slot(kind: Kind) -> usize {
@@ -75,6 +77,7 @@ impl Snapshot {
             transaction_order: OnceLock::new(),
             visible: Mutex::new(HashMap::new()),
             orders: Mutex::new(HashMap::new()),
+            pay_reaches: Mutex::new(HashMap::new()),
         }
     }
 
@@ -148,6 +151,25 @@ impl Snapshot {
             map
         });
         index.get(id).cloned().unwrap_or_default()
+    }
+
+    /// The pay reach cached under `key`, computed by `compute` the first time.
+    pub(crate) fn pay_reach_cached(
+        &self,
+        key: String,
+        compute: impl FnOnce() -> HashSet<String>,
+    ) -> Arc<HashSet<String>> {
+        if let Some(found) = self.pay_reaches.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return found.clone();
+        }
+        // Computed without the lock held: another page may need another person's meanwhile.
+        let reach = Arc::new(compute());
+        let mut cache = self.pay_reaches.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= VIEWS_KEPT {
+            cache.clear();
+        }
+        cache.insert(key, reach.clone());
+        reach
     }
 
     /// What `actor` may see here.

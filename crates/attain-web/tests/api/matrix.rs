@@ -317,7 +317,10 @@ async fn pay_audience(app: &TestApp, admin: &Api) -> PayAudience {
     for role in [Role::Manager, Role::Rep] {
         let actor =
             attain_app::Actor { person_id: Some(app.person_of(role)), role, ..attain_app::Actor::system() };
-        reach.insert(role, attain_app::scope::pay_reach(&snapshot, &actor, &june).expect("a scoped reach"));
+        reach.insert(
+            role,
+            (*attain_app::scope::pay_reach(&snapshot, &actor, &june).expect("a scoped reach")).clone(),
+        );
     }
     PayAudience { payees, totals, reach }
 }
