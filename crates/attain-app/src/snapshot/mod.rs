@@ -11,7 +11,6 @@ mod load;
 mod order;
 mod patch;
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -97,12 +96,12 @@ impl Snapshot {
     }
 
     /// Record `index` of `kind` as cells; `index` counts in the kind's key order.
-    pub fn values(&self, kind: Kind, index: usize) -> Cow<'static, [Value]> {
+    pub fn values(&self, kind: Kind, index: usize) -> Vec<Value> {
         let values = match kind {
             Kind::Transactions => Some(self.transaction_at(index).to_values()),
             _ => self.data.row(kind, index),
         };
-        Cow::Owned(values.unwrap_or_default())
+        values.unwrap_or_default()
     }
 
     /// Transaction `index` (in key order) as a record.
