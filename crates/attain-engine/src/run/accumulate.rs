@@ -94,7 +94,9 @@ impl Sums {
             (Some(from), Some(to)) => &self.exact[*from as usize..*to as usize],
             _ => &[],
         };
-        laid_out.iter().chain(self.late.get(&b).into_iter().flatten())
+        // Most runs have no late changes: no hashing then.
+        let late = if self.late.is_empty() { None } else { self.late.get(&b) };
+        laid_out.iter().chain(late.into_iter().flatten())
     }
 
     /// Adds `v` to an exact sum after the bulk pass.
@@ -244,8 +246,11 @@ pub(crate) fn accumulate(
         sums.errors.entry((b, s)).or_insert(e);
     }
     let mut exact: Vec<(MonthKey, Decimal)> = total.exact.into_iter().collect();
-    // Keys are distinct here; sorted on every core.
-    exact.par_sort_unstable_by_key(|(key, _)| *key);
+    if !crediting.rolls_up() {
+        // Keys are distinct here; sorted on every core. With roll-up, `roll_up` sorts once
+        // after adding what it rolls up.
+        exact.par_sort_unstable_by_key(|(key, _)| *key);
+    }
     let mut candidates: Vec<Vec<Credit>> = vec![Vec::new(); people];
     for (p, credit) in total.candidates {
         candidates[p as usize].push(credit);
@@ -425,14 +430,20 @@ fn roll_up(
     // Equal keys are summed next, and exact sums do not depend on their order: no need for a
     // stable sort (which would allocate a second copy of millions of entries).
     exact.par_sort_unstable_by_key(|(key, _)| *key);
-    let mut merged: Vec<(MonthKey, Decimal)> = Vec::with_capacity(exact.len());
-    for (key, v) in exact.drain(..) {
-        match merged.last_mut() {
+    // Equal keys summed in place (a second vector of millions of entries cost more in fresh
+    // pages than the summing).
+    let mut kept: usize = 0;
+    for i in 0..exact.len() {
+        let (key, v) = exact[i];
+        match kept.checked_sub(1).map(|last| &mut exact[last]) {
             Some((last, sum)) if *last == key => *sum += v,
-            _ => merged.push((key, v)),
+            _ => {
+                exact[kept] = (key, v);
+                kept += 1;
+            }
         }
     }
-    *exact = merged;
+    exact.truncate(kept);
 }
 
 /// The positions above a person's on a day with their holders, memoised by the position just

@@ -94,6 +94,9 @@ pub struct Evaluation {
     /// quotas are prorated by it).
     pub held: Option<Decimal>,
     pub payout: Option<Payout>,
+    /// Reversals in the window whose originals fall in earlier windows: the clawback lines
+    /// read them from here rather than summing the window a second time.
+    pub(crate) reversals: Vec<Reversal>,
 }
 
 /// Who and what a component is evaluated for.
@@ -310,8 +313,10 @@ impl Prepared<'_> {
         ev.held = (held < Decimal::ONE).then_some(held);
         match &component.kind {
             ComponentKind::Commission { measure, basis, table, gate, target } => {
-                let total = self.measure_total(who, *measure, window.to_date)?.total;
+                let measured = self.measure_total(who, *measure, window.to_date)?;
+                let total = measured.total;
                 ev.total = Some(total);
+                ev.reversals = measured.reversals;
                 let input = match basis {
                     TierBasis::Amount => Some(total),
                     TierBasis::Attainment { quota } => match self.quota(who, quota, window.full)? {
@@ -391,8 +396,10 @@ impl Prepared<'_> {
                 }
             }
             ComponentKind::Spif { measure, per_unit } => {
-                let total = self.measure_total(who, *measure, window.to_date)?.total;
+                let measured = self.measure_total(who, *measure, window.to_date)?;
+                let total = measured.total;
                 ev.total = Some(total);
+                ev.reversals = measured.reversals;
                 ev.earned = total * self.in_payee_currency(who, *per_unit, window.full.from)?;
             }
             ComponentKind::Mbo { target, objectives, max_score } => {

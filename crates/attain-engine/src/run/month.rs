@@ -12,7 +12,7 @@ use super::EngineError;
 use super::component::Subject;
 use super::prepare::Prepared;
 use super::statement::{Carry, Line, LineKind, Paid, PayeeCarry, Statement, component_line, percent, plain};
-use crate::plan::{ComponentKind, NegativeBalance, Plan};
+use crate::plan::{NegativeBalance, Plan};
 
 /// A person's month: their statement if they get one, and their carry if it is kept.
 pub(crate) type Outcome = Option<(Option<Statement>, PayeeCarry)>;
@@ -143,9 +143,7 @@ impl Prepared<'_> {
                 paid.in_window += line.amount;
                 paid.in_year += line.amount;
                 lines.push(line);
-                if matches!(component.kind, ComponentKind::Commission { .. } | ComponentKind::Spif { .. }) {
-                    lines.extend(self.clawbacks(who, component, &window.to_date, bounds)?);
-                }
+                lines.extend(self.clawbacks(who, component, &ev.reversals, bounds)?);
             }
             if let Some(draw) = &plan.draw {
                 let start =
@@ -258,23 +256,19 @@ impl Prepared<'_> {
         Ok((statement, carry))
     }
 
-    /// Clawback lines for reversals in `days` whose originals fall in earlier windows.
-    /// `days` is the component's window so far (a reversal of something inside it has already
-    /// lowered the measure); each reversal claws back once: in its own month for components
-    /// that settle monthly, at the window's settlement for the others.
+    /// Clawback lines for `reversals`: those in the component's window so far whose originals
+    /// fall in earlier windows (a reversal of something inside the window has already lowered
+    /// the measure), as its evaluation found them. Each reversal claws back once: in its own
+    /// month for components that settle monthly, at the window's settlement for the others.
     fn clawbacks(
         &self,
         who: Subject,
         component: &crate::plan::Component,
-        days: &Validity,
+        reversals: &[super::component::Reversal],
         month: &Validity,
     ) -> Result<Vec<Line>, EngineError> {
-        let measure = match &component.kind {
-            ComponentKind::Commission { measure, .. } | ComponentKind::Spif { measure, .. } => *measure,
-            _ => return Ok(Vec::new()),
-        };
         let mut lines = Vec::new();
-        for r in self.measure_total(who, measure, *days)?.reversals {
+        for r in reversals {
             let txn = super::txn::Txn::at(&self.store, r.txn);
             let original = super::txn::Txn::at(&self.store, r.original);
             // A component settling every month claws back in the reversal's own month; one

@@ -63,6 +63,7 @@ impl Prepared<'_> {
             if let Some(e) = sums.errors.get(&(b, s)) {
                 return Err(e.clone());
             }
+            let counted = |kind: u8| kinds.clone().any(|k| k == kind);
             for c in 0..sums.currencies() as u8 {
                 let currency = self.store.currencies[c as usize];
                 let (mut sum, mut any) = (Decimal::ZERO, false);
@@ -76,15 +77,16 @@ impl Prepared<'_> {
                             Decimal::from(units)
                         };
                     }
-                    // A sum of zero counts as none, as an integral one does (a change taken
-                    // back in place leaves its key at zero).
-                    for (_, _, _, month, v) in
-                        sums.exact_of(b).filter(|e| e.0 == s && e.1 == kind && e.2 == c && !e.4.is_zero())
-                    {
-                        if *month == NOT_REVERSAL || (first <= *month && *month < last) {
-                            any = true;
-                            sum += *v;
-                        }
+                }
+                // One scan of the bucket's exact sums for every kind counted. A sum of zero
+                // counts as none, as an integral one does (a change taken back in place
+                // leaves its key at zero).
+                for (_, _, _, month, v) in
+                    sums.exact_of(b).filter(|e| e.0 == s && e.2 == c && !e.4.is_zero() && counted(e.1))
+                {
+                    if *month == NOT_REVERSAL || (first <= *month && *month < last) {
+                        any = true;
+                        sum += *v;
                     }
                 }
                 if any && sig.is_money() {
