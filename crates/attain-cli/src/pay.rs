@@ -211,6 +211,16 @@ fn explain(line: &mut impl FnMut(String), t: &Trace) {
     line(format!("{:<16} earned {}", "", d(t.earned)));
 }
 
+/// The closed months a run recalculated for prior-period adjustments (only those whose
+/// inputs changed since they were last calculated), as the Runs page says it.
+fn recalculated(months: &[Period]) -> String {
+    match months {
+        [] => "none (no closed month's data changed)".into(),
+        [one] => format!("1 ({one})"),
+        [first, .., last] => format!("{} ({first} to {last})", months.len()),
+    }
+}
+
 pub async fn pay(command: PayCommand) -> Result<()> {
     let actor = Actor::cli();
     match command {
@@ -232,6 +242,7 @@ pub async fn pay(command: PayCommand) -> Result<()> {
                 "{} payees changed since the previous run; {} prior-period lines; {} notes",
                 o.changed_payees, o.prior_period_lines, o.notes
             );
+            println!("closed months recalculated: {}", recalculated(&o.recalculated_months));
         }
         PayCommand::Close(args) => {
             let period = month(&args.period).context("--period")?;
@@ -300,4 +311,17 @@ pub async fn pay(command: PayCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recalculated_months_are_counted_and_bounded() {
+        let m = |year: i16, month: i8| Period::Month { year, month };
+        assert_eq!(recalculated(&[]), "none (no closed month's data changed)");
+        assert_eq!(recalculated(&[m(2017, 3)]), "1 (2017-03)");
+        assert_eq!(recalculated(&[m(2017, 1), m(2017, 2), m(2017, 3)]), "3 (2017-01 to 2017-03)");
+    }
 }

@@ -168,10 +168,19 @@ fn stored_runs_statements_and_payroll() {
 
     let closed = sandbox.fails(1, &["pay", "run", "--db", &db, "--period", "2017-06"]);
     assert!(closed.stderr.contains("reopen it to run it again"), "{}", closed.stderr);
-    sandbox.ok(&["pay", "run", "--db", &db, "--period", "2018-01"]);
+    let first = sandbox.ok(&["pay", "run", "--db", &db, "--period", "2018-01"]);
+    assert!(first.stdout.contains("closed months recalculated: "), "{}", first.stdout);
+    // Nothing changed since: no closed month is calculated again, and the run says so.
+    let again = sandbox.ok(&["pay", "run", "--db", &db, "--period", "2018-01"]);
+    assert!(
+        again.stdout.contains("closed months recalculated: none (no closed month's data changed)"),
+        "{}",
+        again.stdout
+    );
     sandbox.ok(&["pay", "close", "--db", &db, "--period", "2018-01"]);
     let reopen = sandbox.ok(&["pay", "reopen", "--db", &db, "--period", "2018-01", "--reason", "late deal"]);
-    assert!(reopen.stdout.contains("version 2 reopened"), "{}", reopen.stdout);
+    // Versions 1 and 2 were the two runs, the second closed.
+    assert!(reopen.stdout.contains("version 3 reopened"), "{}", reopen.stdout);
 
     let payroll = sandbox.ok(&["pay", "payroll", "--db", &db, "--period", "2017-06"]);
     let mut lines = payroll.stdout.lines();
