@@ -90,8 +90,8 @@ impl App {
 
     pub(crate) async fn carry_after(&self, run: Option<&RunInfo>) -> AppResult<Carry> {
         let Some(run) = run else { return Ok(Carry::default()) };
-        let row = self.store().run_by_id(&run.id).await?.ok_or(AppError::NotFound)?;
-        serde_json::from_str(&row.carry)
+        let carry = self.store().run_carry(&run.id).await?.ok_or(AppError::NotFound)?;
+        serde_json::from_str(&carry)
             .map_err(|e| AppError::Internal(format!("run {}: stored carry: {e}", run.id)))
     }
 
@@ -159,6 +159,7 @@ impl App {
         plans.dedup();
         let run_totals = totals(&statements);
         let now = crate::access::secret::now_text();
+        let carry = serde_json::to_string(&carry_out).map_err(|e| AppError::Internal(e.to_string()))?;
         let row = RunRow {
             id: id.clone(),
             period: period.to_string(),
@@ -167,7 +168,6 @@ impl App {
             input_hash,
             based_on: based_on.map(|r| r.id.clone()),
             plans: serde_json::to_string(&plans).map_err(|e| AppError::Internal(e.to_string()))?,
-            carry: serde_json::to_string(&carry_out).map_err(|e| AppError::Internal(e.to_string()))?,
             payees: statements.len() as i64,
             totals: serde_json::to_string(
                 &run_totals.iter().map(|t| serde_json::json!({"currency": t.currency.code(), "payout": t.payout.to_string()})).collect::<Vec<_>>(),
@@ -207,7 +207,7 @@ impl App {
                 .set_run_status(&mut tx, &draft.id, "draft", "superseded", by, &row.created_at, None)
                 .await?;
         }
-        self.store().insert_run(&mut tx, &row, &rows).await?;
+        self.store().insert_run(&mut tx, &row, &carry, &rows).await?;
         let change = Change::new("pay.run", "comp_runs", Some(id.clone())).after(
             serde_json::json!({"period": period.to_string(), "version": version, "payees": statements.len()}),
         );

@@ -159,7 +159,6 @@ fn a_run(id: &str, period: &str, digests: Option<&str>) -> attain_store::RunRow 
         input_hash: "h".into(),
         based_on: None,
         plans: "[]".into(),
-        carry: "{}".into(),
         payees: 0,
         totals: "[]".into(),
         created_by: "admin".into(),
@@ -182,8 +181,8 @@ async fn runs_keep_their_input_digests(store: Store, backend: Db) {
     let old = a_run("run-2017-01-v1", "2017-01", None);
     let new = a_run("run-2017-02-v1", "2017-02", Some(r#"{"2017-01":"ab","2017-02":"cd"}"#));
     let mut tx = store.begin().await.unwrap();
-    store.insert_run(&mut tx, &old, &[]).await.unwrap();
-    store.insert_run(&mut tx, &new, &[]).await.unwrap();
+    store.insert_run(&mut tx, &old, "{}", &[]).await.unwrap();
+    store.insert_run(&mut tx, &new, "{}", &[]).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(store.run_by_id(&old.id).await.unwrap(), Some(old));
     assert_eq!(store.run_by_id(&new.id).await.unwrap(), Some(new));
