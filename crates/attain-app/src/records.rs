@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::audit::Change;
 use crate::error::{AppError, AppResult};
 use crate::import::{Batch, ImportError, ImportOptions, Origin, SourceRow, apply};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Snapshot, Verdict};
 
 /// The largest page a caller may ask for.
 pub const MAX_PER_PAGE: u32 = 500;
@@ -126,29 +126,22 @@ fn cell_texts(kind: Kind, values: &[Value]) -> Vec<String> {
     cells_to_text(kind.spec(), values)
 }
 
-fn matches_filter(
-    kind: Kind,
-    values: &[Value],
-    texts: &[String],
-    column: usize,
-    op: Op,
-    wanted: &str,
-) -> bool {
+/// Whether a cell (its value and its text) passes one filter on its column.
+fn cell_passes(kind: Kind, column: usize, value: &Value, text: &str, op: Op, wanted: &str) -> bool {
     let spec = kind.spec();
     let numeric =
         matches!(spec.columns[column].ty, ColumnType::Int | ColumnType::Money { .. } | ColumnType::Decimal);
-    let ordering = if numeric && !values[column].is_null() {
-        match (texts[column].parse::<rust_decimal::Decimal>(), wanted.trim().parse::<rust_decimal::Decimal>())
-        {
+    let ordering = if numeric && !value.is_null() {
+        match (text.parse::<rust_decimal::Decimal>(), wanted.trim().parse::<rust_decimal::Decimal>()) {
             (Ok(have), Ok(want)) => have.cmp(&want),
             _ => return false,
         }
-    } else if values[column].is_null() {
+    } else if value.is_null() {
         return op == Op::Eq && wanted.is_empty();
     } else if op == Op::Eq {
-        return texts[column].eq_ignore_ascii_case(wanted.trim());
+        return text.eq_ignore_ascii_case(wanted.trim());
     } else {
-        texts[column].as_str().cmp(wanted.trim())
+        text.cmp(wanted.trim())
     };
     match op {
         Op::Eq => ordering == Ordering::Equal,
@@ -241,20 +234,42 @@ impl App {
             let total = visible.count(kind, snapshot.count(kind));
             return Ok(Listing { snapshot, kind, rows, total, page, per_page });
         }
-        let mut matching: Vec<usize> = visible
-            .rows(kind, snapshot.count(kind))
-            .filter(|&i| {
-                if needle.is_none() && filters.is_empty() {
-                    return true;
+        let mut matching: Vec<usize> = if kind == Kind::Transactions {
+            // Millions of rows: judged from the fact store's columns, on every core.
+            let mut columns: Vec<usize> = match needle {
+                Some(_) => (0..kind.spec().columns.len()).collect(),
+                None => filters.iter().map(|f| f.0).collect(),
+            };
+            columns.sort_unstable();
+            columns.dedup();
+            snapshot.transactions_matching(&visible, &columns, needle.is_some(), |column, cell, text| {
+                Verdict {
+                    hit: needle.as_ref().is_some_and(|n| text.to_lowercase().contains(n.as_str())),
+                    pass: filters
+                        .iter()
+                        .filter(|f| f.0 == column)
+                        .all(|&(_, op, wanted)| cell_passes(kind, column, cell, text, op, wanted)),
                 }
-                let values = snapshot.values(kind, i);
-                let texts = cell_texts(kind, &values);
-                let found = needle
-                    .as_ref()
-                    .is_none_or(|n| texts.iter().any(|t| t.to_lowercase().contains(n.as_str())));
-                found && filters.iter().all(|&(c, op, v)| matches_filter(kind, &values, &texts, c, op, v))
             })
-            .collect();
+        } else {
+            visible
+                .rows(kind, snapshot.count(kind))
+                .filter(|&i| {
+                    if needle.is_none() && filters.is_empty() {
+                        return true;
+                    }
+                    let values = snapshot.values(kind, i);
+                    let texts = cell_texts(kind, &values);
+                    let found = needle
+                        .as_ref()
+                        .is_none_or(|n| texts.iter().any(|t| t.to_lowercase().contains(n.as_str())));
+                    found
+                        && filters
+                            .iter()
+                            .all(|&(c, op, v)| cell_passes(kind, c, &values[c], &texts[c], op, v))
+                })
+                .collect()
+        };
         if let Some((column, descending)) = sort {
             // Each row's cell once, not once per comparison.
             let cells: Vec<Value> =

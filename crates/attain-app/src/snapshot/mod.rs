@@ -7,6 +7,7 @@
 //! records and their cells took several hundred: issue E1), and a page's rows are made from
 //! them on demand. Everything else is held as records, also turned into cells a row at a time.
 
+mod cells;
 mod load;
 mod order;
 mod patch;
@@ -25,6 +26,7 @@ use attain_facts::{FactStore, Transactions};
 use crate::access::Actor;
 use crate::scope::Visible;
 
+pub use cells::Verdict;
 pub use patch::Written;
 
 /// At most this many people's views are cached per snapshot: a view holds a bit per record,

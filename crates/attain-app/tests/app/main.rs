@@ -28,6 +28,7 @@ mod scope;
 mod skip_bad;
 mod statements;
 mod throttle_bound;
+mod transaction_search;
 
 use std::path::{Path, PathBuf};
 
