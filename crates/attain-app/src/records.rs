@@ -126,6 +126,17 @@ fn cell_texts(kind: Kind, values: &[Value]) -> Vec<String> {
     cells_to_text(kind.spec(), values)
 }
 
+/// Whether `text` holds `needle` (already lower case), ignoring case. ASCII text is compared
+/// byte by byte, without the lower-case copy other text needs: a search reads millions.
+fn holds(text: &str, needle: &str) -> bool {
+    if !text.is_ascii() {
+        return text.to_lowercase().contains(needle);
+    }
+    let (text, needle) = (text.as_bytes(), needle.as_bytes());
+    needle.is_empty()
+        || text.windows(needle.len()).any(|w| w.iter().zip(needle).all(|(a, b)| a.to_ascii_lowercase() == *b))
+}
+
 /// Whether a cell (its value and its text) passes one filter on its column.
 fn cell_passes(kind: Kind, column: usize, value: &Value, text: &str, op: Op, wanted: &str) -> bool {
     let spec = kind.spec();
@@ -236,15 +247,24 @@ impl App {
         }
         let mut matching: Vec<usize> = if kind == Kind::Transactions {
             // Millions of rows: judged from the fact store's columns, on every core.
-            let mut columns: Vec<usize> = match needle {
-                Some(_) => (0..kind.spec().columns.len()).collect(),
-                None => filters.iter().map(|f| f.0).collect(),
+            // A number's text is digits, a point and a sign: a needle with any other character
+            // cannot be in it, so number columns are read only when filtered on.
+            let spec = kind.spec();
+            let numeric = |c: usize| {
+                matches!(spec.columns[c].ty, ColumnType::Int | ColumnType::Money { .. } | ColumnType::Decimal)
             };
+            let wordy =
+                needle.as_ref().is_some_and(|n| n.chars().any(|ch| !matches!(ch, '0'..='9' | '.' | '-')));
+            let mut columns: Vec<usize> = match needle {
+                Some(_) => (0..spec.columns.len()).filter(|&c| !(wordy && numeric(c))).collect(),
+                None => Vec::new(),
+            };
+            columns.extend(filters.iter().map(|f| f.0));
             columns.sort_unstable();
             columns.dedup();
             snapshot.transactions_matching(&visible, &columns, needle.is_some(), |column, cell, text| {
                 Verdict {
-                    hit: needle.as_ref().is_some_and(|n| text.to_lowercase().contains(n.as_str())),
+                    hit: needle.as_ref().is_some_and(|n| holds(text, n)),
                     pass: filters
                         .iter()
                         .filter(|f| f.0 == column)
@@ -260,9 +280,7 @@ impl App {
                     }
                     let values = snapshot.values(kind, i);
                     let texts = cell_texts(kind, &values);
-                    let found = needle
-                        .as_ref()
-                        .is_none_or(|n| texts.iter().any(|t| t.to_lowercase().contains(n.as_str())));
+                    let found = needle.as_ref().is_none_or(|n| texts.iter().any(|t| holds(t, n)));
                     found
                         && filters
                             .iter()
@@ -480,5 +498,28 @@ pub(crate) fn put_change(
         entity_id: Some(id.to_string()),
         before,
         after: Some(after),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds;
+
+    #[test]
+    fn holds_ignores_case_in_ascii_and_other_text_alike() {
+        for (text, needle, want) in [
+            ("T-000466", "t-0004", true),
+            ("t-000466", "t-0004", true),
+            ("Acme GmbH", "gmbh", true),
+            ("Acme GmbH", "gmbx", false),
+            ("Müller AG", "mül", true),
+            ("MÜLLER AG", "mül", true),
+            ("Muller", "mül", false),
+            ("", "a", false),
+            ("ab", "abc", false),
+        ] {
+            assert_eq!(holds(text, needle), want, "{text} / {needle}");
+            assert_eq!(holds(text, needle), text.to_lowercase().contains(needle), "{text} / {needle}");
+        }
     }
 }

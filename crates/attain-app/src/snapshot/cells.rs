@@ -84,7 +84,13 @@ impl Snapshot {
     ) -> Vec<usize> {
         let judge_cell = |row: usize, column: usize| {
             let cell = self.transaction_cell(row, column);
-            judge(column, &cell, &self.cell_text(row, column, &cell))
+            // A text cell's text is the text itself and an empty cell's is empty (as
+            // `cell_to_text` says): only numbers are written out.
+            match &cell {
+                Value::Text(text) => judge(column, &cell, text),
+                Value::Null => judge(column, &cell, ""),
+                Value::Int(_) => judge(column, &cell, &self.cell_text(row, column, &cell)),
+            }
         };
         let tables: Vec<Table> =
             columns.iter().filter_map(|&c| self.table(c, &|c, cell, text| judge(c, cell, text))).collect();
