@@ -11,27 +11,15 @@ use arrow_array::types::{Date32Type, Int32Type, Int64Type};
 use arrow_array::{Array, PrimitiveArray, RecordBatch, StringArray};
 use arrow_schema::DataType;
 use attain_core::dating::parse_date;
+use attain_core::domain::transaction_column::{
+    ACCOUNT, AMOUNT, COLUMNS, COST, CURRENCY, DATE, ID, KIND, OPPORTUNITY, ORIGINAL, OWNER, PRODUCT, QUANTITY,
+};
 use attain_core::domain::{Transaction, TransactionKind, TransactionRef};
 use attain_core::money::parse_decimal;
 use attain_core::record::{Choice, ColumnType, FieldError, check_cell};
 use attain_core::{Currency, Date, Kind, Money};
 
 use crate::generate::parquet::date_from_days;
-
-/// The transaction spec's column positions (a unit test holds them to the spec).
-const ID: usize = 0;
-const DATE: usize = 1;
-const KIND: usize = 2;
-const ACCOUNT: usize = 3;
-const PRODUCT: usize = 4;
-const QUANTITY: usize = 5;
-const CURRENCY: usize = 6;
-const AMOUNT: usize = 7;
-const COST: usize = 8;
-const OPPORTUNITY: usize = 9;
-const ORIGINAL: usize = 10;
-const OWNER: usize = 11;
-const COLUMNS: usize = 12;
 
 /// One spec column of a batch, typed as the file holds it (`ParquetRows::open` admitted only
 /// these types for each column).
@@ -240,32 +228,4 @@ pub(super) fn transaction_at<'b>(
         original_id,
         owner_id: columns.text(OWNER, r),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_positions_are_the_specs() {
-        let spec = Kind::Transactions.spec();
-        let at = |name| spec.index_of(name);
-        assert_eq!(spec.columns.len(), COLUMNS);
-        for (name, i) in [
-            ("id", ID),
-            ("date", DATE),
-            ("kind", KIND),
-            ("account_id", ACCOUNT),
-            ("product_id", PRODUCT),
-            ("quantity", QUANTITY),
-            ("currency", CURRENCY),
-            ("amount", AMOUNT),
-            ("cost", COST),
-            ("opportunity_id", OPPORTUNITY),
-            ("original_id", ORIGINAL),
-            ("owner_id", OWNER),
-        ] {
-            assert_eq!(at(name), Some(i), "{name}");
-        }
-    }
 }

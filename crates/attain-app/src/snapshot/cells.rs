@@ -9,6 +9,9 @@
 
 use attain_core::Kind;
 use attain_core::domain::TransactionKind;
+use attain_core::domain::transaction_column::{
+    ACCOUNT, AMOUNT, COLUMNS, COST, CURRENCY, DATE, ID, KIND, OPPORTUNITY, ORIGINAL, OWNER, PRODUCT, QUANTITY,
+};
 use attain_core::record::{Choice, Value, cell_to_text};
 use attain_facts::day::date_of;
 use attain_facts::transactions::kind_of;
@@ -17,21 +20,6 @@ use rayon::prelude::*;
 
 use super::Snapshot;
 use crate::scope::Visible;
-
-// Transaction columns, in `Transaction::to_values` order (a test holds the two together).
-const ID: usize = 0;
-const DATE: usize = 1;
-const KIND: usize = 2;
-const ACCOUNT: usize = 3;
-const PRODUCT: usize = 4;
-const QUANTITY: usize = 5;
-const CURRENCY: usize = 6;
-const AMOUNT: usize = 7;
-const COST: usize = 8;
-const OPPORTUNITY: usize = 9;
-const ORIGINAL: usize = 10;
-const OWNER: usize = 11;
-const COLUMNS: usize = 12;
 
 /// What a query makes of one cell: whether it holds the searched text, whether it passes the
 /// filters on its column.

@@ -21,4 +21,4 @@ pub use opportunity::{Channel, DealStatus, DealType, Opportunity, StageChange};
 pub use org::{Assignment, Person, Position, Role, days_in_period, holder_of, position_of, position_on};
 pub use product::Product;
 pub use territory::{Territory, TerritoryOwner};
-pub use transaction::{Transaction, TransactionKind, TransactionRef};
+pub use transaction::{Transaction, TransactionKind, TransactionRef, column as transaction_column};

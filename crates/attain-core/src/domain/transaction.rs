@@ -233,3 +233,51 @@ impl Record for Transaction {
         })
     }
 }
+
+/// Positions of the transaction columns in `Transaction::SPEC` and `to_values`, for readers
+/// that go column by column (the Parquet import, the read model's search).
+pub mod column {
+    pub const ID: usize = 0;
+    pub const DATE: usize = 1;
+    pub const KIND: usize = 2;
+    pub const ACCOUNT: usize = 3;
+    pub const PRODUCT: usize = 4;
+    pub const QUANTITY: usize = 5;
+    pub const CURRENCY: usize = 6;
+    pub const AMOUNT: usize = 7;
+    pub const COST: usize = 8;
+    pub const OPPORTUNITY: usize = 9;
+    pub const ORIGINAL: usize = 10;
+    pub const OWNER: usize = 11;
+    /// How many there are.
+    pub const COLUMNS: usize = 12;
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::Kind;
+
+        #[test]
+        fn the_positions_are_the_specs() {
+            let spec = Kind::Transactions.spec();
+            let at = |name| spec.index_of(name);
+            assert_eq!(spec.columns.len(), COLUMNS);
+            for (name, i) in [
+                ("id", ID),
+                ("date", DATE),
+                ("kind", KIND),
+                ("account_id", ACCOUNT),
+                ("product_id", PRODUCT),
+                ("quantity", QUANTITY),
+                ("currency", CURRENCY),
+                ("amount", AMOUNT),
+                ("cost", COST),
+                ("opportunity_id", OPPORTUNITY),
+                ("original_id", ORIGINAL),
+                ("owner_id", OWNER),
+            ] {
+                assert_eq!(at(name), Some(i), "{name}");
+            }
+        }
+    }
+}
