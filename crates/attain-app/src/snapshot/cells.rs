@@ -80,8 +80,14 @@ impl Snapshot {
                 Value::Int(_) => judge(column, &cell, &self.cell_text(row, column, &cell)),
             }
         };
-        let tables: Vec<Table> =
-            columns.iter().filter_map(|&c| self.table(c, &|c, cell, text| judge(c, cell, text))).collect();
+        // A table costs a judgement per distinct number: worth it only when more rows than
+        // that are read (a manager's few thousand rows are judged one by one, not against a
+        // million opportunities).
+        let rows = visible.count(Kind::Transactions, self.count(Kind::Transactions));
+        let tables: Vec<Table> = columns
+            .iter()
+            .filter_map(|&c| self.table(c, rows, &|c, cell, text| judge(c, cell, text)))
+            .collect();
         let per_row: Vec<usize> =
             columns.iter().copied().filter(|c| tables.iter().all(|t| t.column != *c)).collect();
         let store: &FactStore = &self.facts;
@@ -124,10 +130,30 @@ impl Snapshot {
         cell_to_text(Kind::Transactions.spec(), &cells, column)
     }
 
-    /// The column's verdicts per distinct number, for the columns that have one.
-    fn table(&self, column: usize, judge: &(dyn Fn(usize, &Value, &str) -> Verdict + Sync)) -> Option<Table> {
+    /// The column's verdicts per distinct number, for the columns that have one, when they
+    /// are no more than `rows`.
+    fn table(
+        &self,
+        column: usize,
+        rows: usize,
+        judge: &(dyn Fn(usize, &Value, &str) -> Verdict + Sync),
+    ) -> Option<Table> {
         let t = &self.facts.transactions;
         let names = self.facts.names();
+        let days = || Some((*t.day.iter().min()?, *t.day.iter().max()?));
+        let keys = match column {
+            DATE => days().map_or(0, |(first, last)| (last - first + 1) as usize),
+            KIND => TransactionKind::ALL.len(),
+            CURRENCY => names.currencies.len(),
+            ACCOUNT => names.accounts.len() + 1,
+            PRODUCT => names.products.len() + 1,
+            OPPORTUNITY => names.opportunities.len() + 1,
+            OWNER => names.people.len() + 1,
+            _ => return None,
+        };
+        if keys > rows {
+            return None;
+        }
         let spec = Kind::Transactions.spec();
         let text_cell = |text: Option<String>| {
             let cell = text.map_or(Value::Null, Value::Text);
@@ -145,9 +171,9 @@ impl Snapshot {
         let mut first_day = 0;
         let verdicts = match column {
             DATE => {
-                let (Some(first), Some(last)) = (t.day.iter().min(), t.day.iter().max()) else { return None };
-                first_day = *first;
-                (*first..=*last).map(|d| text_cell(Some(date_of(d).to_string()))).collect()
+                let (first, last) = days()?;
+                first_day = first;
+                (first..=last).map(|d| text_cell(Some(date_of(d).to_string()))).collect()
             }
             KIND => TransactionKind::ALL.iter().map(|k| text_cell(Some(k.to_string()))).collect(),
             CURRENCY => names.currencies.iter().map(|c| text_cell(Some(c.to_string()))).collect(),
