@@ -25,11 +25,13 @@ pub(crate) struct Buckets {
     /// The first day the month table covers, and each covered day's month (0-based).
     first_day: i32,
     day_month: Vec<u16>,
-    /// Per person and month (`p * (months + 1) + m`): the flat index of the person's first
-    /// bucket in that month, the last entry being the end of their buckets. A day's bucket is
-    /// then one read in the common case (a month with one bucket), not a search.
+    /// Per month and person (`m * people + p`): the flat index of the person's first bucket
+    /// in that month, the row after the last month being the end of their buckets. A day's
+    /// bucket is then two reads in the common case (a month with one bucket), not a search.
+    /// Month-major, so the transactions of one month (the generated and the imported ones
+    /// come in date order) read two 40 KB rows at 10k people, which stay in a core's cache.
     month_at: Vec<u32>,
-    months: usize,
+    people: usize,
 }
 
 /// Day numbers of the first of each month from `first`'s month through `last`'s.
@@ -129,23 +131,24 @@ impl Buckets {
             let end = months.get(m + 1).copied().unwrap_or(*last + 1);
             day_month.extend(std::iter::repeat_n(m as u16, (end - start).max(0) as usize));
         }
-        let mut month_at = Vec::with_capacity(data.people.len() * (months.len() + 1));
-        for p in 0..data.people.len() {
+        let people = data.people.len();
+        let mut month_at = vec![0u32; people * (months.len() + 1)];
+        for p in 0..people {
             let (a, b) = (offsets[p] as usize, offsets[p + 1] as usize);
             // Every month start is one of each person's cuts, so each is found exactly.
-            for start in &months {
-                month_at.push((a + starts[a..b].partition_point(|s| s < start)) as u32);
+            for (m, start) in months.iter().enumerate() {
+                month_at[m * people + p] = (a + starts[a..b].partition_point(|s| s < start)) as u32;
             }
-            month_at.push(b as u32);
+            month_at[months.len() * people + p] = b as u32;
         }
-        Buckets { offsets, starts, first_day, day_month, month_at, months: months.len() }
+        Buckets { offsets, starts, first_day, day_month, month_at, people }
     }
 
     /// Person `p`'s bucket holding `day`, as a flat index.
     pub fn of(&self, p: u32, day: i32) -> u32 {
         if let Some(m) = usize::try_from(day - self.first_day).ok().and_then(|i| self.day_month.get(i)) {
-            let at = p as usize * (self.months + 1) + *m as usize;
-            let (i, j) = (self.month_at[at], self.month_at[at + 1]);
+            let at = *m as usize * self.people + p as usize;
+            let (i, j) = (self.month_at[at], self.month_at[at + self.people]);
             if j == i + 1 {
                 return i;
             }

@@ -147,13 +147,7 @@ impl<'a> Prepared<'a> {
     }
 
     fn delta(&self, rows: &[u32]) -> Delta {
-        let pass = Pass {
-            store: &self.store,
-            crediting: &self.crediting,
-            sigs: &self.sigs,
-            buckets: &self.buckets,
-            clawable: &self.clawable,
-        };
+        let pass = Pass::new(&self.store, &self.crediting, &self.sigs, &self.buckets, &self.clawable);
         let mut delta = Delta::default();
         let mut scratch = Scratch::default();
         for row in rows {

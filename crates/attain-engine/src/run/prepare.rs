@@ -12,7 +12,7 @@ use attain_facts::FactStore;
 use rust_decimal::Decimal;
 
 use super::EngineError;
-use super::accumulate::{Sums, accumulate};
+use super::accumulate::{Pass, Sums, accumulate};
 use super::buckets::Buckets;
 use super::clawable::Clawable;
 use super::credit::Crediting;
@@ -98,7 +98,7 @@ impl<'a> Prepared<'a> {
         let sigs = Sigs::compile(&store, book);
         let buckets = Buckets::build(&store, data, &stretches);
         let clawable = Clawable::new(&store, book, &stretches, company.calendar);
-        let sums = accumulate(&store, &crediting, &sigs, &buckets, &clawable)?;
+        let sums = accumulate(&Pass::new(&store, &crediting, &sigs, &buckets, &clawable))?;
         let mut quotas: HashMap<&str, Vec<&Quota>> = HashMap::new();
         for q in &data.quotas {
             quotas.entry(q.position_id.as_str()).or_default().push(q);
@@ -128,7 +128,7 @@ impl<'a> Prepared<'a> {
     }
 
     /// For each person, the days they hold a position with a plan, and which plan.
-    fn plan_stretches(data: &Dataset, book: &PlanBook) -> Result<Vec<Vec<Stretch>>, EngineError> {
+    pub(crate) fn plan_stretches(data: &Dataset, book: &PlanBook) -> Result<Vec<Vec<Stretch>>, EngineError> {
         let mut out: Vec<Vec<Stretch>> = vec![Vec::new(); data.people.len()];
         for pa in &data.plan_assignments {
             if !book.knows(&pa.plan_id) {

@@ -24,6 +24,9 @@ pub(crate) struct Sig<'p> {
     days: Option<(i32, i32)>,
     /// The value is the amount, margin or deal count, so an unsplit credit is an integer.
     pub integral: bool,
+    /// Integral, and nothing but the basis and dates decides which rows count: the pass then
+    /// reads neither products nor opportunities for it (`Sig::counts`).
+    pub plain: bool,
 }
 
 /// The distinct signatures of a plan book, and which one each (plan version, measure) uses.
@@ -32,6 +35,8 @@ pub(crate) struct Sigs<'p> {
     pub list: Vec<Sig<'p>>,
     /// By plan version index in the book, by measure index.
     pub of: Vec<Vec<u16>>,
+    /// Every signature is plain (and there are at most 64): the pass's short way is open.
+    pub plain: bool,
 }
 
 /// What makes two measures sum the same thing: the basis, the filter and the value, as text.
@@ -76,22 +81,31 @@ impl<'p> Sig<'p> {
                 })
                 .collect()
         });
+        let integral = f.condition.is_none()
+            && matches!(m.value, MeasureValue::Amount | MeasureValue::Margin | MeasureValue::Deals);
+        let (deal_types, channels) = (mask(&f.deal_types), mask(&f.channels));
         Sig {
             measure: m,
             basis: basis_bit(basis),
+            plain: integral && products.is_none() && deal_types.is_none() && channels.is_none(),
             products,
             no_product: f.products.is_empty() && f.families.is_empty(),
-            deal_types: mask(&f.deal_types),
-            channels: mask(&f.channels),
+            deal_types,
+            channels,
             days: f.dates.map(|d| (attain_facts::day::day_of(d.from), attain_facts::day::end_of(d.to))),
-            integral: f.condition.is_none()
-                && matches!(m.value, MeasureValue::Amount | MeasureValue::Margin | MeasureValue::Deals),
+            integral,
         }
+    }
+
+    /// Whether a row with these flags and this day passes the basis and the dates: all of the
+    /// filter of a plain signature.
+    pub fn counts(&self, flags: u8, day: i32) -> bool {
+        flags & self.basis != 0 && self.days.is_none_or(|(from, to)| from <= day && day < to)
     }
 
     /// Whether the transaction passes the measure's basis and filter.
     pub fn passes(&self, t: &Txn<'_>) -> Result<bool, EngineError> {
-        if t.flags & self.basis == 0 {
+        if !self.counts(t.flags, t.day) {
             return Ok(false);
         }
         if let Some(products) = &self.products {
@@ -125,11 +139,6 @@ impl<'p> Sig<'p> {
                 return Ok(false);
             }
         }
-        if let Some((from, to)) = self.days
-            && !(from <= t.day && t.day < to)
-        {
-            return Ok(false);
-        }
         match &self.measure.filter.condition {
             None => Ok(true),
             Some(f) => f.eval_bool(t).map_err(|e| EngineError::Formula(e.to_string())),
@@ -139,14 +148,19 @@ impl<'p> Sig<'p> {
     /// An unsplit credit's value in minor units of the transaction's currency (or a count of
     /// deals), for the integer accumulators; `None` when the value is not an integer.
     pub fn integral_value(&self, t: &Txn<'_>) -> Option<i64> {
+        self.integral_of(t.amount, t.cost, t.original.is_some())
+    }
+
+    /// The same from a row's amount and cost in minor units and whether it is a reversal.
+    pub fn integral_of(&self, amount: i64, cost: Option<i64>, reversal: bool) -> Option<i64> {
         if !self.integral {
             return None;
         }
         Some(match &self.measure.value {
-            MeasureValue::Amount => t.amount,
-            MeasureValue::Margin => t.cost.map_or(0, |c| t.amount - c),
+            MeasureValue::Amount => amount,
+            MeasureValue::Margin => cost.map_or(0, |c| amount - c),
             MeasureValue::Deals => {
-                if t.original.is_some() || t.amount < 0 {
+                if reversal || amount < 0 {
                     -1
                 } else {
                     1
@@ -188,7 +202,8 @@ impl<'p> Sigs<'p> {
             }
             of.push(mine);
         }
-        Sigs { list, of }
+        let plain = list.iter().all(|s| s.plain) && list.len() <= 64;
+        Sigs { list, of, plain }
     }
 
     pub fn len(&self) -> usize {

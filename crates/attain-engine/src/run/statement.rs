@@ -228,7 +228,7 @@ pub(crate) struct Plain(pub Decimal);
 
 impl std::fmt::Display for Plain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0.round_dp(6).normalize(), f)
+        digits(f, self.0.round_dp(6).normalize())
     }
 }
 
@@ -237,7 +237,39 @@ pub(crate) struct Percent(pub Decimal);
 
 impl std::fmt::Display for Percent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}%", (self.0 * Decimal::ONE_HUNDRED).round_dp(2).normalize())
+        digits(f, (self.0 * Decimal::ONE_HUNDRED).round_dp(2).normalize())?;
+        f.write_str("%")
+    }
+}
+
+/// A normalised decimal as `Decimal`'s `Display` writes it without options (`-12.5`, `0.05`,
+/// `300`), from its integer mantissa and scale: a year's statements write about a million
+/// numbers, and the formatter's general path (padding, sign and precision options) was most
+/// of their cost.
+fn digits(f: &mut std::fmt::Formatter<'_>, d: Decimal) -> std::fmt::Result {
+    let mantissa = d.mantissa();
+    let mut buffer = itoa::Buffer::new();
+    let text = buffer.format(mantissa.unsigned_abs());
+    let scale = d.scale() as usize;
+    if mantissa < 0 {
+        f.write_str("-")?;
+    }
+    if scale == 0 {
+        return f.write_str(text);
+    }
+    match text.len().checked_sub(scale) {
+        Some(whole) if whole > 0 => {
+            f.write_str(&text[..whole])?;
+            f.write_str(".")?;
+            f.write_str(&text[whole..])
+        }
+        _ => {
+            f.write_str("0.")?;
+            for _ in text.len()..scale {
+                f.write_str("0")?;
+            }
+            f.write_str(text)
+        }
     }
 }
 
@@ -247,4 +279,40 @@ pub(crate) fn plain(d: Decimal) -> String {
 
 pub(crate) fn percent(fraction: Decimal) -> String {
     Percent(fraction).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The short writer prints what `Decimal`'s own `Display` prints, for every sign,
+        /// scale and size.
+        #[test]
+        fn numbers_are_written_as_decimal_writes_them(
+            mantissa in any::<i64>(),
+            wide in any::<bool>(),
+            scale in 0u32..=28,
+        ) {
+            let m = if wide { i128::from(mantissa) * 1_000_000_007 } else { i128::from(mantissa) };
+            let d = Decimal::from_i128_with_scale(m, scale);
+            prop_assert_eq!(Plain(d).to_string(), d.round_dp(6).normalize().to_string());
+            if let Some(hundredfold) = d.checked_mul(Decimal::ONE_HUNDRED) {
+                let p = hundredfold.round_dp(2).normalize();
+                prop_assert_eq!(Percent(d).to_string(), format!("{p}%"));
+            }
+        }
+    }
+
+    #[test]
+    fn small_and_signed_numbers_keep_their_leading_zero() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(Plain(d("0.05")).to_string(), "0.05");
+        assert_eq!(Plain(d("-0.000001")).to_string(), "-0.000001");
+        assert_eq!(Plain(d("-0.0000001")).to_string(), "0");
+        assert_eq!(Plain(d("1200.500")).to_string(), "1200.5");
+        assert_eq!(Percent(d("1.0512")).to_string(), "105.12%");
+        assert_eq!(Percent(d("-0.5")).to_string(), "-50%");
+    }
 }
