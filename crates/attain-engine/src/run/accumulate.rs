@@ -1,8 +1,9 @@
 //! The bulk pass: one read of every transaction, in parallel chunks, adding each credited
 //! share into the payee's bucket per measure signature; then roll-up once per bucket over the
 //! hierarchy as it stood in that bucket. No per-transaction allocation, no hashing in the
-//! common case: an unsplit credit of an amount, margin or deal count is an `i64` added into a
-//! dense array. Splits, quantities, formulas and reversals are exact `Decimal`s kept by key
+//! common case: a credit of an amount, margin or deal count, whole or a split's share, is an
+//! integer added into a dense array (`Sums::scale`). Quantities, formulas and reversals are
+//! exact `Decimal`s kept by key
 //! (reversals by the month of their original, since a window counts a reversal only when it
 //! also holds the original). Reversals that a window may claw back are kept one by one, as
 //! the statement shows a line for each.
@@ -42,10 +43,15 @@ pub(crate) type MonthKey = (u32, u16, u8, u8, i32);
 pub(crate) struct Sums {
     k: usize,
     c: usize,
-    /// `[bucket][sig][direct | overlay][currency]`: unsplit integral credits.
-    own: Vec<i64>,
+    /// The dense sums count units of 10^-(minor units + `scale`) of their currency (of
+    /// 10^-`scale` for a count of deals): the most decimals any split or overlay share has
+    /// (0.6 has one), so a 60/40 split's parts are integers too and are summed as densely as
+    /// whole credits. At most `MAX_SCALE`; a share with more decimals is summed exactly.
+    scale: u32,
+    /// `[bucket][sig][direct | overlay][currency]`: integral credits of non-reversals.
+    own: Vec<i128>,
     /// `[bucket][sig][currency]`: direct credit of the people below, rolled up.
-    rolled: Vec<i64>,
+    rolled: Vec<i128>,
     /// Exact sums, bucket by bucket: bucket `b`'s are `exact[exact_at[b]..exact_at[b + 1]]`
     /// (most buckets have none, so a window reads them without hashing).
     exact_at: Vec<u32>,
@@ -76,8 +82,9 @@ impl Sums {
         (b as usize * self.k + s as usize) * self.c + c as usize
     }
 
-    /// The integral sum for a bucket, signature, kind and currency.
-    pub fn integral(&self, b: u32, s: u16, kind: u8, c: u8) -> i64 {
+    /// The integral sum for a bucket, signature, kind and currency, in units of
+    /// 10^-(minor units + `scale()`).
+    pub fn integral(&self, b: u32, s: u16, kind: u8, c: u8) -> i128 {
         match kind {
             2 => self.rolled.get(self.rolled_at(b, s, c)).copied().unwrap_or(0),
             k => self.own.get(self.own_at(b, s, k, c)).copied().unwrap_or(0),
@@ -86,6 +93,11 @@ impl Sums {
 
     pub fn currencies(&self) -> usize {
         self.c
+    }
+
+    /// The decimals the integral sums carry beyond the currency's minor units.
+    pub fn scale(&self) -> u32 {
+        self.scale
     }
 
     /// Bucket `b`'s exact sums (a key may appear twice: once laid out, once changed later).
@@ -108,12 +120,12 @@ impl Sums {
         }
     }
 
-    pub fn own_mut(&mut self) -> &mut [i64] {
+    pub fn own_mut(&mut self) -> &mut [i128] {
         &mut self.own
     }
 
     /// The roll-up sums, allocated on first use (a bulk run without roll-up has none).
-    pub fn rolled_mut(&mut self) -> &mut Vec<i64> {
+    pub fn rolled_mut(&mut self) -> &mut Vec<i128> {
         if self.rolled.is_empty() {
             self.rolled = vec![0; self.own.len() / 2];
         }
@@ -124,8 +136,8 @@ impl Sums {
 /// Where the pass puts what a row adds: a thread's dense partial in the bulk run, or one
 /// change's delta when a resident run is updated in place (`incremental.rs`).
 pub(crate) trait Sink {
-    /// An unsplit integral credit of `person` in their bucket `b`.
-    fn own(&mut self, person: u32, b: u32, s: u16, kind: u8, c: u8, v: i64);
+    /// An integral credit of `person` in their bucket `b`, in units of the sums' scale.
+    fn own(&mut self, person: u32, b: u32, s: u16, kind: u8, c: u8, v: i128);
     /// An exact credit of `person`, keyed with the month of the original for a reversal.
     fn exact(&mut self, person: u32, key: MonthKey, v: Decimal);
     fn error(&mut self, row: u32, b: u32, s: u16, e: EngineError);
@@ -145,7 +157,7 @@ pub(crate) struct Scratch {
 struct Partial {
     k: usize,
     c: usize,
-    own: Vec<i64>,
+    own: Vec<i128>,
     exact: FxHashMap<MonthKey, Decimal>,
     errors: Vec<(u32, u32, u16, EngineError)>,
     split_error: Option<(u32, EngineError)>,
@@ -153,7 +165,7 @@ struct Partial {
 }
 
 impl Sink for Partial {
-    fn own(&mut self, _: u32, b: u32, s: u16, kind: u8, c: u8, v: i64) {
+    fn own(&mut self, _: u32, b: u32, s: u16, kind: u8, c: u8, v: i128) {
         self.own[((b as usize * self.k + s as usize) * 2 + kind as usize) * self.c + c as usize] += v;
     }
 
@@ -212,7 +224,7 @@ pub(crate) fn accumulate(pass: &Pass<'_, '_>) -> Result<Sums, EngineError> {
     let people = clawable.people();
     let (k, c) = (sigs.len().max(1), store.currencies.len().max(1));
     let len = buckets.len() * k * 2 * c;
-    let shape = Sums { k, c, ..Default::default() };
+    let shape = Sums { k, c, scale: pass.scale, ..Default::default() };
     let rows = store.transactions.len() as u32;
     // One contiguous range per thread, so each thread zeroes and fills one dense array.
     let parts = (rayon::current_num_threads() as u32).clamp(1, rows.div_ceil(1 << 14).max(1));
@@ -289,7 +301,14 @@ pub(crate) struct Pass<'p, 's> {
     /// Whether rows may take the short way (`add_plain_row`): when every signature is plain.
     /// Tests turn it off to hold the two ways to the same sums.
     pub short: bool,
+    /// The sums' scale (`Sums::scale`) and 10 to its power.
+    pub scale: u32,
+    unit: i128,
 }
+
+/// The most decimals a share may have and still be summed densely: a part of an amount of
+/// 10^18 minor units then stays under 10^28, which a `Decimal` holds.
+const MAX_SCALE: u32 = 9;
 
 impl<'p, 's> Pass<'p, 's> {
     pub fn new(
@@ -299,7 +318,18 @@ impl<'p, 's> Pass<'p, 's> {
         buckets: &'p Buckets,
         clawable: &'p Clawable,
     ) -> Pass<'p, 's> {
-        Pass { store, crediting, sigs, buckets, clawable, short: sigs.plain }
+        let scale = crediting.share_scale(MAX_SCALE);
+        Pass { store, crediting, sigs, buckets, clawable, short: sigs.plain, scale, unit: 10i128.pow(scale) }
+    }
+
+    /// A credit of `share` of an integral value `v` in units of the sums' scale, when the
+    /// share has no more decimals than the scale.
+    fn units(&self, v: i64, share: Decimal) -> Option<i128> {
+        if share == Decimal::ONE {
+            return Some(i128::from(v) * self.unit);
+        }
+        let extra = self.scale.checked_sub(share.scale())?;
+        i128::from(v).checked_mul(share.mantissa())?.checked_mul(10i128.pow(extra))
     }
 
     /// Adds what transaction `row` credits into `sink`.
@@ -338,11 +368,9 @@ impl<'p, 's> Pass<'p, 's> {
                 sink.error(row, b, *s, e.clone());
             }
             for (s, integral) in &scratch.passing {
-                match integral {
-                    Some(v) if original.is_none() && share == Decimal::ONE => {
-                        sink.own(credited.person, b, *s, kind, t.currency, *v);
-                    }
-                    _ => match sigs.list[*s as usize].value(&t, share) {
+                match integral.filter(|_| original.is_none()).and_then(|v| self.units(v, share)) {
+                    Some(units) => sink.own(credited.person, b, *s, kind, t.currency, units),
+                    None => match sigs.list[*s as usize].value(&t, share) {
                         Ok(v) => sink.exact(credited.person, (b, *s, kind, t.currency, month), v),
                         Err(e) => sink.error(row, b, *s, e),
                     },
@@ -392,7 +420,7 @@ impl<'p, 's> Pass<'p, 's> {
             let s = counted.trailing_zeros() as u16;
             counted &= counted - 1;
             if let Some(v) = self.sigs.list[s as usize].integral_of(amount, cost, false) {
-                sink.own(person, b, s, kind_index(CreditKind::Direct), currency, v);
+                sink.own(person, b, s, kind_index(CreditKind::Direct), currency, i128::from(v) * self.unit);
             }
         }
         true
@@ -417,7 +445,7 @@ fn roll_up(
     sums.rolled = vec![0; buckets.len() * k * c];
     let mut owner = vec![NONE; buckets.len()];
     let mut chains = Chains::new(store, crediting);
-    let mut direct: Vec<(u16, u8, i64)> = Vec::new();
+    let mut direct: Vec<(u16, u8, i128)> = Vec::new();
     for p in 0..candidates.len() {
         for (b, start) in buckets.of_person(p) {
             owner[b as usize] = p as u32;

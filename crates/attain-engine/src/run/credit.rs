@@ -260,6 +260,11 @@ impl<'a> Crediting<'a> {
         self.rules.primary.iter().find_map(|rule| self.named_by(*rule, store, refs, day))
     }
 
+    /// The most decimals of any split or overlay share, among those with at most `max`.
+    pub fn share_scale(&self, max: u32) -> u32 {
+        self.parts.iter().map(|(_, share)| share.scale()).filter(|s| *s <= max).max().unwrap_or(0)
+    }
+
     /// Whether opportunity `o` has neither split nor overlay rows, so a row of it credits one
     /// payee in full (or nobody).
     pub fn plain(&self, o: u32) -> bool {

@@ -69,7 +69,7 @@ pub struct History {
 /// What the changed rows credit, before it is added to the sums.
 #[derive(Default)]
 struct Delta {
-    own: Vec<(u32, u32, u16, u8, u8, i64)>,
+    own: Vec<(u32, u32, u16, u8, u8, i128)>,
     exact: Vec<(u32, MonthKey, Decimal)>,
     candidates: Vec<(u32, Credit)>,
     /// A formula or split failed: the sums cannot take it in place.
@@ -77,7 +77,7 @@ struct Delta {
 }
 
 impl Sink for Delta {
-    fn own(&mut self, person: u32, b: u32, s: u16, kind: u8, c: u8, v: i64) {
+    fn own(&mut self, person: u32, b: u32, s: u16, kind: u8, c: u8, v: i128) {
         self.own.push((person, b, s, kind, c, v));
     }
 

@@ -46,6 +46,8 @@ pub enum EngineError {
     Formula(String),
     #[error("no transaction has the id {0}")]
     UnknownTransaction(String),
+    #[error("a measure's sum has more than the 28 digits a decimal holds")]
+    TooLarge,
 }
 
 impl Prepared<'_> {

@@ -35,6 +35,14 @@ fn whole_months(days: &Validity) -> Option<((i32, i32), (i32, i32))> {
     ))
 }
 
+/// `units` of 10^-(`minor` + `scale`) as a decimal, at the scale of `minor` when it has no
+/// more decimals (so whole credits read as they always have: cents as cents).
+fn in_units(units: i128, minor: u32, scale: u32) -> Result<Decimal, EngineError> {
+    let unit = 10i128.pow(scale);
+    let (units, scale) = if units % unit == 0 { (units / unit, minor) } else { (units, minor + scale) };
+    Decimal::try_from_i128_with_scale(units, scale).map_err(|_| EngineError::TooLarge)
+}
+
 impl Prepared<'_> {
     /// The measure over `days`: what `each_credit` would add up, with the reversals of
     /// originals outside the window set apart for clawback.
@@ -67,16 +75,11 @@ impl Prepared<'_> {
             for c in 0..sums.currencies() as u8 {
                 let currency = self.store.currencies[c as usize];
                 let (mut sum, mut any) = (Decimal::ZERO, false);
-                for kind in kinds.clone() {
-                    let units = sums.integral(b, s, kind, c);
-                    if units != 0 {
-                        any = true;
-                        sum += if sig.is_money() {
-                            Decimal::new(units, currency.minor_units())
-                        } else {
-                            Decimal::from(units)
-                        };
-                    }
+                let units: i128 = kinds.clone().map(|kind| sums.integral(b, s, kind, c)).sum();
+                if units != 0 {
+                    any = true;
+                    let minor = if sig.is_money() { currency.minor_units() } else { 0 };
+                    sum += in_units(units, minor, sums.scale())?;
                 }
                 // One scan of the bucket's exact sums for every kind counted. A sum of zero
                 // counts as none, as an integral one does (a change taken back in place
