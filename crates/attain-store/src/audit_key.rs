@@ -127,15 +127,20 @@ fn missing_key(shown: &str, named_by: &str, entries: i64) -> String {
     )
 }
 
-/// Writes a fresh key to a temporary file and links it into place, so two processes opening
-/// the same new database at once end up with one key, and no reader sees half a file.
+/// Writes a fresh key to a temporary file and links it into place, so two processes (or two
+/// threads: a server's pools, a test suite's stores) opening the same new database at once end
+/// up with one key, and no reader sees half a file.
 fn create(path: &Path) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
-    let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+    // Named for this call, not only this process: two threads of one process sharing a
+    // temporary name made the second fail with "File exists".
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce).map_err(std::io::Error::other)?;
+    let temp = path.with_extension(format!("tmp-{}-{}", std::process::id(), hex(&nonce)));
     {
         use std::io::Write;
         let mut options = std::fs::OpenOptions::new();
@@ -200,5 +205,29 @@ mod tests {
         }
         let _ = std::fs::remove_dir_all(dir);
         assert!(AuditKey::from_text("short", "test").is_err());
+    }
+
+    /// Many threads of one process opening the same new database at once all get the one key
+    /// (CI once failed here: the threads shared a temporary file name).
+    #[test]
+    fn threads_creating_the_key_at_once_share_one() {
+        let dir = std::env::temp_dir().join(format!("attain-key-race-{}", std::process::id()));
+        let path = dir.join("k");
+        let start = std::sync::Barrier::new(8);
+        let keys: Vec<Vec<u8>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        AuditKey::from_file_or_new(&path, 0, "").map(|k| k.bytes().to_vec())
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("thread").expect("key")).collect()
+        });
+        assert!(keys.iter().all(|k| *k == keys[0] && k.len() == 64));
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).collect();
+        assert_eq!(left.len(), 1, "no temporary file is left behind");
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
