@@ -34,23 +34,19 @@ fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
 }
 
-fn peak_rss_mib() -> u64 {
+/// A memory figure of this process from /proc/self/status (`VmHWM` the peak, `VmRSS` now),
+/// in MiB; 0 where it cannot be read.
+fn status_mib(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kib| kib / 1024)
 }
 
-/// The process's resident memory now, in MiB.
-fn rss_mib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kib| kib / 1024)
+fn peak_rss_mib() -> u64 {
+    status_mib("VmHWM")
 }
 
 /// Sets the peak RSS back to what the process holds now (Linux: `5` into
@@ -59,12 +55,14 @@ fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-/// `mib` MiB per transaction, in bytes with one decimal (integers only: no floating point in
-/// this workspace).
-fn per_transaction(mib: u64, transactions: usize) -> String {
-    let tenths = mib * 1024 * 1024 * 10 / (transactions.max(1) as u64);
+/// `bytes` per transaction, with one decimal (integers only: no floating point in this
+/// workspace).
+fn per_transaction(bytes: u64, transactions: usize) -> String {
+    let tenths = bytes * 10 / (transactions.max(1) as u64);
     format!("{}.{}", tenths / 10, tenths % 10)
 }
+
+const MIB: u64 = 1024 * 1024;
 
 /// What the engine reads of a dataset (people, the org, plan assignments and the pay inputs):
 /// the rest of the generated records — accounts, opportunities, split rows — are in the fact
@@ -166,15 +164,17 @@ fn main() {
         started.elapsed()
     );
     // Tenths of a byte, in integers (no floating point in this workspace).
-    let tenths = store.transactions.heap_bytes() * 10 / store.transactions.len().max(1);
-    println!("fact store:    {}.{} bytes per transaction (transaction columns)", tenths / 10, tenths % 10);
+    println!(
+        "fact store:    {} bytes per transaction (transaction columns)",
+        per_transaction(store.transactions.heap_bytes() as u64, store.transactions.len())
+    );
     let generation_peak = peak_rss_mib();
     company.dataset = engine_inputs(std::mem::take(&mut company.dataset));
-    let resident = rss_mib();
+    let resident = status_mib("VmRSS");
     let engine_peak_kept = reset_peak_rss();
     println!(
         "resident:      {resident} MiB once the store is built and the generator's records the engine does not read are dropped ({} bytes per transaction)",
-        per_transaction(resident, store.transactions.len())
+        per_transaction(resident * MIB, store.transactions.len())
     );
     let year = config.year;
     let (first, last) = (Period::Month { year, month: 1 }, Period::Month { year, month: 12 });
@@ -225,7 +225,7 @@ fn main() {
     if engine_peak_kept {
         println!(
             "engine peak:   {engine_peak} MiB while the runs ran over the resident store ({} bytes per transaction)",
-            per_transaction(engine_peak, store.transactions.len())
+            per_transaction(engine_peak * MIB, store.transactions.len())
         );
     } else {
         println!("engine peak:   not measured (/proc/self/clear_refs could not be written)");
