@@ -72,6 +72,41 @@ fn parse_into<R: Record>(list: &mut Vec<R>, rows: &[Vec<Value>]) -> Result<(), F
     Ok(())
 }
 
+fn push_parsed<R: Record>(list: &mut Vec<R>, values: &[Value]) -> Result<Vec<Value>, FieldError> {
+    let record = R::from_values(values)?;
+    let canonical = record.to_values();
+    list.push(record);
+    Ok(canonical)
+}
+
+/// `other`'s records moved to the end of `list`; into an empty list by taking `other`'s
+/// buffer whole (a million opportunities are not copied into a fresh one).
+fn move_to_end<R>(list: &mut Vec<R>, other: &mut Vec<R>) {
+    if list.is_empty() {
+        std::mem::swap(list, other);
+    } else {
+        list.append(other);
+    }
+}
+
+fn keep_in_order<R>(list: &mut Vec<R>, order: &[u32]) {
+    // Rows are usually kept in the order they came in (files written in key order), most or
+    // all of them: then the list is thinned in place rather than rebuilt.
+    if order.windows(2).all(|w| w[0] < w[1]) && order.last().is_none_or(|&last| (last as usize) < list.len())
+    {
+        let mut next = order.iter().peekable();
+        let mut at = 0u32;
+        list.retain(|_| {
+            let keep = next.next_if_eq(&&at).is_some();
+            at += 1;
+            keep
+        });
+        return;
+    }
+    let mut slots: Vec<Option<R>> = std::mem::take(list).into_iter().map(Some).collect();
+    *list = order.iter().filter_map(|&i| slots.get_mut(i as usize).and_then(Option::take)).collect();
+}
+
 fn sort_by_key<R: Record>(list: &mut [R]) {
     list.sort_by_cached_key(Record::key);
 }
@@ -95,6 +130,31 @@ impl Dataset {
     /// Appends records of one kind parsed from rows of cells.
     pub fn extend_from_rows(&mut self, kind: Kind, rows: &[Vec<Value>]) -> Result<(), FieldError> {
         with_list!(self, kind, |list| parse_into(list, rows), mut)
+    }
+
+    /// Parses one row of cells into a record of `kind` and appends it, returning the record's
+    /// canonical cells (what [`Kind::canonical`] gives): a reader that keeps both the cells
+    /// and the record parses each row once.
+    pub fn push_canonical(&mut self, kind: Kind, values: &[Value]) -> Result<Vec<Value>, FieldError> {
+        with_list!(self, kind, |list| push_parsed(list, values), mut)
+    }
+
+    /// Drops the last record of one kind (a row refused after it was parsed).
+    pub fn pop(&mut self, kind: Kind) {
+        with_list!(
+            self,
+            kind,
+            |list| {
+                list.pop();
+            },
+            mut
+        )
+    }
+
+    /// Keeps only the records of one kind at `order`'s positions, in `order`'s order (a
+    /// position out of range or named twice keeps nothing more).
+    pub fn keep_in_order(&mut self, kind: Kind, order: &[u32]) {
+        with_list!(self, kind, |list| keep_in_order(list, order), mut)
     }
 
     pub fn len(&self, kind: Kind) -> usize {
@@ -141,29 +201,90 @@ impl Dataset {
             adjustments,
             objective_scores,
         } = other;
-        self.company.append(company);
-        self.people.append(people);
-        self.positions.append(positions);
-        self.assignments.append(assignments);
-        self.territories.append(territories);
-        self.territory_owners.append(territory_owners);
-        self.products.append(products);
-        self.accounts.append(accounts);
-        self.contacts.append(contacts);
-        self.opportunities.append(opportunities);
-        self.stage_history.append(stage_history);
-        self.activities.append(activities);
-        self.transactions.append(transactions);
-        self.fx_rates.append(fx_rates);
-        self.quotas.append(quotas);
-        self.plan_assignments.append(plan_assignments);
-        self.credit_splits.append(credit_splits);
-        self.adjustments.append(adjustments);
-        self.objective_scores.append(objective_scores);
+        move_to_end(&mut self.company, company);
+        move_to_end(&mut self.people, people);
+        move_to_end(&mut self.positions, positions);
+        move_to_end(&mut self.assignments, assignments);
+        move_to_end(&mut self.territories, territories);
+        move_to_end(&mut self.territory_owners, territory_owners);
+        move_to_end(&mut self.products, products);
+        move_to_end(&mut self.accounts, accounts);
+        move_to_end(&mut self.contacts, contacts);
+        move_to_end(&mut self.opportunities, opportunities);
+        move_to_end(&mut self.stage_history, stage_history);
+        move_to_end(&mut self.activities, activities);
+        move_to_end(&mut self.transactions, transactions);
+        move_to_end(&mut self.fx_rates, fx_rates);
+        move_to_end(&mut self.quotas, quotas);
+        move_to_end(&mut self.plan_assignments, plan_assignments);
+        move_to_end(&mut self.credit_splits, credit_splits);
+        move_to_end(&mut self.adjustments, adjustments);
+        move_to_end(&mut self.objective_scores, objective_scores);
     }
 
     /// Record counts per kind, in dependency order.
     pub fn counts(&self) -> Vec<(Kind, usize)> {
         Kind::ALL.iter().map(|k| (*k, self.len(*k))).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn products(ids: &[&str]) -> Dataset {
+        let mut data = Dataset::default();
+        for id in ids {
+            let cells = vec![
+                Value::Text((*id).into()),
+                Value::Text(format!("Product {id}")),
+                Value::Null,
+                Value::Text("USD".into()),
+                Value::Int(100),
+                Value::Null,
+            ];
+            let canonical = data.push_canonical(Kind::Products, &cells).unwrap();
+            assert_eq!(canonical, cells, "a canonical row comes back as it went in");
+        }
+        data
+    }
+
+    fn ids(data: &Dataset) -> Vec<&str> {
+        data.products.iter().map(|p| p.id.as_str()).collect()
+    }
+
+    #[test]
+    fn keep_in_order_keeps_the_named_records_in_the_order_named() {
+        let all = ["a", "b", "c", "d", "e"];
+        for (order, want) in [
+            (vec![0, 1, 2, 3, 4], vec!["a", "b", "c", "d", "e"]),
+            (vec![0, 2, 4], vec!["a", "c", "e"]),
+            (vec![1, 3], vec!["b", "d"]),
+            (vec![], vec![]),
+            (vec![4, 0, 2], vec!["e", "a", "c"]),
+            (vec![3, 3, 1], vec!["d", "b"]),
+            (vec![1, 9], vec!["b"]),
+        ] {
+            let mut data = products(&all);
+            data.keep_in_order(Kind::Products, &order);
+            assert_eq!(ids(&data), want, "order {order:?}");
+        }
+    }
+
+    #[test]
+    fn a_refused_row_parses_into_nothing_and_pop_drops_the_last() {
+        let mut data = products(&["a", "b"]);
+        let bad = vec![Value::Text("c".into()), Value::Null, Value::Null, Value::Text("USD".into())];
+        assert!(data.push_canonical(Kind::Products, &bad).is_err());
+        data.pop(Kind::Products);
+        assert_eq!(ids(&data), ["a"]);
+    }
+
+    #[test]
+    fn append_moves_every_record_whether_or_not_the_list_is_empty() {
+        let mut data = Dataset::default();
+        data.append(&mut products(&["a", "b"]));
+        data.append(&mut products(&["c"]));
+        assert_eq!(ids(&data), ["a", "b", "c"]);
     }
 }

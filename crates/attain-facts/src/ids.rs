@@ -25,8 +25,9 @@ impl Default for Ids {
     }
 }
 
-/// `id` as (prefix, digits) when it ends in at most 19 digits after a non-empty-or-empty prefix.
-fn split(id: &str) -> Option<(&str, &str)> {
+/// `id` as (prefix, digits) when it ends in at most 19 digits after a prefix (possibly empty):
+/// the shape in which ids are kept as numbers, here and wherever a reader looks ids up.
+pub fn split(id: &str) -> Option<(&str, &str)> {
     let digits = id.len() - id.bytes().rev().take_while(u8::is_ascii_digit).count();
     let (prefix, number) = id.split_at(digits);
     (!number.is_empty() && number.len() <= 19).then_some((prefix, number))
@@ -70,6 +71,29 @@ impl Ids {
         if let Ids::Text { bytes, ends } = self {
             bytes.extend_from_slice(id.as_bytes());
             ends.push(bytes.len() as u64);
+        }
+    }
+
+    /// Appends `other`'s ids: as numbers while both columns number theirs the same way.
+    pub fn append(&mut self, other: &Ids) {
+        if let (
+            Ids::Numbered { prefix, width, numbers, ascending },
+            Ids::Numbered { prefix: p, width: w, numbers: more, ascending: more_ascending },
+        ) = (&mut *self, other)
+            && !more.is_empty()
+        {
+            if numbers.is_empty() {
+                *self = other.clone();
+                return;
+            }
+            if prefix == p && width == w {
+                *ascending &= *more_ascending && numbers.last() < more.first();
+                numbers.extend_from_slice(more);
+                return;
+            }
+        }
+        for i in 0..other.len() {
+            self.push(&other.get(i));
         }
     }
 

@@ -41,6 +41,16 @@ impl<T: Copy + PartialEq> Opt<T> {
         self.values.get(row).copied().filter(|v| *v != self.none)
     }
 
+    /// `other`'s rows after this column's first `rows` rows, each value through `map`.
+    fn append(&mut self, rows: usize, other: Opt<T>, map: impl Fn(T) -> T) {
+        if other.values.is_empty() {
+            return;
+        }
+        self.values.resize(rows, self.none);
+        let none = other.none;
+        self.values.extend(other.values.into_iter().map(|v| if v == none { self.none } else { map(v) }));
+    }
+
     /// Sets or clears row `row`'s value in place (an edit).
     fn replace(&mut self, row: usize, value: Option<T>) {
         match value {
@@ -189,6 +199,50 @@ impl Transactions {
         self.opportunity.push(row, some(numbers.opportunity));
         self.owner.push(row, some(numbers.owner));
         self.original.push(row, None);
+    }
+
+    /// Appends the rows of `other`, built apart (a reader checks a batch per core into its own
+    /// columns): `other_currencies` is the currency list `other`'s indices point into, and
+    /// `currencies` the list this store's do (grown as needed). Reversal links within `other`
+    /// are kept, moved by this column's length.
+    pub fn append(
+        &mut self,
+        other: Transactions,
+        other_currencies: &[Currency],
+        currencies: &mut Vec<Currency>,
+    ) {
+        let rows = self.len();
+        let map: Vec<u8> = other_currencies.iter().map(|c| currency_index(currencies, *c)).collect();
+        let Transactions {
+            ids,
+            day,
+            flags,
+            account,
+            product,
+            currency,
+            amount,
+            cost,
+            quantity,
+            opportunity,
+            original,
+            owner,
+        } = other;
+        self.ids.append(&ids);
+        self.day.extend_from_slice(&day);
+        self.flags.extend_from_slice(&flags);
+        self.account.extend_from_slice(&account);
+        self.product.extend_from_slice(&product);
+        if map.iter().enumerate().all(|(i, m)| usize::from(*m) == i) {
+            self.currency.extend_from_slice(&currency);
+        } else {
+            self.currency.extend(currency.iter().map(|c| map.get(usize::from(*c)).copied().unwrap_or(*c)));
+        }
+        self.amount.extend_from_slice(&amount);
+        self.cost.append(rows, cost, |v| v);
+        self.quantity.extend(quantity.into_iter().map(|(r, q)| (r + rows as u32, q)));
+        self.opportunity.append(rows, opportunity, |v| v);
+        self.original.append(rows, original, |v| v + rows as u32);
+        self.owner.append(rows, owner, |v| v);
     }
 
     /// Overwrites row `row` with `t` in place (an edit: the id stays), then links it to its

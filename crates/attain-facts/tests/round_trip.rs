@@ -216,3 +216,73 @@ fn org_lookups_answer_what_a_scan_of_the_records_answers() {
         assert_eq!(facts.owner == NONE, a.owner_id.is_none());
     }
 }
+
+/// Columns built apart, a chunk at a time (as a reader checks a batch per core) and each with
+/// its own currency list, then appended in order, hold what one build row by row holds.
+#[test]
+fn transactions_built_in_chunks_and_appended_equal_one_build() {
+    let data = demo(42);
+    let whole = FactStore::from_dataset(&data);
+    for size in [1, 7, 100, data.transactions.len()] {
+        let mut store = FactStore::with_reference_data(&data);
+        let mut pending = Vec::new();
+        for (n, rows) in data.transactions.chunks(size).enumerate() {
+            let mut part = attain_facts::Transactions::default();
+            // Every other chunk starts its currency list with one no row uses, so its indices
+            // differ from the store's and need mapping.
+            let mut currencies = if n % 2 == 0 {
+                store.currencies.clone()
+            } else {
+                vec![attain_core::Currency::parse("JPY").unwrap()]
+            };
+            let base = store.transactions.len() as u32;
+            let mut local = Vec::new();
+            for t in rows {
+                if let Some(o) = &t.original_id {
+                    local.push((part.len() as u32, o.clone()));
+                }
+                let mut refs = attain_facts::transactions::Refs {
+                    accounts: &mut store.accounts,
+                    products: &mut store.products,
+                    opportunities: &mut store.opportunities,
+                    people: &mut store.people,
+                    currencies: &mut currencies,
+                };
+                part.push(t.borrowed(), &mut refs);
+            }
+            // Reversals of a row in the same chunk are linked in it (their links must move
+            // with the chunk); the rest once every chunk is in.
+            part.link(&local);
+            pending.extend(
+                local
+                    .into_iter()
+                    .filter(|(row, _)| part.original.get(*row as usize).is_none())
+                    .map(|(row, o)| (base + row, o)),
+            );
+            store.transactions.append(part, &currencies, &mut store.currencies);
+        }
+        store.transactions.link(&pending);
+        assert_eq!(store.transaction_records(), data.transactions, "chunks of {size}");
+        let (a, b) = (&store.transactions, &whole.transactions);
+        assert_eq!(a.len(), b.len());
+        for r in 0..a.len() {
+            assert_eq!(a.ids.get(r), b.ids.get(r));
+            assert_eq!(
+                (a.day[r], a.flags[r], a.account[r], a.product[r], a.amount[r]),
+                (b.day[r], b.flags[r], b.account[r], b.product[r], b.amount[r]),
+                "row {r}, chunks of {size}"
+            );
+            assert_eq!(store.currencies[a.currency[r] as usize], whole.currencies[b.currency[r] as usize]);
+            assert_eq!(
+                (a.cost.get(r), a.opportunity.get(r), a.original.get(r), a.owner.get(r)),
+                (b.cost.get(r), b.opportunity.get(r), b.original.get(r), b.owner.get(r)),
+                "row {r}, chunks of {size}"
+            );
+        }
+        assert_eq!(a.quantity, b.quantity);
+        assert_eq!(
+            matches!(a.ids, attain_facts::Ids::Numbered { ascending: true, .. }),
+            matches!(b.ids, attain_facts::Ids::Numbered { ascending: true, .. })
+        );
+    }
+}

@@ -66,6 +66,8 @@ pub async fn apply(
         let mut suspended = None;
         let mut decided = false;
         let mut first_seen = FxHashMap::default();
+        // Rows are written from their cells: no record is kept per row.
+        let mut passed = 0;
         let mut good = Vec::new();
         let mut affected = 0;
         let mut new_keys = 0;
@@ -74,7 +76,8 @@ pub async fn apply(
             read += step.read;
             errors.append(&mut step.errors);
             let Some(parsed) = step.parsed.take() else { break };
-            let (fresh, new) = keep_unique(kind, parsed, &existing, &mut first_seen, &mut errors);
+            let (fresh, new) =
+                keep_unique(kind, parsed, &existing, &mut first_seen, &mut passed, &mut errors);
             new_keys += new;
             optimistic &= errors.is_empty();
             if !decided {

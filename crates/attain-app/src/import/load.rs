@@ -10,19 +10,21 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
+use attain_core::Currency;
 use attain_core::domain::{Transaction, TransactionRef};
 use attain_core::record::key_of;
 use attain_core::{Dataset, Kind, Value};
-use attain_facts::{FactStore, Ids, NONE, Numbers};
+use attain_facts::{FactStore, Ids, Numbers, Transactions};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::batch::{KindSource, Origin};
+use super::batch::{KindSource, Origin, SourceRow};
 use super::check::{
-    CHUNK, Checked, check_references, check_transaction, dangling_error, drop_overlapping, duplicate_error,
-    keep_unique, one_company, read_step, row_error, sort_errors,
+    CHUNK, Checked, Parsed, check_references, check_row_into, check_transaction, dangling_error,
+    drop_overlapping, duplicate_error, keep_unique, one_company, row_error, sort_errors,
 };
 use super::columnar::{Columns, Memo, Refused, transaction_at};
+use super::known::{Dangling, Known};
 use super::report::{ImportError, RowError};
 use super::sources::read_workspace;
 use crate::generate::parquet::ParquetRows;
@@ -46,45 +48,31 @@ pub fn load_workspace(dir: &Path) -> Result<Loaded, ImportError> {
     }
     let started = std::time::Instant::now();
     let (sources, mut errors) = read_workspace(dir)?.into_sources(CHUNK);
-    let mut kinds: Vec<(Kind, Vec<Checked>)> = Vec::new();
+    let mut kinds: Vec<(Kind, Vec<Checked>, Dataset)> = Vec::new();
     let mut transactions = None;
     for source in sources {
         if source.kind == Kind::Transactions {
             transactions = Some(source);
         } else {
             let kind = source.kind;
-            kinds.push((kind, check_kind(source, &mut errors)?));
+            let (rows, records) = check_kind(source, &mut errors)?;
+            kinds.push((kind, rows, records));
         }
     }
     // No reference kind names a transaction, so these are checked in full before the
     // transactions are read, against the workspace alone.
-    let mut view: Vec<(Kind, &mut Vec<Checked>)> = kinds.iter_mut().map(|(k, rows)| (*k, rows)).collect();
+    let mut view: Vec<(Kind, &mut Vec<Checked>)> = kinds.iter_mut().map(|(k, rows, _)| (*k, rows)).collect();
     check_references(&|_, _| false, &mut view, &mut errors);
     let mut dataset = Dataset::default();
-    for (kind, mut rows) in kinds {
+    for (kind, mut rows, mut records) in kinds {
         // In key order, as a database gives them back (`Dataset::sort` would rebuild every
         // record's cells to find its key; the checked rows have theirs).
         sort_in_key_order(kind, &mut rows);
-        // Parsed into records in chunks on every core, joined in order.
-        let parts: Vec<(Dataset, Vec<RowError>)> = rows
-            .par_chunks(RECORDS_PER_TASK)
-            .map(|chunk| {
-                let mut part = Dataset::default();
-                let mut bad = Vec::new();
-                for row in chunk {
-                    if let Err(e) = part.extend_from_rows(kind, std::slice::from_ref(&row.values)) {
-                        // Canonical cells always parse again; should one not, it is still
-                        // reported.
-                        bad.push(row_error(&row.origin, row.line, kind, e));
-                    }
-                }
-                (part, bad)
-            })
-            .collect();
-        for (mut part, mut bad) in parts {
-            dataset.append(&mut part);
-            errors.append(&mut bad);
-        }
+        // Each row's record was parsed when the row was checked; the rows left out since
+        // (duplicates, overlaps, dangling references) leave theirs out.
+        let order: Vec<u32> = rows.iter().map(|r| r.record).collect();
+        records.keep_in_order(kind, &order);
+        dataset.append(&mut records);
     }
     let mut facts = FactStore::with_reference_data(&dataset);
     tracing::debug!(elapsed = ?started.elapsed(), "workspace: reference data checked and loaded");
@@ -104,9 +92,6 @@ pub fn load_workspace(dir: &Path) -> Result<Loaded, ImportError> {
     Ok(Loaded { dataset, facts })
 }
 
-/// Reference rows parsed into records per task.
-const RECORDS_PER_TASK: usize = 16_384;
-
 /// Sorts checked rows by their key as [`key_of`] strings compare. Where the key is one text
 /// cell (every kind's id), the cells are compared as they are rather than copied into a key
 /// string per row.
@@ -121,91 +106,64 @@ fn sort_in_key_order(kind: Kind, rows: &mut [Checked]) {
     rows.par_sort_by_cached_key(|r| key_of(spec, &r.values));
 }
 
-/// One reference kind's rows, checked row by row, for duplicates and for overlaps.
-fn check_kind(source: KindSource, errors: &mut Vec<RowError>) -> Result<Vec<Checked>, ImportError> {
+/// One reference kind's rows, checked row by row, for duplicates and for overlaps, with the
+/// record of every row that passed the per-row checks (a kept row's `record` is its place).
+/// While one step is checked on every core, the next is read.
+fn check_kind(
+    mut source: KindSource,
+    errors: &mut Vec<RowError>,
+) -> Result<(Vec<Checked>, Dataset), ImportError> {
     let kind = source.kind;
     let none = std::collections::HashSet::new();
     let mut first_seen = FxHashMap::default();
+    let mut passed = 0;
     let mut good = Vec::new();
-    let mut step = read_step(source)?;
-    loop {
-        errors.append(&mut step.errors);
-        let Some(parsed) = step.parsed.take() else { break };
-        good.extend(keep_unique(kind, parsed, &none, &mut first_seen, errors).0);
-        step = read_step(step.source)?;
+    let mut records = Dataset::default();
+    let mut step = read_rows(&mut source)?;
+    while let Some(rows) = step.0.take() {
+        errors.append(&mut step.1);
+        let (parts, next) = rayon::join(|| check_rows(kind, &rows), || read_rows(&mut source));
+        drop(rows);
+        for (parsed, mut part) in parts {
+            records.append(&mut part);
+            good.extend(keep_unique(kind, parsed, &none, &mut first_seen, &mut passed, errors).0);
+        }
+        step = next?;
     }
+    errors.append(&mut step.1);
     one_company(kind, &mut good, errors);
     drop_overlapping(&[], kind, &mut good, errors)?;
-    Ok(good)
+    Ok((good, records))
 }
 
-/// The ids a transaction may name, as the checked reference data holds them, each with its
-/// number in the fact store's interner: checking a reference also finds what the store keeps
-/// for it, on every core, so the push into the store hashes no reference again.
-struct Known<'a> {
-    accounts: FxHashMap<&'a str, u32>,
-    products: FxHashMap<&'a str, u32>,
-    opportunities: FxHashMap<&'a str, u32>,
-    people: FxHashMap<&'a str, u32>,
+/// The next step of a source's rows as text, and the rows that could not be read.
+fn read_rows(source: &mut KindSource) -> Result<(Option<Vec<SourceRow>>, Vec<RowError>), ImportError> {
+    let mut errors = Vec::new();
+    let mut unreadable = 0;
+    let rows = source.next_chunk(CHUNK, &mut errors, &mut unreadable)?;
+    Ok((rows, errors))
 }
 
-/// A dangling reference found while a row was checked, and whether it comes after the
-/// `original_id` column (the reference check reports a row's first dangling column, and the
-/// original is only known once every transaction is in).
-type Dangling = (RowError, bool);
-
-impl<'a> Known<'a> {
-    /// The store was built from `data` (`FactStore::with_reference_data`), so every id is
-    /// interned already; interning here only looks the numbers up.
-    fn of(data: &'a Dataset, facts: &mut FactStore) -> Known<'a> {
-        fn numbered<'a>(
-            ids: impl Iterator<Item = &'a str>,
-            interner: &mut attain_facts::Interner,
-        ) -> FxHashMap<&'a str, u32> {
-            ids.map(|id| (id, interner.intern(id))).collect()
-        }
-        Known {
-            accounts: numbered(data.accounts.iter().map(|r| r.id.as_str()), &mut facts.accounts),
-            products: numbered(data.products.iter().map(|r| r.id.as_str()), &mut facts.products),
-            opportunities: numbered(
-                data.opportunities.iter().map(|r| r.id.as_str()),
-                &mut facts.opportunities,
-            ),
-            people: numbered(data.people.iter().map(|r| r.id.as_str()), &mut facts.people),
-        }
-    }
-
-    /// The numbers of `t`'s references (`NONE` where it has none or names nothing), and the
-    /// first reference (in column order, the original aside) naming nothing.
-    fn resolve(
-        &self,
-        origin: &Origin,
-        line: u64,
-        t: &TransactionRef<'_>,
-    ) -> (Numbers, Option<Box<Dangling>>) {
-        let refs = [
-            ("account_id", Kind::Accounts, t.account_id, &self.accounts, false),
-            ("product_id", Kind::Products, t.product_id, &self.products, false),
-            ("opportunity_id", Kind::Opportunities, t.opportunity_id, &self.opportunities, false),
-            ("owner_id", Kind::People, t.owner_id, &self.people, true),
-        ];
-        let mut numbers = [NONE; 4];
-        let mut dangling = None;
-        for (n, (column, target, id, known, after_original)) in refs.into_iter().enumerate() {
-            let Some(id) = id else { continue };
-            match known.get(id) {
-                Some(number) => numbers[n] = *number,
-                None if dangling.is_none() => {
-                    let e = dangling_error(origin, line, Kind::Transactions, column, target, id);
-                    dangling = Some(Box::new((e, after_original)));
-                }
-                None => {}
-            }
-        }
-        let [account, product, opportunity, owner] = numbers;
-        (Numbers { account, product, opportunity, owner }, dangling)
-    }
+/// Checks a step's rows on every core, a task per run of rows: each task's rows as checked,
+/// in order, and the records of those that passed.
+fn check_rows(kind: Kind, rows: &[SourceRow]) -> Vec<(Parsed, Dataset)> {
+    rows.par_chunks(ROWS_PER_TASK)
+        .map(|chunk| {
+            let mut records = Dataset::default();
+            let parsed = chunk
+                .iter()
+                .map(|row| {
+                    let result = check_row_into(kind, row, Some(&mut records));
+                    (Arc::clone(&row.origin), row.line, result)
+                })
+                .collect();
+            (parsed, records)
+        })
+        .collect()
 }
+
+/// Reference rows checked per task.
+const ROWS_PER_TASK: usize = 4096;
 
 /// A row checked: the transaction, its references' numbers and its first dangling reference,
 /// or why the row is bad (boxed: rarely there, and steps hold tens of thousands of rows).
@@ -227,7 +185,9 @@ fn read_transactions(
             .map(|row| {
                 let result = match check_transaction(&row) {
                     Ok(t) => {
-                        let (numbers, dangling) = known.resolve(&row.origin, row.line, &t.borrowed());
+                        // Each text row owns its transaction: no run to remember across rows.
+                        let (numbers, dangling) =
+                            known.resolve(&row.origin, row.line, &t.borrowed(), &mut [None; 4]);
                         Ok((t, numbers, dangling))
                     }
                     Err(e) => Err(Box::new(row_error(&row.origin, row.line, Kind::Transactions, e))),
@@ -263,6 +223,9 @@ impl TransactionSink {
         facts: &mut FactStore,
         errors: &mut Vec<RowError>,
     ) -> Result<(), ImportError> {
+        // The columns are sized once (a Parquet file's count is exact): grown by doubling, 10M
+        // rows were copied and their fresh pages zeroed several times over.
+        facts.transactions.reserve(usize::try_from(source.estimated).unwrap_or(0));
         if let Some(parquet) = source.take_parquet() {
             return self.read_parquet(parquet, known, facts, errors);
         }
@@ -285,8 +248,9 @@ impl TransactionSink {
         Ok(())
     }
 
-    /// Streams a Parquet file's batches into `facts`, checking their columns in place on every
-    /// core; while one step is pushed, the next is read.
+    /// Streams a Parquet file's batches into `facts`: each batch is checked on a core of its
+    /// own into columns of its own (a [`Chunk`]), which are then appended in order; while one
+    /// step is checked, the next is read.
     fn read_parquet(
         &mut self,
         mut parquet: ParquetRows,
@@ -298,11 +262,14 @@ impl TransactionSink {
         let sources = parquet.columns().to_vec();
         let mut step = parquet.next_batches(PARQUET_STEP)?;
         while let Some((first_row, batches)) = step.take() {
-            let rows = check_batches(&batches, first_row, &sources, &origin, known);
-            let view = rows.into_iter().flatten().map(|(line, result)| (&origin, line, result));
-            let (pushed, next) =
-                rayon::join(|| self.push(facts, view), || parquet.next_batches(PARQUET_STEP));
-            pushed?;
+            let currencies = facts.currencies.clone();
+            let (chunks, next) = rayon::join(
+                || check_batches(&batches, first_row, &sources, &origin, known, &currencies),
+                || parquet.next_batches(PARQUET_STEP),
+            );
+            for chunk in chunks {
+                self.absorb(facts, chunk?)?;
+            }
             errors.extend(self.take_errors());
             step = next?;
         }
@@ -317,7 +284,17 @@ impl TransactionSink {
         rows: impl Iterator<Item = (&'t Arc<Origin>, u64, CheckedRow<TransactionRef<'t>>)>,
     ) -> Result<(), ImportError> {
         let (transactions, refs) = facts.columns_and_refs();
-        let currencies = refs.currencies;
+        self.push_into(transactions, refs.currencies, rows)
+    }
+
+    /// [`TransactionSink::push`] into `transactions`, whose currency indices point into
+    /// `currencies`.
+    fn push_into<'t>(
+        &mut self,
+        transactions: &mut Transactions,
+        currencies: &mut Vec<Currency>,
+        rows: impl Iterator<Item = (&'t Arc<Origin>, u64, CheckedRow<TransactionRef<'t>>)>,
+    ) -> Result<(), ImportError> {
         for (origin, line, result) in rows {
             let (t, numbers, dangling) = match result {
                 Ok(checked) => checked,
@@ -326,16 +303,8 @@ impl TransactionSink {
                     continue;
                 }
             };
-            let row = u32::try_from(transactions.len()).map_err(|_| ImportError::File {
-                path: origin.file.clone(),
-                reason: format!("line {line}: more than {} transactions", u32::MAX),
-            })?;
-            let follows = self.lines.last().is_some_and(|(first, first_line, file)| {
-                Arc::ptr_eq(file, origin) && first_line + u64::from(row - first) == line
-            });
-            if !follows {
-                self.lines.push((row, line, Arc::clone(origin)));
-            }
+            let row = row_number(transactions.len(), origin, line)?;
+            self.note_line(row, line, origin);
             if let Some(d) = dangling {
                 self.dangling.insert(row, *d);
             }
@@ -344,6 +313,37 @@ impl TransactionSink {
             }
             transactions.push_numbered(t, numbers, currencies);
         }
+        Ok(())
+    }
+
+    /// Notes that row `row` is line `line` of `origin`, unless the rows before it already say
+    /// so (a run of lines one by one).
+    fn note_line(&mut self, row: u32, line: u64, origin: &Arc<Origin>) {
+        let follows = self.lines.last().is_some_and(|(first, first_line, file)| {
+            Arc::ptr_eq(file, origin) && first_line + u64::from(row - first) == line
+        });
+        if !follows {
+            self.lines.push((row, line, Arc::clone(origin)));
+        }
+    }
+
+    /// Appends a chunk's rows to the fact store and takes over what its sink kept of them,
+    /// renumbered after the rows already in.
+    fn absorb(&mut self, facts: &mut FactStore, chunk: Chunk) -> Result<(), ImportError> {
+        let Chunk { sink, transactions, currencies } = chunk;
+        let (columns, refs) = facts.columns_and_refs();
+        let base = columns.len();
+        if let Some((_, line, origin)) = sink.lines.first() {
+            row_number(base + transactions.len().saturating_sub(1), origin, *line)?;
+        }
+        let base = base as u32;
+        for (row, line, origin) in &sink.lines {
+            self.note_line(base + row, *line, origin);
+        }
+        self.pending.extend(sink.pending.into_iter().map(|(row, id)| (base + row, id)));
+        self.dangling.extend(sink.dangling.into_iter().map(|(row, d)| (base + row, d)));
+        self.errors.extend(sink.errors);
+        columns.append(transactions, &currencies, refs.currencies);
         Ok(())
     }
 
@@ -377,7 +377,8 @@ impl TransactionSink {
         }
         dead.extend(self.dangling.keys().copied());
         let index = txns.index();
-        let targets: Vec<Option<u32>> = self.pending.iter().map(|(_, id)| index.find(txns, id)).collect();
+        // A binary search over every id per reversal, on every core.
+        let targets: Vec<Option<u32>> = self.pending.par_iter().map(|(_, id)| index.find(txns, id)).collect();
         // A reversal whose original is missing is reported for that when the original_id
         // column comes before the row's first dangling one, as the reference check would.
         let replaced: Vec<(u32, RowError)> = self
@@ -431,15 +432,34 @@ impl TransactionSink {
 /// Rows per step read from a Parquet file: whole batches, enough for every core.
 const PARQUET_STEP: usize = 1 << 16;
 
-/// Checks the rows of a step's batches, a batch per task: per batch, in row order, each row's
-/// number (from `first_row`) and its transaction, borrowed from the batch, or its error.
-fn check_batches<'b>(
-    batches: &'b [RecordBatch],
+/// Rows checked apart into columns of their own, numbered from 0 (a batch per core): what
+/// [`TransactionSink::absorb`] appends in order.
+struct Chunk {
+    sink: TransactionSink,
+    transactions: Transactions,
+    /// What `transactions`' currency indices point into.
+    currencies: Vec<Currency>,
+}
+
+/// Row `row`'s number in the fact store, or the error for a file with more rows than it numbers.
+fn row_number(row: usize, origin: &Origin, line: u64) -> Result<u32, ImportError> {
+    u32::try_from(row).map_err(|_| ImportError::File {
+        path: origin.file.clone(),
+        reason: format!("line {line}: more than {} transactions", u32::MAX),
+    })
+}
+
+/// Checks the rows of a step's batches, a batch per task, each into a [`Chunk`] (rows numbered
+/// from `first_row`; `currencies` the store's list so far): the checked rows never exist as
+/// more than the columns they become.
+fn check_batches(
+    batches: &[RecordBatch],
     first_row: u64,
     sources: &[Option<usize>],
     origin: &Arc<Origin>,
     known: &Known<'_>,
-) -> Vec<Vec<(u64, CheckedRow<TransactionRef<'b>>)>> {
+    currencies: &[Currency],
+) -> Vec<Result<Chunk, ImportError>> {
     let mut starts = Vec::with_capacity(batches.len());
     let mut next = first_row;
     for batch in batches {
@@ -452,28 +472,33 @@ fn check_batches<'b>(
         .map(|(batch, start)| {
             let columns = Columns::of(batch, sources);
             let mut memo = Memo::default();
-            (0..batch.num_rows())
-                .map(|r| {
-                    let line = start + r as u64;
-                    let result = match transaction_at(&columns, r, &mut memo) {
-                        Ok(t) => {
-                            let (numbers, dangling) = known.resolve(origin, line, &t);
-                            Ok((t, numbers, dangling))
-                        }
-                        Err(Refused::Field(e)) => {
-                            Err(Box::new(row_error(origin, line, Kind::Transactions, e)))
-                        }
-                        Err(Refused::Unreadable { column, value, reason }) => Err(Box::new(RowError {
-                            file: origin.file.clone(),
-                            line,
-                            column: Some(column.to_string()),
-                            value: Some(value),
-                            reason,
-                        })),
-                    };
-                    (line, result)
-                })
-                .collect()
+            let mut last = [None; 4];
+            let rows = (0..batch.num_rows()).map(|r| {
+                let line = start + r as u64;
+                let result = match transaction_at(&columns, r, &mut memo) {
+                    Ok(t) => {
+                        let (numbers, dangling) = known.resolve(origin, line, &t, &mut last);
+                        Ok((t, numbers, dangling))
+                    }
+                    Err(Refused::Field(e)) => Err(Box::new(row_error(origin, line, Kind::Transactions, e))),
+                    Err(Refused::Unreadable { column, value, reason }) => Err(Box::new(RowError {
+                        file: origin.file.clone(),
+                        line,
+                        column: Some(column.to_string()),
+                        value: Some(value),
+                        reason,
+                    })),
+                };
+                (origin, line, result)
+            });
+            let mut chunk = Chunk {
+                sink: TransactionSink::default(),
+                transactions: Transactions::default(),
+                currencies: currencies.to_vec(),
+            };
+            chunk.transactions.reserve(batch.num_rows());
+            chunk.sink.push_into(&mut chunk.transactions, &mut chunk.currencies, rows)?;
+            Ok(chunk)
         })
         .collect()
 }

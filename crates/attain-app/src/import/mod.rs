@@ -8,6 +8,7 @@ mod check;
 mod columnar;
 mod crm_sample;
 mod csv_source;
+mod known;
 mod load;
 pub mod mapping;
 mod northwind;
