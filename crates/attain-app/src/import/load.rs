@@ -169,34 +169,40 @@ const ROWS_PER_TASK: usize = 4096;
 /// or why the row is bad (boxed: rarely there, and steps hold tens of thousands of rows).
 type CheckedRow<T> = Result<(T, Numbers, Option<Box<Dangling>>), Box<RowError>>;
 
-/// One step of transactions read as text, checked.
-type CheckedStep = Vec<(Arc<Origin>, u64, CheckedRow<Transaction>)>;
-
-/// Reads the next step of transactions and checks its rows on every core.
-fn read_transactions(
-    mut source: KindSource,
+/// A step of transaction rows read as text, checked on every core, a run of rows per task,
+/// each run into a [`Chunk`] (`currencies` the store's list so far).
+fn check_text_rows(
+    rows: &[SourceRow],
     known: &Known<'_>,
-) -> Result<(KindSource, Vec<RowError>, Option<CheckedStep>), ImportError> {
-    let mut errors = Vec::new();
-    let mut unreadable = 0;
-    let rows = source.next_chunk(CHUNK, &mut errors, &mut unreadable)?;
-    let checked = rows.map(|rows| {
-        rows.into_par_iter()
-            .map(|row| {
-                let result = match check_transaction(&row) {
-                    Ok(t) => {
-                        // Each text row owns its transaction: no run to remember across rows.
-                        let (numbers, dangling) =
-                            known.resolve(&row.origin, row.line, &t.borrowed(), &mut [None; 4]);
-                        Ok((t, numbers, dangling))
-                    }
-                    Err(e) => Err(Box::new(row_error(&row.origin, row.line, Kind::Transactions, e))),
+    currencies: &[Currency],
+) -> Vec<Result<Chunk, ImportError>> {
+    rows.par_chunks(ROWS_PER_TASK)
+        .map(|run| {
+            let checked: Vec<(&Arc<Origin>, u64, CheckedRow<Transaction>)> = run
+                .iter()
+                .map(|row| {
+                    let result = match check_transaction(row) {
+                        Ok(t) => {
+                            // Each text row owns its transaction: no run to remember across rows.
+                            let (numbers, dangling) =
+                                known.resolve(&row.origin, row.line, &t.borrowed(), &mut [None; 4]);
+                            Ok((t, numbers, dangling))
+                        }
+                        Err(e) => Err(Box::new(row_error(&row.origin, row.line, Kind::Transactions, e))),
+                    };
+                    (&row.origin, row.line, result)
+                })
+                .collect();
+            let view = checked.iter().map(|(origin, line, result)| {
+                let result = match result {
+                    Ok((t, numbers, dangling)) => Ok((t.borrowed(), *numbers, dangling.clone())),
+                    Err(e) => Err(e.clone()),
                 };
-                (row.origin, row.line, result)
-            })
-            .collect()
-    });
-    Ok((source, errors, checked))
+                (*origin, *line, result)
+            });
+            Chunk::of(run.len(), currencies, view)
+        })
+        .collect()
 }
 
 /// What is kept while transactions stream into the fact store, to check them across rows
@@ -214,8 +220,9 @@ struct TransactionSink {
 }
 
 impl TransactionSink {
-    /// Streams every step of `source` into `facts`; while one step is pushed, the next is read
-    /// (and, from text, checked).
+    /// Streams every step of `source` into `facts`: each step is checked on every core, a run
+    /// of rows per task into columns of its own ([`Chunk`]), while the next is read; the
+    /// chunks are appended in order.
     fn read(
         &mut self,
         mut source: KindSource,
@@ -229,20 +236,18 @@ impl TransactionSink {
         if let Some(parquet) = source.take_parquet() {
             return self.read_parquet(parquet, known, facts, errors);
         }
-        let (mut source, mut read_errors, mut step) = read_transactions(source, known)?;
+        let (mut step, mut read_errors) = read_rows(&mut source)?;
         while let Some(rows) = step.take() {
             errors.append(&mut read_errors);
-            let view = rows.iter().map(|(origin, line, result)| {
-                let result = match result {
-                    Ok((t, numbers, dangling)) => Ok((t.borrowed(), *numbers, dangling.clone())),
-                    Err(e) => Err(e.clone()),
-                };
-                (origin, *line, result)
-            });
-            let (pushed, next) = rayon::join(|| self.push(facts, view), || read_transactions(source, known));
-            pushed?;
+            let currencies = facts.currencies.clone();
+            let (chunks, next) =
+                rayon::join(|| check_text_rows(&rows, known, &currencies), || read_rows(&mut source));
+            drop(rows);
+            for chunk in chunks {
+                self.absorb(facts, chunk?)?;
+            }
             errors.extend(self.take_errors());
-            (source, read_errors, step) = next?;
+            (step, read_errors) = next?;
         }
         errors.append(&mut read_errors);
         Ok(())
@@ -276,19 +281,8 @@ impl TransactionSink {
         Ok(())
     }
 
-    /// Appends a step's good rows to the fact store, keeping the bad rows' errors for
-    /// [`TransactionSink::take_errors`].
-    fn push<'t>(
-        &mut self,
-        facts: &mut FactStore,
-        rows: impl Iterator<Item = (&'t Arc<Origin>, u64, CheckedRow<TransactionRef<'t>>)>,
-    ) -> Result<(), ImportError> {
-        let (transactions, refs) = facts.columns_and_refs();
-        self.push_into(transactions, refs.currencies, rows)
-    }
-
-    /// [`TransactionSink::push`] into `transactions`, whose currency indices point into
-    /// `currencies`.
+    /// Appends a step's good rows to `transactions` (whose currency indices point into
+    /// `currencies`), keeping the bad rows' errors for [`TransactionSink::take_errors`].
     fn push_into<'t>(
         &mut self,
         transactions: &mut Transactions,
@@ -441,6 +435,25 @@ struct Chunk {
     currencies: Vec<Currency>,
 }
 
+impl Chunk {
+    /// Up to `rows` checked rows pushed into columns of their own; `currencies` is the
+    /// store's currency list so far.
+    fn of<'t>(
+        rows: usize,
+        currencies: &[Currency],
+        checked: impl Iterator<Item = (&'t Arc<Origin>, u64, CheckedRow<TransactionRef<'t>>)>,
+    ) -> Result<Chunk, ImportError> {
+        let mut chunk = Chunk {
+            sink: TransactionSink::default(),
+            transactions: Transactions::default(),
+            currencies: currencies.to_vec(),
+        };
+        chunk.transactions.reserve(rows);
+        chunk.sink.push_into(&mut chunk.transactions, &mut chunk.currencies, checked)?;
+        Ok(chunk)
+    }
+}
+
 /// Row `row`'s number in the fact store, or the error for a file with more rows than it numbers.
 fn row_number(row: usize, origin: &Origin, line: u64) -> Result<u32, ImportError> {
     u32::try_from(row).map_err(|_| ImportError::File {
@@ -491,14 +504,7 @@ fn check_batches(
                 };
                 (origin, line, result)
             });
-            let mut chunk = Chunk {
-                sink: TransactionSink::default(),
-                transactions: Transactions::default(),
-                currencies: currencies.to_vec(),
-            };
-            chunk.transactions.reserve(batch.num_rows());
-            chunk.sink.push_into(&mut chunk.transactions, &mut chunk.currencies, rows)?;
-            Ok(chunk)
+            Chunk::of(batch.num_rows(), currencies, rows)
         })
         .collect()
 }
