@@ -33,6 +33,14 @@ pub fn split(id: &str) -> Option<(&str, &str)> {
     (!number.is_empty() && number.len() <= 19).then_some((prefix, number))
 }
 
+/// The number of `id` when it is `prefix` followed by exactly `width` digits: within one
+/// prefix and width, two different ids never share a number.
+pub fn number_in(prefix: &str, width: usize, id: &str) -> Option<u64> {
+    split(id)
+        .filter(|(p, digits)| *p == prefix && digits.len() == width)
+        .and_then(|(_, digits)| digits.parse().ok())
+}
+
 impl Ids {
     pub fn len(&self) -> usize {
         match self {
@@ -121,9 +129,7 @@ impl Ids {
     /// Whether row `i` has id `id`, without building a string.
     pub fn is(&self, i: usize, id: &str) -> bool {
         match self {
-            Ids::Numbered { prefix, width, numbers, .. } => split(id).is_some_and(|(p, digits)| {
-                p == &**prefix && digits.len() == *width && digits.parse() == Ok(numbers[i])
-            }),
+            Ids::Numbered { prefix, width, numbers, .. } => number_in(prefix, *width, id) == Some(numbers[i]),
             Ids::Text { bytes, ends } => {
                 let start = if i == 0 { 0 } else { ends[i - 1] as usize };
                 &bytes[start..ends[i] as usize] == id.as_bytes()
@@ -146,9 +152,7 @@ impl Ids {
     /// The number `id` would be stored as in a numbered column, for sorted lookups.
     pub(crate) fn number_of(&self, id: &str) -> Option<u64> {
         match self {
-            Ids::Numbered { prefix, width, .. } => split(id)
-                .filter(|(p, digits)| *p == &**prefix && digits.len() == *width)
-                .and_then(|(_, digits)| digits.parse().ok()),
+            Ids::Numbered { prefix, width, .. } => number_in(prefix, *width, id),
             Ids::Text { .. } => None,
         }
     }

@@ -18,7 +18,7 @@ use attain_core::{Currency, Dataset, FiscalCalendar};
 
 pub use credit_splits::CreditSplits;
 pub use day::OPEN as OPEN_DAY;
-pub use ids::{Ids, split as split_numbered};
+pub use ids::{Ids, number_in, split as split_numbered};
 pub use intern::{Interner, NONE};
 pub use intervals::Intervals;
 pub use org::Org;

@@ -6,7 +6,7 @@
 use attain_core::Dataset;
 use attain_core::Kind;
 use attain_core::domain::TransactionRef;
-use attain_facts::{FactStore, Interner, NONE, split_numbered};
+use attain_facts::{FactStore, Interner, NONE, number_in, split_numbered};
 use rustc_hash::FxHashMap;
 
 use super::batch::Origin;
@@ -95,26 +95,14 @@ impl<'a> IdNumbers<'a> {
         let width = digits.len();
         let mut pairs = Vec::new();
         for id in std::iter::once(first).chain(ids) {
-            pairs.push((Self::number_in(prefix, width, id)?, interner.intern(id)));
+            pairs.push((number_in(prefix, width, id)?, interner.intern(id)));
         }
         Some(IdNumbers::Numbered { prefix, width, numbers: Numbers::of(pairs) })
     }
 
-    /// `id`'s number when it has the shape `prefix` + `width` digits: with one shape for
-    /// every known id, two different ids never share a number.
-    fn number_in(prefix: &str, width: usize, id: &str) -> Option<u64> {
-        let digits = id.strip_prefix(prefix)?;
-        if digits.len() != width || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        digits.parse().ok()
-    }
-
     fn get(&self, id: &str) -> Option<u32> {
         match self {
-            IdNumbers::Numbered { prefix, width, numbers } => {
-                numbers.get(Self::number_in(prefix, *width, id)?)
-            }
+            IdNumbers::Numbered { prefix, width, numbers } => numbers.get(number_in(prefix, *width, id)?),
             IdNumbers::Text(map) => map.get(id).copied(),
         }
     }
