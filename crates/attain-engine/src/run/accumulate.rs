@@ -151,6 +151,8 @@ pub(crate) trait Sink {
 pub(crate) struct Scratch {
     credits: Vec<Credited>,
     passing: Vec<(u16, Option<i64>)>,
+    /// The short way's additions of a split row: (person, bucket, signature, kind, units).
+    adds: Vec<(u32, u32, u16, u8, i128)>,
 }
 
 /// What one chunk of transactions adds up.
@@ -334,7 +336,7 @@ impl<'p, 's> Pass<'p, 's> {
 
     /// Adds what transaction `row` credits into `sink`.
     pub fn add_row(&self, sink: &mut impl Sink, scratch: &mut Scratch, row: u32) {
-        if self.short && self.add_plain_row(sink, row) {
+        if self.short && self.add_plain_row(sink, scratch, row) {
             return;
         }
         let (store, crediting, sigs) = (self.store, self.crediting, self.sigs);
@@ -385,17 +387,23 @@ impl<'p, 's> Pass<'p, 's> {
     }
 
     /// The short way for most rows, taken when every signature is plain: a row that reverses
-    /// nothing, names its account, and whose opportunity has no split or overlay rows credits
-    /// one payee in full, so it adds integers only. Reads the row's own columns and the
+    /// nothing and names its account adds integers only. Reads the row's own columns and the
     /// crediting rule's lookup instead of resolving the whole transaction (`Txn::at`, with its
-    /// fallbacks to the original and the opportunity) and listing its credits; the general
-    /// way gives the same sums (the differential and incremental tests hold the two together).
-    /// Returns whether it took the row.
-    fn add_plain_row(&self, sink: &mut impl Sink, row: u32) -> bool {
+    /// fallbacks to the original and the opportunity). A row whose opportunity has no split
+    /// or overlay rows credits one payee in full, without listing its credits; a split or
+    /// overlaid one adds each part's share in units of the sums' scale. The general way gives
+    /// the same sums (the differential and incremental tests hold the two together). Returns
+    /// whether it took the row.
+    fn add_plain_row(&self, sink: &mut impl Sink, scratch: &mut Scratch, row: u32) -> bool {
         let (t, r) = (&self.store.transactions, row as usize);
         let opportunity = t.opportunity.get(r).unwrap_or(NONE);
         let account = t.account[r];
-        if t.original.get(r).is_some() || account == NONE || !self.crediting.plain(opportunity) {
+        if t.original.get(r).is_some() || account == NONE {
+            return false;
+        }
+        let plain = self.crediting.plain(opportunity);
+        // A split that cannot be made stops the run: the general way reports it.
+        if !plain && self.crediting.split_error(opportunity).is_some() {
             return false;
         }
         let (flags, day) = (t.flags[r], t.day[r]);
@@ -410,21 +418,63 @@ impl<'p, 's> Pass<'p, 's> {
         }
         let owner = t.owner.get(r).unwrap_or(NONE);
         let refs = (opportunity, owner, account);
-        let Some(person) = self.crediting.primary_plain(self.store, refs, day) else { return true };
-        let b = self.buckets.of(person, day);
-        if b == NONE {
+        let (amount, cost, currency) = (t.amount[r], t.cost.get(r), t.currency[r]);
+        let value = |s: u16| self.sigs.list[s as usize].integral_of(amount, cost, false);
+        if plain {
+            let Some(person) = self.crediting.primary_plain(self.store, refs, day) else { return true };
+            let b = self.buckets.of(person, day);
+            if b == NONE {
+                return true;
+            }
+            for s in bits(counted) {
+                if let Some(v) = value(s) {
+                    sink.own(
+                        person,
+                        b,
+                        s,
+                        kind_index(CreditKind::Direct),
+                        currency,
+                        i128::from(v) * self.unit,
+                    );
+                }
+            }
             return true;
         }
-        let (amount, cost, currency) = (t.amount[r], t.cost.get(r), t.currency[r]);
-        while counted != 0 {
-            let s = counted.trailing_zeros() as u16;
-            counted &= counted - 1;
-            if let Some(v) = self.sigs.list[s as usize].integral_of(amount, cost, false) {
-                sink.own(person, b, s, kind_index(CreditKind::Direct), currency, i128::from(v) * self.unit);
+        if self.crediting.direct_of(self.store, refs, day, row, &mut scratch.credits).is_err() {
+            return false;
+        }
+        // Every part's units first: a share with more decimals than the scale is summed
+        // exactly by the general way, and the row must not be half added.
+        scratch.adds.clear();
+        for credited in &scratch.credits {
+            let b = self.buckets.of(credited.person, day);
+            if b == NONE {
+                continue;
             }
+            let kind = kind_index(credited.credit.kind);
+            for s in bits(counted) {
+                if let Some(v) = value(s) {
+                    let Some(units) = self.units(v, credited.credit.share) else { return false };
+                    scratch.adds.push((credited.person, b, s, kind, units));
+                }
+            }
+        }
+        for (person, b, s, kind, units) in scratch.adds.drain(..) {
+            sink.own(person, b, s, kind, currency, units);
         }
         true
     }
+}
+
+/// The set bits of a signature mask, lowest first.
+fn bits(mut mask: u64) -> impl Iterator<Item = u16> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let s = mask.trailing_zeros() as u16;
+            mask &= mask - 1;
+            s
+        })
+    })
 }
 
 /// Adds each bucket's direct credit to the buckets of the managers above it, as the

@@ -199,9 +199,21 @@ impl<'a> Crediting<'a> {
 
     /// Primary and overlay credits of a transaction, in that order, into `out`.
     pub fn direct(&self, t: &Txn<'_>, out: &mut Vec<Credited>) -> Result<(), EngineError> {
+        self.direct_of(t.store, (t.opportunity, t.owner, t.account), t.day, t.row, out)
+    }
+
+    /// The same for a row with this opportunity, owner and account (`NONE` where it has none)
+    /// on `day`: what the pass's short way reads for a row that needs no fallback.
+    pub fn direct_of(
+        &self,
+        store: &FactStore,
+        refs: (u32, u32, u32),
+        day: i32,
+        row: u32,
+        out: &mut Vec<Credited>,
+    ) -> Result<(), EngineError> {
         out.clear();
-        let store = t.store;
-        let special = self.special(t.opportunity);
+        let special = self.special(refs.0);
         for rule in &self.rules.primary {
             if *rule == PrimaryRule::Splits {
                 if let Some(sp) = special.filter(|s| s.has_split) {
@@ -209,13 +221,11 @@ impl<'a> Crediting<'a> {
                         return Err(e.clone());
                     }
                     for (person, share) in &self.parts[sp.split.0 as usize..sp.split.1 as usize] {
-                        out.push(credited(*person, t.row, *share, CreditKind::Direct, Reason::Rule(*rule)));
+                        out.push(credited(*person, row, *share, CreditKind::Direct, Reason::Rule(*rule)));
                     }
                 }
-            } else if let Some(person) =
-                self.named_by(*rule, store, (t.opportunity, t.owner, t.account), t.day)
-            {
-                out.push(credited(person, t.row, Decimal::ONE, CreditKind::Direct, Reason::Rule(*rule)));
+            } else if let Some(person) = self.named_by(*rule, store, refs, day) {
+                out.push(credited(person, row, Decimal::ONE, CreditKind::Direct, Reason::Rule(*rule)));
             }
             if !out.is_empty() {
                 break;
@@ -225,7 +235,7 @@ impl<'a> Crediting<'a> {
             && let Some(special) = special
         {
             for (person, share) in &self.parts[special.overlays.0 as usize..special.overlays.1 as usize] {
-                out.push(credited(*person, t.row, *share, CreditKind::Overlay, Reason::OverlaySplit));
+                out.push(credited(*person, row, *share, CreditKind::Overlay, Reason::OverlaySplit));
             }
         }
         Ok(())

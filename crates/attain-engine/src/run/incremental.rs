@@ -167,6 +167,7 @@ impl<'a> Prepared<'a> {
     /// bucket's direct credit to the holders above on the bucket's first day, a reversal
     /// candidate to those above on its own day.
     fn take(&mut self, delta: Delta, undo: bool, touched: &mut Touched) {
+        self.running.forget();
         let (store, crediting, buckets, clawable) =
             (&self.store, &self.crediting, &self.buckets, &self.clawable);
         let sums = &mut self.sums;

@@ -10,6 +10,7 @@ mod credit;
 mod incremental;
 mod month;
 mod prepare;
+mod running;
 mod sig;
 mod statement;
 mod totals;

@@ -16,6 +16,7 @@ use super::accumulate::{Pass, Sums, accumulate};
 use super::buckets::Buckets;
 use super::clawable::Clawable;
 use super::credit::Crediting;
+use super::running::Running;
 use super::sig::Sigs;
 use crate::plan::PlanBook;
 
@@ -48,6 +49,8 @@ pub struct Prepared<'a> {
     pub(crate) quotas: HashMap<&'a str, Vec<&'a Quota>>,
     /// Adjustments and objective scores by person id, in the data's order.
     pub(crate) by_person: HashMap<&'a str, PersonInputs<'a>>,
+    /// Window totals read so far, per person (`running.rs`).
+    pub(crate) running: Running,
 }
 
 /// One person's manual inputs, indexed once so a run does not scan everyone's per payee.
@@ -111,6 +114,7 @@ impl<'a> Prepared<'a> {
             by_person.entry(s.person_id.as_str()).or_default().scores.push(s);
         }
         Ok(Prepared {
+            running: Running::new(data.people.len()),
             by_person,
             data,
             book,

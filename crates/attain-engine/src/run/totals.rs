@@ -63,7 +63,13 @@ impl Prepared<'_> {
         let kinds = kinds.iter().filter(|(on, _)| *on).map(|(_, k)| *k);
         let sums = &self.sums;
         let mut out = Total::default();
-        for (b, start) in self.buckets.of_person(who.person).filter(|(_, d)| from <= *d && *d < to) {
+        // Read on from the total kept for an earlier part of this window, if there is one.
+        let key = (version, measure, who.currency, from);
+        let mut read_from = from;
+        if let Some((upto, total)) = self.running.before(who.person, key, to) {
+            (read_from, out.total) = (upto, total);
+        }
+        for (b, start) in self.buckets.of_person(who.person).filter(|(_, d)| read_from <= *d && *d < to) {
             let date = date_of(start);
             if !self.holds(who.person, &who.plan.id, date) {
                 continue;
@@ -98,6 +104,7 @@ impl Prepared<'_> {
                 out.total += sum;
             }
         }
+        self.running.keep(who.person, key, to, out.total);
         for credit in &sums.candidates[who.person] {
             let allowed = match credit.kind {
                 CreditKind::Direct => m.credit.direct,
