@@ -259,7 +259,8 @@ impl<'a> Prepared<'a> {
         let mut carry = Carry::default();
         let mut month = first;
         while month <= last {
-            let (statements, next) = self.run_month(month, &carry)?;
+            let (statements, next) =
+                self.run_month_from(month, std::mem::take(&mut carry), &Default::default())?;
             months.push(MonthRun { period: month, statements, carry: next.clone() });
             carry = next;
             month = month.next_month();
@@ -295,8 +296,18 @@ impl<'a> Prepared<'a> {
                 continue;
             }
             let carry_in = done.last().map_or(&empty, |m| &m.carry);
-            let outcomes: Vec<_> =
-                who.par_iter().map(|p| self.person_month(*p, month.period, carry_in, &[])).collect();
+            let outcomes: Vec<_> = who
+                .par_iter()
+                .map(|p| {
+                    let id = &self.data.people[*p].id;
+                    self.person_month(
+                        *p,
+                        month.period,
+                        carry_in.payees.get(id).cloned().unwrap_or_default(),
+                        &[],
+                    )
+                })
+                .collect();
             for (p, outcome) in who.into_iter().zip(outcomes) {
                 let id = &self.data.people[p].id;
                 // Statements are in the people's order: found by binary search and replaced

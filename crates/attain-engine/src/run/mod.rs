@@ -63,7 +63,8 @@ impl Prepared<'_> {
         let mut carry = Carry::default();
         let mut month = first;
         while month <= last {
-            let (statements, next) = self.run_month(month, &carry)?;
+            let (statements, next) =
+                self.run_month_from(month, std::mem::take(&mut carry), &Default::default())?;
             out.push((month, statements));
             carry = next;
             month = month.next_month();

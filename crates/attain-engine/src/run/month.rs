@@ -31,45 +31,57 @@ impl Prepared<'_> {
         carry: &Carry,
         extra: &BTreeMap<String, Vec<Line>>,
     ) -> Result<(Vec<Statement>, Carry), EngineError> {
+        self.run_month_from(month, carry.clone(), extra)
+    }
+
+    /// As [`Prepared::run_month_with`], taking the carry over: a run of consecutive months
+    /// hands each month's carry-out to the next without copying every payee's.
+    pub fn run_month_from(
+        &self,
+        month: Period,
+        carry: Carry,
+        extra: &BTreeMap<String, Vec<Line>>,
+    ) -> Result<(Vec<Statement>, Carry), EngineError> {
         if !matches!(month, Period::Month { .. }) {
             return Err(EngineError::NotAMonth(month));
         }
+        let mut payees = carry.payees;
+        let befores: Vec<PayeeCarry> =
+            self.data.people.iter().map(|p| payees.remove(&p.id).unwrap_or_default()).collect();
         // Payees are independent within a month (each starts from their own carry), so they
         // run in parallel; results are put back in the people's order, and the first error in
         // that order is the one reported, as when they ran one by one.
-        let outcomes: Vec<Result<Outcome, EngineError>> = self
-            .data
-            .people
-            .par_iter()
+        let outcomes: Vec<Result<Outcome, EngineError>> = befores
+            .into_par_iter()
+            .zip(self.data.people.par_iter())
             .enumerate()
-            .map(|(p, person)| {
+            .map(|(p, (before, person))| {
                 let extra = extra.get(&person.id).map(Vec::as_slice).unwrap_or_default();
-                self.person_month(p, month, carry, extra)
+                self.person_month(p, month, before, extra)
             })
             .collect();
         let mut statements = Vec::new();
-        let mut next = Carry::default();
+        let mut next = Vec::new();
         for (person, outcome) in self.data.people.iter().zip(outcomes) {
             if let Some((statement, after)) = outcome? {
                 statements.extend(statement);
-                next.payees.insert(person.id.clone(), after);
+                next.push((person.id.clone(), after));
             }
         }
-        Ok((statements, next))
+        Ok((statements, Carry { payees: next.into_iter().collect() }))
     }
 
-    /// Person `p`'s month from `carry` (the previous month's carry-out): their statement if
-    /// they get one, and their carry if it is kept.
+    /// Person `p`'s month from `before` (their carry-out of the previous month): their
+    /// statement if they get one, and their carry if it is kept.
     pub(crate) fn person_month(
         &self,
         p: usize,
         month: Period,
-        carry: &Carry,
+        before: PayeeCarry,
         extra: &[Line],
     ) -> Result<Outcome, EngineError> {
         let person = &self.data.people[p];
         let bounds = self.calendar.bounds(month);
-        let before = carry.payees.get(&person.id).cloned().unwrap_or_default();
         let held: Vec<&str> = plans_held(&self.stretches[p], &bounds);
         // A leaver with a prior-period change or an adjustment still gets a statement.
         let adjusted = self.adjustments_of(&person.id).any(|a| a.period == month);

@@ -158,13 +158,18 @@ pub(crate) fn component_line(
     if let Some(p) = &ev.payout
         && !p.slices.is_empty()
     {
+        // Written piece by piece: the slices are most of a year's explanation text.
         for (n, (i, slice, pay)) in p.slices.iter().enumerate() {
-            let (i, slice, pay) = (i + 1, Plain(*slice), Plain(*pay));
             if n == 0 {
-                why.clause(format_args!("slices tier {i}: {slice} → {pay}"));
+                why.clause(format_args!("slices tier "));
             } else {
-                why.more(format_args!("; tier {i}: {slice} → {pay}"));
+                why.0.push_str("; tier ");
             }
+            why.0.push_str(itoa::Buffer::new().format(i + 1));
+            why.0.push_str(": ");
+            write_plain(&mut why.0, *slice);
+            why.0.push_str(" → ");
+            write_plain(&mut why.0, *pay);
         }
     }
     if let Some(held) = ev.held {
@@ -228,8 +233,14 @@ pub(crate) struct Plain(pub Decimal);
 
 impl std::fmt::Display for Plain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        digits(f, self.0.round_dp(6).normalize())
+        digits(f, self.0, 6)
     }
+}
+
+/// `Plain(d)` written straight into `out`, without the formatter.
+fn write_plain(out: &mut String, d: Decimal) {
+    // Writing into a String cannot fail.
+    let _ = digits(out, d, 6);
 }
 
 /// A fraction as a percentage with at most two decimals.
@@ -237,20 +248,30 @@ pub(crate) struct Percent(pub Decimal);
 
 impl std::fmt::Display for Percent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        digits(f, (self.0 * Decimal::ONE_HUNDRED).round_dp(2).normalize())?;
+        digits(f, self.0 * Decimal::ONE_HUNDRED, 2)?;
         f.write_str("%")
     }
 }
 
-/// A normalised decimal as `Decimal`'s `Display` writes it without options (`-12.5`, `0.05`,
-/// `300`), from its integer mantissa and scale: a year's statements write about a million
-/// numbers, and the formatter's general path (padding, sign and precision options) was most
-/// of their cost.
-fn digits(f: &mut std::fmt::Formatter<'_>, d: Decimal) -> std::fmt::Result {
-    let mantissa = d.mantissa();
+/// `d` rounded to at most `places` decimals and normalised, as `Decimal`'s `Display` writes
+/// it without options (`-12.5`, `0.05`, `300`), from its integer mantissa and scale: a year's
+/// statements write about a million numbers, and the formatter's general path (padding,
+/// sign and precision options), `round_dp` on numbers that need no rounding and
+/// `normalize`'s divisions were most of their cost.
+fn digits(f: &mut impl std::fmt::Write, d: Decimal, places: u32) -> std::fmt::Result {
+    let d = if d.scale() > places { d.round_dp(places) } else { d };
+    // Trailing zeros of the decimals dropped, as `normalize` drops them (-0 becomes 0).
+    let (mut mantissa, mut scale) = (d.mantissa(), d.scale());
+    while scale > 0 && mantissa % 10 == 0 {
+        mantissa /= 10;
+        scale -= 1;
+    }
     let mut buffer = itoa::Buffer::new();
-    let text = buffer.format(mantissa.unsigned_abs());
-    let scale = d.scale() as usize;
+    let text = match u64::try_from(mantissa.unsigned_abs()) {
+        Ok(small) => buffer.format(small),
+        Err(_) => buffer.format(mantissa.unsigned_abs()),
+    };
+    let scale = scale as usize;
     if mantissa < 0 {
         f.write_str("-")?;
     }
