@@ -154,7 +154,7 @@ fn main() {
     for chunk in 0..company.chunks() {
         store.push_transactions(&company.transactions(chunk));
     }
-    store.transactions.shrink_to_fit();
+    store.shrink_to_fit();
     let book = book(&company);
     println!(
         "company:       {} people, {} territories, {} transactions (generated into the fact store in {:.2?})",
@@ -168,6 +168,12 @@ fn main() {
         "fact store:    {} bytes per transaction (transaction columns)",
         per_transaction(store.transactions.heap_bytes() as u64, store.transactions.len())
     );
+    for (part, bytes) in store.heap_parts() {
+        println!(
+            "  {part:<36} {} bytes per transaction",
+            per_transaction(bytes as u64, store.transactions.len())
+        );
+    }
     let generation_peak = peak_rss_mib();
     company.dataset = engine_inputs(std::mem::take(&mut company.dataset));
     let resident = status_mib("VmRSS");

@@ -24,6 +24,13 @@ pub struct CreditSplits {
 }
 
 impl CreditSplits {
+    /// Heap bytes held, for the memory figures.
+    pub fn heap_bytes(&self) -> usize {
+        (self.opportunity.capacity() + self.person.capacity()) * 4
+            + self.overlay.capacity()
+            + self.percent.capacity() * std::mem::size_of::<Decimal>()
+    }
+
     /// The data's split rows; opportunities are interned (a split may name one that only
     /// transactions name), people only looked up.
     pub fn build(data: &Dataset, opportunities: &mut Interner, people: &Interner) -> CreditSplits {
@@ -34,7 +41,12 @@ impl CreditSplits {
             .map(|(i, s)| (opportunities.intern(&s.opportunity_id), i))
             .collect();
         rows.sort_by_key(|(o, _)| *o);
-        let mut out = CreditSplits::default();
+        let mut out = CreditSplits {
+            opportunity: Vec::with_capacity(rows.len()),
+            person: Vec::with_capacity(rows.len()),
+            overlay: Vec::with_capacity(rows.len()),
+            percent: Vec::with_capacity(rows.len()),
+        };
         for (o, i) in rows {
             let s = &data.credit_splits[i];
             out.opportunity.push(o);

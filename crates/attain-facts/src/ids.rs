@@ -1,6 +1,9 @@
 //! The transaction id column. Most sources number their ids (`t-000000123`, `INV-2025-0042`):
-//! those are kept as a prefix, a digit width and one `u64` per row, which is what keeps a
-//! transaction at 100M under 48 bytes. Any other id turns the column into plain text.
+//! those are kept as a prefix, a digit width and one number per row (four bytes while the
+//! numbers lie near one another, `id_numbers.rs`). Any other id turns the column into plain
+//! text.
+
+use crate::id_numbers::IdNumbers;
 
 /// Row ids, numbered while every id is `prefix` + exactly `width` digits, else text.
 #[derive(Debug, Clone)]
@@ -10,7 +13,7 @@ pub enum Ids {
     Numbered {
         prefix: Box<str>,
         width: usize,
-        numbers: Vec<u64>,
+        numbers: IdNumbers,
         ascending: bool,
     },
     Text {
@@ -21,7 +24,7 @@ pub enum Ids {
 
 impl Default for Ids {
     fn default() -> Self {
-        Ids::Numbered { prefix: "".into(), width: 0, numbers: Vec::new(), ascending: true }
+        Ids::Numbered { prefix: "".into(), width: 0, numbers: IdNumbers::default(), ascending: true }
     }
 }
 
@@ -65,7 +68,7 @@ impl Ids {
                 }
                 Some((p, digits)) if p == &**prefix && digits.len() == *width => {
                     if let Ok(n) = digits.parse() {
-                        if numbers.last().is_some_and(|last| *last >= n) {
+                        if numbers.last().is_some_and(|last| last >= n) {
                             *ascending = false;
                         }
                         numbers.push(n);
@@ -96,7 +99,7 @@ impl Ids {
             }
             if prefix == p && width == w {
                 *ascending &= *more_ascending && numbers.last() < more.first();
-                numbers.extend_from_slice(more);
+                numbers.extend(more);
                 return;
             }
         }
@@ -118,7 +121,7 @@ impl Ids {
     /// The id of row `i`.
     pub fn get(&self, i: usize) -> String {
         match self {
-            Ids::Numbered { prefix, width, numbers, .. } => format!("{prefix}{:0width$}", numbers[i]),
+            Ids::Numbered { prefix, width, numbers, .. } => format!("{prefix}{:0width$}", numbers.get(i)),
             Ids::Text { bytes, ends } => {
                 let start = if i == 0 { 0 } else { ends[i - 1] as usize };
                 String::from_utf8_lossy(&bytes[start..ends[i] as usize]).into_owned()
@@ -129,7 +132,9 @@ impl Ids {
     /// Whether row `i` has id `id`, without building a string.
     pub fn is(&self, i: usize, id: &str) -> bool {
         match self {
-            Ids::Numbered { prefix, width, numbers, .. } => number_in(prefix, *width, id) == Some(numbers[i]),
+            Ids::Numbered { prefix, width, numbers, .. } => {
+                number_in(prefix, *width, id) == Some(numbers.get(i))
+            }
             Ids::Text { bytes, ends } => {
                 let start = if i == 0 { 0 } else { ends[i - 1] as usize };
                 &bytes[start..ends[i] as usize] == id.as_bytes()
@@ -141,7 +146,7 @@ impl Ids {
     pub fn cmp_rows(&self, a: usize, b: usize) -> std::cmp::Ordering {
         match self {
             // One prefix and width: the numbers order the ids as text does.
-            Ids::Numbered { numbers, .. } => numbers[a].cmp(&numbers[b]),
+            Ids::Numbered { numbers, .. } => numbers.get(a).cmp(&numbers.get(b)),
             Ids::Text { bytes, ends } => {
                 let at = |i: usize| &bytes[if i == 0 { 0 } else { ends[i - 1] as usize }..ends[i] as usize];
                 at(a).cmp(at(b))
@@ -157,10 +162,15 @@ impl Ids {
         }
     }
 
-    /// The numbers, when numbered in ascending order (a binary search finds an id).
-    pub(crate) fn ascending_numbers(&self) -> Option<&[u64]> {
+    /// Whether the ids are numbered in ascending order (a binary search finds an id).
+    pub(crate) fn is_ascending(&self) -> bool {
+        matches!(self, Ids::Numbered { ascending: true, .. })
+    }
+
+    /// The row of number `n`, when the ids are numbered in ascending order.
+    pub(crate) fn row_of_number(&self, n: u64) -> Option<usize> {
         match self {
-            Ids::Numbered { numbers, ascending: true, .. } => Some(numbers),
+            Ids::Numbered { numbers, ascending: true, .. } => numbers.binary_search(n),
             _ => None,
         }
     }
@@ -168,7 +178,7 @@ impl Ids {
     /// Bytes held per row, for the memory figures.
     pub fn heap_bytes(&self) -> usize {
         match self {
-            Ids::Numbered { numbers, .. } => numbers.capacity() * 8,
+            Ids::Numbered { numbers, .. } => numbers.heap_bytes(),
             Ids::Text { bytes, ends } => bytes.capacity() + ends.capacity() * 8,
         }
     }
@@ -189,7 +199,7 @@ mod tests {
         let mut unsorted = ids.clone();
         unsorted.push("t-0003");
         assert!(matches!(unsorted, Ids::Numbered { ascending: false, .. }));
-        assert!(unsorted.ascending_numbers().is_none());
+        assert!(!unsorted.is_ascending() && ids.is_ascending());
         ids.push("refund-7");
         assert!(matches!(ids, Ids::Text { .. }));
         let back: Vec<String> = (0..ids.len()).map(|i| ids.get(i)).collect();

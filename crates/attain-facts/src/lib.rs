@@ -6,6 +6,7 @@
 
 pub mod credit_splits;
 pub mod day;
+pub mod id_numbers;
 mod ids;
 pub mod intern;
 pub mod intervals;
@@ -65,6 +66,22 @@ pub struct FactStore {
 }
 
 impl FactStore {
+    /// Heap bytes of the parts that grow with the transactions, by part, for the memory
+    /// figures (the org, accounts and products are small beside them).
+    pub fn heap_parts(&self) -> [(&'static str, usize); 4] {
+        let ids =
+            [&self.people, &self.positions, &self.territories, &self.accounts, &self.products, &self.labels];
+        [
+            ("transaction columns", self.transactions.heap_bytes()),
+            ("opportunity ids", self.opportunities.heap_bytes()),
+            (
+                "opportunity columns and split rows",
+                self.pipeline.heap_bytes() + self.credit_splits.heap_bytes(),
+            ),
+            ("other ids", ids.iter().map(|i| i.heap_bytes()).sum()),
+        ]
+    }
+
     /// Everything but the transactions, which follow with [`FactStore::push_transactions`].
     pub fn with_reference_data(data: &Dataset) -> FactStore {
         FactStore::default().reference_from(data)
@@ -145,8 +162,27 @@ impl FactStore {
     pub fn from_dataset(data: &Dataset) -> FactStore {
         let mut store = FactStore::with_reference_data(data);
         store.push_transactions(&data.transactions);
-        store.transactions.shrink_to_fit();
+        store.shrink_to_fit();
         store
+    }
+
+    /// Gives back the room kept for more rows and ids, once a build is done (a server's
+    /// store still takes appends, at the cost of one copy when a column next grows).
+    pub fn shrink_to_fit(&mut self) {
+        self.transactions.shrink_to_fit();
+        self.pipeline.shrink_to_fit();
+        let ids = [
+            &mut self.people,
+            &mut self.positions,
+            &mut self.territories,
+            &mut self.accounts,
+            &mut self.products,
+            &mut self.opportunities,
+            &mut self.labels,
+        ];
+        for interner in ids {
+            interner.shrink_to_fit();
+        }
     }
 
     /// Appends transactions and links their reversals (to rows already here or among them).

@@ -65,6 +65,16 @@ pub struct Opportunities {
 }
 
 impl Opportunities {
+    /// Heap bytes held, for the memory figures.
+    pub fn heap_bytes(&self) -> usize {
+        let wide = [&self.owner, &self.account, &self.product, &self.stage].map(|c| c.capacity() * 4);
+        let days = [&self.created, &self.expected_close, &self.closed].map(|c| c.capacity() * 4);
+        let narrow = [&self.currency, &self.status, &self.deal_type, &self.channel].map(|c| c.capacity());
+        self.known.capacity()
+            + self.amount.capacity() * 8
+            + wide.iter().chain(&days).chain(&narrow).sum::<usize>()
+    }
+
     pub fn build(data: &Dataset, ids: &mut PipelineIds<'_>) -> Opportunities {
         let mut out = Opportunities::default();
         for o in &data.opportunities {
@@ -90,6 +100,21 @@ impl Opportunities {
             self.expected_close.resize(len, NO_DAY);
             self.closed.resize(len, NO_DAY);
         }
+    }
+
+    /// Gives back the room the columns grew into.
+    pub fn shrink_to_fit(&mut self) {
+        self.known.shrink_to_fit();
+        for column in [&mut self.owner, &mut self.account, &mut self.product, &mut self.stage] {
+            column.shrink_to_fit();
+        }
+        for column in [&mut self.currency, &mut self.status, &mut self.deal_type, &mut self.channel] {
+            column.shrink_to_fit();
+        }
+        for column in [&mut self.created, &mut self.expected_close, &mut self.closed] {
+            column.shrink_to_fit();
+        }
+        self.amount.shrink_to_fit();
     }
 
     /// Adds or replaces an opportunity.

@@ -317,14 +317,12 @@ impl Transactions {
     /// A lookup from id to row: the id column itself when it is numbered in ascending order
     /// (a binary search), a sorted permutation otherwise.
     pub fn index(&self) -> RowIndex {
-        match self.ids.ascending_numbers() {
-            Some(_) => RowIndex::Sorted,
-            None => {
-                let mut order: Vec<u32> = (0..self.len() as u32).collect();
-                order.sort_unstable_by(|a, b| self.ids.cmp_rows(*a as usize, *b as usize));
-                RowIndex::Permutation(order)
-            }
+        if self.ids.is_ascending() {
+            return RowIndex::Sorted;
         }
+        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+        order.sort_unstable_by(|a, b| self.ids.cmp_rows(*a as usize, *b as usize));
+        RowIndex::Permutation(order)
     }
 
     pub fn kind(&self, row: usize) -> TransactionKind {
@@ -435,7 +433,7 @@ impl RowIndex {
         match self {
             RowIndex::Sorted => {
                 let n = txns.ids.number_of(id)?;
-                txns.ids.ascending_numbers()?.binary_search(&n).ok()
+                txns.ids.row_of_number(n)
             }
             RowIndex::Permutation(order) => {
                 let i = order.partition_point(|r| txns.ids.get(*r as usize).as_str() < id);

@@ -88,7 +88,7 @@ pub fn load_workspace(dir: &Path) -> Result<Loaded, ImportError> {
         sort_errors(&mut errors);
         return Err(ImportError::Rejected { errors });
     }
-    facts.transactions.shrink_to_fit();
+    facts.shrink_to_fit();
     Ok(Loaded { dataset, facts })
 }
 
@@ -515,12 +515,13 @@ fn check_batches(
 fn duplicate_rows(ids: &Ids) -> Vec<(u32, u32)> {
     let mut order: Vec<u32> = (0..ids.len() as u32).collect();
     let same: Box<dyn Fn(u32, u32) -> bool + '_> = match ids {
-        Ids::Numbered { numbers, .. } => {
-            if numbers.is_sorted_by(|a, b| a < b) {
+        Ids::Numbered { numbers, ascending, .. } => {
+            // Kept as rows came: each number above the one before.
+            if *ascending {
                 return Vec::new();
             }
-            order.par_sort_unstable_by_key(|&r| (numbers[r as usize], r));
-            Box::new(|a, b| numbers[a as usize] == numbers[b as usize])
+            order.par_sort_unstable_by_key(|&r| (numbers.get(r as usize), r));
+            Box::new(|a, b| numbers.get(a as usize) == numbers.get(b as usize))
         }
         Ids::Text { bytes, ends } => {
             let id = |r: u32| {

@@ -67,6 +67,6 @@ async fn read_transactions(store: &Store, mut facts: FactStore) -> AppResult<Fac
         })
         .await?;
     facts.transactions.link(&pending);
-    facts.transactions.shrink_to_fit();
+    facts.shrink_to_fit();
     Ok(facts)
 }
