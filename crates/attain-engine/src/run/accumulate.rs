@@ -491,55 +491,65 @@ fn roll_up(
     if !crediting.rolls_up() {
         return;
     }
-    let (k, c) = (sums.k, sums.c);
-    sums.rolled = vec![0; buckets.len() * k * c];
+    let people = candidates.len();
     let mut owner = vec![NONE; buckets.len()];
-    let mut chains = Chains::new(store, crediting);
-    let mut direct: Vec<(u16, u8, i128)> = Vec::new();
-    for p in 0..candidates.len() {
-        for (b, start) in buckets.of_person(p) {
+    for p in 0..people {
+        for (b, _) in buckets.of_person(p) {
             owner[b as usize] = p as u32;
-            direct.clear();
-            for s in 0..k as u16 {
-                for cur in 0..c as u8 {
-                    let v = sums.own[sums.own_at(b, s, 0, cur)];
-                    if v != 0 {
-                        direct.push((s, cur, v));
-                    }
-                }
-            }
-            if direct.is_empty() {
-                continue;
-            }
-            for &(_, h) in chains.above(p as u32, start).iter().filter(|(_, h)| *h != NONE) {
-                let hb = buckets.of(h, start);
-                if hb == NONE {
-                    continue;
-                }
-                for (s, cur, v) in &direct {
-                    let at = sums.rolled_at(hb, *s, *cur);
-                    sums.rolled[at] += v;
-                }
-            }
         }
     }
+    // The people in one range per thread, each thread adding into its own copy of the
+    // roll-up sums (with its own memo of walks up the hierarchy); the copies are summed.
+    let threads = rayon::current_num_threads().clamp(1, people.max(1));
+    let per = people.div_ceil(threads).max(1);
+    let own = &*sums;
+    sums.rolled = (0..threads)
+        .into_par_iter()
+        .map(|i| {
+            let mut rolled = vec![0i128; own.own.len() / 2];
+            let mut chains = Chains::new(store, crediting);
+            for p in i * per..((i + 1) * per).min(people) {
+                roll_up_person(own, buckets, &mut chains, p, &mut rolled);
+            }
+            rolled
+        })
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+            a
+        })
+        .unwrap_or_default();
     let start_of = |b: u32| buckets.start(b);
     // Summed by key as they are made: each exact sum reaches every manager above, so the
     // managers' keys repeat (1.7M additions into 45k keys at 10M), and sorting the additions
-    // cost twice what summing them here does.
-    let mut rolled: FxHashMap<MonthKey, Decimal> = FxHashMap::default();
-    for ((b, s, kind, cur, month), v) in exact.iter() {
-        if *kind != 0 {
-            continue;
-        }
-        let day = start_of(*b);
-        for &(_, h) in chains.above(owner[*b as usize], day).iter().filter(|(_, h)| *h != NONE) {
-            let hb = buckets.of(h, day);
-            if hb != NONE {
-                *rolled.entry((hb, *s, 2, *cur, *month)).or_default() += *v;
+    // cost twice what summing them here does. A part of the sums per thread, the parts' maps
+    // merged.
+    let rolled = exact
+        .par_chunks(exact.len().div_ceil(threads).max(1))
+        .map(|part| {
+            let mut rolled: FxHashMap<MonthKey, Decimal> = FxHashMap::default();
+            let mut chains = Chains::new(store, crediting);
+            for ((b, s, kind, cur, month), v) in part {
+                if *kind != 0 {
+                    continue;
+                }
+                let day = start_of(*b);
+                for &(_, h) in chains.above(owner[*b as usize], day).iter().filter(|(_, h)| *h != NONE) {
+                    let hb = buckets.of(h, day);
+                    if hb != NONE {
+                        *rolled.entry((hb, *s, 2, *cur, *month)).or_default() += *v;
+                    }
+                }
             }
-        }
-    }
+            rolled
+        })
+        .reduce_with(|mut a, b| {
+            for (key, v) in b {
+                *a.entry(key).or_default() += v;
+            }
+            a
+        })
+        .unwrap_or_default();
+    let mut chains = Chains::new(store, crediting);
     let errors: Vec<((u32, u16), EngineError)> = sums.errors.iter().map(|(k, e)| (*k, e.clone())).collect();
     for ((b, s), e) in errors {
         let day = start_of(b);
@@ -584,6 +594,36 @@ fn roll_up(
         }
     }
     exact.truncate(kept);
+}
+
+/// Adds person `p`'s direct credit, bucket by bucket, to the roll-up sums of the holders
+/// above them as the hierarchy stood on the bucket's first day.
+fn roll_up_person(sums: &Sums, buckets: &Buckets, chains: &mut Chains<'_>, p: usize, rolled: &mut [i128]) {
+    let (k, c) = (sums.k, sums.c);
+    let mut direct: Vec<(u16, u8, i128)> = Vec::new();
+    for (b, start) in buckets.of_person(p) {
+        direct.clear();
+        for s in 0..k as u16 {
+            for cur in 0..c as u8 {
+                let v = sums.own[sums.own_at(b, s, 0, cur)];
+                if v != 0 {
+                    direct.push((s, cur, v));
+                }
+            }
+        }
+        if direct.is_empty() {
+            continue;
+        }
+        for &(_, h) in chains.above(p as u32, start).iter().filter(|(_, h)| *h != NONE) {
+            let hb = buckets.of(h, start);
+            if hb == NONE {
+                continue;
+            }
+            for (s, cur, v) in &direct {
+                rolled[sums.rolled_at(hb, *s, *cur)] += v;
+            }
+        }
+    }
 }
 
 /// The positions above a person's on a day with their holders, memoised by the position just
