@@ -96,14 +96,17 @@ impl IdNumbers {
         *self = IdNumbers::Wide((0..self.len()).map(|i| self.get(i)).collect());
     }
 
-    /// Where `n` stands among numbers in ascending order.
+    /// Where `n` stands among numbers in ascending order. Numbers a source gives in sequence
+    /// (`t-000000001`, `t-000000002`, ...) are found where a straight line from the first to
+    /// the last puts them, with one read instead of a binary search's two dozen cache misses
+    /// (a return looks up the row it reverses: 300k lookups at 10M); others by binary search.
     pub fn binary_search(&self, n: u64) -> Option<usize> {
         match self {
             IdNumbers::Near { base, offsets } => {
                 let offset = u32::try_from(n.checked_sub(*base)?).ok()?;
-                offsets.binary_search(&offset).ok()
+                find_ascending(offsets, offset)
             }
-            IdNumbers::Wide(numbers) => numbers.binary_search(&n).ok(),
+            IdNumbers::Wide(numbers) => find_ascending(numbers, n),
         }
     }
 
@@ -127,6 +130,20 @@ impl IdNumbers {
             IdNumbers::Wide(numbers) => numbers.capacity() * 8,
         }
     }
+}
+
+/// `target`'s place in ascending `list`: first where its value's share of the span puts it.
+fn find_ascending<T: Copy + Ord + Into<u64>>(list: &[T], target: T) -> Option<usize> {
+    let (first, last) = (list.first()?, list.last()?);
+    let (lo, hi, t) = ((*first).into(), (*last).into(), target.into());
+    if lo < t && t < hi {
+        // At most 2^64 × 2^64: in u128 it cannot overflow, and the guess is below the length.
+        let guess = (u128::from(t - lo) * (list.len() as u128 - 1) / u128::from(hi - lo)) as usize;
+        if list.get(guess) == Some(&target) {
+            return Some(guess);
+        }
+    }
+    list.binary_search(&target).ok()
 }
 
 #[cfg(test)]
@@ -184,7 +201,23 @@ mod tests {
             for probe in [0, 1 << 32, u64::MAX] {
                 prop_assert_eq!(ascending.binary_search(probe), sorted.binary_search(&probe).ok());
             }
+            for probe in list.iter().map(|n| n.wrapping_add(1)) {
+                prop_assert_eq!(ascending.binary_search(probe), sorted.binary_search(&probe).ok());
+            }
         }
+    }
+
+    #[test]
+    fn numbers_in_sequence_and_with_gaps_are_found_where_they_stand() {
+        let mut sequence = IdNumbers::default();
+        (7..10_007u64).for_each(|n| sequence.push(n));
+        assert!((7..10_007u64).all(|n| sequence.binary_search(n) == Some((n - 7) as usize)));
+        assert_eq!((sequence.binary_search(6), sequence.binary_search(10_007)), (None, None));
+        let mut gaps = IdNumbers::default();
+        let numbers: Vec<u64> = (0..5_000u64).map(|i| i * i + 3).collect();
+        numbers.iter().for_each(|n| gaps.push(*n));
+        assert!(numbers.iter().enumerate().all(|(i, n)| gaps.binary_search(*n) == Some(i)));
+        assert_eq!(gaps.binary_search(5), None);
     }
 
     #[test]

@@ -75,6 +75,14 @@ impl Interner {
         self.ends.is_empty()
     }
 
+    /// Room for `additional` more ids (their text is not known yet, so the buffer grows as
+    /// they come; the table and the offsets do not).
+    pub fn reserve(&mut self, additional: usize) {
+        self.ends.reserve(additional);
+        let (text, ends) = (&self.text, &self.ends);
+        self.index.reserve(additional, |n| hash(name_in(text, ends, *n)));
+    }
+
     /// Gives back the room kept for more ids, once a build is done.
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();

@@ -13,10 +13,11 @@ use attain_facts::intervals::Row;
 use attain_facts::{FactStore, Intervals, NONE};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use super::EngineError;
 use super::txn::Txn;
-use crate::crediting::{Share, roll_up, split};
+use crate::crediting::{Share, SplitError, roll_up, split};
 use crate::plan::{CreditRules, PrimaryRule};
 
 /// Which kind of credit a row is: a measure chooses which kinds it counts.
@@ -114,6 +115,13 @@ impl<'a> Crediting<'a> {
             .map(|chunk| {
                 let mut out = Compiled::default();
                 let mut shares: Vec<Share<usize>> = Vec::new();
+                // A company has a handful of split patterns (60/40, 50/50) and overlay
+                // percents: each is divided out once per chunk, not once per opportunity
+                // (keyed by the decimals' exact form, so the shares are the very same values).
+                let mut splits: FxHashMap<Vec<[u8; 16]>, Result<Vec<Decimal>, SplitError>> =
+                    FxHashMap::default();
+                let mut overlays: FxHashMap<[u8; 16], Decimal> = FxHashMap::default();
+                let mut key: Vec<[u8; 16]> = Vec::new();
                 for (o, range) in rows.groups_in(chunk) {
                     shares.clear();
                     shares.extend(
@@ -125,11 +133,19 @@ impl<'a> Crediting<'a> {
                     let from = out.parts.len() as u32;
                     let mut error = NONE;
                     if !shares.is_empty() {
-                        match split(Decimal::ONE, &shares) {
+                        key.clear();
+                        key.extend(shares.iter().map(|s| s.percent.serialize()));
+                        if !splits.contains_key(key.as_slice()) {
+                            let divided = split(Decimal::ONE, &shares)
+                                .map(|parts| parts.into_iter().map(|(_, share)| share).collect());
+                            splits.insert(key.clone(), divided);
+                        }
+                        match splits.get(key.as_slice()).unwrap_or(&Err(SplitError::Empty)) {
                             Ok(parts) => out.parts.extend(
-                                parts
-                                    .into_iter()
-                                    .filter_map(|(i, share)| Some((payee(rows.person[i])?, share))),
+                                shares
+                                    .iter()
+                                    .zip(parts)
+                                    .filter_map(|(s, share)| Some((payee(rows.person[s.payee])?, *share))),
                             ),
                             Err(e) => {
                                 error = out.errors.len() as u32;
@@ -142,7 +158,11 @@ impl<'a> Crediting<'a> {
                     }
                     let to = out.parts.len() as u32;
                     out.parts.extend(range.clone().filter(|i| rows.overlay[*i]).filter_map(|i| {
-                        Some((payee(rows.person[i])?, rows.percent[i] / Decimal::ONE_HUNDRED))
+                        let percent = rows.percent[i];
+                        let share = *overlays
+                            .entry(percent.serialize())
+                            .or_insert_with(|| percent / Decimal::ONE_HUNDRED);
+                        Some((payee(rows.person[i])?, share))
                     }));
                     let special = Special {
                         split: (from, to),
@@ -388,4 +408,81 @@ fn routes(store: &FactStore) -> Intervals {
 
 fn credited(person: u32, txn: u32, share: Decimal, kind: CreditKind, reason: Reason) -> Credited {
     Credited { person, credit: Credit { txn, share, kind, reason } }
+}
+
+#[cfg(test)]
+mod tests {
+    use attain_core::domain::{CreditRole, CreditSplit};
+    use attain_demo::{DemoConfig, generate};
+    use attain_facts::FactStore;
+
+    use super::*;
+    use crate::crediting::split;
+    use crate::plan::load_rules;
+
+    /// Split patterns that share a prefix (50/50 and 50/30/20), repeat (60/40 twice), fail
+    /// (60/30) or overlay at different percents each get the parts `split` gives them
+    /// directly: the compile divides each pattern once, and must not mix two up.
+    #[test]
+    fn each_opportunity_gets_its_own_patterns_parts() {
+        let mut data = generate(&DemoConfig::new(jiff::civil::date(2018, 1, 15)));
+        let people: Vec<String> = data.people.iter().take(4).map(|p| p.id.clone()).collect();
+        let opportunities: Vec<String> = data.opportunities.iter().take(5).map(|o| o.id.clone()).collect();
+        let pattern: [(&[i64], &[i64]); 5] = [
+            (&[50, 50], &[100]),
+            (&[50, 30, 20], &[25]),
+            (&[60, 30], &[]),
+            (&[60, 40], &[]),
+            (&[60, 40], &[100]),
+        ];
+        data.credit_splits.clear();
+        for ((primary, overlay), o) in pattern.iter().zip(&opportunities) {
+            let rows = primary
+                .iter()
+                .map(|p| (CreditRole::Primary, p))
+                .chain(overlay.iter().map(|p| (CreditRole::Overlay, p)));
+            for (i, (role, percent)) in rows.enumerate() {
+                data.credit_splits.push(CreditSplit {
+                    id: format!("{o}-{i}"),
+                    opportunity_id: o.clone(),
+                    person_id: people[i % people.len()].clone(),
+                    role,
+                    percent: Decimal::from(*percent),
+                });
+            }
+        }
+        let store = FactStore::from_dataset(&data);
+        let text = "primary = [\"splits\", \"territory_owner\"]\noverlay_splits = true\nroll_up = true\n";
+        let rules = load_rules("crediting.toml", text).expect("rules");
+        let crediting = Crediting::new(&store, &data, &rules);
+        for ((primary, overlay), o) in pattern.iter().zip(&opportunities) {
+            let n = store.opportunities.get(o).expect("interned");
+            let special = crediting.special(n).expect("has split rows");
+            let shares: Vec<Share<usize>> = primary
+                .iter()
+                .enumerate()
+                .map(|(i, p)| Share { payee: i, percent: Decimal::from(*p) })
+                .collect();
+            match split(Decimal::ONE, &shares) {
+                Ok(expected) => {
+                    let parts = &crediting.parts[special.split.0 as usize..special.split.1 as usize];
+                    let got: Vec<Decimal> = parts.iter().map(|(_, share)| *share).collect();
+                    let want: Vec<Decimal> = expected.iter().map(|(_, share)| *share).collect();
+                    assert_eq!(got, want, "{o}: {primary:?}");
+                    for (a, b) in got.iter().zip(&want) {
+                        assert_eq!(a.serialize(), b.serialize(), "{o}: the very same decimals");
+                    }
+                    assert_eq!(special.error, NONE);
+                }
+                Err(e) => {
+                    let error = &crediting.errors[special.error as usize];
+                    assert!(error.to_string().contains(&e.to_string()), "{o}: {error}");
+                }
+            }
+            let overlays = &crediting.parts[special.overlays.0 as usize..special.overlays.1 as usize];
+            let want: Vec<Decimal> =
+                overlay.iter().map(|p| Decimal::from(*p) / Decimal::ONE_HUNDRED).collect();
+            assert_eq!(overlays.iter().map(|(_, s)| *s).collect::<Vec<_>>(), want, "{o}: overlays");
+        }
+    }
 }
