@@ -16,9 +16,10 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use super::EngineError;
-use super::buckets::Buckets;
+use super::buckets::{Buckets, Place};
 use super::clawable::Clawable;
 use super::credit::{Credit, CreditKind, Credited, Crediting, Reason};
+use super::partial::Partial;
 use super::sig::Sigs;
 use super::txn::Txn;
 
@@ -137,7 +138,7 @@ impl Sums {
 /// change's delta when a resident run is updated in place (`incremental.rs`).
 pub(crate) trait Sink {
     /// An integral credit of `person` in their bucket `b`, in units of the sums' scale.
-    fn own(&mut self, person: u32, b: u32, s: u16, kind: u8, c: u8, v: i128);
+    fn own(&mut self, person: u32, at: Place, s: u16, kind: u8, c: u8, v: i128);
     /// An exact credit of `person`, keyed with the month of the original for a reversal.
     fn exact(&mut self, person: u32, key: MonthKey, v: Decimal);
     fn error(&mut self, row: u32, b: u32, s: u16, e: EngineError);
@@ -152,72 +153,7 @@ pub(crate) struct Scratch {
     credits: Vec<Credited>,
     passing: Vec<(u16, Option<i64>)>,
     /// The short way's additions of a split row: (person, bucket, signature, kind, units).
-    adds: Vec<(u32, u32, u16, u8, i128)>,
-}
-
-/// What one chunk of transactions adds up.
-struct Partial {
-    k: usize,
-    c: usize,
-    own: Vec<i128>,
-    exact: FxHashMap<MonthKey, Decimal>,
-    errors: Vec<(u32, u32, u16, EngineError)>,
-    split_error: Option<(u32, EngineError)>,
-    candidates: Vec<(u32, Credit)>,
-}
-
-impl Sink for Partial {
-    fn own(&mut self, _: u32, b: u32, s: u16, kind: u8, c: u8, v: i128) {
-        self.own[((b as usize * self.k + s as usize) * 2 + kind as usize) * self.c + c as usize] += v;
-    }
-
-    fn exact(&mut self, _: u32, key: MonthKey, v: Decimal) {
-        *self.exact.entry(key).or_default() += v;
-    }
-
-    fn error(&mut self, row: u32, b: u32, s: u16, e: EngineError) {
-        self.errors.push((row, b, s, e));
-    }
-
-    fn split_error(&mut self, row: u32, e: EngineError) {
-        if self.split_error.as_ref().is_none_or(|(r, _)| row < *r) {
-            self.split_error = Some((row, e));
-        }
-    }
-
-    fn candidate(&mut self, person: u32, credit: Credit) {
-        self.candidates.push((person, credit));
-    }
-}
-
-impl Partial {
-    fn new(k: usize, c: usize, len: usize) -> Partial {
-        Partial {
-            k,
-            c,
-            own: vec![0; len],
-            exact: FxHashMap::default(),
-            errors: Vec::new(),
-            split_error: None,
-            candidates: Vec::new(),
-        }
-    }
-
-    fn merge(mut self, other: Partial) -> Partial {
-        for (a, b) in self.own.iter_mut().zip(other.own) {
-            *a += b;
-        }
-        for (k, v) in other.exact {
-            *self.exact.entry(k).or_default() += v;
-        }
-        self.errors.extend(other.errors);
-        self.split_error = match (self.split_error, other.split_error) {
-            (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
-            (a, b) => a.or(b),
-        };
-        self.candidates.extend(other.candidates);
-        self
-    }
+    adds: Vec<(u32, Place, u16, u8, i128)>,
 }
 
 /// The pass over every transaction, then the roll-up.
@@ -225,17 +161,16 @@ pub(crate) fn accumulate(pass: &Pass<'_, '_>) -> Result<Sums, EngineError> {
     let Pass { store, crediting, sigs, buckets, clawable, .. } = *pass;
     let people = clawable.people();
     let (k, c) = (sigs.len().max(1), store.currencies.len().max(1));
-    let len = buckets.len() * k * 2 * c;
     let shape = Sums { k, c, scale: pass.scale, ..Default::default() };
     let rows = store.transactions.len() as u32;
     // One contiguous range per thread, so each thread zeroes and fills one dense array.
     let parts = (rayon::current_num_threads() as u32).clamp(1, rows.div_ceil(1 << 14).max(1));
     let chunk = rows.div_ceil(parts).max(1);
     let starts: Vec<u32> = (0..parts).map(|i| i * chunk).collect();
-    let total = starts
+    let parts: Vec<Partial> = starts
         .par_iter()
         .map(|start| {
-            let mut part = Partial::new(k, c, len);
+            let mut part = Partial::new(k, c, buckets.len());
             let mut scratch = Scratch::default();
             let end = (*start + chunk).min(rows);
             let mut block = *start;
@@ -249,12 +184,12 @@ pub(crate) fn accumulate(pass: &Pass<'_, '_>) -> Result<Sums, EngineError> {
             }
             part
         })
-        .reduce_with(Partial::merge)
-        .unwrap_or_else(|| Partial::new(k, c, len));
+        .collect();
+    let (own, total) = Partial::combine(parts, buckets.len(), |b| buckets.slot_of(b));
     if let Some((_, e)) = total.split_error {
         return Err(e);
     }
-    let mut sums = Sums { own: total.own, ..shape };
+    let mut sums = Sums { own, ..shape };
     let mut errors: Vec<(u32, u32, u16, EngineError)> = total.errors;
     errors.sort_by_key(|(row, ..)| *row);
     for (_, b, s, e) in errors {
@@ -360,7 +295,8 @@ impl<'p, 's> Pass<'p, 's> {
         let original = t.original.map(|o| store.transactions.day[o as usize]);
         let month = original.map_or(NOT_REVERSAL, month_of_day);
         for credited in &scratch.credits {
-            let b = self.buckets.of(credited.person, t.day);
+            let at = self.buckets.place(credited.person, t.day);
+            let b = at.bucket;
             if b == NONE {
                 continue;
             }
@@ -371,7 +307,7 @@ impl<'p, 's> Pass<'p, 's> {
             }
             for (s, integral) in &scratch.passing {
                 match integral.filter(|_| original.is_none()).and_then(|v| self.units(v, share)) {
-                    Some(units) => sink.own(credited.person, b, *s, kind, t.currency, units),
+                    Some(units) => sink.own(credited.person, at, *s, kind, t.currency, units),
                     None => match sigs.list[*s as usize].value(&t, share) {
                         Ok(v) => sink.exact(credited.person, (b, *s, kind, t.currency, month), v),
                         Err(e) => sink.error(row, b, *s, e),
@@ -422,15 +358,15 @@ impl<'p, 's> Pass<'p, 's> {
         let value = |s: u16| self.sigs.list[s as usize].integral_of(amount, cost, false);
         if plain {
             let Some(person) = self.crediting.primary_plain(self.store, refs, day) else { return true };
-            let b = self.buckets.of(person, day);
-            if b == NONE {
+            let at = self.buckets.place(person, day);
+            if at.bucket == NONE {
                 return true;
             }
             for s in bits(counted) {
                 if let Some(v) = value(s) {
                     sink.own(
                         person,
-                        b,
+                        at,
                         s,
                         kind_index(CreditKind::Direct),
                         currency,
@@ -447,20 +383,20 @@ impl<'p, 's> Pass<'p, 's> {
         // exactly by the general way, and the row must not be half added.
         scratch.adds.clear();
         for credited in &scratch.credits {
-            let b = self.buckets.of(credited.person, day);
-            if b == NONE {
+            let at = self.buckets.place(credited.person, day);
+            if at.bucket == NONE {
                 continue;
             }
             let kind = kind_index(credited.credit.kind);
             for s in bits(counted) {
                 if let Some(v) = value(s) {
                     let Some(units) = self.units(v, credited.credit.share) else { return false };
-                    scratch.adds.push((credited.person, b, s, kind, units));
+                    scratch.adds.push((credited.person, at, s, kind, units));
                 }
             }
         }
-        for (person, b, s, kind, units) in scratch.adds.drain(..) {
-            sink.own(person, b, s, kind, currency, units);
+        for (person, at, s, kind, units) in scratch.adds.drain(..) {
+            sink.own(person, at, s, kind, currency, units);
         }
         true
     }
@@ -671,11 +607,8 @@ mod tests {
     use crate::plan::{PlanBook, load_plan, load_rules};
     use crate::run::prepare::Prepared;
 
-    /// The short way (`add_plain_row`) and the general way give the same sums, row by row
-    /// summed, on a company where the short way takes most rows (the scaled benchmark's plans
-    /// are plain) and the general way the split, overlaid and reversing ones.
-    #[test]
-    fn the_short_way_adds_what_the_general_way_adds() {
+    /// The scaled benchmark's company at a small size, in a fact store, with its plan book.
+    fn scaled() -> (attain_demo::scaled::ScaledCompany, FactStore, PlanBook) {
         let config =
             ScaledConfig { payees: ScaledConfig::MIN_PAYEES, territories: 800, ..ScaledConfig::new(40_000) };
         let scaled = company(&config).expect("company");
@@ -692,6 +625,15 @@ mod tests {
             }
         }
         let book = PlanBook::new(plans, rules).expect("book");
+        (scaled, store, book)
+    }
+
+    /// The short way (`add_plain_row`) and the general way give the same sums, row by row
+    /// summed, on a company where the short way takes most rows (the scaled benchmark's plans
+    /// are plain) and the general way the split, overlaid and reversing ones.
+    #[test]
+    fn the_short_way_adds_what_the_general_way_adds() {
+        let (scaled, store, book) = scaled();
         let data = &scaled.dataset;
         let calendar = data.company[0].calendar;
         let crediting = Crediting::new(&store, data, &book.rules);
@@ -705,5 +647,38 @@ mod tests {
         let (a, b) = (accumulate(&short).expect("short"), accumulate(&general).expect("general"));
         assert!(a.own.iter().any(|v| *v != 0) && !a.exact.is_empty() && a.rolled.iter().any(|v| *v != 0));
         assert_eq!(a, b);
+    }
+
+    /// A person's place on a day is the last of their buckets starting on or before it (as a
+    /// scan of their buckets finds it), with that bucket's slot; the slots number every bucket
+    /// once, month by month.
+    #[test]
+    fn places_are_the_scanned_bucket_and_its_month_major_slot() {
+        let (scaled, store, book) = scaled();
+        let data = &scaled.dataset;
+        let stretches = Prepared::plan_stretches(data, &book).expect("stretches");
+        let buckets = Buckets::build(&store, data, &stretches);
+        let days = &store.transactions.day;
+        let (first, last) = (*days.iter().min().expect("rows"), *days.iter().max().expect("rows"));
+        let mut slots: Vec<(u32, i32)> = Vec::new();
+        for p in 0..data.people.len() {
+            let mine: Vec<(u32, i32)> = buckets.of_person(p).collect();
+            for day in (first - 40..last + 40).step_by(3) {
+                let scanned = mine.iter().rev().find(|(_, start)| *start <= day).map_or(NONE, |(b, _)| *b);
+                let at = buckets.place(p as u32, day);
+                assert_eq!(at.bucket, scanned, "person {p} day {day}");
+                assert_eq!(buckets.of(p as u32, day), scanned);
+                if scanned != NONE {
+                    assert_eq!(at.slot, buckets.slot_of(scanned), "person {p} day {day}");
+                }
+            }
+            slots.extend(
+                mine.iter().map(|(b, start)| (buckets.slot_of(*b), month_of_day((*start).min(last)))),
+            );
+        }
+        slots.sort_unstable();
+        let numbers: Vec<u32> = slots.iter().map(|(slot, _)| *slot).collect();
+        assert_eq!(numbers, (0..buckets.len() as u32).collect::<Vec<_>>(), "each bucket has its own slot");
+        assert!(slots.windows(2).all(|w| w[0].1 <= w[1].1), "slots run month by month");
     }
 }

@@ -21,6 +21,7 @@ use rust_decimal::Decimal;
 
 use super::EngineError;
 use super::accumulate::{Chains, MonthKey, Pass, Scratch, Sink, kind_index};
+use super::buckets::Place;
 use super::credit::{Credit, CreditKind, Reason};
 use super::prepare::Prepared;
 use super::statement::{Carry, Statement};
@@ -77,8 +78,8 @@ struct Delta {
 }
 
 impl Sink for Delta {
-    fn own(&mut self, person: u32, b: u32, s: u16, kind: u8, c: u8, v: i128) {
-        self.own.push((person, b, s, kind, c, v));
+    fn own(&mut self, person: u32, at: Place, s: u16, kind: u8, c: u8, v: i128) {
+        self.own.push((person, at.bucket, s, kind, c, v));
     }
 
     fn exact(&mut self, person: u32, key: MonthKey, v: Decimal) {

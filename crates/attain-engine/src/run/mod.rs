@@ -9,6 +9,7 @@ mod component;
 mod credit;
 mod incremental;
 mod month;
+mod partial;
 mod prepare;
 mod running;
 mod sig;
