@@ -56,6 +56,7 @@ pub fn load_workspace(dir: &Path) -> Result<Loaded, ImportError> {
         } else {
             let kind = source.kind;
             let (rows, records) = check_kind(source, &mut errors)?;
+            tracing::debug!(elapsed = ?started.elapsed(), ?kind, rows = rows.len(), "workspace: kind read and checked row by row");
             kinds.push((kind, rows, records));
         }
     }
@@ -63,6 +64,7 @@ pub fn load_workspace(dir: &Path) -> Result<Loaded, ImportError> {
     // transactions are read, against the workspace alone.
     let mut view: Vec<(Kind, &mut Vec<Checked>)> = kinds.iter_mut().map(|(k, rows, _)| (*k, rows)).collect();
     check_references(&|_, _| false, &mut view, &mut errors);
+    tracing::debug!(elapsed = ?started.elapsed(), "workspace: references checked");
     let mut dataset = Dataset::default();
     for (kind, mut rows, mut records) in kinds {
         // In key order, as a database gives them back (`Dataset::sort` would rebuild every
@@ -74,6 +76,7 @@ pub fn load_workspace(dir: &Path) -> Result<Loaded, ImportError> {
         records.keep_in_order(kind, &order);
         dataset.append(&mut records);
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "workspace: reference records in key order");
     let mut facts = FactStore::with_reference_data(&dataset);
     tracing::debug!(elapsed = ?started.elapsed(), "workspace: reference data checked and loaded");
     if let Some(source) = transactions {
