@@ -137,7 +137,8 @@ impl Sums {
 /// Where the pass puts what a row adds: a thread's dense partial in the bulk run, or one
 /// change's delta when a resident run is updated in place (`incremental.rs`).
 pub(crate) trait Sink {
-    /// An integral credit of `person` in their bucket `b`, in units of the sums' scale.
+    /// An integral credit of `person` at their bucket's place `at`, in units of the sums'
+    /// scale.
     fn own(&mut self, person: u32, at: Place, s: u16, kind: u8, c: u8, v: i128);
     /// An exact credit of `person`, keyed with the month of the original for a reversal.
     fn exact(&mut self, person: u32, key: MonthKey, v: Decimal);
@@ -152,7 +153,7 @@ pub(crate) trait Sink {
 pub(crate) struct Scratch {
     credits: Vec<Credited>,
     passing: Vec<(u16, Option<i64>)>,
-    /// The short way's additions of a split row: (person, bucket, signature, kind, units).
+    /// The short way's additions of a split row: (person, place, signature, kind, units).
     adds: Vec<(u32, Place, u16, u8, i128)>,
 }
 

@@ -4,9 +4,9 @@
 //! A thread's integral credits go into a dense table of `i64` by slot (the buckets numbered
 //! month by month, `Buckets::place`), not into the run's `i128` table by bucket: the
 //! transactions come in date order, so a month's rows then add into one run of slots that
-//! stays in a core's cache (at 10M transactions and 10k people the pass was a third faster).
-//! A credit that would overflow an `i64` is kept aside in `i128` by bucket, so no sum is ever
-//! wrong, only slower.
+//! stays in a core's cache (at 10M transactions and 10k people the pass took a quarter to a
+//! third less time). A credit that would overflow an `i64` is kept aside in `i128` by bucket,
+//! so no sum is ever wrong, only slower.
 
 use attain_facts::NONE;
 use rayon::prelude::*;
