@@ -23,7 +23,7 @@ pub(super) type Dangling = (RowError, bool);
 pub(super) type LastRefs<'t> = [Option<(&'t str, u32)>; 4];
 
 /// One kind's ids and their interner numbers.
-enum IdNumbers<'a> {
+enum KnownIds<'a> {
     /// Every id is `prefix` then exactly `width` digits (what generators and most exports
     /// write): looked up by its number. A probe then compares integers in the table instead
     /// of following each candidate's string to memory that is cold at 10M rows (a fifth of a
@@ -80,16 +80,16 @@ impl Numbers {
     }
 }
 
-impl<'a> IdNumbers<'a> {
+impl<'a> KnownIds<'a> {
     /// `ids` numbered by `interner` (which holds every one already, so this only reads).
-    fn of(ids: impl Iterator<Item = &'a str> + Clone, interner: &mut Interner) -> IdNumbers<'a> {
+    fn of(ids: impl Iterator<Item = &'a str> + Clone, interner: &mut Interner) -> KnownIds<'a> {
         if let Some(numbered) = Self::numbered(ids.clone(), interner) {
             return numbered;
         }
-        IdNumbers::Text(ids.map(|id| (id, interner.intern(id))).collect())
+        KnownIds::Text(ids.map(|id| (id, interner.intern(id))).collect())
     }
 
-    fn numbered(mut ids: impl Iterator<Item = &'a str>, interner: &mut Interner) -> Option<IdNumbers<'a>> {
+    fn numbered(mut ids: impl Iterator<Item = &'a str>, interner: &mut Interner) -> Option<KnownIds<'a>> {
         let first = ids.next()?;
         let (prefix, digits) = split_numbered(first)?;
         let width = digits.len();
@@ -97,23 +97,23 @@ impl<'a> IdNumbers<'a> {
         for id in std::iter::once(first).chain(ids) {
             pairs.push((number_in(prefix, width, id)?, interner.intern(id)));
         }
-        Some(IdNumbers::Numbered { prefix, width, numbers: Numbers::of(pairs) })
+        Some(KnownIds::Numbered { prefix, width, numbers: Numbers::of(pairs) })
     }
 
     fn get(&self, id: &str) -> Option<u32> {
         match self {
-            IdNumbers::Numbered { prefix, width, numbers } => numbers.get(number_in(prefix, *width, id)?),
-            IdNumbers::Text(map) => map.get(id).copied(),
+            KnownIds::Numbered { prefix, width, numbers } => numbers.get(number_in(prefix, *width, id)?),
+            KnownIds::Text(map) => map.get(id).copied(),
         }
     }
 }
 
 /// The ids of the reference kinds a transaction names, with their interner numbers.
 pub(super) struct Known<'a> {
-    accounts: IdNumbers<'a>,
-    products: IdNumbers<'a>,
-    opportunities: IdNumbers<'a>,
-    people: IdNumbers<'a>,
+    accounts: KnownIds<'a>,
+    products: KnownIds<'a>,
+    opportunities: KnownIds<'a>,
+    people: KnownIds<'a>,
 }
 
 impl<'a> Known<'a> {
@@ -121,13 +121,13 @@ impl<'a> Known<'a> {
     /// interned already; interning here only looks the numbers up.
     pub(super) fn of(data: &'a Dataset, facts: &mut FactStore) -> Known<'a> {
         Known {
-            accounts: IdNumbers::of(data.accounts.iter().map(|r| r.id.as_str()), &mut facts.accounts),
-            products: IdNumbers::of(data.products.iter().map(|r| r.id.as_str()), &mut facts.products),
-            opportunities: IdNumbers::of(
+            accounts: KnownIds::of(data.accounts.iter().map(|r| r.id.as_str()), &mut facts.accounts),
+            products: KnownIds::of(data.products.iter().map(|r| r.id.as_str()), &mut facts.products),
+            opportunities: KnownIds::of(
                 data.opportunities.iter().map(|r| r.id.as_str()),
                 &mut facts.opportunities,
             ),
-            people: IdNumbers::of(data.people.iter().map(|r| r.id.as_str()), &mut facts.people),
+            people: KnownIds::of(data.people.iter().map(|r| r.id.as_str()), &mut facts.people),
         }
     }
 
@@ -180,18 +180,18 @@ impl<'a> Known<'a> {
 mod tests {
     use super::*;
 
-    fn numbers<'a>(ids: &[&'a str], interner: &mut Interner) -> IdNumbers<'a> {
+    fn numbers<'a>(ids: &[&'a str], interner: &mut Interner) -> KnownIds<'a> {
         for id in ids {
             interner.intern(id);
         }
-        IdNumbers::of(ids.iter().copied(), interner)
+        KnownIds::of(ids.iter().copied(), interner)
     }
 
     #[test]
     fn numbered_ids_are_found_by_number_and_nothing_else_matches() {
         let mut interner = Interner::default();
         let ids = numbers(&["opp-007", "opp-010", "opp-123"], &mut interner);
-        assert!(matches!(ids, IdNumbers::Numbered { .. }));
+        assert!(matches!(ids, KnownIds::Numbered { .. }));
         assert_eq!(ids.get("opp-010"), interner.get("opp-010"));
         assert_eq!(ids.get("opp-123"), interner.get("opp-123"));
         // Same number, other shapes: none of these is a known id.
@@ -204,13 +204,13 @@ mod tests {
     fn numbers_far_apart_are_found_as_close_ones_are() {
         let mut interner = Interner::default();
         let ids = numbers(&["t-000001", "t-500000", "t-999999"], &mut interner);
-        assert!(matches!(ids, IdNumbers::Numbered { numbers: Numbers::Sparse(_), .. }));
+        assert!(matches!(ids, KnownIds::Numbered { numbers: Numbers::Sparse(_), .. }));
         for id in ["t-000001", "t-500000", "t-999999"] {
             assert_eq!(ids.get(id), interner.get(id), "{id}");
         }
         assert_eq!(ids.get("t-000002"), None);
         let close = numbers(&["c-10", "c-12", "c-15"], &mut interner);
-        assert!(matches!(close, IdNumbers::Numbered { numbers: Numbers::Dense { .. }, .. }));
+        assert!(matches!(close, KnownIds::Numbered { numbers: Numbers::Dense { .. }, .. }));
         for id in ["c-09", "c-11", "c-16", "c-99"] {
             assert_eq!(close.get(id), None, "{id}");
         }
@@ -221,7 +221,7 @@ mod tests {
     fn ids_of_mixed_shapes_are_looked_up_as_text() {
         let mut interner = Interner::default();
         let ids = numbers(&["a-1", "a-22", "b-3", "plain"], &mut interner);
-        assert!(matches!(ids, IdNumbers::Text(_)));
+        assert!(matches!(ids, KnownIds::Text(_)));
         for id in ["a-1", "a-22", "b-3", "plain"] {
             assert_eq!(ids.get(id), interner.get(id), "{id}");
         }

@@ -48,32 +48,51 @@ pub fn load_workspace(dir: &Path) -> Result<Loaded, ImportError> {
     }
     let started = std::time::Instant::now();
     let (sources, mut errors) = read_workspace(dir)?.into_sources(CHUNK);
-    let mut kinds: Vec<(Kind, Vec<Checked>, Dataset)> = Vec::new();
-    let mut transactions = None;
-    for source in sources {
-        if source.kind == Kind::Transactions {
-            transactions = Some(source);
-        } else {
+    let (mut transactions, references): (Vec<KindSource>, Vec<KindSource>) =
+        sources.into_iter().partition(|s| s.kind == Kind::Transactions);
+    let transactions = transactions.pop();
+    // The reference kinds are checked apart from one another until the reference check, so
+    // they are read side by side: each kind's reading and its duplicate-key pass run on one
+    // thread, and the large kinds (opportunities, credit splits) fill each other's idle core.
+    // Results come back in the sources' order, so the first file error reported is the same.
+    let read: Vec<_> = references
+        .into_par_iter()
+        .map(|source| {
             let kind = source.kind;
-            let (rows, records) = check_kind(source, &mut errors)?;
-            tracing::debug!(elapsed = ?started.elapsed(), ?kind, rows = rows.len(), "workspace: kind read and checked row by row");
-            kinds.push((kind, rows, records));
-        }
+            let mut found = Vec::new();
+            let result = check_kind(source, &mut found);
+            let rows = result.as_ref().map_or(0, |(rows, _)| rows.len());
+            tracing::debug!(elapsed = ?started.elapsed(), ?kind, rows, "workspace: kind read and checked row by row");
+            (kind, result, found)
+        })
+        .collect();
+    let mut kinds: Vec<(Kind, Vec<Checked>, Dataset)> = Vec::with_capacity(read.len());
+    for (kind, result, mut found) in read {
+        errors.append(&mut found);
+        let (rows, records) = result?;
+        kinds.push((kind, rows, records));
     }
     // No reference kind names a transaction, so these are checked in full before the
     // transactions are read, against the workspace alone.
     let mut view: Vec<(Kind, &mut Vec<Checked>)> = kinds.iter_mut().map(|(k, rows, _)| (*k, rows)).collect();
     check_references(&|_, _| false, &mut view, &mut errors);
     tracing::debug!(elapsed = ?started.elapsed(), "workspace: references checked");
+    let ordered: Vec<Dataset> = kinds
+        .into_par_iter()
+        .map(|(kind, mut rows, mut records)| {
+            // In key order, as a database gives them back (`Dataset::sort` would rebuild every
+            // record's cells to find its key; the checked rows have theirs).
+            sort_in_key_order(kind, &mut rows);
+            // Each row's record was parsed when the row was checked; the rows left out since
+            // (duplicates, overlaps, dangling references) leave theirs out.
+            let order: Vec<u32> = rows.iter().map(|r| r.record).collect();
+            drop(rows);
+            records.keep_in_order(kind, &order);
+            records
+        })
+        .collect();
     let mut dataset = Dataset::default();
-    for (kind, mut rows, mut records) in kinds {
-        // In key order, as a database gives them back (`Dataset::sort` would rebuild every
-        // record's cells to find its key; the checked rows have theirs).
-        sort_in_key_order(kind, &mut rows);
-        // Each row's record was parsed when the row was checked; the rows left out since
-        // (duplicates, overlaps, dangling references) leave theirs out.
-        let order: Vec<u32> = rows.iter().map(|r| r.record).collect();
-        records.keep_in_order(kind, &order);
+    for mut records in ordered {
         dataset.append(&mut records);
     }
     tracing::debug!(elapsed = ?started.elapsed(), "workspace: reference records in key order");

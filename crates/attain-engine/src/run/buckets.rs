@@ -43,7 +43,7 @@ pub(crate) struct Buckets {
 
 /// Where a credit lands: a person's bucket (`NONE` when the day lies outside their buckets)
 /// and the bucket's slot in the bulk pass's month-by-month numbering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Place {
     pub bucket: u32,
     pub slot: u32,

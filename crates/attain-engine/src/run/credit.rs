@@ -140,7 +140,7 @@ impl<'a> Crediting<'a> {
                                 .map(|parts| parts.into_iter().map(|(_, share)| share).collect());
                             splits.insert(key.clone(), divided);
                         }
-                        match splits.get(key.as_slice()).unwrap_or(&Err(SplitError::Empty)) {
+                        match &splits[key.as_slice()] {
                             Ok(parts) => out.parts.extend(
                                 shares
                                     .iter()

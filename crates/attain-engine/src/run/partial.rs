@@ -86,6 +86,9 @@ impl Partial {
         buckets: usize,
         slot_of: impl Fn(u32) -> u32 + Sync,
     ) -> (Vec<i128>, Partial) {
+        // The pass always makes at least one share (one per thread, at least one thread);
+        // with none there are no sums to lay out.
+        debug_assert!(!parts.is_empty(), "the pass makes at least one share");
         let Some(mut first) = parts.pop() else {
             return (Vec::new(), Partial::new(1, 1, 0));
         };
