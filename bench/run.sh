@@ -32,6 +32,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# Where cargo puts its builds (CARGO_TARGET_DIR, as cargo reads it).
+target_dir=${CARGO_TARGET_DIR:-$root/target}
 if [ "$#" -gt 0 ]; then sizes=("$@"); else sizes=(100000); fi
 runs=${BENCH_RUNS:-5}
 peers=${BENCH_PEERS:-duckdb_plain duckdb_tuned polars_tuned postgres_tuned}
@@ -69,14 +71,14 @@ say "building attain and the scale bench ($profile)"
 if [ "$profile" = release ]; then
   cargo build --quiet -p attain-cli --release
   cargo bench --quiet -p attain-bench --bench scale --no-run
-  attain=$root/target/release/attain
+  attain=$target_dir/release/attain
   scale_bench() { cargo bench --quiet -p attain-bench --bench scale; }
 else
   # --workspace, as CI's `cargo test --workspace` built it: selecting one package would unify
   # dependency features differently and rebuild much of the tree.
   cargo build --quiet --workspace --bins
   cargo test --quiet --workspace --bench scale --no-run
-  attain=$root/target/debug/attain
+  attain=$target_dir/debug/attain
   scale_bench() { cargo test --quiet --workspace --bench scale; }
 fi
 

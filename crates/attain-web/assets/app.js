@@ -1,6 +1,30 @@
 // Attain's progressive enhancement. Every page works without this file; it only saves clicks.
 "use strict";
+// Loaded in <head>, not deferred: the class is set before the page is drawn, so a phone never
+// shows the unfolded menu first (app.css folds it only when script runs).
+document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", () => {
+  // The menu: one drop-down open at a time, closed by a click elsewhere or Escape. On a phone
+  // the Menu button unfolds the whole menu with every group open.
+  const nav = document.querySelector("nav.nav");
+  if (nav) {
+    const groups = Array.from(nav.querySelectorAll("details"));
+    const button = nav.querySelector(".menu-button");
+    const folded = () => button && getComputedStyle(button).display !== "none";
+    for (const group of groups) {
+      group.addEventListener("toggle", () => {
+        if (group.open && !folded()) for (const other of groups) if (other !== group) other.open = false;
+      });
+    }
+    const closeAll = () => { if (!folded()) for (const group of groups) group.open = false; };
+    document.addEventListener("click", (event) => { if (!nav.contains(event.target)) closeAll(); });
+    document.addEventListener("keydown", (event) => { if (event.key === "Escape") closeAll(); });
+    button?.addEventListener("click", () => {
+      const open = nav.classList.toggle("open");
+      button.setAttribute("aria-expanded", String(open));
+      for (const group of groups) group.open = open;
+    });
+  }
   // Filter drop-downs apply as soon as they change (the Search button still works without JS).
   for (const select of document.querySelectorAll("form.filters select")) {
     select.addEventListener("change", () => select.form.requestSubmit());

@@ -2,6 +2,7 @@
 //! a little JavaScript that only enhances. Every page works without JavaScript.
 
 mod admin;
+pub(crate) mod menu;
 mod pages;
 mod pay;
 mod session;

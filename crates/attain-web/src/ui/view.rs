@@ -3,18 +3,12 @@
 //! fill these; two generic templates (list and detail) render them, so every list sorts,
 //! searches and paginates the same way.
 
+use attain_app::Actor;
 use attain_app::records::Listing;
-use attain_app::{Actor, Permission};
 use attain_core::Money;
 
+use super::menu::{MenuGroup, menu_for};
 use crate::api::QueryPairs;
-
-#[derive(Debug, Clone)]
-pub struct NavItem {
-    pub label: &'static str,
-    pub href: &'static str,
-    pub current: bool,
-}
 
 #[derive(Debug, Clone)]
 pub struct UserBadge {
@@ -26,47 +20,24 @@ pub struct UserBadge {
 #[derive(Debug, Clone)]
 pub struct Chrome {
     pub title: String,
-    pub nav: Vec<NavItem>,
+    /// The main menu's groups as the actor sees them (empty before signing in).
+    pub nav: Vec<MenuGroup>,
+    /// Whether the page is the start page (the menu's Home link).
+    pub home: bool,
     pub user: Option<UserBadge>,
     pub csrf: String,
     pub notices: Vec<String>,
     pub version: &'static str,
 }
 
-/// The sections of the UI, in menu order, and who sees each in the menu.
-const SECTIONS: [(&str, &str, Option<Permission>); 13] = [
-    ("Home", "/", None),
-    ("People", "/people", None),
-    ("Org chart", "/org", None),
-    ("Territories", "/territories", None),
-    ("Accounts", "/accounts", None),
-    ("Opportunities", "/opportunities", None),
-    ("Activities", "/activities", None),
-    ("Transactions", "/transactions", None),
-    ("Compensation", "/compensation", None),
-    ("Pay", "/pay", None),
-    ("Import", "/import", Some(Permission::EditData)),
-    ("Users", "/admin/users", Some(Permission::ManageUsers)),
-    ("Audit log", "/admin/audit", Some(Permission::ViewAudit)),
-];
-
-/// Whether the page at `current` belongs to the menu entry `href`: the entry itself or a page
-/// under it (`/compensation/quotas` is in Compensation).
-fn in_section(href: &str, current: &str) -> bool {
-    href == current || (href != "/" && current.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
-}
-
 impl Chrome {
-    /// Chrome for a signed-in page; `current` is the menu entry's path.
+    /// Chrome for a signed-in page; `current` is the page's path or the menu entry's it
+    /// belongs under.
     pub fn signed_in(title: impl Into<String>, actor: &Actor, csrf: &str, current: &str) -> Chrome {
-        let nav = SECTIONS
-            .iter()
-            .filter(|(_, _, needs)| needs.is_none_or(|p| actor.may(p)))
-            .map(|&(label, href, _)| NavItem { label, href, current: in_section(href, current) })
-            .collect();
         Chrome {
             title: title.into(),
-            nav,
+            nav: menu_for(actor, current),
+            home: current == "/",
             user: Some(UserBadge { name: actor.display_name.clone(), role: actor.role.label() }),
             csrf: csrf.to_string(),
             notices: Vec::new(),
@@ -79,6 +50,7 @@ impl Chrome {
         Chrome {
             title: title.into(),
             nav: Vec::new(),
+            home: false,
             user: None,
             csrf: String::new(),
             notices: Vec::new(),
@@ -329,14 +301,5 @@ mod tests {
         assert_eq!(href_with("/accounts", &q, &[("page", None), ("q", None)]), "/accounts");
         assert_eq!(words("closed_won"), "Closed won");
         assert_eq!(group(1487), "1,487");
-    }
-
-    #[test]
-    fn pages_under_a_menu_entry_belong_to_it() {
-        assert!(in_section("/compensation", "/compensation/quotas"));
-        assert!(in_section("/compensation", "/compensation"));
-        assert!(!in_section("/account", "/accounts"));
-        assert!(!in_section("/", "/people"));
-        assert!(in_section("/", "/"));
     }
 }

@@ -27,7 +27,7 @@ async fn an_admin_adds_and_disables_a_user_and_the_audit_log_shows_it() {
     browser::run("an_admin_adds_and_disables_a_user_and_the_audit_log_shows_it", async |b| {
         b.set_base_url(&app.url);
         sign_in(b, &app, Role::Admin).await?;
-        b.click("nav.nav a[href='/admin/users']").await?;
+        super::go_by_menu(b, "/admin/users").await?;
         let form = "form[action='/admin/users']";
         b.fill(&format!("{form} input[name=login]"), NEW_LOGIN).await?;
         b.fill(&format!("{form} input[name=display_name]"), &person.1).await?;
@@ -56,7 +56,7 @@ async fn an_admin_adds_and_disables_a_user_and_the_audit_log_shows_it() {
         let line: String = super::eval(b, &row).await?;
         assert!(line.contains("disabled"), "{line:?}");
 
-        b.click("nav.nav a[href='/admin/audit']").await?;
+        super::go_by_menu(b, "/admin/audit").await?;
         assert_eq!(b.text_of(".subtitle .badge").await?, "chain intact");
         // (who, action) of every entry on the first page, newest first.
         let cells = texts(b, "#audit tbody td[data-label=Who], #audit tbody td[data-label=Action]").await?;

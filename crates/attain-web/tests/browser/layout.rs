@@ -37,6 +37,19 @@ async fn lists_fit_a_phone_and_show_each_row_as_a_card() {
             nav.0 <= brand.0 && nav.1 >= who.1,
             "the menu is a full row of its own: menu {nav:?}, brand {brand:?}, user {who:?}"
         );
+        // The menu folds behind one button; opened, every entry shows, none cut off.
+        let shown = "return Array.from(document.querySelectorAll('nav.nav a'), a => { \
+               const r = a.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth; });";
+        let before: Vec<bool> = eval(b, shown).await?;
+        assert!(before.iter().all(|s| !s), "the menu is folded: {before:?}");
+        b.click("nav.nav .menu-button").await?;
+        let after: Vec<bool> = eval(b, shown).await?;
+        assert!(after.len() > 10 && after.iter().all(|s| *s), "every entry shows in the window: {after:?}");
+        let expanded: String = eval(b, "return document.querySelector('nav.nav .menu-button').getAttribute('aria-expanded');").await?;
+        assert_eq!(expanded, "true");
+        let (scroll, inner): (u64, u64) =
+            eval(b, "return [document.documentElement.scrollWidth, window.innerWidth];").await?;
+        assert!(scroll <= inner, "the open menu scrolls sideways: {scroll}px wide in a {inner}px window");
         let row: String = eval(b, "return getComputedStyle(document.querySelector('#results tbody tr')).display;").await?;
         assert_eq!(row, "block", "a table row is a card");
         let label: String =
@@ -86,6 +99,55 @@ async fn the_keyboard_reaches_the_content_and_sorts_lists() {
         b.wait_for("#results thead th:nth-child(3)[aria-sort=ascending]").await?;
         let url = b.current_url().await?;
         assert!(url.query_pairs().any(|(k, v)| k == "sort" && v == "country"), "{url}");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_menu_opens_one_group_at_a_time_and_closes_on_escape() {
+    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
+    browser::run("the_menu_opens_one_group_at_a_time_and_closes_on_escape", async |b| {
+        b.set_base_url(&app.url);
+        sign_in(b, &app, Role::CompAdmin).await?;
+        b.goto("/accounts").await?;
+        b.wait_for("#results").await?;
+        let open = "return Array.from(document.querySelectorAll('nav.nav details'), d => d.open);";
+        let opened: Vec<bool> = eval(b, open).await?;
+        assert!(opened.iter().all(|o| !o), "every group starts folded: {opened:?}");
+        let here: Vec<String> =
+            eval(b, "return Array.from(document.querySelectorAll('nav.nav li.here summary'), s => s.innerText);").await?;
+        assert_eq!(here, ["Track"], "the page's group is marked");
+        // A click opens Plan's drop-down over the page; opening Pay folds Plan.
+        b.click("nav.nav li.group:nth-child(2) summary").await?;
+        let quotas = b.wait_for("nav.nav a[href='/compensation/quotas']").await?;
+        assert!(quotas.is_displayed().await?, "Plan's entries show");
+        b.click("nav.nav li.group:has(a[href='/pay/runs']) summary").await?;
+        // The script folds the others on the group's `toggle` event, a moment after the click.
+        b.wait_for("nav.nav li.group:nth-child(2) details:not([open])").await?;
+        let opened: Vec<bool> = eval(b, open).await?;
+        assert_eq!(opened.iter().filter(|o| **o).count(), 1, "one group open at a time: {opened:?}");
+        assert!(!quotas.is_displayed().await?, "Plan folded when Pay opened");
+        // Escape folds it; the keyboard alone opens a group and follows an entry.
+        b.client().active_element().await?.send_keys("\u{E00C}").await?;
+        b.wait_for("nav.nav li.group:has(a[href='/pay/runs']) details:not([open])").await?;
+        let opened: Vec<bool> = eval(b, open).await?;
+        assert!(opened.iter().all(|o| !o), "Escape folds the menu: {opened:?}");
+        let summary = b.wait_for("nav.nav li.group:has(a[href='/compensation/quotas']) summary").await?;
+        summary.send_keys(ENTER).await?;
+        b.wait_for("nav.nav a[href='/compensation/quotas']").await?.send_keys(ENTER).await?;
+        // Only the new page marks Quotas as the current entry (the old one has results too).
+        b.wait_for("nav.nav a[aria-current=page][href='/compensation/quotas']").await?;
+        assert_eq!(b.current_path().await?, "/compensation/quotas");
+        let current: Vec<String> = eval(
+            b,
+            "return Array.from(document.querySelectorAll('nav.nav a[aria-current=page]'), a => a.getAttribute('href'));",
+        )
+        .await?;
+        assert_eq!(current, ["/compensation/quotas"], "the page's entry is marked, and only it");
+        let here: Vec<String> =
+            eval(b, "return Array.from(document.querySelectorAll('nav.nav li.here summary'), s => s.innerText);").await?;
+        assert_eq!(here, ["Plan"], "quotas are planned: the Plan group is marked");
         Ok(())
     })
     .await;

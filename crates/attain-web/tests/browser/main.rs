@@ -52,6 +52,23 @@ async fn eval<T: serde::de::DeserializeOwned>(b: &Browser, script: &str) -> Resu
     Ok(serde_json::from_value(value)?)
 }
 
+/// Goes to the menu entry `href` as a person does: opens the menu group holding it (on a phone,
+/// the Menu button, which opens every group), then clicks the entry.
+async fn go_by_menu(b: &Browser, href: &str) -> Outcome {
+    let folded: bool = eval(
+        b,
+        "return getComputedStyle(document.querySelector('nav.nav .menu-button')).display !== 'none';",
+    )
+    .await?;
+    if folded {
+        b.click("nav.nav .menu-button").await?;
+    } else {
+        b.click(&format!("nav.nav li.group:has(a[href='{href}']) > details > summary")).await?;
+    }
+    b.click(&format!("nav.nav a[href='{href}']")).await?;
+    Ok(())
+}
+
 /// The `N` of a list's "1–50 of N" count line (thousands separators removed).
 async fn list_total(b: &Browser) -> Result<usize, BoxError> {
     let count = b.text_of(".count").await?;

@@ -19,7 +19,7 @@ async fn a_rep_opens_their_statement_and_the_explanation_of_a_line() {
         b.set_base_url(&app.url);
         sign_in(b, &app, Role::Rep).await?;
         // Pay goes straight to the rep's own statement of the newest month.
-        b.click("nav.nav a[href='/pay']").await?;
+        super::go_by_menu(b, "/pay/statements").await?;
         b.wait_for("#payee").await?;
         assert_eq!(b.current_path().await?, format!("/pay/statements/2018-01/{rep}"));
         assert_eq!(b.text_of("#payee").await?, rep_name);
@@ -79,7 +79,7 @@ async fn a_comp_admin_runs_the_open_month_and_closes_it() {
     browser::run("a_comp_admin_runs_the_open_month_and_closes_it", async |b| {
         b.set_base_url(&app.url);
         sign_in(b, &app, Role::CompAdmin).await?;
-        b.click("nav.nav a[href='/pay']").await?;
+        super::go_by_menu(b, "/pay/statements").await?;
         assert_eq!(b.text_of("#run-status").await?, "Draft — not final");
         assert_eq!(texts(b, "#statements tbody tr").await?.len() as i64, payees, "every payee");
         let downloads = texts(b, "#downloads a").await?;

@@ -141,7 +141,12 @@ fn page(viewer: &Viewer, s: &Statement, t: &Trace) -> ExplainPage {
         ("Earned in the window", money(t.earned, c)),
     ];
     ExplainPage {
-        chrome: Chrome::signed_in(format!("{label} · {}", s.name), &viewer.actor, &viewer.csrf, "/pay"),
+        chrome: Chrome::signed_in(
+            format!("{label} · {}", s.name),
+            &viewer.actor,
+            &viewer.csrf,
+            "/pay/statements",
+        ),
         tabs: tabs(&viewer.actor, "/pay/statements"),
         back: statement_href(s.period, &s.person_id),
         payee: s.name.clone(),

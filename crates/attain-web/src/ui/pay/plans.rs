@@ -129,7 +129,7 @@ async fn preview_page(
     plan_ids.dedup();
     let positions = if manage { positions(state) } else { Vec::new() };
     let page = PlansPage {
-        chrome: Chrome::signed_in("Plans", actor, &viewer.csrf, "/pay"),
+        chrome: Chrome::signed_in("Plans", actor, &viewer.csrf, "/pay/plans"),
         tabs: tabs(actor, "/pay/plans"),
         manage,
         positions,
@@ -351,7 +351,7 @@ async fn remove_view(state: &AppState, viewer: &Viewer, name: &str) -> Response 
         None => facts.push(("Holds", "the crediting rules".into())),
     }
     let page = RemovePage {
-        chrome: Chrome::signed_in("Remove a plan file", actor, &viewer.csrf, "/pay"),
+        chrome: Chrome::signed_in("Remove a plan file", actor, &viewer.csrf, "/pay/plans"),
         tabs: tabs(actor, "/pay/plans"),
         name: file.name,
         facts,

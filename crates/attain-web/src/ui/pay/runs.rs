@@ -138,7 +138,7 @@ async fn runs_view(state: &AppState, viewer: &Viewer, after: After, code: Status
         })
         .collect();
     let page = RunsPage {
-        chrome: Chrome::signed_in("Pay runs", actor, &viewer.csrf, "/pay"),
+        chrome: Chrome::signed_in("Pay runs", actor, &viewer.csrf, "/pay/runs"),
         tabs: tabs(actor, "/pay/runs"),
         manage,
         next_month: month_to_run(&runs).map(|p| p.to_string()).unwrap_or_default(),
@@ -258,7 +258,7 @@ async fn close_view(
     };
     let run = &preview.run;
     let page = ClosePage {
-        chrome: Chrome::signed_in(format!("Close {}", month_name(period)), actor, &viewer.csrf, "/pay"),
+        chrome: Chrome::signed_in(format!("Close {}", month_name(period)), actor, &viewer.csrf, "/pay/runs"),
         tabs: tabs(actor, "/pay/runs"),
         month: month_name(period),
         period: period.to_string(),

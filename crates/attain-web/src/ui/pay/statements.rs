@@ -92,7 +92,7 @@ pub(crate) async fn statements_page(
         return Redirect::to(&statement_href(v.month().period, &own.person_id)).into_response();
     }
     let period = view.as_ref().map(|v| v.month().period).or(requested);
-    let chrome = Chrome::signed_in("Pay statements", actor, &viewer.csrf, "/pay");
+    let chrome = Chrome::signed_in("Pay statements", actor, &viewer.csrf, "/pay/statements");
     let tabs = tabs(actor, "/pay/statements");
     let picker = picker(&months, period);
     let Some(view) = view else {
@@ -236,7 +236,7 @@ pub(crate) async fn statement_page(
             format!("{} · {}", s.name, month_name(period)),
             actor,
             &viewer.csrf,
-            "/pay",
+            "/pay/statements",
         ),
         tabs: tabs(actor, "/pay/statements"),
         // A rep's list is their own statement: no way back to a list.

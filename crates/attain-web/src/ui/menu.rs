@@ -1,0 +1,143 @@
+//! The main menu, organised by the jobs people come for — Plan, Track, Pay, Develop — then
+//! Data and Admin. Each role sees only the entries it may use, and a group with none is left
+//! out (Develop has no pages yet). On a wide screen each group opens as a drop-down; on a
+//! phone the whole menu folds behind one Menu button (`app.css`, `app.js`).
+
+use attain_app::{Actor, Permission};
+
+/// Who sees an entry in the menu. The pages enforce access themselves; the menu only leaves
+/// out what would answer "Not allowed".
+#[derive(Debug, Clone, Copy)]
+enum Shown {
+    Everyone,
+    With(Permission),
+    /// The whole-company roles (a rep's or a manager's scope is a person).
+    WholeCompany,
+}
+
+impl Shown {
+    fn to(self, actor: &Actor) -> bool {
+        match self {
+            Shown::Everyone => true,
+            Shown::With(p) => actor.may(p),
+            Shown::WholeCompany => !actor.role.needs_person(),
+        }
+    }
+}
+
+/// A menu entry: its label, its path, who sees it.
+type Entry = (&'static str, &'static str, Shown);
+
+/// The groups in menu order, each with its entries.
+const GROUPS: [(&str, &[Entry]); 6] = [
+    (
+        "Plan",
+        &[
+            ("Org chart", "/org", Shown::Everyone),
+            ("People", "/people", Shown::Everyone),
+            ("Territories", "/territories", Shown::Everyone),
+            ("Quotas", "/compensation/quotas", Shown::Everyone),
+        ],
+    ),
+    (
+        "Track",
+        &[
+            ("Accounts", "/accounts", Shown::Everyone),
+            ("Opportunities", "/opportunities", Shown::Everyone),
+            ("Activities", "/activities", Shown::Everyone),
+            ("Transactions", "/transactions", Shown::Everyone),
+        ],
+    ),
+    (
+        "Pay",
+        &[
+            ("Statements", "/pay/statements", Shown::Everyone),
+            ("Runs", "/pay/runs", Shown::WholeCompany),
+            ("Plans", "/pay/plans", Shown::Everyone),
+            ("Compensation data", "/compensation", Shown::Everyone),
+        ],
+    ),
+    ("Develop", &[]),
+    ("Data", &[("Import", "/import", Shown::With(Permission::EditData))]),
+    (
+        "Admin",
+        &[
+            ("Users", "/admin/users", Shown::With(Permission::ManageUsers)),
+            ("Audit log", "/admin/audit", Shown::With(Permission::ViewAudit)),
+        ],
+    ),
+];
+
+/// One entry of a group.
+#[derive(Debug, Clone)]
+pub struct MenuItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub current: bool,
+}
+
+/// One group of the menu, holding the current page's entry or not.
+#[derive(Debug, Clone)]
+pub struct MenuGroup {
+    pub label: &'static str,
+    pub items: Vec<MenuItem>,
+    pub current: bool,
+}
+
+/// The menu as `actor` sees it on the page at `current` (the page's own path or the path of
+/// the entry it belongs under).
+pub fn menu_for(actor: &Actor, current: &str) -> Vec<MenuGroup> {
+    let here = current_entry(current);
+    GROUPS
+        .iter()
+        .filter_map(|(label, entries)| {
+            let items: Vec<MenuItem> = entries
+                .iter()
+                .filter(|(_, _, shown)| shown.to(actor))
+                .map(|&(label, href, _)| MenuItem { label, href, current: here == Some(href) })
+                .collect();
+            let current = items.iter().any(|i| i.current);
+            (!items.is_empty()).then_some(MenuGroup { label, items, current })
+        })
+        .collect()
+}
+
+/// The entry a page at `current` belongs to: the one whose path is the page's or the longest
+/// that the page's path lies under (`/compensation/quotas/q-1` is under Quotas, not under
+/// Compensation data).
+fn current_entry(current: &str) -> Option<&'static str> {
+    GROUPS
+        .iter()
+        .flat_map(|(_, entries)| entries.iter().map(|(_, href, _)| *href))
+        .filter(|href| in_section(href, current))
+        .max_by_key(|href| href.len())
+}
+
+/// Whether the page at `current` is the entry `href` or a page under it.
+fn in_section(href: &str, current: &str) -> bool {
+    href == current || current.strip_prefix(href).is_some_and(|rest| rest.starts_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_belongs_to_the_longest_entry_it_lies_under() {
+        assert_eq!(current_entry("/compensation/quotas/q-1"), Some("/compensation/quotas"));
+        assert_eq!(current_entry("/compensation/credit-splits"), Some("/compensation"));
+        assert_eq!(current_entry("/pay/statements/2025-01/p-1/explain"), Some("/pay/statements"));
+        assert_eq!(current_entry("/opportunities/board"), Some("/opportunities"));
+        assert_eq!(current_entry("/account"), None, "/account is not /accounts");
+        assert_eq!(current_entry("/"), None);
+    }
+
+    #[test]
+    fn every_entry_is_in_one_group_once() {
+        let mut hrefs: Vec<&str> = GROUPS.iter().flat_map(|(_, e)| e.iter().map(|(_, h, _)| *h)).collect();
+        let n = hrefs.len();
+        hrefs.sort_unstable();
+        hrefs.dedup();
+        assert_eq!(hrefs.len(), n);
+    }
+}
