@@ -9,7 +9,7 @@ use tokio::sync::{Mutex, MutexGuard};
 
 use crate::access::{Actor, Permission};
 use crate::error::AppResult;
-use crate::import::{ImportOptions, ImportReport, import_csv_bytes, import_csv_reader};
+use crate::import::{ImportOptions, ImportReport, import_csv_bytes, import_reader};
 use crate::snapshot::{Snapshot, Written};
 
 /// Tunables of sign-in and sessions. The throttle's policy is written out in docs/api.md
@@ -175,7 +175,7 @@ impl App {
         let UploadGrant { actor } = grant;
         let _writing = self.writer().await;
         let options = ImportOptions::by(&actor, "import.upload", file).skip_bad(skip_bad).keeping_written();
-        let mut report = import_csv_reader(self.store(), kind, file, input, lines, None, options).await?;
+        let mut report = import_reader(self.store(), kind, file, input, lines, None, options).await?;
         self.refresh_after(std::mem::take(&mut report.written)).await?;
         Ok(report)
     }

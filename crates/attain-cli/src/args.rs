@@ -65,7 +65,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Create or upgrade the database schema.
     Migrate(#[command(flatten)] DbArg),
-    /// Import CSV data: `attain import KIND FILE` or `attain import --mapping LAYOUT DIR`.
+    /// Import data: `attain import KIND FILE` (CSV or XLSX) or `attain import --mapping LAYOUT DIR`.
     #[command(after_help = IMPORT_HELP)]
     Import(ImportArgs),
     /// Export everything as JSON (default, to stdout) or as a workspace of CSV files.
@@ -435,7 +435,8 @@ pub struct ImportArgs {
     /// What to import (a kind, or a file/directory when the kind is implied).
     #[arg(value_name = "KIND|PATH")]
     pub first: String,
-    /// The file, when KIND is given.
+    /// The file, when KIND is given: CSV, or a workbook (.xlsx: the sheet named after KIND,
+    /// or its only sheet).
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
     /// A built-in mapping name (salesforce-opportunities, hubspot-deals; for directories

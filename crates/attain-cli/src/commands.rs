@@ -147,7 +147,7 @@ async fn import(args: ImportArgs) -> Result<()> {
             } else if path.extension().is_some_and(|e| e == "json") && path.is_file() {
                 Source::Json(path)
             } else if path.exists() {
-                bail!("{}: name the kind to import a CSV file: attain import KIND FILE", path.display());
+                bail!("{}: name the kind to import a file: attain import KIND FILE", path.display());
             } else if args.first.parse::<Kind>().is_ok() {
                 bail!("attain import {} needs a FILE", args.first);
             } else {

@@ -230,7 +230,7 @@ fn record_paths(paths: &mut Map<String, Value>) {
 
         let mut import = operation(
             name,
-            &format!("Import {name} from CSV"),
+            &format!("Import {name} from CSV or a spreadsheet (XLSX)"),
             &format!("import_{name}"),
             json!({
                 "200": ok_json("What was written", json!({"$ref": "#/components/schemas/ImportReport"})),
@@ -249,13 +249,20 @@ fn record_paths(paths: &mut Map<String, Value>) {
                     json!({"type": "boolean"}),
                     false
                 ),
-                param("file", "query", "The file name to use in messages", json!({"type": "string"}), false),
+                param(
+                    "file",
+                    "query",
+                    "The file name to use in messages; a name ending in .xlsx (or the XLSX content type) reads the body as a workbook: the sheet named after the kind, or its only sheet",
+                    json!({"type": "string"}),
+                    false
+                ),
             ]),
         );
-        import.insert(
-            "requestBody".into(),
-            json!({"required": true, "content": {"text/csv": {"schema": {"type": "string"}}}}),
-        );
+        let mut content = Map::new();
+        content.insert("text/csv".into(), json!({"schema": {"type": "string"}}));
+        content
+            .insert(crate::api::pay::XLSX.into(), json!({"schema": {"type": "string", "format": "binary"}}));
+        import.insert("requestBody".into(), json!({"required": true, "content": content}));
         paths.insert(format!("/api/v1/imports/{name}"), json!({"post": import}));
     }
 }

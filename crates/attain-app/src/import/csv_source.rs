@@ -113,6 +113,27 @@ impl CsvTable {
         width_error(&self.file, &self.header, line, found)
     }
 
+    /// Rows of a canonical table (its header uses Attain's column names), as
+    /// [`CanonicalRows`] reads a file; rows with the wrong number of fields go to `errors`.
+    pub fn canonical_rows(
+        &self,
+        kind: Kind,
+        errors: &mut Vec<RowError>,
+    ) -> Result<Vec<SourceRow>, ImportError> {
+        let columns = canonical_columns(&self.file, &self.header, kind)?;
+        let origin = Origin::canonical(self.file.clone(), kind);
+        let mut rows = Vec::with_capacity(self.records.len());
+        for (line, record) in &self.records {
+            if record.len() != self.header.len() {
+                errors.push(self.width_error(*line, record.len()));
+                continue;
+            }
+            let cells = Cells::Record { record: record.clone(), columns: Arc::clone(&columns) };
+            rows.push(SourceRow { origin: Arc::clone(&origin), line: *line, cells });
+        }
+        Ok(rows)
+    }
+
     /// Rows of any file read through a mapping.
     pub fn mapped_rows(
         &self,
@@ -256,31 +277,7 @@ impl CanonicalRows {
     /// Checks the header: unknown columns are refused (a typo would otherwise drop data
     /// silently); optional columns may be left out.
     pub fn new(reader: CsvReader, kind: Kind, estimated: u64) -> Result<CanonicalRows, ImportError> {
-        let spec = kind.spec();
-        let fail = |reason: String| ImportError::File { path: reader.file.clone(), reason };
-        for name in &reader.header {
-            if spec.index_of(name).is_none() {
-                let known: Vec<_> = spec.columns.iter().map(|c| c.name).collect();
-                return Err(fail(format!(
-                    "unknown column '{name}' for {kind} (columns: {})",
-                    known.join(", ")
-                )));
-            }
-        }
-        let missing: Vec<_> = spec
-            .columns
-            .iter()
-            .filter(|c| c.required && reader.index(c.name).is_none())
-            .map(|c| c.name)
-            .collect();
-        if !missing.is_empty() {
-            return Err(fail(format!(
-                "missing required column{} {}",
-                plural(missing.len()),
-                missing.join(", ")
-            )));
-        }
-        let columns: Arc<[Option<usize>]> = spec.columns.iter().map(|c| reader.index(c.name)).collect();
+        let columns = canonical_columns(&reader.file, &reader.header, kind)?;
         let origin = Origin::canonical(reader.file.clone(), kind);
         Ok(CanonicalRows { reader, columns, origin, estimated })
     }
@@ -314,6 +311,30 @@ impl CanonicalRows {
         }
         Ok((seen > 0).then_some(rows))
     }
+}
+
+/// Where each of `kind`'s columns is in a canonical `header` (Attain's column names), or why
+/// the header cannot be read as `kind`: unknown columns are refused (a typo would otherwise
+/// drop data silently); optional columns may be left out.
+fn canonical_columns(file: &str, header: &[String], kind: Kind) -> Result<Arc<[Option<usize>]>, ImportError> {
+    let spec = kind.spec();
+    let fail = |reason: String| ImportError::File { path: file.to_string(), reason };
+    for name in header {
+        if spec.index_of(name).is_none() {
+            let known: Vec<_> = spec.columns.iter().map(|c| c.name).collect();
+            return Err(fail(format!("unknown column '{name}' for {kind} (columns: {})", known.join(", "))));
+        }
+    }
+    let missing: Vec<_> = spec
+        .columns
+        .iter()
+        .filter(|c| c.required && index_of(header, c.name).is_none())
+        .map(|c| c.name)
+        .collect();
+    if !missing.is_empty() {
+        return Err(fail(format!("missing required column{} {}", plural(missing.len()), missing.join(", "))));
+    }
+    Ok(spec.columns.iter().map(|c| index_of(header, c.name)).collect())
 }
 
 /// Counts line breaks, for an estimate of a file's rows; an unreadable file counts as empty

@@ -15,15 +15,17 @@ mod northwind;
 mod overlap;
 mod report;
 mod sources;
+mod xlsx_source;
 
 pub use apply::apply;
 pub use batch::{Batch, Cells, Origin, RowStream, SourceRow};
 pub use load::{Loaded, load_workspace};
 pub use report::{ImportError, ImportReport, KindReport, RowError};
 pub use sources::{
-    DirMapping, import_csv_bytes, import_csv_reader, import_dir, import_file, import_json, read_workspace,
+    DirMapping, import_csv_bytes, import_dir, import_file, import_json, import_reader, read_workspace,
     workspace_batch,
 };
+pub use xlsx_source::is_xlsx;
 
 /// How an import treats bad rows, and whom the audit log names for it.
 #[derive(Debug, Clone, Default)]

@@ -19,8 +19,10 @@ pub struct RowError {
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A Parquet file has rows, numbered from 1, where a CSV file has lines.
-        let unit = if self.file.ends_with(".parquet") { "row" } else { "line" };
+        // A Parquet file and a spreadsheet's sheet have rows, numbered from 1 (a sheet's as
+        // the sheet numbers them), where a CSV file has lines.
+        let sheet = self.file.rsplit_once(", sheet ").is_some_and(|(file, _)| super::is_xlsx(file));
+        let unit = if self.file.ends_with(".parquet") || sheet { "row" } else { "line" };
         write!(f, "{}: {unit} {}", self.file, self.line)?;
         if let Some(column) = &self.column {
             write!(f, ", column {column}")?;

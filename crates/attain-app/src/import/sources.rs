@@ -1,6 +1,7 @@
 //! The entry points of an import: one file of one kind (canonical or mapped), a whole
 //! directory (a workspace export or one of the built-in sample layouts), or a JSON export.
 
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -11,7 +12,8 @@ use attain_store::Store;
 use super::batch::{Batch, Cells, Origin, SourceRow};
 use super::csv_source::{CanonicalRows, CsvReader, CsvTable};
 use super::mapping::Mapping;
-use super::report::{ImportError, ImportReport};
+use super::report::{ImportError, ImportReport, RowError};
+use super::xlsx_source::{is_xlsx, read_sheet};
 use super::{ImportOptions, apply, crm_sample, northwind};
 use crate::generate::parquet::{PARQUET_FILE, ParquetRows};
 use crate::progress::Progress;
@@ -39,7 +41,8 @@ impl DirMapping {
     }
 }
 
-/// Imports one CSV file of one kind, read canonically or through `mapping`.
+/// Imports one file of one kind (CSV, or a spreadsheet's sheet: `.xlsx`), read canonically or
+/// through `mapping`.
 pub async fn import_file(
     store: &Store,
     kind: Kind,
@@ -49,9 +52,16 @@ pub async fn import_file(
     progress: &dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let mut batch = Batch::default();
-    match mapping {
-        Some(mapping) => add_mapped(&mut batch, kind, CsvTable::open(path)?, mapping)?,
-        None => batch.push_stream(kind, CanonicalRows::open(path, kind)?),
+    let shown = path.display().to_string();
+    if is_xlsx(&shown) {
+        let file = std::fs::File::open(path)
+            .map_err(|e| ImportError::File { path: shown.clone(), reason: format!("cannot open: {e}") })?;
+        add_sheet(&mut batch, kind, read_sheet(&shown, std::io::BufReader::new(file), kind)?, mapping)?;
+    } else {
+        match mapping {
+            Some(mapping) => add_mapped(&mut batch, kind, CsvTable::open(path)?, mapping)?,
+            None => batch.push_stream(kind, CanonicalRows::open(path, kind)?),
+        }
     }
     apply(store, batch, options, progress).await
 }
@@ -67,26 +77,55 @@ pub async fn import_csv_bytes(
 ) -> Result<ImportReport, ImportError> {
     let input: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
     let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-    import_csv_reader(store, kind, file, input, lines, mapping, options).await
+    import_reader(store, kind, file, input, lines, mapping, options).await
 }
 
-/// Imports CSV text read from `input` (an upload spooled to a temporary file), named `file`
-/// in messages; `lines` estimates its rows for progress and planning.
-pub async fn import_csv_reader(
+/// Imports a file read from `input` (an upload spooled to a temporary file), named `file` in
+/// messages: CSV text, or a workbook when `file` is named `.xlsx` (read whole: an upload is
+/// bounded). `lines` estimates a CSV file's rows for progress and planning.
+pub async fn import_reader(
     store: &Store,
     kind: Kind,
     file: &str,
-    input: Box<dyn std::io::Read + Send>,
+    mut input: Box<dyn std::io::Read + Send>,
     lines: u64,
     mapping: Option<&Mapping>,
     options: ImportOptions,
 ) -> Result<ImportReport, ImportError> {
     let mut batch = Batch::default();
-    match mapping {
-        Some(mapping) => add_mapped(&mut batch, kind, CsvTable::read(file, input)?, mapping)?,
-        None => batch.push_stream(kind, CanonicalRows::new(CsvReader::new(file, input)?, kind, lines)?),
+    if is_xlsx(file) {
+        let mut bytes = Vec::new();
+        input
+            .read_to_end(&mut bytes)
+            .map_err(|e| ImportError::File { path: file.to_string(), reason: format!("cannot read: {e}") })?;
+        add_sheet(&mut batch, kind, read_sheet(file, std::io::Cursor::new(bytes), kind)?, mapping)?;
+    } else {
+        match mapping {
+            Some(mapping) => add_mapped(&mut batch, kind, CsvTable::read(file, input)?, mapping)?,
+            None => batch.push_stream(kind, CanonicalRows::new(CsvReader::new(file, input)?, kind, lines)?),
+        }
     }
     apply(store, batch, options, &crate::NoProgress).await
+}
+
+/// Adds the rows of a spreadsheet's sheet (and the rows whose cells could not be read),
+/// canonically or through `mapping`.
+fn add_sheet(
+    batch: &mut Batch,
+    kind: Kind,
+    (table, unreadable): (CsvTable, Vec<RowError>),
+    mapping: Option<&Mapping>,
+) -> Result<(), ImportError> {
+    batch.note_unread(kind, unreadable.len());
+    batch.errors.extend(unreadable);
+    if let Some(mapping) = mapping {
+        return add_mapped(batch, kind, table, mapping);
+    }
+    let unreadable_before = batch.errors.len();
+    let rows = table.canonical_rows(kind, &mut batch.errors)?;
+    batch.note_unread(kind, batch.errors.len() - unreadable_before);
+    batch.extend(kind, rows);
+    Ok(())
 }
 
 /// Adds the rows of a file read through a mapping for `kind`.

@@ -7,6 +7,7 @@ mod generate;
 mod options;
 mod pay;
 mod serve;
+mod spreadsheet;
 mod usage;
 mod users;
 mod workspace;

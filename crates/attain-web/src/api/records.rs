@@ -132,12 +132,19 @@ pub(crate) async fn import(
     ApiActor(actor): ApiActor,
     Path(resource): Path<String>,
     query: QueryPairs,
+    headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Json<serde_json::Value>> {
     let kind = kind_of(&resource)?;
     let grant = state.app.authorize_upload(&actor)?;
     let skip_bad = query.flag("skip_bad")?;
-    let file = query.get("file").map_or_else(|| format!("{resource}.csv"), str::to_string);
+    // The file's name says how it is read (a name ending in .xlsx is a workbook); without
+    // one, the content type does.
+    let workbook = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(super::pay::XLSX.as_bytes()));
+    let extension = if workbook { "xlsx" } else { "csv" };
+    let file = query.get("file").map_or_else(|| format!("{resource}.{extension}"), str::to_string);
     let mut spool = Spool::new(state.config.max_upload_bytes).map_err(spool_failure)?;
     let mut body = body;
     while let Some(frame) = body.frame().await {

@@ -176,3 +176,66 @@ async fn csv_imports_check_every_row(backend: Db) {
     }
     Api::as_role(&app, Role::CompAdmin).await.post_csv("/api/v1/imports/accounts", &good).await.expect(200);
 }
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A workbook whose sheet `sheet` holds the accounts' header and `rows` (cells that read as
+/// numbers written as numbers, as a spreadsheet holds them).
+fn workbook(sheet: &str, rows: &[String]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let page = book.add_worksheet();
+    page.set_name(sheet).expect("a sheet name");
+    for (r, line) in std::iter::once(HEADER).chain(rows.iter().map(String::as_str)).enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell.parse::<f64>() {
+                Ok(n) => page.write(r, c, n),
+                Err(_) => page.write(r, c, cell),
+            }
+            .expect("a cell");
+        }
+    }
+    book.save_to_buffer().expect("a workbook")
+}
+
+on_both!(spreadsheet_imports_name_the_sheet_row_and_column);
+
+async fn spreadsheet_imports_name_the_sheet_row_and_column(backend: Db) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let admin = Api::as_role(&app, Role::Admin).await;
+    let territory = app.app.snapshot().data.territories[0].id.clone();
+    let xlsx = |bytes: Vec<u8>| Body::Raw { content_type: Some(XLSX), bytes };
+
+    // A text cell in the revenue column (row 3 of the sheet): refused whole, the place named.
+    let bad = row("acc-xl-2", "Sheet Two", "mid", &territory).replace("1250000.50", "lots");
+    let refused = admin
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/imports/accounts?file=Q1%20accounts.xlsx",
+            Some(xlsx(workbook("Accounts", &[row("acc-xl-1", "Sheet One", "small", &territory), bad]))),
+            &[],
+        )
+        .await;
+    let body = refused.expect_error(422, "rejected_rows", Some("annual_revenue"));
+    let rows = body["error"]["rows"].as_array().expect("the bad rows");
+    assert_eq!(rows.len(), 1, "{body}");
+    assert_eq!(rows[0]["file"], "Q1 accounts.xlsx, sheet Accounts", "{body}");
+    assert_eq!(rows[0]["line"], 3, "the sheet's own row number: {body}");
+    assert_eq!(rows[0]["value"], "lots");
+    admin.get("/api/v1/accounts/acc-xl-1").await.expect(404);
+
+    // Named only by its content type; numbers typed into cells read exactly.
+    let good = workbook("Sheet1", &[row("acc-xl-1", "Sheet One", "small", &territory)]);
+    let report = admin
+        .send(reqwest::Method::POST, "/api/v1/imports/accounts", Some(xlsx(good)), &[])
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(counts(&report), (1, 0, 0, 0));
+    let one = admin.get("/api/v1/accounts/acc-xl-1").await.expect(200).json();
+    assert_eq!(
+        (one["name"].as_str(), one["annual_revenue"].as_str()),
+        (Some("Sheet One"), Some("1250000.50"))
+    );
+    assert_eq!(one["employees"], 42);
+}

@@ -96,3 +96,40 @@ async fn a_csv_with_a_bad_row_is_refused_with_the_error_then_imported_skipping_i
     .await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_spreadsheet_uploads_like_its_csv_and_its_errors_name_the_sheet() {
+    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("browser-xlsx-{}", app.addr.port()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // The CSV's cells on a sheet named Accounts, beside a notes sheet.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet().set_name("Notes").unwrap().write(0, 0, "for the import").unwrap();
+    let sheet = book.add_worksheet().set_name("Accounts").unwrap();
+    for (r, line) in accounts_csv().lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            sheet.write(r as u32, c as u16, cell).unwrap();
+        }
+    }
+    let file = dir.join("accounts.xlsx");
+    std::fs::write(&file, book.save_to_buffer().unwrap()).unwrap();
+
+    browser::run("a_spreadsheet_uploads_like_its_csv_and_its_errors_name_the_sheet", async |b| {
+        b.set_base_url(&app.url);
+        sign_in(b, &app, Role::CompAdmin).await?;
+        upload(b, &file, false).await?;
+        let heading = b.text_of("#import-result.problem h2").await?;
+        assert!(heading.starts_with("Nothing was imported"), "{heading}");
+        let cells = texts(b, "#import-errors tbody td").await?;
+        assert_eq!(cells[..4], ["accounts.xlsx, sheet Accounts", "3", "size", "gigantic"], "{cells:?}");
+
+        upload(b, &file, true).await?;
+        let counts = texts(b, "#import-result table:not(#import-errors) tbody td").await?;
+        assert_eq!(counts, ["accounts", "2", "1", "0", "0", "1"]);
+        b.goto(&format!("/accounts?q={}", GOOD_NAME.replace(' ', "+"))).await?;
+        assert_eq!(texts(b, "#results tbody td:first-child").await?, [GOOD_NAME]);
+        Ok(())
+    })
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

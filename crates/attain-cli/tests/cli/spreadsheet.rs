@@ -1,0 +1,74 @@
+//! A spreadsheet (`.xlsx`) imports as its CSV would: the sheet named after the kind, each cell
+//! read as typed, the same checks; a bad cell is named by file, sheet, row and column, and
+//! nothing is written.
+
+use rust_xlsxwriter::Workbook;
+
+use crate::Sandbox;
+
+const AS_OF: &str = "2018-01-15";
+
+/// A workbook with a notes sheet first and `rows` (strings, the amount column as numbers
+/// unless it does not read as one) on a sheet named Quotas, its header on the sheet's row 1.
+fn quotas_workbook(header: &[&str], rows: &[Vec<String>], amount: usize) -> Vec<u8> {
+    let mut book = Workbook::new();
+    let notes = book.add_worksheet();
+    notes.set_name("Notes").expect("a name");
+    notes.write(0, 0, "Q1 quotas as agreed with finance").expect("a cell");
+    let sheet = book.add_worksheet();
+    sheet.set_name("Quotas").expect("a name");
+    for (c, h) in header.iter().enumerate() {
+        sheet.write(0, c as u16, *h).expect("a header");
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32 + 1, c as u16);
+            match cell.parse::<f64>() {
+                Ok(n) if usize::from(c) == amount => sheet.write(r, c, n),
+                _ => sheet.write(r, c, cell.as_str()),
+            }
+            .expect("a cell");
+        }
+    }
+    book.save_to_buffer().expect("a workbook")
+}
+
+#[test]
+fn quotas_import_from_a_workbook_and_a_bad_cell_is_named_by_sheet_row_and_column() {
+    let sandbox = Sandbox::new();
+    let db = sandbox.arg("q.db");
+    sandbox.ok(&["demo", "--no-serve", "--db", &db, "--as-of", AS_OF]);
+    let ws = sandbox.arg("ws");
+    sandbox.ok(&["export", "--db", &db, "--workspace", &ws]);
+    let exported = std::fs::read_to_string(sandbox.path("ws/quotas.csv")).expect("quotas.csv");
+    let mut lines = exported.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    let amount = header.iter().position(|h| *h == "amount").expect("an amount column");
+    let mut rows: Vec<Vec<String>> =
+        lines.take(3).map(|l| l.split(',').map(str::to_string).collect()).collect();
+    rows[0][amount] = "12345.5".into();
+    let kept = std::mem::replace(&mut rows[2][amount], "lots".into());
+    let book = sandbox.path("Q1 quotas.xlsx");
+    std::fs::write(&book, quotas_workbook(&header, &rows, amount)).expect("written");
+    let book = book.display().to_string();
+
+    let before = sandbox.ok(&["export", "--db", &db]).stdout;
+    let run = sandbox.fails(1, &["import", "quotas", &book, "--db", &db]);
+    assert!(run.stderr.starts_with("error: 1 bad row; nothing was written"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Q1 quotas.xlsx, sheet Quotas: row 4, column amount: 'lots' is not a number"),
+        "{}",
+        run.stderr
+    );
+    assert!(sandbox.ok(&["export", "--db", &db]).stdout == before, "a refused workbook changed the database");
+
+    rows[2][amount] = kept;
+    std::fs::write(&book, quotas_workbook(&header, &rows, amount)).expect("written");
+    let run = sandbox.ok(&["import", "quotas", &book, "--db", &db]);
+    assert!(run.stdout.contains("quotas") && run.stdout.contains("1 updated"), "{}", run.stdout);
+    sandbox.ok(&["export", "--db", &db, "--workspace", &ws]);
+    let after = std::fs::read_to_string(sandbox.path("ws/quotas.csv")).expect("quotas.csv");
+    let first = format!("{},", rows[0][0]);
+    let line = after.lines().find(|l| l.starts_with(&first)).expect("the first quota");
+    assert_eq!(line.split(',').nth(amount), Some("12345.5"), "{line}");
+}
