@@ -9,6 +9,8 @@ use attain_core::record::ColumnType;
 use axum::response::{Html, IntoResponse, Json};
 use serde_json::{Map, Value, json};
 
+use crate::api::pay::XLSX;
+
 /// Columns as JSON Schema: money, decimals, dates, periods and choices are strings (exact
 /// decimals, ISO dates, period names); whole numbers are integers.
 fn column_schema(ty: ColumnType) -> Value {
@@ -258,11 +260,13 @@ fn record_paths(paths: &mut Map<String, Value>) {
                 ),
             ]),
         );
-        let mut content = Map::new();
-        content.insert("text/csv".into(), json!({"schema": {"type": "string"}}));
-        content
-            .insert(crate::api::pay::XLSX.into(), json!({"schema": {"type": "string", "format": "binary"}}));
-        import.insert("requestBody".into(), json!({"required": true, "content": content}));
+        import.insert(
+            "requestBody".into(),
+            json!({"required": true, "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            }}),
+        );
         paths.insert(format!("/api/v1/imports/{name}"), json!({"post": import}));
     }
 }

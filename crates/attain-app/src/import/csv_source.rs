@@ -114,22 +114,23 @@ impl CsvTable {
     }
 
     /// Rows of a canonical table (its header uses Attain's column names), as
-    /// [`CanonicalRows`] reads a file; rows with the wrong number of fields go to `errors`.
-    pub fn canonical_rows(
-        &self,
+    /// [`CanonicalRows`] reads a file, each record moved into its row; rows with the wrong
+    /// number of fields go to `errors`.
+    pub fn into_canonical_rows(
+        self,
         kind: Kind,
         errors: &mut Vec<RowError>,
     ) -> Result<Vec<SourceRow>, ImportError> {
         let columns = canonical_columns(&self.file, &self.header, kind)?;
         let origin = Origin::canonical(self.file.clone(), kind);
         let mut rows = Vec::with_capacity(self.records.len());
-        for (line, record) in &self.records {
+        for (line, record) in self.records {
             if record.len() != self.header.len() {
-                errors.push(self.width_error(*line, record.len()));
+                errors.push(width_error(&self.file, &self.header, line, record.len()));
                 continue;
             }
-            let cells = Cells::Record { record: record.clone(), columns: Arc::clone(&columns) };
-            rows.push(SourceRow { origin: Arc::clone(&origin), line: *line, cells });
+            let cells = Cells::Record { record, columns: Arc::clone(&columns) };
+            rows.push(SourceRow { origin: Arc::clone(&origin), line, cells });
         }
         Ok(rows)
     }

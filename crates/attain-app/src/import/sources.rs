@@ -122,7 +122,7 @@ fn add_sheet(
         return add_mapped(batch, kind, table, mapping);
     }
     let unreadable_before = batch.errors.len();
-    let rows = table.canonical_rows(kind, &mut batch.errors)?;
+    let rows = table.into_canonical_rows(kind, &mut batch.errors)?;
     batch.note_unread(kind, batch.errors.len() - unreadable_before);
     batch.extend(kind, rows);
     Ok(())

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Json, Response};
 use http_body_util::BodyExt;
 use serde_json::json;
 
+use super::pay::XLSX;
 use super::{JsonBody, QueryPairs};
 use crate::auth::ApiActor;
 use crate::error::{ApiError, ApiResult, Failure, query_error};
@@ -140,9 +141,8 @@ pub(crate) async fn import(
     let skip_bad = query.flag("skip_bad")?;
     // The file's name says how it is read (a name ending in .xlsx is a workbook); without
     // one, the content type does.
-    let workbook = headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|t| t.as_bytes().starts_with(super::pay::XLSX.as_bytes()));
+    let workbook =
+        headers.get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(XLSX.as_bytes()));
     let extension = if workbook { "xlsx" } else { "csv" };
     let file = query.get("file").map_or_else(|| format!("{resource}.{extension}"), str::to_string);
     let mut spool = Spool::new(state.config.max_upload_bytes).map_err(spool_failure)?;

@@ -3,6 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{error_response, ok_json, operation, param};
+use crate::api::pay::XLSX;
 
 fn schema(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
@@ -36,7 +37,6 @@ fn with(mut op: Map<String, Value>, key: &str, value: Value) -> Map<String, Valu
 }
 
 const CSV: &str = "text/csv";
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Adds the pay operations to `paths`.
 pub(super) fn paths(paths: &mut Map<String, Value>) {

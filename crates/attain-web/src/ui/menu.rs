@@ -5,24 +5,24 @@
 
 use attain_app::{Actor, Permission};
 
-/// Who sees an entry in the menu. The pages enforce access themselves; the menu only leaves
+/// Whether an actor sees an entry. The pages enforce access themselves; the menu only leaves
 /// out what would answer "Not allowed".
-#[derive(Debug, Clone, Copy)]
-enum Shown {
-    Everyone,
-    With(Permission),
-    /// The whole-company roles (a rep's or a manager's scope is a person).
-    WholeCompany,
+type Shown = fn(&Actor) -> bool;
+
+fn everyone(_: &Actor) -> bool {
+    true
 }
 
-impl Shown {
-    fn to(self, actor: &Actor) -> bool {
-        match self {
-            Shown::Everyone => true,
-            Shown::With(p) => actor.may(p),
-            Shown::WholeCompany => !actor.role.needs_person(),
-        }
-    }
+fn editors(actor: &Actor) -> bool {
+    actor.may(Permission::EditData)
+}
+
+fn user_admins(actor: &Actor) -> bool {
+    actor.may(Permission::ManageUsers)
+}
+
+fn auditors(actor: &Actor) -> bool {
+    actor.may(Permission::ViewAudit)
 }
 
 /// A menu entry: its label, its path, who sees it.
@@ -33,39 +33,33 @@ const GROUPS: [(&str, &[Entry]); 6] = [
     (
         "Plan",
         &[
-            ("Org chart", "/org", Shown::Everyone),
-            ("People", "/people", Shown::Everyone),
-            ("Territories", "/territories", Shown::Everyone),
-            ("Quotas", "/compensation/quotas", Shown::Everyone),
+            ("Org chart", "/org", everyone),
+            ("People", "/people", everyone),
+            ("Territories", "/territories", everyone),
+            ("Quotas", "/compensation/quotas", everyone),
         ],
     ),
     (
         "Track",
         &[
-            ("Accounts", "/accounts", Shown::Everyone),
-            ("Opportunities", "/opportunities", Shown::Everyone),
-            ("Activities", "/activities", Shown::Everyone),
-            ("Transactions", "/transactions", Shown::Everyone),
+            ("Accounts", "/accounts", everyone),
+            ("Opportunities", "/opportunities", everyone),
+            ("Activities", "/activities", everyone),
+            ("Transactions", "/transactions", everyone),
         ],
     ),
     (
         "Pay",
         &[
-            ("Statements", "/pay/statements", Shown::Everyone),
-            ("Runs", "/pay/runs", Shown::WholeCompany),
-            ("Plans", "/pay/plans", Shown::Everyone),
-            ("Compensation data", "/compensation", Shown::Everyone),
+            ("Statements", "/pay/statements", everyone),
+            ("Runs", "/pay/runs", super::pay::sees_runs),
+            ("Plans", "/pay/plans", everyone),
+            ("Compensation data", "/compensation", everyone),
         ],
     ),
     ("Develop", &[]),
-    ("Data", &[("Import", "/import", Shown::With(Permission::EditData))]),
-    (
-        "Admin",
-        &[
-            ("Users", "/admin/users", Shown::With(Permission::ManageUsers)),
-            ("Audit log", "/admin/audit", Shown::With(Permission::ViewAudit)),
-        ],
-    ),
+    ("Data", &[("Import", "/import", editors)]),
+    ("Admin", &[("Users", "/admin/users", user_admins), ("Audit log", "/admin/audit", auditors)]),
 ];
 
 /// One entry of a group.
@@ -93,7 +87,7 @@ pub fn menu_for(actor: &Actor, current: &str) -> Vec<MenuGroup> {
         .filter_map(|(label, entries)| {
             let items: Vec<MenuItem> = entries
                 .iter()
-                .filter(|(_, _, shown)| shown.to(actor))
+                .filter(|(_, _, shown)| shown(actor))
                 .map(|&(label, href, _)| MenuItem { label, href, current: here == Some(href) })
                 .collect();
             let current = items.iter().any(|i| i.current);

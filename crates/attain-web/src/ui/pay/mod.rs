@@ -35,7 +35,7 @@ pub(crate) struct Tab {
 }
 
 /// Whether the actor sees runs: the whole-company roles (the app refuses the others).
-fn sees_runs(actor: &Actor) -> bool {
+pub(crate) fn sees_runs(actor: &Actor) -> bool {
     !actor.role.needs_person()
 }
 
