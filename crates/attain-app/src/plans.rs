@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use attain_core::Dataset;
-use attain_engine::plan::{CreditRules, PlanBook, PlanError, load_plan, load_rules};
+use attain_engine::pay::plan::{CreditRules, PlanBook, PlanError, load_plan, load_rules};
 use attain_facts::FactStore;
 use thiserror::Error;
 
@@ -44,7 +44,7 @@ pub fn plan_files(dir: &Path) -> Result<Vec<PathBuf>, PlansError> {
 }
 
 /// Loads one file's text as a plan, naming the file as given in errors.
-pub fn load_plan_file(path: &Path) -> Result<attain_engine::plan::Plan, PlansError> {
+pub fn load_plan_file(path: &Path) -> Result<attain_engine::pay::plan::Plan, PlansError> {
     let text = std::fs::read_to_string(path).map_err(|e| file_error(path, e))?;
     load_plan(&path.display().to_string(), &text).map_err(|e| PlansError::Invalid(vec![e]))
 }
@@ -135,7 +135,7 @@ pub async fn load_workspace(dir: &Path) -> Result<Workspace, PlansError> {
 pub struct CaseReport {
     pub file: String,
     pub name: String,
-    pub outcome: attain_engine::plan::CaseOutcome,
+    pub outcome: attain_engine::pay::plan::CaseOutcome,
 }
 
 /// Runs every test case in `DIR/tests/*.toml` against the plans in `DIR`.
@@ -153,7 +153,7 @@ pub fn run_plan_tests(dir: &Path) -> Result<Vec<CaseReport>, PlansError> {
     }
     for path in files {
         let text = std::fs::read_to_string(&path).map_err(|e| file_error(&path, e))?;
-        match attain_engine::plan::PlanCase::load(&path.display().to_string(), &text) {
+        match attain_engine::pay::plan::PlanCase::load(&path.display().to_string(), &text) {
             Ok(case) => reports.push(CaseReport {
                 file: case.file.clone(),
                 name: case.name.clone(),

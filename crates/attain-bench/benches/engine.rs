@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use attain_core::Period;
 use attain_demo::DemoConfig;
-use attain_engine::plan::{PlanBook, load_plan, load_rules};
-use attain_engine::run::Prepared;
+use attain_engine::pay::plan::{PlanBook, load_plan, load_rules};
+use attain_engine::pay::run::Prepared;
 use attain_facts::FactStore;
 
 #[global_allocator]

@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 use attain_core::domain::Transaction;
 use attain_core::{Dataset, Money, Period};
 use attain_demo::scaled::{ScaledCompany, ScaledConfig, company};
-use attain_engine::plan::{PlanBook, load_plan, load_rules};
-use attain_engine::run::Prepared;
+use attain_engine::pay::plan::{PlanBook, load_plan, load_rules};
+use attain_engine::pay::run::Prepared;
 use attain_facts::FactStore;
 use rust_decimal::Decimal;
 

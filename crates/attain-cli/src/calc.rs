@@ -5,8 +5,8 @@ use anyhow::{Context, Result, bail};
 use attain_app::plans::{PlansError, Workspace, load_plan_dir, load_plan_file, load_workspace};
 use attain_app::statements::money;
 use attain_core::{Dataset, Period};
-use attain_engine::plan::PlanBook;
-use attain_engine::run::{Prepared, Statement};
+use attain_engine::pay::plan::PlanBook;
+use attain_engine::pay::run::{Prepared, Statement};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 

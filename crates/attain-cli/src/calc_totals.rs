@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 use attain_core::{Currency, Period};
-use attain_engine::run::Statement;
+use attain_engine::pay::run::Statement;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use attain_app::pay::month;
 use attain_app::{Actor, App, Settings};
 use attain_core::Period;
-use attain_engine::run::{LineKind, Prepared, Statement, Trace};
+use attain_engine::pay::run::{LineKind, Prepared, Statement, Trace};
 use attain_store::Store;
 
 use crate::args::{PayCommand, StatementArgs, StatementFormat};

@@ -1,20 +1,10 @@
-//! Attain's compensation engine: pure, deterministic functions over attain-core's types. No
-//! I/O, no async, no store: the app gathers the inputs, calls the engine and saves what it
-//! returns.
+//! Attain's engine: pure, deterministic functions over attain-core's types. No I/O, no async,
+//! no store: the app gathers the inputs, calls the engine and saves what it returns. One folder
+//! per job of the product, beside the shared formula language:
 //!
-//! - `rates`, `crediting`, `limits`: the arithmetic (rate tables, splits and roll-up,
-//!   proration and caps);
 //! - `formula`: the small decimal expression language plans use where fields are not enough;
-//! - `plan`: plans as code — the model, the text format's loader, the plan book;
-//! - `run`: period runs — credits, measures, attainment, earnings, statements.
+//! - `plan`: planning — the revenue plan's seasonality, quota allocation, ramp and proration;
+//! - `pay`: the compensation engine — rates, crediting, limits, plans as code, period runs.
 
-pub mod crediting;
 pub mod formula;
-pub mod limits;
-pub mod plan;
-pub mod rates;
-pub mod run;
-
-pub use crediting::{Share, SplitError, roll_up, split};
-pub use limits::{Limit, Limited, Limits, held_share, prorate};
-pub use rates::{Payout, RateError, RateTable, Step, TierMode};
+pub mod pay;

@@ -1,6 +1,6 @@
 //! Splits and roll-ups: hand-worked cases, signs of refunds, and the invariants.
 
-use attain_engine::{Share, roll_up, split};
+use attain_engine::pay::{Share, roll_up, split};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;

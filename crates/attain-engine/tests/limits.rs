@@ -1,7 +1,7 @@
 //! Proration on a mid-period hire, limits in order, and the cap invariant.
 
 use attain_core::Validity;
-use attain_engine::{Limit, Limits, held_share, prorate};
+use attain_engine::pay::{Limit, Limits, held_share, prorate};
 use jiff::civil::date;
 use proptest::prelude::*;
 use rust_decimal::Decimal;

@@ -1,7 +1,7 @@
 //! The plan loader: every mistake is reported with the file, the line and the field, a plan
 //! loads whole or not at all, arbitrary text never panics, and the demo's plans load.
 
-use attain_engine::plan::{PlanBook, load_plan, load_rules};
+use attain_engine::pay::plan::{PlanBook, load_plan, load_rules};
 use proptest::prelude::*;
 
 const GOOD: &str = r#"id = "ae"
@@ -156,7 +156,7 @@ fn negative_tier_values_are_refused_unless_the_component_says_it_pays_negative()
     // Said on purpose, the same tiers load and keep their sign.
     let allowed = step.replace("mode = \"step\"", "mode = \"step\"\npays_negative = true");
     let plan = load_plan("ae.toml", &allowed).unwrap_or_else(|e| panic!("{e}"));
-    let attain_engine::plan::ComponentKind::Commission { table, .. } = &plan.components[0].kind else {
+    let attain_engine::pay::plan::ComponentKind::Commission { table, .. } = &plan.components[0].kind else {
         panic!("a commission")
     };
     assert_eq!(table.steps()[1].value, (-500).into());

@@ -1,7 +1,7 @@
 //! Rate tables with hand-worked numbers, including the boundaries where retroactive tiers
 //! jump and marginal ones do not, and the invariants every plan relies on.
 
-use attain_engine::{RateTable, Step, TierMode};
+use attain_engine::pay::{RateTable, Step, TierMode};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;

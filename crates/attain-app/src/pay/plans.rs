@@ -1,7 +1,7 @@
 //! The plans stored with the company: their files as written, checked as a whole plan book
 //! before they replace the stored set, and loaded back into the engine's plan book for runs.
 
-use attain_engine::plan::{Plan, PlanBook, load_plan};
+use attain_engine::pay::plan::{Plan, PlanBook, load_plan};
 use attain_store::PlanFileRow;
 use serde::Serialize;
 

@@ -13,8 +13,8 @@
 use std::collections::BTreeMap;
 
 use attain_core::Period;
-use attain_engine::plan::{PlanBook, Scope};
-use attain_engine::run::{Line, LineKind, Prepared, Statement};
+use attain_engine::pay::plan::{PlanBook, Scope};
+use attain_engine::pay::run::{Line, LineKind, Prepared, Statement};
 use rust_decimal::Decimal;
 
 use super::RunInfo;

@@ -9,7 +9,7 @@
 //! One statement is answered with the month's status only, whoever asks.
 
 use attain_core::Period;
-use attain_engine::run::{Statement, Trace};
+use attain_engine::pay::run::{Statement, Trace};
 use serde::Serialize;
 
 use super::runs::{decode_statements, engine_error, latest};
@@ -172,7 +172,7 @@ impl App {
         let snapshot = self.snapshot();
         let prepared = snapshot.prepared(&book).map_err(engine_error)?;
         prepared.trace(person, period, plan, component).map_err(|e| match e {
-            attain_engine::run::EngineError::NothingToTrace { .. } => AppError::NotFound,
+            attain_engine::pay::run::EngineError::NothingToTrace { .. } => AppError::NotFound,
             other => engine_error(other),
         })
     }

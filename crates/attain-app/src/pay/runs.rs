@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use attain_core::Period;
-use attain_engine::run::{Carry, EngineError, Statement};
+use attain_engine::pay::run::{Carry, EngineError, Statement};
 use attain_store::{RunRow, StatementRow};
 use rust_decimal::Decimal;
 use serde::Serialize;

@@ -18,8 +18,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use attain_core::domain::Transaction;
 use attain_core::record::{Record, Value};
 use attain_core::{Dataset, Kind};
-use attain_engine::plan::PlanBook;
-use attain_engine::run::{EngineError, Prepared};
+use attain_engine::pay::plan::PlanBook;
+use attain_engine::pay::run::{EngineError, Prepared};
 use attain_facts::transactions::RowIndex;
 use attain_facts::{FactStore, Transactions};
 

@@ -3,7 +3,7 @@
 //! numbers stay numbers.
 
 use attain_core::Currency;
-use attain_engine::run::{Line, Statement};
+use attain_engine::pay::run::{Line, Statement};
 use rust_decimal::Decimal;
 
 use super::{exact, money};

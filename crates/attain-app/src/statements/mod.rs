@@ -8,7 +8,7 @@
 //! the currency's minor digits (`960.00`, JPY `1200`); the workbook stores numbers, since that
 //! is all XLSX can hold, formatted to the same digits.
 //!
-//! [`Statement`]: attain_engine::run::Statement
+//! [`Statement`]: attain_engine::pay::run::Statement
 
 mod csv_out;
 mod names;

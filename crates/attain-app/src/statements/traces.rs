@@ -1,7 +1,7 @@
 //! The "How each number was made" block of a payee's sheet: one part per traced component.
 
 use attain_core::Currency;
-use attain_engine::run::Trace;
+use attain_engine::pay::run::Trace;
 use rust_decimal::Decimal;
 
 use super::xlsx::{Result, Sheet};

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use attain_core::Currency;
-use attain_engine::run::{LineKind, Statement, Trace};
+use attain_engine::pay::run::{LineKind, Statement, Trace};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use thiserror::Error;

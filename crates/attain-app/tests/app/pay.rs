@@ -11,7 +11,7 @@ use attain_app::seed::{seed_demo, seed_demo_pay, seed_demo_users};
 use attain_app::{Actor, App, AppError, NoProgress, Role, Settings};
 use attain_core::{Kind, Period};
 use attain_demo::DemoConfig;
-use attain_engine::run::LineKind;
+use attain_engine::pay::run::LineKind;
 use attain_store::Store;
 use attain_testkit::Db;
 use jiff::civil::date;
@@ -238,7 +238,7 @@ async fn closed_months_are_immutable_and_late_data_becomes_a_prior_period_line(s
     // December shares November's quarter: its quarter-to-date true-up now pays the late deal
     // (no separate prior-period line), and January no longer repeats it.
     let (_, december_v2) = app.statement(&admin, month(2017, 12), &rep.person_id).await.unwrap();
-    let commission = |s: &attain_engine::run::Statement| {
+    let commission = |s: &attain_engine::pay::run::Statement| {
         s.lines
             .iter()
             .filter(|l| l.component.as_deref() == Some("commission"))

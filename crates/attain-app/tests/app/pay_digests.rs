@@ -7,7 +7,7 @@
 use attain_app::pay::{CloseRequest, NewAdjustment};
 use attain_app::{Actor, App, Settings};
 use attain_core::{Kind, Period};
-use attain_engine::run::Statement;
+use attain_engine::pay::run::Statement;
 use attain_store::Store;
 use attain_testkit::Db;
 
@@ -254,7 +254,7 @@ async fn runs_pay_what_a_full_recalculation_pays(seed: u64, store: Store) {
             .await
             .iter()
             .flat_map(|s| &s.lines)
-            .filter(|l| l.kind == attain_engine::run::LineKind::PriorPeriod)
+            .filter(|l| l.kind == attain_engine::pay::run::LineKind::PriorPeriod)
             .count();
         app.close_period(&admin, open, CloseRequest::default()).await.unwrap();
     }
@@ -291,7 +291,7 @@ async fn closed_months_are_recalculated_only_when_their_inputs_changed(store: St
     let august = statements(&app, month(2017, 8)).await;
     let mia = august.iter().find(|s| s.person_id == "mia").unwrap();
     let override_line = mia.lines.iter().find(|l| {
-        l.kind == attain_engine::run::LineKind::PriorPeriod && l.component.as_deref() == Some("override")
+        l.kind == attain_engine::pay::run::LineKind::PriorPeriod && l.component.as_deref() == Some("override")
     });
     let q = Period::Quarter { fiscal_year: 2018, quarter: 2 };
     assert_eq!(override_line.and_then(|l| l.of_period), Some(q), "{:#?}", mia.lines);

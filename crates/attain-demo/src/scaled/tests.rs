@@ -215,14 +215,14 @@ fn the_plans_load_with_the_engine_and_form_one_plan_book() {
     let mut rules = None;
     for (name, text) in &files {
         if name == "crediting.toml" {
-            rules = Some(attain_engine::plan::load_rules(name, text).unwrap());
+            rules = Some(attain_engine::pay::plan::load_rules(name, text).unwrap());
         } else {
-            let plan = attain_engine::plan::load_plan(name, text).unwrap_or_else(|e| panic!("{e}"));
+            let plan = attain_engine::pay::plan::load_plan(name, text).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(plan.id, name.trim_end_matches(".toml"));
             plans.push(plan);
         }
     }
-    attain_engine::plan::PlanBook::new(plans, rules.unwrap()).unwrap();
+    attain_engine::pay::plan::PlanBook::new(plans, rules.unwrap()).unwrap();
     assert!(files.iter().all(|(_, text)| text.contains("2025-01-01") && text.contains("2026-01-01")
         || !text.contains("valid_from")));
 }

@@ -4,7 +4,7 @@
 //! cases. A plan that loads is also priced at a few inputs, so a value the loader accepts
 //! cannot make a later run panic.
 
-use attain_engine::plan::{ComponentKind, PlanBook, PlanCase, load_plan, load_rules};
+use attain_engine::pay::plan::{ComponentKind, PlanBook, PlanCase, load_plan, load_rules};
 use jiff::civil::date;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;

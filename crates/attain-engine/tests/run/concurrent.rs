@@ -33,7 +33,7 @@ fn plan_assignment(id: &str, position: &str, plan: &str, from: Date, to: Option<
 }
 
 /// The component line of `plan` on a statement.
-fn line_of<'a>(s: &'a Statement, plan: &str) -> &'a attain_engine::run::Line {
+fn line_of<'a>(s: &'a Statement, plan: &str) -> &'a attain_engine::pay::run::Line {
     s.components().find(|l| l.plan.as_deref() == Some(plan)).unwrap_or_else(|| panic!("{plan}: {s:#?}"))
 }
 

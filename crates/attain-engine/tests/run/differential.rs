@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 
 use attain_core::Period;
 use attain_demo::DemoConfig;
-use attain_engine::plan::{PlanBook, load_plan, load_rules};
-use attain_engine::run::Prepared;
+use attain_engine::pay::plan::{PlanBook, load_plan, load_rules};
+use attain_engine::pay::run::Prepared;
 use serde_json::Value;
 
 const CASES: &[(u64, u32)] = &[(42, 1), (7, 1), (2026, 2), (42, 3)];

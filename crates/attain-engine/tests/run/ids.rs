@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use attain_core::Period;
 use attain_demo::DemoConfig;
-use attain_engine::run::{LineKind, Prepared};
+use attain_engine::pay::run::{LineKind, Prepared};
 
 use super::differential::demo_book;
 

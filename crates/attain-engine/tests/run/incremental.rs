@@ -6,7 +6,7 @@
 use attain_core::domain::{Transaction, TransactionKind};
 use attain_core::{Dataset, Money, Period};
 use attain_demo::DemoConfig;
-use attain_engine::run::{History, Prepared, Statement};
+use attain_engine::pay::run::{History, Prepared, Statement};
 use attain_facts::FactStore;
 use proptest::prelude::*;
 

@@ -5,8 +5,8 @@
 
 use attain_core::domain::*;
 use attain_core::{Currency, Dataset, Date, FiscalCalendar, Money, Period, Validity};
-use attain_engine::plan::{CreditRules, PlanBook, load_plan};
-use attain_engine::run::{Carry, LineKind, Prepared, Statement};
+use attain_engine::pay::plan::{CreditRules, PlanBook, load_plan};
+use attain_engine::pay::run::{Carry, LineKind, Prepared, Statement};
 use jiff::civil::date;
 use proptest::prelude::*;
 use rust_decimal::Decimal;

@@ -10,7 +10,7 @@ use attain_app::pay::{
 use attain_app::statements::{statement_csv, statement_xlsx};
 use attain_app::{AppError, AppResult};
 use attain_core::Period;
-use attain_engine::run::{Statement, Trace};
+use attain_engine::pay::run::{Statement, Trace};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};

@@ -3,7 +3,7 @@
 use askama::Template;
 use attain_app::AppError;
 use attain_core::{Currency, Decimal};
-use attain_engine::run::{LineKind, Statement, Trace};
+use attain_engine::pay::run::{LineKind, Statement, Trace};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

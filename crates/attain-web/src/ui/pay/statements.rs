@@ -3,7 +3,7 @@
 use askama::Template;
 use attain_app::{AppError, Role};
 use attain_core::{Decimal, Period};
-use attain_engine::run::{LineKind, Statement};
+use attain_engine::pay::run::{LineKind, Statement};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

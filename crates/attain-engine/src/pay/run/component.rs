@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use super::EngineError;
 use super::prepare::Prepared;
 use crate::formula::Value;
-use crate::plan::{BonusAmount, Component, ComponentKind, Plan, Scope, TierBasis, days_between, schema};
-use crate::rates::{Payout, RateTable, Step};
+use crate::pay::plan::{BonusAmount, Component, ComponentKind, Plan, Scope, TierBasis, days_between, schema};
+use crate::pay::rates::{Payout, RateTable, Step};
 
 /// The days a component looks at for a month: `to_date` is what is measured now, `full` the
 /// whole window (quota and targets are for the whole window).
@@ -290,7 +290,7 @@ impl Prepared<'_> {
     pub(crate) fn held_share(&self, who: Subject, days: &Validity) -> Decimal {
         let held: Vec<Validity> =
             self.stretches[who.person].iter().filter(|s| s.plan == who.plan.id).map(|s| s.days).collect();
-        crate::limits::held_share(days, &held)
+        crate::pay::limits::held_share(days, &held)
     }
 
     /// The window's share of the annual target incentive, in the payee's currency, prorated by
@@ -339,7 +339,7 @@ impl Prepared<'_> {
                     if let Some(g) = gate.filter(|g| input < *g) {
                         ev.notes.push(format!("below the gate of {}", shown_input(basis, g)));
                     } else {
-                        use crate::rates::TierMode;
+                        use crate::pay::rates::TierMode;
                         let (paid, earned) = match (basis, table.mode()) {
                             (_, TierMode::Curve) => {
                                 let paid = table.pay(input);

@@ -137,7 +137,7 @@ pub(crate) fn component_line(
     ev: &Evaluation,
     paid_before: Decimal,
     amount: Decimal,
-    limited_by: Option<crate::limits::Limit>,
+    limited_by: Option<crate::pay::limits::Limit>,
     currency: Currency,
 ) -> Line {
     // One buffer written in place: a year's run writes about 120,000 of these, and a
@@ -187,9 +187,9 @@ pub(crate) fn component_line(
     }
     if let Some(by) = limited_by {
         let what = match by {
-            crate::limits::Limit::Floor => "floor",
-            crate::limits::Limit::PeriodCap => "period cap",
-            crate::limits::Limit::YearCap => "plan-year cap",
+            crate::pay::limits::Limit::Floor => "floor",
+            crate::pay::limits::Limit::PeriodCap => "period cap",
+            crate::pay::limits::Limit::YearCap => "plan-year cap",
         };
         why.clause(format_args!("limited by the {what}"));
     }

@@ -13,7 +13,7 @@ use super::credit::{CreditKind, Reason};
 use super::prepare::Prepared;
 use super::statement::Statement;
 use super::txn::Txn;
-use crate::plan::{ComponentKind, TierBasis};
+use crate::pay::plan::{ComponentKind, TierBasis};
 
 /// One credited transaction as the trace shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -18,7 +18,7 @@ use super::clawable::Clawable;
 use super::credit::Crediting;
 use super::running::Running;
 use super::sig::Sigs;
-use crate::plan::PlanBook;
+use crate::pay::plan::PlanBook;
 
 /// A stretch of days over which a person holds a position that carries a plan.
 #[derive(Debug, Clone)]

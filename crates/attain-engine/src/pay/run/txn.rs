@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use super::EngineError;
 use crate::formula::{Value, Vars};
-use crate::plan::{CreditBasis, Measure, MeasureValue};
+use crate::pay::plan::{CreditBasis, Measure, MeasureValue};
 
 /// Row `row`'s facts, resolved.
 #[derive(Debug, Clone, Copy)]
@@ -178,6 +178,6 @@ impl Vars for Txn<'_> {
     }
 
     fn try_get(&self, slot: usize) -> Option<Value> {
-        (slot < crate::plan::schema::TRANSACTION.len()).then(|| self.get(slot))
+        (slot < crate::pay::plan::schema::TRANSACTION.len()).then(|| self.get(slot))
     }
 }

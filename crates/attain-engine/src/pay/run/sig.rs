@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::EngineError;
 use super::txn::{Txn, basis_bit};
-use crate::plan::{Filter, Measure, MeasureValue, PlanBook};
+use crate::pay::plan::{Filter, Measure, MeasureValue, PlanBook};
 
 /// A compiled measure: which transactions count and what each adds.
 #[derive(Debug)]
@@ -67,7 +67,7 @@ fn mask<C: attain_core::record::Choice>(list: &[C]) -> Option<u32> {
 }
 
 impl<'p> Sig<'p> {
-    pub fn compile(store: &FactStore, basis: crate::plan::CreditBasis, m: &'p Measure) -> Sig<'p> {
+    pub fn compile(store: &FactStore, basis: crate::pay::plan::CreditBasis, m: &'p Measure) -> Sig<'p> {
         let f: &Filter = &m.filter;
         let listed = |list: &[String], value: Option<&str>| {
             list.is_empty() || value.is_some_and(|v| list.iter().any(|x| x == v))

@@ -12,7 +12,7 @@ use super::EngineError;
 use super::component::Subject;
 use super::prepare::Prepared;
 use super::statement::{Carry, Line, LineKind, Paid, PayeeCarry, Statement, component_line, percent, plain};
-use crate::plan::{NegativeBalance, Plan};
+use crate::pay::plan::{NegativeBalance, Plan};
 
 /// A person's month: their statement if they get one, and their carry if it is kept.
 pub(crate) type Outcome = Option<(Option<Statement>, PayeeCarry)>;
@@ -275,7 +275,7 @@ impl Prepared<'_> {
     fn clawbacks(
         &self,
         who: Subject,
-        component: &crate::plan::Component,
+        component: &crate::pay::plan::Component,
         reversals: &[super::component::Reversal],
         month: &Validity,
     ) -> Result<Vec<Line>, EngineError> {

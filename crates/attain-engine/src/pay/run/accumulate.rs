@@ -605,8 +605,8 @@ mod tests {
     use attain_facts::FactStore;
 
     use super::*;
-    use crate::plan::{PlanBook, load_plan, load_rules};
-    use crate::run::prepare::Prepared;
+    use crate::pay::plan::{PlanBook, load_plan, load_rules};
+    use crate::pay::run::prepare::Prepared;
 
     /// The scaled benchmark's company at a small size, in a fact store, with its plan book.
     fn scaled() -> (attain_demo::scaled::ScaledCompany, FactStore, PlanBook) {

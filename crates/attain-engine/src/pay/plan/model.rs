@@ -7,8 +7,8 @@ use attain_core::{Currency, Date, Validity};
 use rust_decimal::Decimal;
 
 use crate::formula::Formula;
-use crate::limits::Limits;
-use crate::rates::RateTable;
+use crate::pay::limits::Limits;
+use crate::pay::rates::RateTable;
 
 /// A versioned, effective-dated plan.
 #[derive(Debug, Clone)]

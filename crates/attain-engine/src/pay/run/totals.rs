@@ -17,7 +17,7 @@ use super::component::{Counted, Reversal, Subject, Total, first_of_month};
 use super::credit::CreditKind;
 use super::prepare::Prepared;
 use super::txn::Txn;
-use crate::plan::days_between;
+use crate::pay::plan::days_between;
 
 fn month_index(day: Date) -> i32 {
     i32::from(day.year()) * 12 + i32::from(day.month()) - 1

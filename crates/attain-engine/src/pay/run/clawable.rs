@@ -12,7 +12,7 @@ use attain_facts::FactStore;
 use attain_facts::day::{date_of, day_of};
 
 use super::prepare::Stretch;
-use crate::plan::{ComponentKind, PlanBook, Scope};
+use crate::pay::plan::{ComponentKind, PlanBook, Scope};
 
 /// How long a window is: a reversal's original outside it is clawed back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -16,7 +16,7 @@ use toml::Spanned;
 use super::load::PlanError;
 use super::read::{self, Raw, Unit};
 use super::{CreditRules, PlanBook, PrimaryRule};
-use crate::run::Prepared;
+use crate::pay::run::Prepared;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -239,7 +239,8 @@ impl PlanCase {
             fail(&mut outcome, "nothing to check".into());
             return outcome;
         };
-        let months: BTreeMap<Period, Vec<crate::run::Statement>> = match prepared.run_months(first, last) {
+        let months: BTreeMap<Period, Vec<crate::pay::run::Statement>> = match prepared.run_months(first, last)
+        {
             Ok(m) => m.into_iter().collect(),
             Err(e) => {
                 fail(&mut outcome, e.to_string());

@@ -17,8 +17,8 @@ use rustc_hash::FxHashMap;
 
 use super::EngineError;
 use super::txn::Txn;
-use crate::crediting::{Share, SplitError, roll_up, split};
-use crate::plan::{CreditRules, PrimaryRule};
+use crate::pay::crediting::{Share, SplitError, roll_up, split};
+use crate::pay::plan::{CreditRules, PrimaryRule};
 
 /// Which kind of credit a row is: a measure chooses which kinds it counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -417,8 +417,8 @@ mod tests {
     use attain_facts::FactStore;
 
     use super::*;
-    use crate::crediting::split;
-    use crate::plan::load_rules;
+    use crate::pay::crediting::split;
+    use crate::pay::plan::load_rules;
 
     /// Split patterns that share a prefix (50/50 and 50/30/20), repeat (60/40 twice), fail
     /// (60/30) or overlay at different percents each get the parts `split` gives them

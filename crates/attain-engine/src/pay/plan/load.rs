@@ -15,8 +15,8 @@ use super::model::*;
 use super::read::{self, Bad, Got, Raw, Unit};
 use super::schema;
 use crate::formula::{Formula, Type};
-use crate::limits::Limits;
-use crate::rates::{RateTable, Step, TierMode};
+use crate::pay::limits::Limits;
+use crate::pay::rates::{RateTable, Step, TierMode};
 
 /// Why a plan (or the crediting rules) could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -631,9 +631,9 @@ fn commission(
     }
     let table = RateTable::new(mode, steps).map_err(|e| {
         let at = match &e {
-            crate::rates::RateError::NotIncreasing { index, .. }
-            | crate::rates::RateError::Negative { index, .. } => *index,
-            crate::rates::RateError::Empty => 0,
+            crate::pay::rates::RateError::NotIncreasing { index, .. }
+            | crate::pay::rates::RateError::Negative { index, .. } => *index,
+            crate::pay::rates::RateError::Empty => 0,
         };
         let span = tiers.get_ref().get(at).map_or(tiers.span(), |t| t.get_ref().from.span());
         src.missing(span, &format!("{path}.tiers[{at}].from"), &e.to_string())
