@@ -17,6 +17,7 @@ pub mod export;
 pub mod generate;
 pub mod import;
 pub mod pay;
+pub mod plan;
 pub mod plans;
 pub mod progress;
 pub mod records;

@@ -190,9 +190,10 @@ pub fn etag(kind: Kind, values: &[Value]) -> String {
 }
 
 /// Kinds whose records are replaced whole by id. Positions are versioned (one id, several
-/// dated rows) and the company row is settings: both change through imports.
+/// dated rows) and the company row is settings: both change through imports. Revenue plans
+/// change through their workflow (`plan::revenue`), which keeps approved versions fixed.
 pub fn editable(kind: Kind) -> bool {
-    !matches!(kind, Kind::Positions | Kind::Company)
+    !matches!(kind, Kind::Positions | Kind::Company | Kind::RevenuePlans)
 }
 
 /// The outcome of a PUT.
@@ -398,7 +399,22 @@ impl App {
         for pair in pairs.iter_mut().filter(|(name, _)| *name == "id") {
             pair.1 = Some(id.to_string());
         }
+        self.write_record(actor, kind, id, &pairs, "record.put", if_match).await
+    }
 
+    /// Writes one record from its cells as text, checked like an imported row, audited as
+    /// `action` with the whole record before and after, and refused unless `if_match` (when
+    /// given) is the stored version's. The caller has checked what the actor may do; this
+    /// checks only that they can see the record they overwrite.
+    pub(crate) async fn write_record(
+        &self,
+        actor: &Actor,
+        kind: Kind,
+        id: &str,
+        pairs: &[(&str, Option<String>)],
+        action: &'static str,
+        if_match: Option<&str>,
+    ) -> AppResult<Put> {
         let _writing = self.writer().await;
         let snapshot = self.snapshot();
         // Someone who cannot see a record cannot learn it exists by overwriting it. The version
@@ -410,8 +426,8 @@ impl App {
         }
         let origin = Origin::canonical("request body", kind);
         let mut batch = Batch::default();
-        batch.push(kind, SourceRow::build(kind, &origin, 1, &pairs));
-        let mut options = ImportOptions::by(actor, "record.put", kind.name()).keeping_written();
+        batch.push(kind, SourceRow::build(kind, &origin, 1, pairs));
+        let mut options = ImportOptions::by(actor, action, kind.name()).keeping_written();
         if let Some(audit) = options.audit.as_mut() {
             audit.record = Some(crate::import::RecordAudit {
                 kind,
@@ -484,14 +500,21 @@ fn put_error(e: ImportError) -> AppError {
     }
 }
 
-/// The audit change a PUT records: the whole record before and after.
+/// The audit change a one-record write records: the whole record before and after. A plain
+/// PUT (`record.put`) is recorded as a create or an update; a use-case's write keeps its own
+/// action (`revenue_plan.approve`), which says more than "update".
 pub(crate) fn put_change(
+    requested: &'static str,
     kind: Kind,
     id: &str,
     before: Option<serde_json::Value>,
     after: serde_json::Value,
 ) -> Change {
-    let action = if before.is_some() { "record.update" } else { "record.create" };
+    let action = match requested {
+        "record.put" if before.is_some() => "record.update",
+        "record.put" => "record.create",
+        other => other,
+    };
     Change {
         action,
         entity: kind.name().to_string(),

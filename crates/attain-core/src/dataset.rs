@@ -30,6 +30,9 @@ pub struct Dataset {
     pub credit_splits: Vec<CreditSplit>,
     pub adjustments: Vec<Adjustment>,
     pub objective_scores: Vec<ObjectiveScore>,
+    /// Absent from exports written before revenue plans existed.
+    #[serde(default)]
+    pub revenue_plans: Vec<RevenuePlan>,
 }
 
 /// Runs `$body` with `$list` bound to the dataset's list for `$kind`, shared or (with a trailing
@@ -57,6 +60,7 @@ macro_rules! with_list {
             Kind::CreditSplits => { let $list = & $($m)? $self.credit_splits; $body }
             Kind::Adjustments => { let $list = & $($m)? $self.adjustments; $body }
             Kind::ObjectiveScores => { let $list = & $($m)? $self.objective_scores; $body }
+            Kind::RevenuePlans => { let $list = & $($m)? $self.revenue_plans; $body }
         }
     };
 }
@@ -200,6 +204,7 @@ impl Dataset {
             credit_splits,
             adjustments,
             objective_scores,
+            revenue_plans,
         } = other;
         move_to_end(&mut self.company, company);
         move_to_end(&mut self.people, people);
@@ -220,6 +225,7 @@ impl Dataset {
         move_to_end(&mut self.credit_splits, credit_splits);
         move_to_end(&mut self.adjustments, adjustments);
         move_to_end(&mut self.objective_scores, objective_scores);
+        move_to_end(&mut self.revenue_plans, revenue_plans);
     }
 
     /// Record counts per kind, in dependency order.

@@ -61,10 +61,11 @@ pub enum Kind {
     CreditSplits,
     Adjustments,
     ObjectiveScores,
+    RevenuePlans,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Company,
         Kind::People,
         Kind::Positions,
@@ -84,6 +85,7 @@ impl Kind {
         Kind::CreditSplits,
         Kind::Adjustments,
         Kind::ObjectiveScores,
+        Kind::RevenuePlans,
     ];
 
     /// The kind's name in the CLI, file names and tables (`territory_owners`).
@@ -113,6 +115,7 @@ impl Kind {
             Kind::CreditSplits => &CreditSplit::SPEC,
             Kind::Adjustments => &Adjustment::SPEC,
             Kind::ObjectiveScores => &ObjectiveScore::SPEC,
+            Kind::RevenuePlans => &RevenuePlan::SPEC,
         }
     }
 }
@@ -410,6 +413,10 @@ impl<'a> Reader<'a> {
         }
     }
 
+    pub fn int(&self, name: &'static str) -> Result<i64, FieldError> {
+        self.opt_int(name)?.ok_or_else(|| FieldError::new(name, "", "a value is required"))
+    }
+
     pub fn text(&self, name: &'static str) -> Result<String, FieldError> {
         self.opt_text(name)?.ok_or_else(|| FieldError::new(name, "", "a value is required"))
     }
@@ -637,6 +644,7 @@ impl Kind {
             Kind::CreditSplits => via::<CreditSplit>(values),
             Kind::Adjustments => via::<Adjustment>(values),
             Kind::ObjectiveScores => via::<ObjectiveScore>(values),
+            Kind::RevenuePlans => via::<RevenuePlan>(values),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Generates a deterministic, realistic demo company: its sales organisation and territories
 //! over time, accounts and contacts, products, two years of pipeline with stage history and
 //! activities, the bookings, invoices, payments, returns and cancellations of won deals, and
-//! the compensation inputs (quotas, plan assignments, credit splits, adjustments, MBO scores).
+//! the compensation inputs (quotas, plan assignments, credit splits, adjustments, MBO scores)
+//! and a revenue plan for each year.
 //!
 //! Everything is drawn from seeded ChaCha streams in fixed orders (no clock, no hash-map
 //! iteration), so the same [`DemoConfig`] gives the same [`Dataset`] on every machine. `scale`
@@ -17,6 +18,7 @@ mod names;
 mod org;
 mod pipeline;
 mod plan_files;
+mod revenue_plans;
 mod rng;
 pub mod scaled;
 mod stages;
@@ -61,6 +63,7 @@ pub fn generate(config: &DemoConfig) -> Dataset {
     let transactions = transactions::build(seed, &window, &org, &book, &pipeline);
     let calendar = FiscalCalendar::default();
     let comp = comp::build(seed, &calendar, &window, &org, &book, &pipeline, &activities);
+    let revenue_plans = revenue_plans::build(&transactions, &calendar, &window);
     Dataset {
         company: vec![Company {
             id: Company::ID.to_string(),
@@ -87,5 +90,6 @@ pub fn generate(config: &DemoConfig) -> Dataset {
         credit_splits: comp.credit_splits,
         adjustments: comp.adjustments,
         objective_scores: comp.objective_scores,
+        revenue_plans,
     }
 }

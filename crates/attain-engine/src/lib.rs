@@ -3,8 +3,13 @@
 //! per job of the product, beside the shared formula language:
 //!
 //! - `formula`: the small decimal expression language plans use where fields are not enough;
+//! - `fx`: currency conversion, shared by every job;
 //! - `plan`: planning — the revenue plan's seasonality, quota allocation, ramp and proration;
+//! - `track`: actuals from the fact store (plan vs actual, attainment, KPIs);
 //! - `pay`: the compensation engine — rates, crediting, limits, plans as code, period runs.
 
 pub mod formula;
+pub mod fx;
 pub mod pay;
+pub mod plan;
+pub mod track;

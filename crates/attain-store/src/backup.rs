@@ -34,6 +34,7 @@ pub const BACKUP_TABLES: &[&str] = &[
     "credit_splits",
     "adjustments",
     "objective_scores",
+    "revenue_plans",
     "users",
     "api_tokens",
     "plan_files",

@@ -45,6 +45,12 @@ pub enum Permission {
     ExportData,
     /// Change compensation plans, run, close and reopen pay periods.
     ManagePay,
+    /// See the company's plan: the revenue plan and its versions, plan against actual.
+    ViewPlan,
+    /// Prepare the revenue plan: draft versions, objectives and month shares.
+    ManagePlan,
+    /// Approve a draft of the revenue plan (someone other than who prepared it).
+    ApprovePlan,
 }
 
 impl Role {
@@ -89,6 +95,10 @@ impl Role {
             Permission::EditData => matches!(self, Role::Admin | Role::CompAdmin),
             Permission::ExportData => matches!(self, Role::Admin | Role::CompAdmin | Role::Finance),
             Permission::ManagePay => matches!(self, Role::Admin | Role::CompAdmin),
+            // Company totals: the roles that see the whole company, never managers or reps.
+            Permission::ViewPlan => !self.needs_person(),
+            Permission::ManagePlan => matches!(self, Role::Admin | Role::CompAdmin),
+            Permission::ApprovePlan => matches!(self, Role::Admin | Role::Finance | Role::Executive),
         }
     }
 }

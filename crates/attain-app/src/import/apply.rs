@@ -150,6 +150,7 @@ pub async fn apply(
                 match row {
                     Some((kind, values)) if written.inserted + written.updated > 0 => {
                         Some(crate::records::put_change(
+                            audit.action,
                             kind,
                             &record.id,
                             edit.as_ref().and_then(|e| e.before.clone()),

@@ -339,6 +339,7 @@ pub(super) fn noun(kind: Kind) -> &'static str {
         Kind::CreditSplits => "credit split",
         Kind::Adjustments => "adjustment",
         Kind::ObjectiveScores => "objective score",
+        Kind::RevenuePlans => "revenue plan",
     }
 }
 

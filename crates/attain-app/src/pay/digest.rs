@@ -133,8 +133,10 @@ pub(crate) fn digests(
         credit_splits,
         adjustments,
         objective_scores,
+        revenue_plans: _,
     } = data;
-    // Contacts, stage history and activities feed the Track KPIs only: pay never reads them.
+    // Contacts, stage history and activities feed the Track KPIs only, and the revenue plan
+    // reaches pay only through the quotas allocated from it: pay never reads them.
     let calendar = company.first().map(|c| c.calendar).unwrap_or_default();
     let mut months = Months::new(first, last);
     // The plan files and the undated records (the company and its calendar, territories,

@@ -19,6 +19,7 @@ mod overlap;
 mod pay;
 mod pay_access;
 mod pay_digests;
+mod plan_revenue;
 mod platform;
 mod read_model;
 mod reimport;

@@ -1,7 +1,8 @@
 //! The sales organisation's records: company settings, people and positions over time,
 //! territories, accounts and contacts, products, opportunities and their stage history,
 //! activities, the sales transactions money is computed from, and the compensation inputs
-//! (quotas, plan assignments, credit splits, adjustments, objective scores).
+//! (quotas, plan assignments, credit splits, adjustments, objective scores) and the revenue
+//! plan's versions.
 
 mod account;
 mod activity;
@@ -10,6 +11,7 @@ mod company;
 mod opportunity;
 mod org;
 mod product;
+mod revenue_plan;
 mod territory;
 mod transaction;
 
@@ -20,5 +22,6 @@ pub use company::Company;
 pub use opportunity::{Channel, DealStatus, DealType, Opportunity, StageChange};
 pub use org::{Assignment, Person, Position, Role, days_in_period, holder_of, position_of, position_on};
 pub use product::Product;
+pub use revenue_plan::{MONTH_COLUMNS, PlanStatus, RevenuePlan, SeasonSource, check_shares};
 pub use territory::{Territory, TerritoryOwner};
 pub use transaction::{Transaction, TransactionKind, TransactionRef, column as transaction_column};

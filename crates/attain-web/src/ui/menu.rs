@@ -25,6 +25,11 @@ fn auditors(actor: &Actor) -> bool {
     actor.may(Permission::ViewAudit)
 }
 
+/// The company plan is company totals: whole-company roles only.
+fn plan_readers(actor: &Actor) -> bool {
+    actor.may(Permission::ViewPlan)
+}
+
 /// A menu entry: its label, its path, who sees it.
 type Entry = (&'static str, &'static str, Shown);
 
@@ -33,6 +38,7 @@ const GROUPS: [(&str, &[Entry]); 6] = [
     (
         "Plan",
         &[
+            ("Revenue plan", "/plan/revenue", plan_readers),
             ("Org chart", "/org", everyone),
             ("People", "/people", everyone),
             ("Territories", "/territories", everyone),

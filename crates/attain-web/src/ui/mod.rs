@@ -2,9 +2,11 @@
 //! a little JavaScript that only enhances. Every page works without JavaScript.
 
 mod admin;
+mod chart;
 pub(crate) mod menu;
 mod pages;
 mod pay;
+mod plan;
 mod session;
 pub(crate) mod view;
 
@@ -59,6 +61,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/users/{login}/password", post(admin::reset_password))
         .route("/admin/audit", get(admin::audit_page))
         .route("/import", get(admin::import_page))
+        .route("/plan/revenue", get(plan::years_page))
+        .route("/plan/revenue/{year}", get(plan::year_page))
+        .route("/plan/revenue/{year}/edit", get(plan::edit_page).post(plan::save_draft))
+        .route(
+            "/plan/revenue/{year}/versions/{version}/approve",
+            get(plan::approve_confirm).post(plan::approve),
+        )
         .route("/pay", get(pay::pay_home))
         .route("/pay/statements", get(pay::statements_page))
         .route("/pay/statements/{period}/{person}", get(pay::statement_page))

@@ -15,8 +15,12 @@ use super::{eval, list_total, sign_in, texts};
 /// Develop has no pages yet), then Data and Admin where the role may use them.
 fn expected_menu(role: Role) -> (Vec<&'static str>, Vec<&'static str>) {
     let mut groups = vec!["Plan", "Track", "Pay"];
-    let mut entries = vec![
-        "Home",
+    let mut entries = vec!["Home"];
+    // The company plan is company totals: never shown to managers or reps.
+    if !matches!(role, Role::Manager | Role::Rep) {
+        entries.push("Revenue plan");
+    }
+    entries.extend([
         "Org chart",
         "People",
         "Territories",
@@ -26,7 +30,7 @@ fn expected_menu(role: Role) -> (Vec<&'static str>, Vec<&'static str>) {
         "Activities",
         "Transactions",
         "Statements",
-    ];
+    ]);
     if !matches!(role, Role::Manager | Role::Rep) {
         entries.push("Runs");
     }

@@ -189,24 +189,10 @@ impl<'a> Prepared<'a> {
 
     /// The rate converting `from` into `to` on `day`: direct, inverse, or through the base.
     pub(crate) fn fx(&self, from: Currency, to: Currency, day: Date) -> Result<Decimal, EngineError> {
-        if from == to {
-            return Ok(Decimal::ONE);
-        }
-        let direct = |a: Currency, b: Currency| -> Option<Decimal> {
-            self.data.fx_rates.iter().find_map(|r| {
-                if !r.validity.contains(day) {
-                    None
-                } else if r.from_currency == a && r.to_currency == b {
-                    Some(r.rate)
-                } else if r.from_currency == b && r.to_currency == a && !r.rate.is_zero() {
-                    Some(Decimal::ONE / r.rate)
-                } else {
-                    None
-                }
-            })
-        };
-        direct(from, to)
-            .or_else(|| Some(direct(from, self.base)? * direct(self.base, to)?))
-            .ok_or(EngineError::NoFxRate { from, to, day })
+        crate::fx::rate(&self.data.fx_rates, self.base, from, to, day).ok_or(EngineError::NoFxRate {
+            from,
+            to,
+            day,
+        })
     }
 }

@@ -1,0 +1,6 @@
+//! The Plan section: the revenue plan (`revenue.rs`); quotas, territories, territory plans and
+//! capacity join here as they are built.
+
+mod revenue;
+
+pub(crate) use revenue::{approve, approve_confirm, edit_page, save_draft, year_page, years_page};
