@@ -8,3 +8,4 @@
 
 pub mod formula;
 pub mod pay;
+pub mod plan;
