@@ -76,13 +76,11 @@ pub enum AllocationError {
 impl Method {
     /// The methods with a part above zero, each with its part and name.
     fn parts(&self) -> Result<Vec<(Basis, Decimal)>, AllocationError> {
-        let Method::Mix { equal, last_year, potential } = *self else {
-            let basis = match self {
-                Method::LastYear => Basis::LastYear,
-                Method::Potential => Basis::Potential,
-                _ => Basis::Equal,
-            };
-            return Ok(vec![(basis, Decimal::ONE)]);
+        let (equal, last_year, potential) = match *self {
+            Method::Equal => return Ok(vec![(Basis::Equal, Decimal::ONE)]),
+            Method::LastYear => return Ok(vec![(Basis::LastYear, Decimal::ONE)]),
+            Method::Potential => return Ok(vec![(Basis::Potential, Decimal::ONE)]),
+            Method::Mix { equal, last_year, potential } => (equal, last_year, potential),
         };
         let all = [(Basis::Equal, equal), (Basis::LastYear, last_year), (Basis::Potential, potential)];
         if let Some((basis, part)) = all.iter().find(|(_, part)| *part < Decimal::ZERO) {
