@@ -15,59 +15,54 @@ pub(crate) struct Bar {
     pub actual: Option<Decimal>,
 }
 
-const WIDTH: f64 = 720.0;
-const HEIGHT: f64 = 220.0;
-const TOP: f64 = 10.0;
-const BOTTOM: f64 = 24.0;
+const WIDTH: i64 = 720;
+const HEIGHT: i64 = 220;
+const TOP: i64 = 10;
+const BOTTOM: i64 = 24;
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Paired bars (plan hollow, actual filled) scaled to the largest value; the `title` is the
-/// chart's accessible name. Coordinates are drawing positions, not money: f64 is fine here.
+/// Paired bars (plan hollow, actual filled) scaled to the largest value, in whole pixels;
+/// the `title` is the chart's accessible name.
 pub(crate) fn bars_svg(bars: &[Bar], title: &str) -> String {
-    let max = bars
-        .iter()
-        .flat_map(|b| [Some(b.plan), b.actual])
-        .flatten()
-        .fold(Decimal::ZERO, Decimal::max)
-        .to_f64()
-        .unwrap_or(0.0);
+    let max = bars.iter().flat_map(|b| [Some(b.plan), b.actual]).flatten().fold(Decimal::ZERO, Decimal::max);
     let mut svg = format!(
         "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"{t}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{t}</title>",
         t = escape(title)
     );
-    if bars.is_empty() || max <= 0.0 {
+    let count = i64::try_from(bars.len()).unwrap_or(i64::MAX);
+    if count == 0 || max <= Decimal::ZERO {
         svg.push_str("</svg>");
         return svg;
     }
-    let slot = WIDTH / bars.len() as f64;
-    let bar = (slot - 8.0) / 2.0;
-    let scale = (HEIGHT - TOP - BOTTOM) / max;
+    let slot = WIDTH / count;
+    let bar = ((slot - 8) / 2).max(1);
+    let drawn = Decimal::from(HEIGHT - TOP - BOTTOM);
     let base = HEIGHT - BOTTOM;
-    for (i, b) in bars.iter().enumerate() {
-        let x = i as f64 * slot + 4.0;
-        let h = |v: Decimal| (v.to_f64().unwrap_or(0.0).max(0.0) * scale).round();
-        let plan = h(b.plan);
+    let height = |v: Decimal| (v.max(Decimal::ZERO) * drawn / max).round().to_i64().unwrap_or(0);
+    for (i, b) in (0..).zip(bars) {
+        let x = i * slot + 4;
+        let plan = height(b.plan);
         let _ = write!(
             svg,
-            "<rect class=\"plan\" x=\"{x:.0}\" y=\"{:.0}\" width=\"{bar:.0}\" height=\"{plan:.0}\"/>",
+            "<rect class=\"plan\" x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"{plan}\"/>",
             base - plan
         );
-        if let Some(actual) = b.actual.map(h) {
+        if let Some(actual) = b.actual.map(height) {
             let _ = write!(
                 svg,
-                "<rect class=\"actual\" x=\"{:.0}\" y=\"{:.0}\" width=\"{bar:.0}\" height=\"{actual:.0}\"/>",
+                "<rect class=\"actual\" x=\"{}\" y=\"{}\" width=\"{bar}\" height=\"{actual}\"/>",
                 x + bar,
                 base - actual
             );
         }
         let _ = write!(
             svg,
-            "<text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"middle\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
             x + bar,
-            HEIGHT - 6.0,
+            HEIGHT - 6,
             escape(&b.label)
         );
     }
