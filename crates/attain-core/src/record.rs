@@ -202,6 +202,37 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// Whether stored rows of this kind can become fixed (see [`Kind::fixed`]).
+    pub fn has_fixed_rows(self) -> bool {
+        matches!(self, Kind::RevenuePlans)
+    }
+
+    /// Why a stored row may no longer change, when it may not: an approved version of the
+    /// revenue plan is fixed for good (a change is a new version). Every write path (imports,
+    /// record writes) refuses to change such a row; writing it again unchanged is allowed, so
+    /// re-imports stay idempotent.
+    pub fn fixed(self, values: &[Value]) -> Option<String> {
+        let spec = self.spec();
+        let cell = |name: &str| spec.index_of(name).and_then(|i| values.get(i));
+        match self {
+            Kind::RevenuePlans if cell("status").and_then(Value::as_text) == Some("approved") => {
+                let number = |name: &str| match cell(name) {
+                    Some(Value::Int(n)) => n.to_string(),
+                    Some(Value::Text(t)) => t.clone(),
+                    _ => String::new(),
+                };
+                Some(format!(
+                    "version {} of fiscal year {} is approved and never changes: save a new version instead",
+                    number("version"),
+                    number("fiscal_year")
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The tabular description of one kind.
 #[derive(Debug)]
 pub struct RecordSpec {

@@ -3,6 +3,7 @@
 //! Served as JSON at `/api/openapi.json` and as a readable reference at `/api/docs`.
 
 mod pay;
+mod plan;
 
 use attain_core::Kind;
 use attain_core::record::ColumnType;
@@ -67,6 +68,22 @@ fn record_schema(kind: Kind) -> Value {
         properties.insert(column.name.to_string(), schema);
     }
     json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
+}
+
+/// A reference to a schema of the document's components.
+fn schema(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// An exact decimal sent as a string (money, rates, shares).
+fn decimal() -> Value {
+    json!({"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "description": "exact decimal"})
+}
+
+/// `op` with `key` set to `value`.
+fn with(mut op: Map<String, Value>, key: &str, value: Value) -> Map<String, Value> {
+    op.insert(key.into(), value);
+    op
 }
 
 fn error_response(description: &str) -> Value {
@@ -443,6 +460,7 @@ fn components() -> Value {
             "entity_id": {"type": ["string", "null"]}, "before": {}, "after": {}, "hash": {"type": "string"}}}},
         "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}}));
     pay::schemas(&mut schemas);
+    plan::schemas(&mut schemas);
     json!({
         "schemas": schemas,
         "securitySchemes": {
@@ -499,6 +517,7 @@ pub fn document() -> Value {
     platform_paths(&mut paths);
     record_paths(&mut paths);
     pay::paths(&mut paths);
+    plan::paths(&mut paths);
     common_answers(&mut paths);
     json!({
         "openapi": "3.1.0",

@@ -10,8 +10,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::ImportOptions;
 use super::batch::{Batch, KindSource};
 use super::check::{
-    CHUNK, Checked, Step, check_references, drop_overlapping, keep_unique, one_company, read_step,
-    referenced_kinds, sort_errors,
+    CHUNK, Checked, Step, check_references, drop_changing_fixed, drop_overlapping, keep_unique, one_company,
+    read_step, referenced_kinds, sort_errors,
 };
 use super::report::{ImportError, ImportReport, KindReport};
 use crate::progress::Progress;
@@ -49,6 +49,13 @@ pub async fn apply(
     let batch_kinds: Vec<Kind> = sources.iter().map(|s| s.kind).collect();
     for kind in referenced_kinds(batch_kinds.iter().copied()) {
         stored_ids.insert(kind, store.ids(kind).await?.into_iter().collect());
+    }
+    // Stored rows that may no longer change (approved revenue plans), by key.
+    let mut stored_fixed: FxHashMap<Kind, FxHashMap<String, Vec<Value>>> = FxHashMap::default();
+    for &kind in batch_kinds.iter().filter(|k| k.has_fixed_rows()) {
+        let spec = kind.spec();
+        let rows = store.rows(kind).await?.into_iter().filter(|r| kind.fixed(r).is_some());
+        stored_fixed.insert(kind, rows.map(|r| (key_of(spec, &r), r)).collect());
     }
     for kind in batch_kinds.into_iter().filter(|k| k.no_overlap().is_some()) {
         stored_versions.insert(kind, store.rows(kind).await?);
@@ -101,6 +108,7 @@ pub async fn apply(
         one_company(kind, &mut good, &mut errors);
         let versions = stored_versions.remove(&kind).unwrap_or_default();
         drop_overlapping(&versions, kind, &mut good, &mut errors)?;
+        drop_changing_fixed(&stored_fixed.remove(&kind).unwrap_or_default(), kind, &mut good, &mut errors);
         optimistic &= errors.is_empty();
         suspended_all.extend(suspended);
         kinds.push(KindRows { kind, read, existing, rows: good, affected, inserted: new_keys });

@@ -210,6 +210,35 @@ pub(super) fn drop_overlapping(
     Ok(())
 }
 
+/// Refuses rows that would change a stored row which may no longer change ([`Kind::fixed`]:
+/// an approved revenue plan); the same row written again unchanged passes. `fixed` holds the
+/// kind's fixed stored rows by key.
+pub(super) fn drop_changing_fixed(
+    fixed: &FxHashMap<String, Vec<Value>>,
+    kind: Kind,
+    rows: &mut Vec<Checked>,
+    errors: &mut Vec<RowError>,
+) {
+    if fixed.is_empty() {
+        return;
+    }
+    let spec = kind.spec();
+    rows.retain(|row| {
+        let Some(stored) = fixed.get(&key_of(spec, &row.values)) else { return true };
+        if *stored == row.values {
+            return true;
+        }
+        errors.push(RowError {
+            file: row.origin.file.clone(),
+            line: row.line,
+            column: Some(row.origin.column_name(kind, "status")),
+            value: None,
+            reason: kind.fixed(stored).unwrap_or_else(|| "this record no longer changes".into()),
+        });
+        false
+    });
+}
+
 /// The kinds that rows of `kinds` refer to.
 pub(super) fn referenced_kinds(kinds: impl Iterator<Item = Kind>) -> FxHashSet<Kind> {
     kinds

@@ -7,7 +7,7 @@
 //! version, so the year's history stays beside the plan in force (its newest approved
 //! version). Someone other than the preparer approves: a plan nobody checked is not a plan.
 
-use attain_core::domain::{MONTH_COLUMNS, PlanStatus, RevenuePlan, SeasonSource};
+use attain_core::domain::{MONTH_COLUMNS, PlanStatus, RevenuePlan, SeasonSource, parse_fiscal_year};
 use attain_core::record::{Choice, Record, cell_to_text};
 use attain_core::{Currency, Kind, Money, Period};
 use attain_engine::plan::Seasonality;
@@ -107,12 +107,9 @@ fn sum(lines: impl Iterator<Item = Figures>, currency: Currency) -> Figures {
 }
 
 fn year_field(text: &str) -> AppResult<i16> {
-    text.trim()
-        .trim_start_matches("FY")
-        .parse::<i16>()
-        .ok()
-        .filter(|y| (1900..=9999).contains(y))
-        .ok_or_else(|| AppError::invalid("fiscal_year", format!("'{text}' is not a fiscal year like 2017")))
+    parse_fiscal_year(text).ok_or_else(|| {
+        AppError::invalid("fiscal_year", format!("'{text}' is not a fiscal year from 1900 to 2999"))
+    })
 }
 
 impl App {
@@ -277,7 +274,8 @@ impl App {
     }
 
     /// Approves a draft version. `if_match` is the version the approver looked at: a draft
-    /// changed since is refused, so nobody approves figures they did not see.
+    /// changed since is refused, so nobody approves figures they did not see (without it, the
+    /// version stored when the call is made).
     pub async fn approve_revenue_plan(
         &self,
         actor: &Actor,
@@ -319,8 +317,13 @@ impl App {
                 _ => {}
             }
         }
+        // Without the caller's version, the version read here is the one approved: a change
+        // landing between this read and the write is still refused.
+        let current = etag(Kind::RevenuePlans, &values);
         drop(snapshot);
-        self.write_record(actor, Kind::RevenuePlans, &id, &pairs, "revenue_plan.approve", if_match).await?;
+        let if_match = if_match.unwrap_or(&current);
+        self.write_record(actor, Kind::RevenuePlans, &id, &pairs, "revenue_plan.approve", Some(if_match))
+            .await?;
         self.stored_revenue_plan(&id)
     }
 

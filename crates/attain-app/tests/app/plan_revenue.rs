@@ -176,7 +176,42 @@ async fn learned_shares_follow_earlier_bookings(store: Store, _: Db) {
     assert_eq!(saved.shares, shares);
 }
 
+/// `revenue_plans.csv` holding the stored FY2017 version 1, with `edit` applied to its cells.
+fn approved_csv(app: &App, edit: impl Fn(&mut Vec<String>)) -> Vec<u8> {
+    let snapshot = app.snapshot();
+    let index = snapshot.find(Kind::RevenuePlans, "rp-2017-v1")[0];
+    let spec = Kind::RevenuePlans.spec();
+    let mut cells = attain_core::record::cells_to_text(spec, &snapshot.values(Kind::RevenuePlans, index));
+    edit(&mut cells);
+    let header: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+    format!("{}\n{}\n", header.join(","), cells.join(",")).into_bytes()
+}
+
+async fn an_approved_version_never_changes_whichever_way_it_is_written(store: Store, _: Db) {
+    let app = demo(store).await;
+    let admin = as_person(Role::Admin, None);
+    // The same row again is an idempotent re-import.
+    let report = app
+        .import_csv(&admin, Kind::RevenuePlans, "revenue_plans.csv", &approved_csv(&app, |_| {}), false)
+        .await;
+    let written = report.unwrap().written();
+    assert_eq!((written.inserted, written.updated), (0, 0));
+    // A changed objective is refused, naming file, line and why; nothing is written.
+    let revenue = Kind::RevenuePlans.spec().index_of("revenue").unwrap();
+    let changed = approved_csv(&app, |cells| cells[revenue] = "1.00".into());
+    let err =
+        app.import_csv(&admin, Kind::RevenuePlans, "revenue_plans.csv", &changed, false).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("revenue_plans.csv: line 2") && text.contains("approved and never changes"),
+        "{text}"
+    );
+    let stored = &app.revenue_year(&admin, 2017).unwrap().versions[0];
+    assert_ne!(stored.revenue.amount(), Decimal::ONE);
+}
+
 on_both!(
+    an_approved_version_never_changes_whichever_way_it_is_written,
     only_whole_company_roles_read_the_plan,
     drafts_change_in_place_and_approval_is_someone_elses,
     plan_against_actual_spreads_exactly_and_reads_the_engines_actuals,

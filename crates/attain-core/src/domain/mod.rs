@@ -22,6 +22,8 @@ pub use company::Company;
 pub use opportunity::{Channel, DealStatus, DealType, Opportunity, StageChange};
 pub use org::{Assignment, Person, Position, Role, days_in_period, holder_of, position_of, position_on};
 pub use product::Product;
-pub use revenue_plan::{MONTH_COLUMNS, PlanStatus, RevenuePlan, SeasonSource, check_shares};
+pub use revenue_plan::{
+    MONTH_COLUMNS, PLAN_YEARS, PlanStatus, RevenuePlan, SeasonSource, check_shares, parse_fiscal_year,
+};
 pub use territory::{Territory, TerritoryOwner};
 pub use transaction::{Transaction, TransactionKind, TransactionRef, column as transaction_column};

@@ -63,6 +63,17 @@ pub struct RevenuePlan {
     pub approved_at: Option<jiff::Timestamp>,
 }
 
+/// The fiscal years a plan may be for: far enough from the calendar's ends that every month
+/// of the year, and the years a learned season reads before it, exist.
+pub const PLAN_YEARS: std::ops::RangeInclusive<i16> = 1900..=2999;
+
+/// A fiscal year as people write it (`2018`, `FY2018`), within [`PLAN_YEARS`].
+pub fn parse_fiscal_year(text: &str) -> Option<i16> {
+    let text = text.trim();
+    let digits = text.strip_prefix("FY").unwrap_or(text);
+    digits.parse::<i16>().ok().filter(|y| PLAN_YEARS.contains(y))
+}
+
 impl RevenuePlan {
     /// The id a version of a year must have.
     pub fn id_for(fiscal_year: i16, version: u32) -> String {
@@ -320,6 +331,30 @@ mod tests {
         assert_eq!(approved.approved_by.as_deref(), Some("cfo@example.com"));
         let err = RevenuePlan::from_values(&row(&[("approved_by", "cfo@example.com")])).unwrap_err();
         assert_eq!(err.column, "status");
+    }
+
+    #[test]
+    fn fiscal_years_are_read_as_people_write_them() {
+        assert_eq!(parse_fiscal_year("2018"), Some(2018));
+        assert_eq!(parse_fiscal_year(" FY2018 "), Some(2018));
+        for bad in ["1899", "3000", "FY", "20x8", "-2018", ""] {
+            assert_eq!(parse_fiscal_year(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_an_approved_version_is_fixed() {
+        let draft = RevenuePlan::from_values(&row(&[])).expect("draft");
+        assert_eq!(Kind::RevenuePlans.fixed(&draft.to_values()), None);
+        let approved = RevenuePlan {
+            status: PlanStatus::Approved,
+            approved_by: Some("cfo".into()),
+            approved_at: Some(jiff::Timestamp::UNIX_EPOCH),
+            ..draft
+        };
+        let why = Kind::RevenuePlans.fixed(&approved.to_values()).expect("fixed");
+        assert!(why.contains("version 1 of fiscal year 2017 is approved"), "{why}");
+        assert!(Kind::RevenuePlans.has_fixed_rows() && !Kind::Quotas.has_fixed_rows());
     }
 
     #[test]

@@ -301,6 +301,25 @@ fn comp_inputs(d: &mut Dataset) {
         objective: "pipeline_hygiene".into(),
         score: Decimal::new(1125, 1),
     });
+    // A revenue plan version: money in minor units, shares as decimal text, an instant.
+    let usd = |minor: i64| Money::from_minor(minor, Currency::USD);
+    d.revenue_plans.push(RevenuePlan {
+        id: RevenuePlan::id_for(2017, 1),
+        fiscal_year: 2017,
+        version: 1,
+        status: PlanStatus::Approved,
+        currency: Currency::USD,
+        revenue: usd(1_200_000_050),
+        margin: usd(480_000_000),
+        bookings: usd(1_300_000_000),
+        new_logos: 40,
+        season: SeasonSource::Entered,
+        shares: [6, 7, 10, 7, 7, 10, 6, 7, 10, 8, 9, 13].map(Decimal::from),
+        note: "first plan".into(),
+        prepared_by: "ops@example.com".into(),
+        approved_by: Some("cfo@example.com".into()),
+        approved_at: Some("2016-12-15T15:00:00Z".parse().unwrap()),
+    });
 }
 
 async fn a_dataset_round_trips_exactly(store: Store, _b: Db) {

@@ -3,6 +3,7 @@
 
 mod extract;
 pub(crate) mod pay;
+pub(crate) mod plan;
 pub(crate) mod records;
 pub(crate) mod users;
 
@@ -38,6 +39,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/tokens/{id}", axum::routing::delete(users::revoke_token))
         .route("/api/v1/audit", get(users::audit))
         .route("/api/v1/audit/verify", get(users::verify))
+        .route("/api/v1/plan/revenue", get(plan::years))
+        .route("/api/v1/plan/revenue/{year}", get(plan::year))
+        .route("/api/v1/plan/revenue/{year}/draft", axum::routing::put(plan::put_draft))
+        .route("/api/v1/plan/revenue/{year}/learned-shares", get(plan::learned_shares))
+        .route("/api/v1/plan/revenue/{year}/versions/{version}/approve", post(plan::approve))
         .route("/api/v1/pay/plans", get(pay::plans).put(pay::put_plans))
         .route("/api/v1/pay/plans/{name}", axum::routing::delete(pay::remove_plan))
         .route("/api/v1/pay/runs", get(pay::runs).post(pay::calculate))

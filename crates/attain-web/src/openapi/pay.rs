@@ -2,16 +2,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{error_response, ok_json, operation, param};
+use super::{decimal, error_response, ok_json, operation, param, schema, with};
 use crate::api::pay::XLSX;
-
-fn schema(name: &str) -> Value {
-    json!({"$ref": format!("#/components/schemas/{name}")})
-}
-
-fn decimal() -> Value {
-    json!({"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "description": "exact decimal"})
-}
 
 fn nullable(schema: Value) -> Value {
     json!({"oneOf": [schema, {"type": "null"}]})
@@ -29,11 +21,6 @@ fn file(media: &str, description: &str) -> Value {
 
 fn json_body(schema: Value) -> Value {
     json!({"required": true, "content": {"application/json": {"schema": schema}}})
-}
-
-fn with(mut op: Map<String, Value>, key: &str, value: Value) -> Map<String, Value> {
-    op.insert(key.into(), value);
-    op
 }
 
 const CSV: &str = "text/csv";

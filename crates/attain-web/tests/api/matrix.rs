@@ -31,6 +31,11 @@ enum Access {
     RunReaders(u16),
     /// The roles that export data (admin, comp admin, finance); others 403.
     Exporters(u16),
+    /// The whole-company roles, who read the company plan; managers and reps 404 (they
+    /// learn nothing of it, not even that it exists).
+    PlanReaders(u16),
+    /// Each role's own answer, in `Role::ALL` order.
+    Each([u16; 6]),
 }
 
 impl Access {
@@ -48,6 +53,11 @@ impl Access {
                 Some(Role::Admin | Role::CompAdmin | Role::Finance | Role::Executive),
             ) => ok,
             (Access::Exporters(ok), Some(Role::Admin | Role::CompAdmin | Role::Finance)) => ok,
+            (Access::PlanReaders(_), Some(Role::Manager | Role::Rep)) => 404,
+            (Access::PlanReaders(ok), Some(_)) => ok,
+            (Access::Each(answers), Some(role)) => {
+                answers[Role::ALL.iter().position(|r| *r == role).unwrap_or(0)]
+            }
             (
                 Access::Admins(_)
                 | Access::Editors(_)
@@ -166,7 +176,42 @@ pub fn table(product: &Value, rep: &str) -> Vec<Call> {
     import.body = Some(Body::csv(&csv));
     calls.push(import);
     calls.extend(pay_calls(rep));
+    calls.extend(plan_calls());
     calls
+}
+
+/// The revenue plan's routes: read by the whole-company roles; FY2019 (which has no plan)
+/// drafted by the admin, whose same call the comp admin then makes without the draft's ETag
+/// (428); approved by finance, after the admin (its preparer) and before the executive (by
+/// then approved) are refused.
+fn plan_calls() -> Vec<Call> {
+    use Access::*;
+    let draft = json!({"revenue": "1000000", "margin": "400000", "bookings": "1100000", "new_logos": 12,
+        "season": "even", "note": "the matrix plans 2019"});
+    vec![
+        Call::new(Method::GET, "/api/v1/plan/revenue", "/api/v1/plan/revenue", PlanReaders(200)),
+        Call::new(Method::GET, "/api/v1/plan/revenue/{year}", "/api/v1/plan/revenue/2017", PlanReaders(200)),
+        Call::new(
+            Method::GET,
+            "/api/v1/plan/revenue/{year}/learned-shares",
+            "/api/v1/plan/revenue/2018/learned-shares",
+            PlanReaders(200),
+        ),
+        Call::new(
+            Method::PUT,
+            "/api/v1/plan/revenue/{year}/draft",
+            "/api/v1/plan/revenue/2019/draft",
+            PayManagersInTurn { first: 200, again: 428 },
+        )
+        .json(draft),
+        // Admin, comp admin, finance, manager, rep, executive.
+        Call::new(
+            Method::POST,
+            "/api/v1/plan/revenue/{year}/versions/{version}/approve",
+            "/api/v1/plan/revenue/2019/versions/1/approve",
+            Each([409, 403, 200, 404, 404, 409]),
+        ),
+    ]
 }
 
 /// The pay routes, against the demo's pay (2016-01 to 2017-12 closed, 2018-01 a draft), in

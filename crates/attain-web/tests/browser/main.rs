@@ -12,6 +12,7 @@ mod admin;
 mod import;
 mod layout;
 mod pay;
+mod plan;
 mod session;
 
 use attain_app::Role;

@@ -6,7 +6,7 @@
 use askama::Template;
 use attain_app::plan::{Figures, PlanVsActual, RevenueDraft, RevenueYear};
 use attain_app::{AppError, Permission};
-use attain_core::domain::{PlanStatus, RevenuePlan, SeasonSource};
+use attain_core::domain::{PlanStatus, RevenuePlan, SeasonSource, parse_fiscal_year};
 use attain_core::record::Choice;
 use attain_core::{Decimal, Money};
 use axum::extract::{Path, State};
@@ -18,11 +18,11 @@ use crate::auth::Viewer;
 use crate::server::AppState;
 use crate::ui::chart::{Bar, bars_svg};
 use crate::ui::pay::{form_error, instant, month_name};
-use crate::ui::view::{Chrome, format_money};
+use crate::ui::view::{Chrome, format_money, group_digits};
 use crate::ui::{FormData, render};
 
 fn year_of(viewer: &Viewer, text: &str) -> Result<i16, Box<Response>> {
-    text.trim_start_matches("FY").parse::<i16>().ok().filter(|y| (1900..=9999).contains(y)).ok_or_else(|| {
+    parse_fiscal_year(text).ok_or_else(|| {
         let mut page =
             viewer.error(AppError::invalid("fiscal_year", format!("'{text}' is not a fiscal year")));
         *page.status_mut() = StatusCode::BAD_REQUEST;
@@ -100,10 +100,15 @@ struct MonthRow {
     logos: (String, String),
 }
 
+/// An amount with every minor digit, grouped, without its currency (the page names it once).
+fn amount(m: Money) -> String {
+    group_digits(&Decimal::new(m.minor(), m.currency().minor_units()).to_string())
+}
+
 fn cells(plan: Money, actual: Option<Money>) -> (String, String, String) {
     match actual {
-        Some(a) => (format_money(plan), format_money(a), share(a.amount(), plan.amount())),
-        None => (format_money(plan), String::new(), String::new()),
+        Some(a) => (amount(plan), amount(a), share(a.amount(), plan.amount())),
+        None => (amount(plan), String::new(), String::new()),
     }
 }
 
@@ -143,8 +148,10 @@ struct YearPage {
     footer: Vec<MonthRow>,
     chart: String,
     versions: Vec<VersionRow>,
-    can_edit: bool,
+    /// "Edit draft version 2…" or "Start version 3…", for those who prepare the plan.
+    edit_label: Option<String>,
     can_approve: bool,
+    currency: String,
 }
 
 /// `GET /plan/revenue/{year}`: the plan in force (or `?version=N`) against actual.
@@ -223,7 +230,14 @@ pub(crate) async fn year_page(
         ],
         chart: bars_svg(&bars, &format!("Revenue by month, FY{fiscal_year}: plan against actual")),
         versions,
-        can_edit: actor.may(Permission::ManagePlan),
+        edit_label: actor.may(Permission::ManagePlan).then(|| match year_versions.draft() {
+            Some(d) => format!("Edit draft version {}…", d.version),
+            None => format!(
+                "Start version {}…",
+                year_versions.versions.iter().map(|v| v.version).max().unwrap_or(0) + 1
+            ),
+        }),
+        currency: plan.currency.code().to_string(),
         can_approve: draft && actor.may(Permission::ApprovePlan) && plan.prepared_by != actor.login,
     };
     render(&page).into_response()
@@ -250,17 +264,31 @@ struct EditPage {
     error: Option<String>,
 }
 
+/// The fiscal year's months by name, first month first (`January 2018`).
+fn month_labels(state: &AppState, fiscal_year: i16) -> Vec<String> {
+    let calendar = state.app.snapshot().data.company.first().map(|c| c.calendar).unwrap_or_default();
+    let mut month = calendar.month_period(calendar.fiscal_year_start(fiscal_year));
+    (0..12)
+        .map(|_| {
+            // "Sep 2026": twelve fields in a row need short names.
+            let name = month_name(month);
+            month = month.next_month();
+            match name.split_once(' ') {
+                Some((m, year)) => format!("{} {year}", m.chars().take(3).collect::<String>()),
+                None => name,
+            }
+        })
+        .collect()
+}
+
 fn edit_view(
     viewer: &Viewer,
+    labels: &[String],
     fiscal_year: &str,
     form: &RevenueDraft,
     heading: String,
     error: Option<String>,
 ) -> EditPage {
-    let labels = [
-        "Month 1", "Month 2", "Month 3", "Month 4", "Month 5", "Month 6", "Month 7", "Month 8", "Month 9",
-        "Month 10", "Month 11", "Month 12",
-    ];
     EditPage {
         chrome: Chrome::signed_in(
             format!("Edit revenue plan FY{fiscal_year}"),
@@ -279,11 +307,8 @@ fn edit_view(
         season: form.season.clone(),
         shares: (0..12)
             .map(|i| {
-                (
-                    format!("month_{}", i + 1),
-                    labels[i].to_string(),
-                    form.shares.get(i).cloned().unwrap_or_default(),
-                )
+                let label = labels.get(i).cloned().unwrap_or_else(|| format!("Month {}", i + 1));
+                (format!("month_{}", i + 1), label, form.shares.get(i).cloned().unwrap_or_default())
             })
             .collect(),
         note: form.note.clone(),
@@ -348,7 +373,8 @@ pub(crate) async fn edit_page(
             format!("The first plan for FY{fiscal_year}"),
         ),
     };
-    render(&edit_view(&viewer, &fiscal_year.to_string(), &form, heading, None)).into_response()
+    let labels = month_labels(&state, fiscal_year);
+    render(&edit_view(&viewer, &labels, &fiscal_year.to_string(), &form, heading, None)).into_response()
 }
 
 /// `POST /plan/revenue/{year}/edit`: saves the draft, then shows the year.
@@ -386,8 +412,10 @@ pub(crate) async fn save_draft(
             Some(message) => {
                 let code = crate::error::classify(e).0.status;
                 let heading = format!("FY{fiscal_year}: the draft was not saved");
-                (code, render(&edit_view(&viewer, &fiscal_year.to_string(), &draft, heading, Some(message))))
-                    .into_response()
+                let labels = month_labels(&state, fiscal_year);
+                let page =
+                    edit_view(&viewer, &labels, &fiscal_year.to_string(), &draft, heading, Some(message));
+                (code, render(&page)).into_response()
             }
             None => viewer.error(e),
         },

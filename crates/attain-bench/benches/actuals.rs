@@ -1,0 +1,65 @@
+//! Plan against actual at customer size: the company's revenue, margin, bookings and new logos
+//! per month of the year (`attain_engine::track::months_of_year`, what the revenue plan page
+//! reads on every view) over the scaled benchmark company's `ATTAIN_BENCH_TRANSACTIONS`
+//! transactions (default 1,000,000; EUR rows at monthly rates). The transactions are generated
+//! straight into a fact store, as a server keeps them; the timer covers the pass only. Prints
+//! the median of `ATTAIN_BENCH_RUNS` (default 9) after one warm-up.
+//!
+//! Run: `ATTAIN_BENCH_TRANSACTIONS=10000000 cargo bench -p attain-bench --bench actuals`
+
+use std::time::{Duration, Instant};
+
+use attain_core::Currency;
+use attain_demo::scaled::{ScaledConfig, company};
+use attain_engine::track::months_of_year;
+use attain_facts::FactStore;
+use rust_decimal::Decimal;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
+}
+
+fn main() {
+    let n = env_or("ATTAIN_BENCH_TRANSACTIONS", 1_000_000);
+    let runs = env_or("ATTAIN_BENCH_RUNS", 9).max(1) as usize;
+    let config = ScaledConfig::new(n);
+    let company = company(&config).expect("scaled company");
+    let mut store = FactStore::with_reference_data(&company.dataset);
+    for chunk in 0..company.chunks() {
+        store.push_transactions(&company.transactions(chunk));
+    }
+    store.shrink_to_fit();
+    let fx = &company.dataset.fx_rates;
+    println!(
+        "company:       {} transactions, {} accounts, {} currencies",
+        store.transactions.len(),
+        store.accounts.len(),
+        store.currencies.len()
+    );
+    let mut times: Vec<Duration> = Vec::new();
+    let mut revenue = Decimal::ZERO;
+    let mut logos = 0;
+    for run in 0..=runs {
+        let started = Instant::now();
+        let months = months_of_year(&store, config.year, Currency::USD, fx).expect("actuals");
+        let took = started.elapsed();
+        if run == 0 {
+            println!("warm-up:       {took:.2?}");
+            continue;
+        }
+        times.push(took);
+        revenue = months.iter().map(|m| m.revenue.amount()).sum();
+        logos = months.iter().map(|m| m.new_logos).sum();
+    }
+    times.sort();
+    println!("year {}:     revenue {revenue} USD, {logos} new logos", config.year);
+    println!(
+        "months_of_year: median {:.2?} (range {:.2?} – {:.2?}, {runs} runs after a warm-up)",
+        times[times.len() / 2],
+        times[0],
+        times[times.len() - 1]
+    );
+}
