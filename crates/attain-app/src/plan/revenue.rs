@@ -11,7 +11,7 @@ use attain_core::domain::{MONTH_COLUMNS, PlanStatus, RevenuePlan, SeasonSource, 
 use attain_core::record::{Choice, Record, cell_to_text};
 use attain_core::{Currency, Kind, Money, Period};
 use attain_engine::plan::Seasonality;
-use attain_engine::track::{MonthActuals, months_of_year};
+use attain_engine::track::MonthActuals;
 use rust_decimal::Decimal;
 
 use crate::access::{Actor, Permission};
@@ -95,15 +95,21 @@ fn figures_of(a: &MonthActuals) -> Figures {
     Figures { revenue: a.revenue, margin: a.margin, bookings: a.bookings, new_logos: i64::from(a.new_logos) }
 }
 
-fn sum(lines: impl Iterator<Item = Figures>, currency: Currency) -> Figures {
+fn sum(lines: impl Iterator<Item = Figures>, currency: Currency) -> AppResult<Figures> {
     let zero = Money::zero(currency);
-    let add = |a: Money, b: Money| a.checked_add(b).unwrap_or(a);
-    lines.fold(Figures { revenue: zero, margin: zero, bookings: zero, new_logos: 0 }, |t, f| Figures {
-        revenue: add(t.revenue, f.revenue),
-        margin: add(t.margin, f.margin),
-        bookings: add(t.bookings, f.bookings),
-        new_logos: t.new_logos + f.new_logos,
-    })
+    let add = |a: Money, b: Money| {
+        a.checked_add(b).map_err(|e| AppError::Internal(format!("adding up the plan's months: {e}")))
+    };
+    let mut t = Figures { revenue: zero, margin: zero, bookings: zero, new_logos: 0 };
+    for f in lines {
+        t = Figures {
+            revenue: add(t.revenue, f.revenue)?,
+            margin: add(t.margin, f.margin)?,
+            bookings: add(t.bookings, f.bookings)?,
+            new_logos: t.new_logos + f.new_logos,
+        };
+    }
+    Ok(t)
 }
 
 fn year_field(text: &str) -> AppResult<i16> {
@@ -154,7 +160,8 @@ impl App {
         let currency = snapshot.data.company.first().map(|c| c.base_currency).unwrap_or(Currency::USD);
         let mut history = Vec::new();
         for year in fiscal_year - LEARNED_YEARS..fiscal_year {
-            let months = months_of_year(&snapshot.facts, year, currency, &snapshot.data.fx_rates)
+            let months = snapshot
+                .company_actuals(year, currency)
                 .map_err(|e| AppError::invalid("season", e.to_string()))?;
             history.push(std::array::from_fn(|m| i128::from(months[m].bookings.minor())));
         }
@@ -183,7 +190,8 @@ impl App {
         let spread = |m: Money| season.spread(m.minor()).map(|minor| Money::from_minor(minor, plan.currency));
         let (revenue, margin, bookings) = (spread(plan.revenue), spread(plan.margin), spread(plan.bookings));
         let logos = season.spread(plan.new_logos);
-        let actuals = months_of_year(&snapshot.facts, fiscal_year, plan.currency, &snapshot.data.fx_rates)
+        let actuals = snapshot
+            .company_actuals(fiscal_year, plan.currency)
             .map_err(|e| AppError::invalid("currency", e.to_string()))?;
         let today = self.pay_today();
         let mut month = calendar.month_period(calendar.fiscal_year_start(fiscal_year));
@@ -202,10 +210,10 @@ impl App {
             });
             month = month.next_month();
         }
-        let total_plan = sum(months.iter().map(|l| l.plan), plan.currency);
+        let total_plan = sum(months.iter().map(|l| l.plan), plan.currency)?;
         let begun = months.iter().filter(|l| l.actual.is_some());
-        let plan_to_date = sum(begun.clone().map(|l| l.plan), plan.currency);
-        let total_actual = sum(begun.filter_map(|l| l.actual), plan.currency);
+        let plan_to_date = sum(begun.clone().map(|l| l.plan), plan.currency)?;
+        let total_actual = sum(begun.filter_map(|l| l.actual), plan.currency)?;
         let etag = self.revenue_etag(actor, fiscal_year, plan.version)?;
         Ok(PlanVsActual { plan, etag, months, total_plan, total_actual, plan_to_date })
     }

@@ -15,11 +15,13 @@ mod patch;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use attain_core::Currency;
 use attain_core::domain::Transaction;
 use attain_core::record::{Record, Value};
 use attain_core::{Dataset, Kind};
 use attain_engine::pay::plan::PlanBook;
 use attain_engine::pay::run::{EngineError, Prepared};
+use attain_engine::track::{ActualsError, MonthActuals, months_of_year};
 use attain_facts::transactions::RowIndex;
 use attain_facts::{FactStore, Transactions};
 
@@ -32,6 +34,9 @@ pub use patch::Written;
 /// At most this many people's views are cached per snapshot: a view holds a bit per record,
 /// and a server at 10M transactions visited by thousands of reps must not keep them all.
 const VIEWS_KEPT: usize = 256;
+
+/// A fiscal year's actuals, month by month, shared between the page views of one snapshot.
+pub type YearActuals = Arc<Vec<MonthActuals>>;
 
 /// An immutable view of every record, with indexes built on first use.
 #[derive(Debug)]
@@ -54,6 +59,9 @@ pub struct Snapshot {
     orders: Mutex<HashMap<(String, bool), order::Order>>,
     /// Whose pay each manager or rep may see in a month (`scope::pay_reach`).
     pay_reaches: Mutex<HashMap<String, Arc<HashSet<String>>>>,
+    /// The company's actuals per fiscal year and currency: a pass over every transaction
+    /// (about 70 ms at ten million), made once per snapshot rather than once per page view.
+    actuals: Mutex<HashMap<(i16, Currency), YearActuals>>,
 }
 
 pub(crate) fn slot(kind: Kind) -> usize {
@@ -79,7 +87,21 @@ impl Snapshot {
             visible: Mutex::new(HashMap::new()),
             orders: Mutex::new(HashMap::new()),
             pay_reaches: Mutex::new(HashMap::new()),
+            actuals: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The company's revenue, margin, bookings and new logos per month of `fiscal_year`, in
+    /// `currency` (`attain_engine::track`), computed on first use and kept with the snapshot.
+    pub fn company_actuals(&self, fiscal_year: i16, currency: Currency) -> Result<YearActuals, ActualsError> {
+        let key = (fiscal_year, currency);
+        if let Some(found) = self.actuals.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Ok(Arc::clone(found));
+        }
+        // Computed outside the lock: two first readers may both compute it, never wait on it.
+        let months = Arc::new(months_of_year(&self.facts, fiscal_year, currency, &self.data.fx_rates)?);
+        self.actuals.lock().unwrap_or_else(|p| p.into_inner()).insert(key, Arc::clone(&months));
+        Ok(months)
     }
 
     /// The engine's inputs prepared from this snapshot: its reference data and its

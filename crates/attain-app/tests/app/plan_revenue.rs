@@ -151,6 +151,9 @@ async fn plan_against_actual_spreads_exactly_and_reads_the_engines_actuals(store
     let revenue: Decimal = engine.iter().map(|m| m.revenue.amount()).sum();
     assert_eq!(view.total_actual.revenue.amount(), revenue);
     assert!(revenue > Decimal::ZERO);
+    // Computed once per snapshot: the next page view reads the same months.
+    let first = snapshot.company_actuals(2017, Currency::USD).unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &snapshot.company_actuals(2017, Currency::USD).unwrap()));
 
     // 2018 as of 15 January: January has begun, February has not.
     let view = app.plan_vs_actual(&exec, 2018, None).unwrap();

@@ -24,7 +24,7 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
         "year",
         "path",
         "The fiscal year, 1900 to 2999, like 2018",
-        json!({"type": "string", "pattern": "^(FY)?[12][0-9]{3}$"}),
+        json!({"type": "string", "pattern": "^(FY)?(19[0-9]{2}|2[0-9]{3})$"}),
         true,
     );
     let if_match = |what: &str| param("If-Match", "header", what, json!({"type": "string"}), false);
@@ -53,7 +53,7 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
             "version",
             "query",
             "A version number; the plan in force when absent",
-            json!({"type": "integer", "minimum": 1}),
+            json!({"type": "integer", "minimum": 1, "maximum": 4_294_967_295_u64}),
             false
         )]),
     );
@@ -126,7 +126,7 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
         with(approve, "parameters", json!([if_match("The version's ETag as the approver read it")]));
     paths.insert(
         "/api/v1/plan/revenue/{year}/versions/{version}/approve".into(),
-        json!({"parameters": [year_param, param("version", "path", "The version number", json!({"type": "integer", "minimum": 1}), true)],
+        json!({"parameters": [year_param, param("version", "path", "The version number", json!({"type": "integer", "minimum": 1, "maximum": 4_294_967_295_u64}), true)],
                "post": approve}),
     );
 }

@@ -4,8 +4,9 @@
 //! searches and paginates the same way.
 
 use attain_app::Actor;
+use attain_app::AppError;
 use attain_app::records::Listing;
-use attain_core::Money;
+use attain_core::{Money, Period};
 
 use super::menu::{MenuGroup, menu_for};
 use crate::api::QueryPairs;
@@ -277,6 +278,50 @@ pub fn words(name: &str) -> String {
     let spaced = name.replace('_', " ");
     let mut chars = spaced.chars();
     chars.next().map(|f| f.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+}
+
+/// `June 2017` for `2017-06`.
+pub(crate) fn month_name(m: Period) -> String {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    match m {
+        Period::Month { year, month } if (1..=12).contains(&month) => {
+            format!("{} {year}", NAMES[(month - 1) as usize])
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A stored instant (RFC 3339, UTC) to the minute: `2018-01-15 09:30 UTC`.
+pub(crate) fn instant(text: &str) -> String {
+    match (text.get(..10), text.get(11..16)) {
+        (Some(day), Some(time)) if text.ends_with('Z') && text.as_bytes().get(10) == Some(&b'T') => {
+            format!("{day} {time} UTC")
+        }
+        _ => text.to_string(),
+    }
+}
+
+/// A refused change as a message for the page, or `None` when it is not the form's fault.
+pub(crate) fn form_error(e: &AppError) -> Option<String> {
+    match e {
+        AppError::Invalid { field: Some(f), message } if f == "plans" => Some(message.clone()),
+        AppError::Invalid { field: Some(f), message } => Some(format!("{}: {message}", f.replace('_', " "))),
+        AppError::Invalid { field: None, message } | AppError::Conflict(message) => Some(message.clone()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

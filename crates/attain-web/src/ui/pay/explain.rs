@@ -8,11 +8,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::{Tab, money, month_name, month_of, number, percent, statement_href, tabs};
+use super::{Tab, money, month_of, number, percent, statement_href, tabs};
 use crate::api::QueryPairs;
 use crate::auth::Viewer;
 use crate::server::AppState;
 use crate::ui::render;
+use crate::ui::view::month_name;
 use crate::ui::view::{Chrome, words};
 
 struct CreditRow {

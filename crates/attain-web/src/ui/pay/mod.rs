@@ -9,7 +9,7 @@ mod runs;
 mod statements;
 
 use attain_app::pay::{RunInfo, RunStatus};
-use attain_app::{Actor, AppError, Permission};
+use attain_app::{Actor, Permission};
 use attain_core::{Currency, Decimal, Money, Period};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -58,30 +58,6 @@ pub(crate) fn month_of(viewer: &Viewer, text: &str) -> Result<Period, Box<Respon
     })
 }
 
-/// `June 2017` for `2017-06`.
-pub(crate) fn month_name(m: Period) -> String {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    match m {
-        Period::Month { year, month } if (1..=12).contains(&month) => {
-            format!("{} {year}", NAMES[(month - 1) as usize])
-        }
-        other => other.to_string(),
-    }
-}
-
 /// An amount in its currency, with every minor digit: `12,500.00 USD`.
 pub(crate) fn money(amount: Decimal, currency: Currency) -> String {
     Money::rounded(amount, currency)
@@ -106,16 +82,6 @@ pub(crate) fn status(status: RunStatus) -> (&'static str, &'static str) {
         RunStatus::Draft => ("Draft — not final", "open"),
         RunStatus::Reopened => ("Reopened", "lost"),
         RunStatus::Superseded => ("Superseded", "superseded"),
-    }
-}
-
-/// A stored instant (RFC 3339, UTC) to the minute: `2018-01-15 09:30 UTC`.
-pub(crate) fn instant(text: &str) -> String {
-    match (text.get(..10), text.get(11..16)) {
-        (Some(day), Some(time)) if text.ends_with('Z') && text.as_bytes().get(10) == Some(&b'T') => {
-            format!("{day} {time} UTC")
-        }
-        _ => text.to_string(),
     }
 }
 
@@ -164,19 +130,10 @@ pub(crate) fn downloads(actor: &Actor, period: Period, person: Option<&str>) -> 
     out
 }
 
-/// A refused change as a message for the page, or `None` when it is not the form's fault.
-pub(crate) fn form_error(e: &AppError) -> Option<String> {
-    match e {
-        AppError::Invalid { field: Some(f), message } if f == "plans" => Some(message.clone()),
-        AppError::Invalid { field: Some(f), message } => Some(format!("{}: {message}", f.replace('_', " "))),
-        AppError::Invalid { field: None, message } | AppError::Conflict(message) => Some(message.clone()),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::view::{instant, month_name};
 
     #[test]
     fn numbers_and_months_read_well() {

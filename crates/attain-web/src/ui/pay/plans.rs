@@ -10,11 +10,12 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::{Tab, form_error, tabs};
+use super::{Tab, tabs};
 use crate::auth::Viewer;
 use crate::server::AppState;
 use crate::ui::render;
 use crate::ui::view::Chrome;
+use crate::ui::view::form_error;
 
 struct FileView {
     name: String,
@@ -144,7 +145,7 @@ async fn preview_page(
                 summary: f.plan.as_ref().map(summary).unwrap_or_default(),
                 components: f.plan.map(|p| p.components).unwrap_or_default(),
                 name: f.name,
-                updated_at: super::instant(&f.updated_at),
+                updated_at: crate::ui::view::instant(&f.updated_at),
                 text: f.text,
             })
             .collect(),
@@ -345,7 +346,7 @@ async fn remove_view(state: &AppState, viewer: &Viewer, name: &str) -> Response 
     let Some(file) = files.into_iter().find(|f| f.name == name) else {
         return viewer.error(AppError::NotFound);
     };
-    let mut facts = vec![("File", file.name.clone()), ("Stored", super::instant(&file.updated_at))];
+    let mut facts = vec![("File", file.name.clone()), ("Stored", crate::ui::view::instant(&file.updated_at))];
     match &file.plan {
         Some(p) => facts.extend([("Plan", format!("{} (version {})", p.name, p.version))]),
         None => facts.push(("Holds", "the crediting rules".into())),

@@ -10,10 +10,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::{Tab, form_error, instant, month_name, month_of, status, tabs, totals};
+use super::{Tab, month_of, status, tabs, totals};
 use crate::auth::Viewer;
 use crate::server::AppState;
 use crate::ui::view::Chrome;
+use crate::ui::view::{form_error, instant, month_name};
 use crate::ui::{FormData, render};
 
 struct RunRow {

@@ -9,13 +9,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{
-    Tab, downloads, money, month_name, month_of, number, percent, query_value, segment, statement_href,
-    status, tabs,
+    Tab, downloads, money, month_of, number, percent, query_value, segment, statement_href, status, tabs,
 };
 use crate::api::QueryPairs;
 use crate::auth::Viewer;
 use crate::server::AppState;
 use crate::ui::render;
+use crate::ui::view::month_name;
 use crate::ui::view::{Chrome, words};
 
 struct PayeeRow {

@@ -17,8 +17,7 @@ use crate::api::QueryPairs;
 use crate::auth::Viewer;
 use crate::server::AppState;
 use crate::ui::chart::{Bar, bars_svg};
-use crate::ui::pay::{form_error, instant, month_name};
-use crate::ui::view::{Chrome, format_money, group_digits};
+use crate::ui::view::{Chrome, form_error, format_money, group_digits, instant, month_name};
 use crate::ui::{FormData, render};
 
 fn year_of(viewer: &Viewer, text: &str) -> Result<i16, Box<Response>> {
