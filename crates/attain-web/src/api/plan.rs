@@ -156,7 +156,8 @@ pub(crate) struct DraftIn {
     revenue: String,
     margin: String,
     bookings: String,
-    new_logos: i64,
+    /// A whole number; JSON may write it `40` or `40.0`.
+    new_logos: serde_json::Number,
     /// `entered`, `even` or `learned`.
     season: String,
     /// Twelve month shares (percent, two decimals), read when `season` is `entered`.
@@ -175,13 +176,24 @@ pub(crate) async fn put_draft(
     JsonBody(body): JsonBody<DraftIn>,
 ) -> ApiResult<Response> {
     let fiscal_year = fiscal_year(&year)?;
+    if body.shares.len() > 12 {
+        return Err(
+            ApiError::bad_request("shares", "at most twelve month shares, one per fiscal month").into()
+        );
+    }
+    // `40.0` is the whole number 40 in JSON; a fraction is left for the record's check (422).
+    let new_logos = body.new_logos.to_string();
+    let new_logos = match new_logos.parse::<rust_decimal::Decimal>() {
+        Ok(d) if d.fract().is_zero() => d.trunc().normalize().to_string(),
+        _ => new_logos,
+    };
     let draft = RevenueDraft {
         fiscal_year: fiscal_year.to_string(),
         currency: body.currency,
         revenue: body.revenue,
         margin: body.margin,
         bookings: body.bookings,
-        new_logos: body.new_logos.to_string(),
+        new_logos,
         season: body.season,
         shares: body.shares,
         note: body.note,

@@ -14,7 +14,7 @@ use crate::support::TestApp;
 
 fn draft(note: &str) -> Value {
     json!({
-        "revenue": "24000000", "margin": "9000000.50", "bookings": "26000000", "new_logos": 30,
+        "revenue": "24000000", "margin": "9000000.50", "bookings": "26000000", "new_logos": 30.0,
         "season": "entered", "shares": ["6", "7", "10", "7", "7", "10", "6", "7", "10", "8", "9", "13"],
         "note": note,
     })
@@ -85,6 +85,7 @@ async fn the_revenue_plan_is_prepared_and_approved_over_http(backend: Db) {
     saved.expect(200);
     assert_eq!(saved.json()["version"], 2);
     assert_eq!(saved.json()["margin"], "9000000.50");
+    assert_eq!(saved.json()["new_logos"], 30, "30.0 in JSON is the whole number 30");
     let new_tag = saved.header("etag").expect("an etag");
 
     // Approval: not by comp admins, not of what the approver did not see, then done.
