@@ -181,6 +181,18 @@ pub(crate) async fn put_draft(
             ApiError::bad_request("shares", "at most twelve month shares, one per fiscal month").into()
         );
     }
+    // The shares are decimals written plainly (`8.33`), whichever season is chosen.
+    let plain = |t: &str| {
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "1"));
+        !whole.is_empty()
+            && !fraction.is_empty()
+            && whole.bytes().all(|b| b.is_ascii_digit())
+            && fraction.bytes().all(|b| b.is_ascii_digit())
+    };
+    if let Some(bad) = body.shares.iter().find(|t| !plain(t)) {
+        return Err(ApiError::bad_request("shares", format!("'{bad}' is not a decimal like 8.33")).into());
+    }
     // `40.0` is the whole number 40 in JSON; a fraction is left for the record's check (422).
     let new_logos = body.new_logos.to_string();
     let new_logos = match new_logos.parse::<rust_decimal::Decimal>() {

@@ -81,6 +81,25 @@ async fn the_revenue_plan_is_prepared_and_approved_over_http(backend: Db) {
         "forbidden",
         None,
     );
+    let mut thirteen = draft("thirteen months");
+    thirteen["shares"].as_array_mut().unwrap().push(json!("0"));
+    let reply = ops.put("/api/v1/plan/revenue/2018/draft", &thirteen, Some(&tag)).await;
+    reply.expect_error(400, "invalid", Some("shares"));
+    let mut words = draft("words");
+    words["season"] = json!("even");
+    words["shares"] = json!(["eight"]);
+    ops.put("/api/v1/plan/revenue/2018/draft", &words, Some(&tag)).await.expect_error(
+        400,
+        "invalid",
+        Some("shares"),
+    );
+    let mut half = draft("half a logo");
+    half["new_logos"] = json!(30.5);
+    ops.put("/api/v1/plan/revenue/2018/draft", &half, Some(&tag)).await.expect_error(
+        422,
+        "invalid",
+        Some("new_logos"),
+    );
     let saved = ops.put("/api/v1/plan/revenue/2018/draft", &draft("Reforecast"), Some(&tag)).await;
     saved.expect(200);
     assert_eq!(saved.json()["version"], 2);
