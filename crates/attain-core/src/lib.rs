@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod money;
 pub mod record;
+mod write_rules;
 
 pub use calendar::{FiscalCalendar, FiscalYearNaming, Period};
 pub use dataset::Dataset;
