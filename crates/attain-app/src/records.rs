@@ -191,9 +191,10 @@ pub fn etag(kind: Kind, values: &[Value]) -> String {
 
 /// Kinds whose records are replaced whole by id. Positions are versioned (one id, several
 /// dated rows) and the company row is settings: both change through imports. Revenue plans
-/// change through their workflow (`plan::revenue`), which keeps approved versions fixed.
+/// and quota sheets change through their workflows (`plan::revenue`, `plan::quota_sheets`),
+/// which keep approved versions fixed.
 pub fn editable(kind: Kind) -> bool {
-    !matches!(kind, Kind::Positions | Kind::Company | Kind::RevenuePlans)
+    !matches!(kind, Kind::Positions | Kind::Company | Kind::RevenuePlans | Kind::QuotaSheets)
 }
 
 /// The outcome of a PUT.

@@ -359,7 +359,7 @@ fn transaction_bits(snapshot: &Snapshot, reach: &Reach<'_>) -> FixedBitSet {
     set
 }
 
-/// The compensation inputs: quotas and plan assignments follow their position, splits,
+/// The compensation inputs: quotas, quota sheets and plan assignments follow their position, splits,
 /// adjustments and objective scores their person, each for the days the row is about (a
 /// period's days, a plan's range, the life of the split deal).
 fn comp_flags(snapshot: &Snapshot, reach: &Reach<'_>, flags: &mut [Vec<bool>]) {
@@ -371,6 +371,16 @@ fn comp_flags(snapshot: &Snapshot, reach: &Reach<'_>, flags: &mut [Vec<bool>]) {
     };
     flags[slot(Kind::Quotas)] =
         data.quotas.iter().map(|q| reach.position_during(&q.position_id, &days_of(q.period))).collect();
+    // A quota sheet follows the seat whose target it divides, over its fiscal year: a manager
+    // sees their own team's sheets (their envelope is a line of the sheet above, a quota on
+    // their own seat), never the sheet above or a peer's.
+    flags[slot(Kind::QuotaSheets)] = data
+        .quota_sheets
+        .iter()
+        .map(|s| {
+            reach.position_during(&s.owner_position_id, &days_of(Period::Year { fiscal_year: s.fiscal_year }))
+        })
+        .collect();
     flags[slot(Kind::PlanAssignments)] = data
         .plan_assignments
         .iter()

@@ -97,6 +97,46 @@ pub enum Command {
     /// Stored pay runs: run a month, close it, reopen it, export payroll.
     #[command(subcommand)]
     Pay(PayCommand),
+    /// Quotas from the revenue plan: allocate them down the organisation as draft quota sheets.
+    #[command(subcommand)]
+    Quota(QuotaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuotaCommand {
+    /// Divide the approved revenue plan's objective for a measure down the org (top seat →
+    /// managers → reps) as draft quota sheets; --preview shows the result and writes nothing.
+    Allocate(QuotaAllocateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QuotaAllocateArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The fiscal year, like 2018 or FY2018.
+    #[arg(long, value_name = "YEAR")]
+    pub year: String,
+    /// revenue, margin or bookings.
+    #[arg(long, default_value = "revenue")]
+    pub measure: String,
+    /// equal, last_year, potential or mix.
+    #[arg(long, default_value = "equal")]
+    pub method: String,
+    /// The mix's parts as EQUAL,LAST_YEAR,POTENTIAL (e.g. 50,30,20), with --method mix.
+    #[arg(long, value_name = "E,L,P", default_value = "1,1,1")]
+    pub mix: String,
+    /// Over-assignment percent per level, the top seat's reports first (e.g. 100,110).
+    #[arg(long, value_name = "PERCENTS", default_value = "100")]
+    pub over_assignment: String,
+    /// Ramp percents by tenure quarter for new hires (e.g. 25,50,75); empty for none.
+    #[arg(long, value_name = "PERCENTS", default_value = "")]
+    pub ramp: String,
+    /// Why (recorded on every sheet and in the audit log).
+    #[arg(long)]
+    pub note: String,
+    /// Show the allocation and write nothing.
+    #[arg(long)]
+    pub preview: bool,
 }
 
 #[derive(Debug, Args)]

@@ -39,6 +39,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Plan(command) => crate::calc::plan(command).await,
         Command::Statement(args) => crate::pay::statement(args).await,
         Command::Pay(command) => crate::pay::pay(command).await,
+        Command::Quota(crate::args::QuotaCommand::Allocate(args)) => crate::quota::allocate(args).await,
         Command::Summary(db) => {
             let store = Store::open_existing(&db.db).await?;
             for kind in Kind::ALL {

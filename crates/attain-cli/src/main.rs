@@ -9,6 +9,7 @@ mod commands;
 mod generate;
 mod pay;
 mod progress_bar;
+mod quota;
 mod serve;
 mod users;
 

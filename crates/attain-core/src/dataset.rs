@@ -33,6 +33,9 @@ pub struct Dataset {
     /// Absent from exports written before revenue plans existed.
     #[serde(default)]
     pub revenue_plans: Vec<RevenuePlan>,
+    /// Absent from exports written before quota sheets existed.
+    #[serde(default)]
+    pub quota_sheets: Vec<QuotaSheet>,
 }
 
 /// Runs `$body` with `$list` bound to the dataset's list for `$kind`, shared or (with a trailing
@@ -61,6 +64,7 @@ macro_rules! with_list {
             Kind::Adjustments => { let $list = & $($m)? $self.adjustments; $body }
             Kind::ObjectiveScores => { let $list = & $($m)? $self.objective_scores; $body }
             Kind::RevenuePlans => { let $list = & $($m)? $self.revenue_plans; $body }
+            Kind::QuotaSheets => { let $list = & $($m)? $self.quota_sheets; $body }
         }
     };
 }
@@ -205,6 +209,7 @@ impl Dataset {
             adjustments,
             objective_scores,
             revenue_plans,
+            quota_sheets,
         } = other;
         move_to_end(&mut self.company, company);
         move_to_end(&mut self.people, people);
@@ -226,6 +231,7 @@ impl Dataset {
         move_to_end(&mut self.adjustments, adjustments);
         move_to_end(&mut self.objective_scores, objective_scores);
         move_to_end(&mut self.revenue_plans, revenue_plans);
+        move_to_end(&mut self.quota_sheets, quota_sheets);
     }
 
     /// Record counts per kind, in dependency order.

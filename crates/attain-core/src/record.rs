@@ -64,10 +64,13 @@ pub enum Kind {
     Adjustments,
     ObjectiveScores,
     RevenuePlans,
+    // Declared last so the kinds' numbers (which digests hash) stay as they were; `ALL` lists
+    // it where its references put it, before the quotas that name it.
+    QuotaSheets,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 21] = [
         Kind::Company,
         Kind::People,
         Kind::Positions,
@@ -82,6 +85,7 @@ impl Kind {
         Kind::Activities,
         Kind::Transactions,
         Kind::FxRates,
+        Kind::QuotaSheets,
         Kind::Quotas,
         Kind::PlanAssignments,
         Kind::CreditSplits,
@@ -118,6 +122,7 @@ impl Kind {
             Kind::Adjustments => &Adjustment::SPEC,
             Kind::ObjectiveScores => &ObjectiveScore::SPEC,
             Kind::RevenuePlans => &RevenuePlan::SPEC,
+            Kind::QuotaSheets => &QuotaSheet::SPEC,
         }
     }
 }
@@ -623,6 +628,7 @@ impl Kind {
             Kind::Adjustments => via::<Adjustment>(values),
             Kind::ObjectiveScores => via::<ObjectiveScore>(values),
             Kind::RevenuePlans => via::<RevenuePlan>(values),
+            Kind::QuotaSheets => via::<QuotaSheet>(values),
         }
     }
 }

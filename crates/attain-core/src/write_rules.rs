@@ -31,7 +31,17 @@ impl Kind {
 impl Kind {
     /// Whether stored rows of this kind can become fixed (see [`Kind::fixed`]).
     pub fn has_fixed_rows(self) -> bool {
-        matches!(self, Kind::RevenuePlans)
+        matches!(self, Kind::RevenuePlans | Kind::QuotaSheets)
+    }
+
+    /// For a kind whose rows belong to a parent row that can become fixed (a quota sheet's
+    /// lines), the parent's kind and the column naming it: once the parent is fixed, none of
+    /// its rows may change and none may be added.
+    pub fn fixed_with(self) -> Option<(Kind, &'static str)> {
+        match self {
+            Kind::Quotas => Some((Kind::QuotaSheets, "sheet_id")),
+            _ => None,
+        }
     }
 
     /// Why a stored row may no longer change, when it may not: an approved version of the
@@ -52,6 +62,12 @@ impl Kind {
                     "version {} of fiscal year {} is approved and never changes: save a new version instead",
                     number("version"),
                     number("fiscal_year")
+                ))
+            }
+            Kind::QuotaSheets if cell("status").and_then(Value::as_text) == Some("approved") => {
+                Some(format!(
+                    "quota sheet {} is approved and never changes: start a new version instead",
+                    cell("id").and_then(Value::as_text).unwrap_or_default()
                 ))
             }
             _ => None,

@@ -83,6 +83,7 @@ fn quota(
         period,
         amount,
         currency,
+        sheet_id: None,
     }
 }
 

@@ -91,5 +91,6 @@ pub fn generate(config: &DemoConfig) -> Dataset {
         adjustments: comp.adjustments,
         objective_scores: comp.objective_scores,
         revenue_plans,
+        quota_sheets: Vec::new(),
     }
 }

@@ -29,6 +29,7 @@ pub const BACKUP_TABLES: &[&str] = &[
     "activities",
     "transactions",
     "fx_rates",
+    "quota_sheets",
     "quotas",
     "plan_assignments",
     "credit_splits",

@@ -10,8 +10,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::ImportOptions;
 use super::batch::{Batch, KindSource};
 use super::check::{
-    CHUNK, Checked, Step, check_references, drop_changing_fixed, drop_overlapping, keep_unique, one_company,
-    read_step, referenced_kinds, sort_errors,
+    CHUNK, Checked, FixedParents, Step, check_references, drop_changing_fixed, drop_overlapping, keep_unique,
+    one_company, read_step, referenced_kinds, sort_errors,
 };
 use super::report::{ImportError, ImportReport, KindReport};
 use crate::progress::Progress;
@@ -56,6 +56,13 @@ pub async fn apply(
         let spec = kind.spec();
         let rows = store.rows(kind).await?.into_iter().filter(|r| kind.fixed(r).is_some());
         stored_fixed.insert(kind, rows.map(|r| (key_of(spec, &r), r)).collect());
+    }
+    // Rows belonging to a fixed parent (an approved quota sheet's lines), and those parents.
+    let mut fixed_parents: FxHashMap<Kind, FixedParents> = FxHashMap::default();
+    for &kind in &batch_kinds {
+        let Some((parent_kind, column)) = kind.fixed_with() else { continue };
+        let parents = FixedParents::read(store, kind, parent_kind, column).await?;
+        fixed_parents.insert(kind, parents);
     }
     for kind in batch_kinds.into_iter().filter(|k| k.no_overlap().is_some()) {
         stored_versions.insert(kind, store.rows(kind).await?);
@@ -109,6 +116,9 @@ pub async fn apply(
         let versions = stored_versions.remove(&kind).unwrap_or_default();
         drop_overlapping(&versions, kind, &mut good, &mut errors)?;
         drop_changing_fixed(&stored_fixed.remove(&kind).unwrap_or_default(), kind, &mut good, &mut errors);
+        if let Some(parents) = fixed_parents.remove(&kind) {
+            parents.drop_changes(kind, &mut good, &mut errors);
+        }
         optimistic &= errors.is_empty();
         suspended_all.extend(suspended);
         kinds.push(KindRows { kind, read, existing, rows: good, affected, inserted: new_keys });
@@ -168,7 +178,7 @@ pub async fn apply(
                     _ => None,
                 }
             }
-            None => Some(import_change(audit, &report)),
+            None => Some(audit.change.clone().unwrap_or_else(|| import_change(audit, &report))),
         };
         if let Some(change) = change {
             crate::audit::append(store, &mut tx, &audit.actor, change).await?;

@@ -239,6 +239,72 @@ pub(super) fn drop_changing_fixed(
     });
 }
 
+/// The stored rows of a kind that belong to a fixed parent row ([`Kind::fixed_with`]: an
+/// approved quota sheet's lines), and why each parent is fixed.
+pub(super) struct FixedParents {
+    column: usize,
+    /// Parent id → why it no longer changes.
+    parents: FxHashMap<String, String>,
+    /// The stored rows belonging to them, by key.
+    rows: FxHashMap<String, Vec<Value>>,
+}
+
+impl FixedParents {
+    pub(super) async fn read(
+        store: &attain_store::Store,
+        kind: Kind,
+        parent_kind: Kind,
+        column: &str,
+    ) -> Result<FixedParents, attain_store::StoreError> {
+        let parent_spec = parent_kind.spec();
+        let parents: FxHashMap<String, String> = store
+            .rows(parent_kind)
+            .await?
+            .into_iter()
+            .filter_map(|r| parent_kind.fixed(&r).map(|why| (key_of(parent_spec, &r), why)))
+            .collect();
+        let spec = kind.spec();
+        let column = spec.index_of(column).unwrap_or(0);
+        let rows = if parents.is_empty() {
+            FxHashMap::default()
+        } else {
+            let of_fixed = |r: &Vec<Value>| {
+                r.get(column).and_then(Value::as_text).is_some_and(|p| parents.contains_key(p))
+            };
+            store.rows(kind).await?.into_iter().filter(of_fixed).map(|r| (key_of(spec, &r), r)).collect()
+        };
+        Ok(FixedParents { column, parents, rows })
+    }
+
+    /// Refuses rows that would change, or add to, the rows of a fixed parent; the same row
+    /// written again unchanged passes, so re-imports stay idempotent.
+    pub(super) fn drop_changes(&self, kind: Kind, rows: &mut Vec<Checked>, errors: &mut Vec<RowError>) {
+        if self.parents.is_empty() {
+            return;
+        }
+        let spec = kind.spec();
+        rows.retain(|row| {
+            let stored = self.rows.get(&key_of(spec, &row.values));
+            if stored.is_some_and(|s| *s == row.values) {
+                return true;
+            }
+            // The parent the row belongs to now, or belonged to as stored.
+            let parent_of =
+                |values: &Vec<Value>| values.get(self.column).and_then(Value::as_text).map(str::to_string);
+            let parent = stored.and_then(parent_of).or_else(|| parent_of(&row.values));
+            let Some(why) = parent.and_then(|p| self.parents.get(&p)) else { return true };
+            errors.push(RowError {
+                file: row.origin.file.clone(),
+                line: row.line,
+                column: Some(row.origin.column_name(kind, spec.columns[self.column].name)),
+                value: None,
+                reason: why.clone(),
+            });
+            false
+        });
+    }
+}
+
 /// The kinds that rows of `kinds` refer to.
 pub(super) fn referenced_kinds(kinds: impl Iterator<Item = Kind>) -> FxHashSet<Kind> {
     kinds
@@ -369,6 +435,7 @@ pub(super) fn noun(kind: Kind) -> &'static str {
         Kind::Adjustments => "adjustment",
         Kind::ObjectiveScores => "objective score",
         Kind::RevenuePlans => "revenue plan",
+        Kind::QuotaSheets => "quota sheet",
     }
 }
 

@@ -50,7 +50,13 @@ impl ImportOptions {
     ) -> ImportOptions {
         ImportOptions {
             skip_bad: false,
-            audit: Some(ImportAudit { actor: actor.clone(), action, source: source.into(), record: None }),
+            audit: Some(ImportAudit {
+                actor: actor.clone(),
+                action,
+                source: source.into(),
+                record: None,
+                change: None,
+            }),
             keep_written: false,
         }
     }
@@ -77,6 +83,9 @@ pub struct ImportAudit {
     /// For a one-record edit: which record, and the version the editor read. The entry then
     /// holds the record before and after instead of counts (and none when nothing changed).
     pub record: Option<RecordAudit>,
+    /// For a use-case writing several records at once (a quota sheet and its lines): the
+    /// entry it describes itself with, instead of counts.
+    pub change: Option<crate::audit::Change>,
 }
 
 /// A one-record edit. [`apply`] reads the stored record inside its own transaction, locked

@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use attain_core::domain::{CreditSplit, Opportunity, Transaction};
+use attain_core::domain::{CreditSplit, Opportunity, Quota, QuotaSheet, Transaction, quotas_in_force};
 use attain_core::record::Value;
 use attain_core::{Dataset, FiscalCalendar, Period, Record};
 use attain_store::PlanFileRow;
@@ -101,6 +101,24 @@ fn feed_rows<R: Record>(months: &mut Months, calendar: &FiscalCalendar, rows: &[
     }
 }
 
+/// Feeds the quotas pay reads ([`quotas_in_force`]) into the month they start in. A sheet's
+/// line goes in without its id and sheet (the next version's lines have new ids, but pay
+/// reads only seat, measure, period and amount), so approving a version that changes no
+/// amount changes no month; an imported quota goes in whole, as it always has.
+fn feed_quotas(months: &mut Months, calendar: &FiscalCalendar, sheets: &[QuotaSheet], quotas: &[Quota]) {
+    let kind = Quota::SPEC.kind as u8;
+    for q in quotas_in_force(sheets, quotas, calendar) {
+        let mut values = q.to_values();
+        // Without the sheet column, an imported row hashes as it did before sheets existed.
+        values.truncate(values.len() - 1);
+        if q.sheet_id.is_some() {
+            values.remove(0);
+        }
+        let month = Some(calendar.month_period(calendar.bounds(q.period).from));
+        feed(months.slot(month), kind, &values);
+    }
+}
+
 /// The digests of `data` and `files` for the months `first..=last`.
 /// The transactions come apart from `data`: the read model holds them as columns
 /// ([`crate::snapshot::Snapshot::transactions`]), in key order.
@@ -134,6 +152,7 @@ pub(crate) fn digests(
         adjustments,
         objective_scores,
         revenue_plans: _,
+        quota_sheets,
     } = data;
     // Contacts, stage history and activities feed the Track KPIs only, and the revenue plan
     // reaches pay only through the quotas allocated from it: pay never reads them.
@@ -155,7 +174,7 @@ pub(crate) fn digests(
     feed_rows(&mut months, &calendar, assignments);
     feed_rows(&mut months, &calendar, territory_owners);
     feed_rows(&mut months, &calendar, fx_rates);
-    feed_rows(&mut months, &calendar, quotas);
+    feed_quotas(&mut months, &calendar, quota_sheets, quotas);
     feed_rows(&mut months, &calendar, plan_assignments);
     feed_rows(&mut months, &calendar, adjustments);
     feed_rows(&mut months, &calendar, objective_scores);

@@ -1,6 +1,12 @@
-//! Plan: the company's revenue plan and its versions (`revenue.rs`); quota allocation,
-//! territories, territory plans and capacity follow here as they are built.
+//! Plan: the company's revenue plan and its versions (`revenue.rs`); quota allocation down
+//! the org (`allocation.rs`), the quota sheets' workflow (`quota_sheets.rs`) and their writing
+//! (`quota_write.rs`); territories, territory plans and capacity follow here as they are built.
 
+mod allocation;
+mod quota_sheets;
+mod quota_write;
 mod revenue;
 
+pub use allocation::{Allocation, AllocationRequest, SeatLine};
+pub use quota_sheets::{ReportLine, SheetEdit, SheetSummary, SheetView};
 pub use revenue::{Figures, MonthLine, PlanVsActual, RevenueDraft, RevenueYear};

@@ -19,6 +19,7 @@ fn quota(id: &str, position: &str, period: &str) -> Quota {
         period: Period::parse(period).unwrap(),
         amount: Decimal::from(50_000),
         currency: Some(Currency::USD),
+        sheet_id: None,
     }
 }
 

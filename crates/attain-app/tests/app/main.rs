@@ -21,6 +21,7 @@ mod pay_access;
 mod pay_digests;
 mod plan_revenue;
 mod platform;
+mod quota_allocation;
 mod read_model;
 mod reimport;
 mod round_trip;

@@ -119,6 +119,7 @@ fn company(ann_deals: [&str; 3], adjustment: &str) -> Dataset {
                 period: Period::Month { year: 2017, month },
                 amount: d("10000"),
                 currency: Some(Currency::USD),
+                sheet_id: None,
             });
         }
     }

@@ -6,6 +6,7 @@ mod data;
 mod generate;
 mod options;
 mod pay;
+mod quota;
 mod serve;
 mod spreadsheet;
 mod usage;

@@ -26,6 +26,9 @@ pub struct Quota {
     pub amount: Decimal,
     /// Money quotas carry their currency; count quotas (deals, meetings) have none.
     pub currency: Option<Currency>,
+    /// The quota sheet this is a line of, when it was allocated rather than imported: pay
+    /// reads it only while that sheet is the approved version in force.
+    pub sheet_id: Option<String>,
 }
 
 impl Record for Quota {
@@ -40,6 +43,7 @@ impl Record for Quota {
             Column::req("period", T::Period),
             Column::req("amount", T::Decimal),
             Column::opt("currency", T::Currency),
+            Column::opt("sheet_id", T::Ref(Kind::QuotaSheets)),
         ],
     };
 
@@ -51,6 +55,7 @@ impl Record for Quota {
             shown(self.period),
             shown(self.amount),
             opt_shown(self.currency),
+            opt_text(&self.sheet_id),
         ]
     }
 
@@ -73,6 +78,7 @@ impl Record for Quota {
             period: r.period("period")?,
             amount,
             currency,
+            sheet_id: r.opt_text("sheet_id")?.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
         })
     }
 }
@@ -328,7 +334,7 @@ mod tests {
         let q = row(Kind::Quotas, &["q1", "pos-1", "revenue", " 2017-Q1 ", "120000.00", "usd"]).unwrap();
         assert_eq!(
             cells_to_text(Kind::Quotas.spec(), &q),
-            ["q1", "pos-1", "revenue", "2017-Q1", "120000", "USD"]
+            ["q1", "pos-1", "revenue", "2017-Q1", "120000", "USD", ""]
         );
         let deals =
             Quota::from_values(&row(Kind::Quotas, &["q2", "pos-1", "deals", "FY2017", "12", ""]).unwrap());

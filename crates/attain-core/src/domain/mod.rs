@@ -1,8 +1,8 @@
 //! The sales organisation's records: company settings, people and positions over time,
 //! territories, accounts and contacts, products, opportunities and their stage history,
 //! activities, the sales transactions money is computed from, and the compensation inputs
-//! (quotas, plan assignments, credit splits, adjustments, objective scores) and the revenue
-//! plan's versions.
+//! (quotas, plan assignments, credit splits, adjustments, objective scores), the revenue
+//! plan's versions and the quota sheets that divide it down the organisation.
 
 mod account;
 mod activity;
@@ -11,6 +11,7 @@ mod company;
 mod opportunity;
 mod org;
 mod product;
+mod quota_sheet;
 mod revenue_plan;
 mod territory;
 mod transaction;
@@ -22,6 +23,10 @@ pub use company::Company;
 pub use opportunity::{Channel, DealStatus, DealType, Opportunity, StageChange};
 pub use org::{Assignment, Person, Position, Role, days_in_period, holder_of, position_of, position_on};
 pub use product::Product;
+pub use quota_sheet::{
+    AllocationMethod, OVER_ASSIGNMENT, QuotaMeasure, QuotaSheet, SheetStatus, quotas_in_force,
+    sheets_in_force,
+};
 pub use revenue_plan::{
     MONTH_COLUMNS, PLAN_YEARS, PlanStatus, RevenuePlan, SeasonSource, check_shares, parse_fiscal_year,
 };

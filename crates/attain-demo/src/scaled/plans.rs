@@ -76,6 +76,7 @@ pub(crate) fn quotas(config: &ScaledConfig, year: &Year, org: &Org) -> Vec<Quota
         period,
         amount: Decimal::from(dollars),
         currency: Some(Currency::USD),
+        sheet_id: None,
     };
     let mut out = Vec::with_capacity(org.reps() + super::LEADERS);
     let mut managers = vec![0_u64; MANAGERS];

@@ -2,5 +2,7 @@
 //! attainment service and the KPIs build on it.
 
 pub mod actuals;
+pub mod by_owner;
 
 pub use actuals::{ActualsError, MonthActuals, months_of_year};
+pub use by_owner::{OwnerActuals, owners_of_year};

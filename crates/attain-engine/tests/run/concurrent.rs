@@ -99,6 +99,7 @@ fn a_person_in_two_positions_is_paid_on_each_position_s_plan_and_quota() {
         period: month(2017, 1),
         amount: dec!(20000),
         currency: Some(Currency::USD),
+        sheet_id: None,
     });
     d.transactions = vec![book(date(2017, 1, 10), "t1", "ann", dec!(12000))];
     let plan_book = plans(&[REP_PLAN, MANAGER_PLAN, CLUB_PLAN]);

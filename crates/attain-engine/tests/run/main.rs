@@ -119,6 +119,7 @@ fn world() -> Dataset {
                 period: Period::Month { year: 2017, month },
                 amount: dec!(10000),
                 currency: Some(Currency::USD),
+                sheet_id: None,
             });
         }
     }
@@ -767,6 +768,7 @@ fn an_adjustment_for_someone_no_longer_on_a_plan_still_gets_paid() {
     assert_eq!(march.payout, dec!(120));
 }
 
+mod allocated;
 mod concurrent;
 mod differential;
 mod ids;

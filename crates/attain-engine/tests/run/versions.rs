@@ -20,6 +20,7 @@ fn the_clawback_window_is_the_one_of_the_plan_version_the_original_was_paid_unde
             period: Period::Month { year: 2016, month: m },
             amount: dec!(10000),
             currency: Some(Currency::USD),
+            sheet_id: None,
         });
     }
     d.transactions = vec![

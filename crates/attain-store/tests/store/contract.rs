@@ -229,6 +229,8 @@ fn comp_inputs(d: &mut Dataset) {
             period: period("2017-03"),
             amount: Decimal::new(12_000_050, 2),
             currency: Some(Currency::USD),
+            // A line of the quota sheet below.
+            sheet_id: Some(QuotaSheet::id_for(2017, QuotaMeasure::Revenue, "vp", 1)),
         },
         Quota {
             id: "q2".into(),
@@ -237,6 +239,7 @@ fn comp_inputs(d: &mut Dataset) {
             period: period("2017-Q1"),
             amount: Decimal::from(9),
             currency: None,
+            sheet_id: None,
         },
         Quota {
             id: "q3".into(),
@@ -245,6 +248,7 @@ fn comp_inputs(d: &mut Dataset) {
             period: period("FY2018"),
             amount: Decimal::from(250_000_000),
             currency: Some(Currency::JPY),
+            sheet_id: None,
         },
     ]);
     d.plan_assignments.extend([
@@ -319,6 +323,26 @@ fn comp_inputs(d: &mut Dataset) {
         prepared_by: "ops@example.com".into(),
         approved_by: Some("cfo@example.com".into()),
         approved_at: Some("2016-12-15T15:00:00Z".parse().unwrap()),
+    });
+    // A quota sheet, approved: an over-assignment with decimals, a returned reviewer's note.
+    let stamp: jiff::Timestamp = "2016-12-20T09:30:00Z".parse().unwrap();
+    d.quota_sheets.push(QuotaSheet {
+        id: QuotaSheet::id_for(2017, QuotaMeasure::Revenue, "vp", 1),
+        fiscal_year: 2017,
+        measure: QuotaMeasure::Revenue,
+        owner_position_id: "vp".into(),
+        version: 1,
+        status: SheetStatus::Approved,
+        envelope: usd(1_200_000_050),
+        over_assignment: Decimal::new(10750, 2),
+        method: AllocationMethod::Mix,
+        note: "first allocation".into(),
+        prepared_by: "ops@example.com".into(),
+        submitted_by: Some("vp@example.com".into()),
+        submitted_at: Some(stamp),
+        approved_by: Some("cfo@example.com".into()),
+        approved_at: Some(stamp),
+        review_note: Some("Sent back once: \"East too low\"".into()),
     });
 }
 

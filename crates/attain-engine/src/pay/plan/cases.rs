@@ -166,6 +166,7 @@ impl PlanCase {
                 period: period(&q.period).map_err(|b| err(&f("period"), b))?,
                 amount: read::non_negative(&q.amount, Unit::Amount).map_err(|b| err(&f("amount"), b))?,
                 currency: Some(currency),
+                sheet_id: None,
             });
         }
         let mut expectations = Vec::new();

@@ -2,11 +2,12 @@
 //! attainment, what the rate table (or bonus, SPIF, MBO rule) makes of them and the modifiers
 //! that apply. Pure recomputation from the data: the same inputs give the same numbers.
 
+use attain_core::domain::Quota;
 use attain_core::{Currency, Date, Period, Validity};
 use rust_decimal::Decimal;
 
 use super::EngineError;
-use super::prepare::Prepared;
+use super::prepare::{Prepared, Stretch, days_within};
 use crate::formula::Value;
 use crate::pay::plan::{BonusAmount, Component, ComponentKind, Plan, Scope, TierBasis, days_between, schema};
 use crate::pay::rates::{Payout, RateTable, Step};
@@ -207,6 +208,11 @@ impl Prepared<'_> {
     /// The payee's quota on `name` for a window: each position's quota for the window (a longer
     /// quota row counts the share of its months inside the window) times the share of the
     /// window's days the payee held that position under this plan.
+    ///
+    /// A line of a quota sheet is different: the allocation already sized it to the days its
+    /// seat is filled (hire, leave, termination, ramp), so it is not prorated again; it is
+    /// shared among the seat's holders by the days each held it — the payee's days in the
+    /// window over the days anyone held the seat in the row's period.
     pub(crate) fn quota(
         &self,
         who: Subject,
@@ -230,6 +236,10 @@ impl Prepared<'_> {
             let Some(rows) = self.quotas.get(stretch.position.as_str()) else { continue };
             let days_share = Decimal::from(held) / Decimal::from(window_days);
             for row in rows.iter().filter(|q| q.measure == name) {
+                if row.sheet_id.is_some() {
+                    parts.extend(self.allocated_part(stretch, row, &full, who.currency)?);
+                    continue;
+                }
                 let row_months = self.calendar.months_of(row.period);
                 let inside =
                     row_months.iter().filter(|m| full.contains(self.calendar.bounds(**m).from)).count();
@@ -253,6 +263,37 @@ impl Prepared<'_> {
             }
         }
         Ok(parts)
+    }
+
+    /// A quota sheet's line shared by days held: see [`Self::quota_parts`].
+    fn allocated_part(
+        &self,
+        stretch: &Stretch,
+        row: &Quota,
+        full: &Validity,
+        currency: Currency,
+    ) -> Result<Option<QuotaPart>, EngineError> {
+        let bounds = self.calendar.bounds(row.period);
+        let Some(inside) = bounds.intersect(full) else { return Ok(None) };
+        let held = stretch.days.intersect(&inside).and_then(|v| v.days()).unwrap_or(0);
+        let filled = self.occupied.get(row.position_id.as_str()).map_or(0, |w| days_within(w, &bounds));
+        if held <= 0 || filled <= 0 {
+            return Ok(None);
+        }
+        let rate = match row.currency {
+            Some(c) => self.fx(c, currency, bounds.from)?,
+            None => Decimal::ONE,
+        };
+        let amount = row.amount * rate;
+        let days_share = Decimal::from(held) / Decimal::from(filled);
+        Ok(Some(QuotaPart {
+            position: stretch.position.clone(),
+            period: row.period,
+            amount,
+            months_share: Decimal::ONE,
+            days_share,
+            part: amount * days_share,
+        }))
     }
 
     /// Per-period formula variables (docs/plans.md): target incentive, then each measure's

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use attain_core::domain::{Adjustment, ObjectiveScore, Quota};
+use attain_core::domain::{Adjustment, ObjectiveScore, Quota, quotas_in_force};
 use attain_core::{Currency, Dataset, Date, FiscalCalendar, Validity};
 use attain_facts::FactStore;
 use rust_decimal::Decimal;
@@ -45,8 +45,12 @@ pub struct Prepared<'a> {
     pub(crate) buckets: Buckets,
     pub(crate) clawable: Clawable,
     pub(crate) sums: Sums,
-    /// Quota rows by position, in the data's order.
+    /// The quota rows pay reads (imported ones, and the lines of the quota sheets in force) by
+    /// position, in the data's order.
     pub(crate) quotas: HashMap<&'a str, Vec<&'a Quota>>,
+    /// Per position, the days someone held it: an allocated quota is shared among its seat's
+    /// holders by these days.
+    pub(crate) occupied: HashMap<&'a str, Vec<Validity>>,
     /// Adjustments and objective scores by person id, in the data's order.
     pub(crate) by_person: HashMap<&'a str, PersonInputs<'a>>,
     /// Window totals read so far, per person (`running.rs`).
@@ -103,8 +107,12 @@ impl<'a> Prepared<'a> {
         let clawable = Clawable::new(&store, book, &stretches, company.calendar);
         let sums = accumulate(&Pass::new(&store, &crediting, &sigs, &buckets, &clawable))?;
         let mut quotas: HashMap<&str, Vec<&Quota>> = HashMap::new();
-        for q in &data.quotas {
+        for q in quotas_in_force(&data.quota_sheets, &data.quotas, &company.calendar) {
             quotas.entry(q.position_id.as_str()).or_default().push(q);
+        }
+        let mut occupied: HashMap<&str, Vec<Validity>> = HashMap::new();
+        for a in &data.assignments {
+            occupied.entry(a.position_id.as_str()).or_default().push(a.validity);
         }
         let mut by_person: HashMap<&str, PersonInputs> = HashMap::new();
         for a in &data.adjustments {
@@ -128,6 +136,7 @@ impl<'a> Prepared<'a> {
             clawable,
             sums,
             quotas,
+            occupied,
         })
     }
 
@@ -194,5 +203,45 @@ impl<'a> Prepared<'a> {
             to,
             day,
         })
+    }
+}
+
+/// The days of `bounds` (a bounded period) inside any of `windows`, each day counted once
+/// (two holders sharing a seat on a handover day still fill it once).
+pub(crate) fn days_within(windows: &[Validity], bounds: &Validity) -> i32 {
+    let mut spans: Vec<Validity> = windows.iter().filter_map(|w| w.intersect(bounds)).collect();
+    spans.sort_by_key(|v| v.from);
+    let mut total = 0;
+    let mut reached: Option<Date> = None;
+    for span in spans {
+        let Some(to) = span.to else { continue };
+        let from = reached.map_or(span.from, |r| r.max(span.from));
+        if to > from {
+            total += (to - from).get_days();
+            reached = Some(to);
+        }
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use attain_core::{Date, Validity};
+
+    use super::days_within;
+
+    fn v(from: (i16, i8, i8), to: Option<(i16, i8, i8)>) -> Validity {
+        let d = |(y, m, day): (i16, i8, i8)| Date::new(y, m, day).unwrap();
+        Validity { from: d(from), to: to.map(d) }
+    }
+
+    #[test]
+    fn a_seat_is_filled_on_the_days_any_holder_held_it_counted_once() {
+        let march = v((2027, 3, 1), Some((2027, 4, 1)));
+        // Vacant to the 15th, then two overlapping holders, one open-ended.
+        let holders = [v((2027, 3, 15), Some((2027, 3, 25))), v((2027, 3, 20), None)];
+        assert_eq!(days_within(&holders, &march), 17);
+        assert_eq!(days_within(&[], &march), 0);
+        assert_eq!(days_within(&[v((2026, 1, 1), Some((2027, 3, 1)))], &march), 0);
     }
 }
