@@ -120,8 +120,8 @@ fn read_request(r: &AllocationRequest) -> AppResult<Inputs> {
         AllocationMethod::Mix => {
             let part = |i: usize, field: &'static str| -> AppResult<Decimal> {
                 let p = percent(field, &r.mix[i])?;
-                if p < Decimal::ZERO {
-                    return Err(AppError::invalid(field, "a part of the mix cannot be below zero"));
+                if !(Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&p) {
+                    return Err(AppError::invalid(field, "a part of the mix is from 0 to 100"));
                 }
                 Ok(p)
             };

@@ -177,6 +177,7 @@ pub fn table(product: &Value, rep: &str) -> Vec<Call> {
     calls.push(import);
     calls.extend(pay_calls(rep));
     calls.extend(plan_calls());
+    calls.extend(quota_calls());
     calls
 }
 
@@ -210,6 +211,50 @@ fn plan_calls() -> Vec<Call> {
             "/api/v1/plan/revenue/{year}/versions/{version}/approve",
             "/api/v1/plan/revenue/2019/versions/1/approve",
             Each([409, 403, 200, 404, 404, 409]),
+        ),
+    ]
+}
+
+/// The quota routes on FY2018 (whose plan is approved): allocated by the admin, then again by
+/// the comp admin (the open drafts are overwritten); the VP's sheet is read by the
+/// whole-company roles, changed only with If-Match by those who may (comp admins, its holder,
+/// the executive), submitted by the admin, returned by finance (the admin submitted it, comp
+/// admins do not approve the plan), and then, a draft again, approved by nobody.
+fn quota_calls() -> Vec<Call> {
+    use Access::*;
+    let sheet = "/api/v1/plan/quotas/sheets/qs-2018-revenue-pos-vp-v1";
+    vec![
+        Call::new(Method::POST, "/api/v1/plan/quotas/allocate", "/api/v1/plan/quotas/allocate", Editors(200))
+            .json(json!({"fiscal_year": "2018", "method": "equal", "over_assignment": ["100", "110"],
+                "ramp": "25,50,75", "note": "the matrix allocates"})),
+        Call::new(Method::GET, "/api/v1/plan/quotas/{year}", "/api/v1/plan/quotas/2018", SignedIn(200)),
+        Call::new(Method::GET, "/api/v1/plan/quotas/sheets/{id}", sheet, PlanReaders(200)),
+        Call::new(
+            Method::PUT,
+            "/api/v1/plan/quotas/sheets/{id}",
+            sheet,
+            Each([428, 428, 403, 404, 404, 428]),
+        )
+        .json(json!({"note": "the matrix"})),
+        Call::new(
+            Method::POST,
+            "/api/v1/plan/quotas/sheets/{id}/submit",
+            &format!("{sheet}/submit"),
+            Each([200, 409, 403, 404, 404, 409]),
+        )
+        .json(json!({"reason": null})),
+        Call::new(
+            Method::POST,
+            "/api/v1/plan/quotas/sheets/{id}/return",
+            &format!("{sheet}/return"),
+            Each([409, 403, 200, 404, 404, 409]),
+        )
+        .json(json!({"reason": "the matrix sends it back"})),
+        Call::new(
+            Method::POST,
+            "/api/v1/plan/quotas/sheets/{id}/approve",
+            &format!("{sheet}/approve"),
+            Each([409, 409, 409, 404, 404, 409]),
         ),
     ]
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{decimal, error_response, ok_json, operation, param, schema, with};
+use crate::openapi::{decimal, error_response, ok_json, operation, param, schema, with};
 
 fn etag_header() -> Value {
     json!({"ETag": {"schema": {"type": "string"}, "description": "the version's ETag: send it as If-Match to change the draft or approve it"}})
@@ -16,7 +16,7 @@ fn with_etag(answer: Value) -> Value {
 }
 
 /// Adds the plan operations to `paths`.
-pub(super) fn paths(paths: &mut Map<String, Value>) {
+pub(crate) fn paths(paths: &mut Map<String, Value>) {
     let not_found = error_response(
         "No plan for that year or version, or your role does not see the company plan (managers and reps)",
     );
@@ -132,7 +132,7 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
 }
 
 /// The plan schemas.
-pub(super) fn schemas(schemas: &mut Map<String, Value>) {
+pub(crate) fn schemas(schemas: &mut Map<String, Value>) {
     let version = json!({"type": ["integer", "null"], "minimum": 1});
     schemas.insert(
         "RevenueYear".into(),

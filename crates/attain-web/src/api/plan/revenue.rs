@@ -1,57 +1,26 @@
-//! Plan: the revenue plan's years and versions, a version against actual month by month,
+//! The revenue plan's years and versions, a version against actual month by month,
 //! preparing the draft and approving it. Only the whole-company roles read the plan (managers
 //! and reps get 404: it is company totals); who may prepare and approve is the app's decision.
 
 use attain_app::plan::{Figures, MonthLine, PlanVsActual, RevenueDraft, RevenueYear};
-use attain_core::domain::{RevenuePlan, parse_fiscal_year};
+use attain_core::Kind;
+use attain_core::domain::RevenuePlan;
 use attain_core::record::Record;
-use attain_core::{Kind, Money};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Json, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Json, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{JsonBody, QueryPairs};
+use super::{fiscal_year, if_match, money_text, precondition, version, with_etag};
+use crate::api::{JsonBody, QueryPairs};
 use crate::auth::ApiActor;
-use crate::error::{ApiError, ApiResult, Failure};
+use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
-
-fn fiscal_year(text: &str) -> Result<i16, Failure> {
-    parse_fiscal_year(text).ok_or_else(|| {
-        ApiError::bad_request("fiscal_year", format!("'{text}' is not a fiscal year from 1900 to 2999"))
-            .into()
-    })
-}
-
-fn version(text: &str) -> Result<u32, Failure> {
-    text.trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|v| *v >= 1)
-        .ok_or_else(|| ApiError::bad_request("version", format!("'{text}' is not a version number")).into())
-}
-
-fn if_match(headers: &HeaderMap) -> Result<Option<&str>, Failure> {
-    match headers.get(header::IF_MATCH) {
-        Some(v) => {
-            Ok(Some(v.to_str().map_err(|_| ApiError::bad_request("If-Match", "is not readable text"))?))
-        }
-        None => Ok(None),
-    }
-}
 
 /// A version as the records API shows it: its columns, money as exact decimal strings.
 fn plan_json(plan: &RevenuePlan) -> Value {
     attain_app::records::record_json(Kind::RevenuePlans, &plan.to_values())
-}
-
-fn with_etag(status: StatusCode, body: impl Serialize, etag: &str) -> Response {
-    let mut response = (status, Json(body)).into_response();
-    if let Ok(value) = HeaderValue::from_str(etag) {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    response
 }
 
 #[derive(Serialize)]
@@ -88,11 +57,6 @@ struct FiguresOut {
     margin: String,
     bookings: String,
     new_logos: i64,
-}
-
-/// Money with every minor digit of its currency, as the records show it (`9186000.00`).
-fn money_text(m: Money) -> String {
-    rust_decimal::Decimal::new(m.minor(), m.currency().minor_units()).to_string()
 }
 
 fn figures(f: &Figures) -> FiguresOut {
@@ -214,17 +178,6 @@ pub(crate) async fn put_draft(
     let saved = state.app.save_revenue_draft(&actor, draft).await.map_err(precondition)?;
     let etag = state.app.revenue_etag(&actor, fiscal_year, saved.version)?;
     Ok(with_etag(StatusCode::OK, plan_json(&saved), &etag))
-}
-
-/// A missing `If-Match` is a 428, as for any record.
-fn precondition(e: attain_app::AppError) -> Failure {
-    match e {
-        attain_app::AppError::Invalid { field: Some(f), message } if f == "If-Match" => Failure(
-            ApiError::field(StatusCode::PRECONDITION_REQUIRED, "precondition_required", f, message),
-            None,
-        ),
-        other => other.into(),
-    }
 }
 
 /// `POST /api/v1/plan/revenue/{year}/versions/{version}/approve`: approves a draft; with

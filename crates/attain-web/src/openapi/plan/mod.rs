@@ -1,0 +1,19 @@
+//! The Plan operations and schemas: the revenue plan (`revenue.rs`) and quota allocation with
+//! its sheets (`quotas.rs`).
+
+mod quotas;
+mod revenue;
+
+use serde_json::{Map, Value};
+
+/// Adds the plan operations to `paths`.
+pub(super) fn paths(paths: &mut Map<String, Value>) {
+    revenue::paths(paths);
+    quotas::paths(paths);
+}
+
+/// The plan schemas.
+pub(super) fn schemas(schemas: &mut Map<String, Value>) {
+    revenue::schemas(schemas);
+    quotas::schemas(schemas);
+}
