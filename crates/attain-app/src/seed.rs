@@ -159,3 +159,37 @@ pub async fn seed_demo_pay(app: &App, as_of: attain_core::Date) -> AppResult<Dem
     };
     Ok(DemoPay { plan_files: files.len(), closed, draft })
 }
+
+/// What [`seed_demo_quotas`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoQuotas {
+    pub fiscal_year: i16,
+    pub sheets: usize,
+}
+
+/// Allocates `as_of`'s fiscal year of the approved revenue plan down the demo org as the comp
+/// admin would (a mix of equal, last year and potential; reps carrying 110% of their manager;
+/// a 25/50/75 ramp), as drafts: each manager finds their team's sheet to adjust and submit,
+/// for the executive to approve. The drafts change no pay (only approved sheets are read), and
+/// carry no time, so the same seed and day give the same demo.
+pub async fn seed_demo_quotas(app: &App, as_of: attain_core::Date) -> AppResult<DemoQuotas> {
+    let ops = Actor {
+        login: "compadmin".into(),
+        display_name: "Demo Comp Admin".into(),
+        role: Role::CompAdmin,
+        ..Actor::system()
+    };
+    let calendar = app.snapshot().data.company.first().map(|c| c.calendar).unwrap_or_default();
+    let fiscal_year = calendar.fiscal_year_of(as_of);
+    let request = crate::plan::AllocationRequest {
+        fiscal_year: fiscal_year.to_string(),
+        measure: "revenue".into(),
+        method: "mix".into(),
+        mix: ["50".into(), "30".into(), "20".into()],
+        over_assignment: vec!["100".into(), "110".into()],
+        ramp: "25,50,75".into(),
+        note: format!("Annual allocation of the FY{fiscal_year} plan"),
+    };
+    let allocation = app.apply_quota_allocation(&ops, &request).await?;
+    Ok(DemoQuotas { fiscal_year, sheets: allocation.sheets.len() })
+}

@@ -76,6 +76,7 @@ async fn demo(args: DemoArgs) -> Result<()> {
     let app = attain_app::App::new(store, attain_app::Settings::default()).await?;
     let logins = attain_app::seed::seed_demo_users(&app, as_of).await?;
     let pay = attain_app::seed::seed_demo_pay(&app, as_of).await?;
+    let quotas = attain_app::seed::seed_demo_quotas(&app, as_of).await?;
     println!(
         "Seeded the demo company (seed {}, as of {as_of}) into {url} in {:.1?}:",
         args.seed,
@@ -90,6 +91,10 @@ async fn demo(args: DemoArgs) -> Result<()> {
         ),
         _ => println!("Pay: {} plan files", pay.plan_files),
     }
+    println!(
+        "Quotas: FY{} allocated from the revenue plan as {} draft sheets, for the managers to adjust and submit",
+        quotas.fiscal_year, quotas.sheets
+    );
     println!();
     println!("Sign in as any of these demo users (passwords are new on every run):");
     for login in &logins {

@@ -386,7 +386,7 @@ impl App {
             let depth = parent.map_or(0, |p: usize| lines.get(p).map_or(0, |l: &SeatLine| l.depth + 1));
             lines.push(SeatLine {
                 position_id: seat.id.clone(),
-                title: seat.title.clone(),
+                title: super::quota_sheets::seat_name(seat),
                 role: seat.role,
                 holders: held.iter().map(|h| h.1.to_string()).collect(),
                 parent: *parent,

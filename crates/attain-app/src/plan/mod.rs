@@ -3,10 +3,12 @@
 //! (`quota_write.rs`); territories, territory plans and capacity follow here as they are built.
 
 mod allocation;
+mod own_quota;
 mod quota_sheets;
 mod quota_write;
 mod revenue;
 
 pub use allocation::{Allocation, AllocationRequest, SeatLine};
+pub use own_quota::OwnQuota;
 pub use quota_sheets::{ReportLine, SheetEdit, SheetSummary, SheetView};
 pub use revenue::{Figures, MonthLine, PlanVsActual, RevenueDraft, RevenueYear};

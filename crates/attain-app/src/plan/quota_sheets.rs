@@ -60,6 +60,8 @@ pub struct SheetView {
 pub struct SheetSummary {
     pub sheet: QuotaSheet,
     pub owner_title: String,
+    /// Who holds the owner seat (on the year's org day), if anyone.
+    pub owner_holder: Option<String>,
     pub target: Money,
     pub total: Money,
     pub in_force: bool,
@@ -148,7 +150,11 @@ impl App {
                 snapshot.data.quotas.iter().filter(|q| q.sheet_id.as_deref() == Some(sheet.id.as_str()));
             let zero = Money::zero(sheet.envelope.currency());
             let total = sum(lines.map(|q| Money::new(q.amount, zero.currency()).unwrap_or(zero)), zero)?;
+            let (day, _) = self.org_day(fiscal_year);
             out.push(SheetSummary {
+                owner_holder: holder_of(&snapshot.data.assignments, &sheet.owner_position_id, day)
+                    .and_then(|p| snapshot.data.people.iter().find(|x| x.id == p))
+                    .map(|p| p.name.clone()),
                 owner_title: owner_title(&snapshot.data.positions, &sheet.owner_position_id),
                 target: sheet.target(),
                 total,
@@ -156,7 +162,8 @@ impl App {
                 sheet: sheet.clone(),
             });
         }
-        // Parents before children: a sheet's owner is a line of the sheet above it.
+        // By measure, then the largest envelope first (the top seat, then its managers), then
+        // the newest version of each seat.
         out.sort_by(|a, b| {
             (a.sheet.measure.name(), a.sheet.envelope.minor(), &a.sheet.owner_position_id, a.sheet.version)
                 .cmp(&(
@@ -493,8 +500,17 @@ impl App {
     }
 }
 
+/// A seat as people name it: its title and team (`Regional Sales Manager — East Sales`), since
+/// titles repeat across teams.
+pub(crate) fn seat_name(p: &Position) -> String {
+    match p.team.as_deref().or(p.region.as_deref()) {
+        Some(team) => format!("{} — {team}", p.title),
+        None => p.title.clone(),
+    }
+}
+
 fn owner_title(positions: &[Position], id: &str) -> String {
-    positions.iter().rev().find(|p| p.id == id).map_or_else(|| id.to_string(), |p| p.title.clone())
+    positions.iter().rev().find(|p| p.id == id).map_or_else(|| id.to_string(), seat_name)
 }
 
 fn holder_names(data: &attain_core::Dataset, position: &str, year: &Validity) -> Vec<String> {

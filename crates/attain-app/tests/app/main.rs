@@ -22,6 +22,7 @@ mod pay_digests;
 mod plan_revenue;
 mod platform;
 mod quota_allocation;
+mod quota_pay;
 mod read_model;
 mod reimport;
 mod round_trip;

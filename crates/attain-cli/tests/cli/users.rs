@@ -249,7 +249,7 @@ fn audit_verify_passes_a_fresh_demo_and_names_a_tampered_entry() {
     sandbox.ok(&["demo", "--no-serve", "--db", &db, "--as-of", AS_OF]);
     let run = sandbox.ok(&["audit", "verify", "--db", &db]);
     // The seeding, the six demo users, storing the plans, 25 months run and 24 closed.
-    assert_eq!(run.stdout.trim(), "audit log intact: 57 entries, every hash checked");
+    assert_eq!(run.stdout.trim(), "audit log intact: 58 entries, every hash checked");
 
     tamper(&db, "UPDATE audit_log SET after_json = '{\"login\":\"mallory\"}' WHERE seq = 3");
     let run = sandbox.run(&["audit", "verify", "--db", &db]);

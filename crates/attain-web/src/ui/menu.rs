@@ -42,7 +42,7 @@ const GROUPS: [(&str, &[Entry]); 6] = [
             ("Org chart", "/org", everyone),
             ("People", "/people", everyone),
             ("Territories", "/territories", everyone),
-            ("Quotas", "/compensation/quotas", everyone),
+            ("Quotas", "/plan/quotas", everyone),
         ],
     ),
     (
@@ -103,8 +103,8 @@ pub fn menu_for(actor: &Actor, current: &str) -> Vec<MenuGroup> {
 }
 
 /// The entry a page at `current` belongs to: the one whose path is the page's or the longest
-/// that the page's path lies under (`/compensation/quotas/q-1` is under Quotas, not under
-/// Compensation data).
+/// that the page's path lies under (`/plan/quotas/sheets/qs-1` is under Quotas; the quota
+/// records at `/compensation/quotas` are under Compensation data).
 fn current_entry(current: &str) -> Option<&'static str> {
     GROUPS
         .iter()
@@ -124,7 +124,8 @@ mod tests {
 
     #[test]
     fn a_page_belongs_to_the_longest_entry_it_lies_under() {
-        assert_eq!(current_entry("/compensation/quotas/q-1"), Some("/compensation/quotas"));
+        assert_eq!(current_entry("/plan/quotas/sheets/qs-1"), Some("/plan/quotas"));
+        assert_eq!(current_entry("/compensation/quotas/q-1"), Some("/compensation"));
         assert_eq!(current_entry("/compensation/credit-splits"), Some("/compensation"));
         assert_eq!(current_entry("/pay/statements/2025-01/p-1/explain"), Some("/pay/statements"));
         assert_eq!(current_entry("/opportunities/board"), Some("/opportunities"));

@@ -62,6 +62,15 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/audit", get(admin::audit_page))
         .route("/import", get(admin::import_page))
         .route("/plan/revenue", get(plan::years_page))
+        .route("/plan/quotas", get(plan::quotas::year_page))
+        .route("/plan/quotas/allocate", get(plan::quotas::allocate_page).post(plan::quotas::allocate))
+        .route("/plan/quotas/sheets/{id}", get(plan::quotas::sheet_page).post(plan::quotas::save_sheet))
+        .route("/plan/quotas/sheets/{id}/submit", axum::routing::post(plan::quotas::submit_sheet))
+        .route("/plan/quotas/sheets/{id}/return", axum::routing::post(plan::quotas::return_sheet))
+        .route(
+            "/plan/quotas/sheets/{id}/approve",
+            get(plan::quotas::approve_confirm).post(plan::quotas::approve),
+        )
         .route("/plan/revenue/{year}", get(plan::year_page))
         .route("/plan/revenue/{year}/edit", get(plan::edit_page).post(plan::save_draft))
         .route(

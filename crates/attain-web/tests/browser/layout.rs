@@ -120,7 +120,7 @@ async fn the_menu_opens_one_group_at_a_time_and_closes_on_escape() {
         assert_eq!(here, ["Track"], "the page's group is marked");
         // A click opens Plan's drop-down over the page; opening Pay folds Plan.
         b.click("nav.nav li.group:nth-child(2) summary").await?;
-        let quotas = b.wait_for("nav.nav a[href='/compensation/quotas']").await?;
+        let quotas = b.wait_for("nav.nav a[href='/plan/quotas']").await?;
         assert!(quotas.is_displayed().await?, "Plan's entries show");
         b.click("nav.nav li.group:has(a[href='/pay/runs']) summary").await?;
         // The script folds the others on the group's `toggle` event, a moment after the click.
@@ -133,18 +133,18 @@ async fn the_menu_opens_one_group_at_a_time_and_closes_on_escape() {
         b.wait_for("nav.nav li.group:has(a[href='/pay/runs']) details:not([open])").await?;
         let opened: Vec<bool> = eval(b, open).await?;
         assert!(opened.iter().all(|o| !o), "Escape folds the menu: {opened:?}");
-        let summary = b.wait_for("nav.nav li.group:has(a[href='/compensation/quotas']) summary").await?;
+        let summary = b.wait_for("nav.nav li.group:has(a[href='/plan/quotas']) summary").await?;
         summary.send_keys(ENTER).await?;
-        b.wait_for("nav.nav a[href='/compensation/quotas']").await?.send_keys(ENTER).await?;
+        b.wait_for("nav.nav a[href='/plan/quotas']").await?.send_keys(ENTER).await?;
         // Only the new page marks Quotas as the current entry (the old one has results too).
-        b.wait_for("nav.nav a[aria-current=page][href='/compensation/quotas']").await?;
-        assert_eq!(b.current_path().await?, "/compensation/quotas");
+        b.wait_for("nav.nav a[aria-current=page][href='/plan/quotas']").await?;
+        assert_eq!(b.current_path().await?, "/plan/quotas");
         let current: Vec<String> = eval(
             b,
             "return Array.from(document.querySelectorAll('nav.nav a[aria-current=page]'), a => a.getAttribute('href'));",
         )
         .await?;
-        assert_eq!(current, ["/compensation/quotas"], "the page's entry is marked, and only it");
+        assert_eq!(current, ["/plan/quotas"], "the page's entry is marked, and only it");
         let here: Vec<String> =
             eval(b, "return Array.from(document.querySelectorAll('nav.nav li.here summary'), s => s.innerText);").await?;
         assert_eq!(here, ["Plan"], "quotas are planned: the Plan group is marked");

@@ -13,6 +13,7 @@ mod import;
 mod layout;
 mod pay;
 mod plan;
+mod quotas;
 mod session;
 
 use attain_app::Role;

@@ -26,6 +26,7 @@ fn sheet_json(sheet: &QuotaSheet) -> Value {
 pub(crate) struct SummaryOut {
     sheet: Value,
     owner_title: String,
+    owner_holder: Option<String>,
     target: String,
     total: String,
     in_force: bool,
@@ -35,6 +36,7 @@ fn summary(s: &SheetSummary) -> SummaryOut {
     SummaryOut {
         sheet: sheet_json(&s.sheet),
         owner_title: s.owner_title.clone(),
+        owner_holder: s.owner_holder.clone(),
         target: money_text(s.target),
         total: money_text(s.total),
         in_force: s.in_force,

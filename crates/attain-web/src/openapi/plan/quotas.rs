@@ -172,6 +172,7 @@ pub(crate) fn schemas(schemas: &mut Map<String, Value>) {
         "QuotaSheetSummary".into(),
         json!({"type": "object", "properties": {
             "sheet": schema("QuotaSheets"), "owner_title": {"type": "string"},
+            "owner_holder": {"type": ["string", "null"]},
             "target": decimal(), "total": decimal(), "in_force": {"type": "boolean"}}}),
     );
     schemas.insert(
