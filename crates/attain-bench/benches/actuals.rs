@@ -1,6 +1,7 @@
 //! Plan against actual at customer size: the company's revenue, margin, bookings and new logos
 //! per month of the year (`attain_engine::track::months_of_year`, what the revenue plan page
-//! reads on every view) over the scaled benchmark company's `ATTAIN_BENCH_TRANSACTIONS`
+//! reads on every view), and each deal owner's year (`owners_of_year`, what quota allocation
+//! by last year's results reads) over the scaled benchmark company's `ATTAIN_BENCH_TRANSACTIONS`
 //! transactions (default 1,000,000; EUR rows at monthly rates). The transactions are generated
 //! straight into a fact store, as a server keeps them; the timer covers the pass only. Prints
 //! the median of `ATTAIN_BENCH_RUNS` (default 9) after one warm-up.
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use attain_core::Currency;
 use attain_demo::scaled::{ScaledConfig, company};
-use attain_engine::track::months_of_year;
+use attain_engine::track::{months_of_year, owners_of_year};
 use attain_facts::FactStore;
 use rust_decimal::Decimal;
 
@@ -58,6 +59,27 @@ fn main() {
     println!("year {}:     revenue {revenue} USD, {logos} new logos", config.year);
     println!(
         "months_of_year: median {:.2?} (range {:.2?} – {:.2?}, {runs} runs after a warm-up)",
+        times[times.len() / 2],
+        times[0],
+        times[times.len() - 1]
+    );
+
+    // Quota allocation by last year's results reads each deal owner's year the same way.
+    let mut times: Vec<Duration> = Vec::new();
+    let mut owners = 0;
+    for run in 0..=runs {
+        let started = Instant::now();
+        let by_owner = owners_of_year(&store, config.year, Currency::USD, fx).expect("owners");
+        let took = started.elapsed();
+        if run == 0 {
+            continue;
+        }
+        times.push(took);
+        owners = by_owner.len();
+    }
+    times.sort();
+    println!(
+        "owners_of_year: median {:.2?} (range {:.2?} – {:.2?}, {owners} owners, {runs} runs after a warm-up)",
         times[times.len() / 2],
         times[0],
         times[times.len() - 1]

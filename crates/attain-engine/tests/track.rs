@@ -4,7 +4,7 @@
 use attain_core::domain::*;
 use attain_core::money::FxRate;
 use attain_core::{Currency, Dataset, Date, Money, Validity};
-use attain_engine::track::{ActualsError, months_of_year};
+use attain_engine::track::{ActualsError, months_of_year, owners_of_year};
 use attain_facts::FactStore;
 use jiff::civil::date;
 use rust_decimal::Decimal;
@@ -160,5 +160,39 @@ fn the_demo_years_equal_a_plain_sum_of_their_rows() {
             assert_eq!(months[m].bookings.amount(), bookings[m], "{year} month {}", m + 1);
         }
         assert!(months.iter().map(|m| m.revenue.amount()).sum::<Decimal>() > Decimal::ZERO, "{year}");
+    }
+}
+
+#[test]
+fn each_owners_year_equals_a_plain_sum_of_their_rows() {
+    let data = attain_demo::generate(&attain_demo::DemoConfig::new(date(2018, 7, 1)));
+    let facts = FactStore::from_dataset(&data);
+    let calendar = facts.calendar;
+    let by_owner = owners_of_year(&facts, 2017, Currency::USD, &data.fx_rates).expect("owners");
+    // The row's owner, else its opportunity's; each bookings and revenue as the company's are.
+    let kind_of = |id: &str| data.transactions.iter().find(|t| t.id == id).map(|t| t.kind);
+    let mut expected: std::collections::HashMap<String, (Decimal, Decimal)> = Default::default();
+    for t in data.transactions.iter().filter(|t| calendar.fiscal_year_of(t.date) == 2017) {
+        let opportunity_owner = || {
+            let id = t.opportunity_id.as_deref()?;
+            data.opportunities.iter().find(|o| o.id == id).map(|o| o.owner_id.clone())
+        };
+        let Some(owner) = t.owner_id.clone().or_else(opportunity_owner) else { continue };
+        let counted_as = match (t.kind, t.original_id.as_deref().and_then(kind_of)) {
+            (TransactionKind::Cancellation, Some(k)) => k,
+            (k, _) => k,
+        };
+        let slot = expected.entry(owner).or_default();
+        match counted_as {
+            TransactionKind::Invoice | TransactionKind::Return => slot.0 += t.amount.amount(),
+            TransactionKind::Booking => slot.1 += t.amount.amount(),
+            _ => {}
+        }
+    }
+    assert!(expected.len() > 5, "the demo's deals have owners: {}", expected.len());
+    assert_eq!(by_owner.len(), expected.len());
+    for (owner, (revenue, bookings)) in &expected {
+        let got = by_owner.get(owner).unwrap_or_else(|| panic!("{owner} is missing"));
+        assert_eq!((got.revenue.amount(), got.bookings.amount()), (*revenue, *bookings), "{owner}");
     }
 }

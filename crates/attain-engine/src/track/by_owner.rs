@@ -1,7 +1,8 @@
-//! A fiscal year's actuals per deal owner (the person each transaction names as its owner):
+//! A fiscal year's actuals per deal owner (the person a transaction names as its owner, else
+//! its opportunity's owner):
 //! revenue, margin and bookings, by the same rules and the same month-by-month conversion as
 //! the company's actuals ([`super::actuals`]). Quota allocation by last year's results reads
-//! it; rows without an owner count for nobody.
+//! it; rows with neither count for nobody.
 
 use std::collections::HashMap;
 
@@ -61,7 +62,12 @@ pub fn owners_of_year(
                 if day < first_day || day >= end_day {
                     continue;
                 }
-                let Some(owner) = txns.owner.get(row).filter(|o| *o != NONE) else { continue };
+                // The row's own owner, else its opportunity's (as crediting reads it).
+                let owner = txns.owner.get(row).filter(|o| *o != NONE).or_else(|| {
+                    let opportunity = txns.opportunity.get(row)?;
+                    facts.pipeline.owner.get(opportunity as usize).copied().filter(|o| *o != NONE)
+                });
+                let Some(owner) = owner else { continue };
                 let m = bounds.partition_point(|b| *b <= day) - 1;
                 let flags = txns.flags[row];
                 let amount = i128::from(txns.amount[row]);
