@@ -12,6 +12,7 @@ pub mod access;
 mod app;
 pub mod audit;
 pub mod backup;
+mod batch_write;
 mod error;
 pub mod export;
 pub mod generate;

@@ -359,7 +359,7 @@ fn transaction_bits(snapshot: &Snapshot, reach: &Reach<'_>) -> FixedBitSet {
     set
 }
 
-/// The compensation inputs: quotas, quota sheets and plan assignments follow their position, splits,
+/// The compensation inputs: quotas, quota sheets, objectives and plan assignments follow their position, splits,
 /// adjustments and objective scores their person, each for the days the row is about (a
 /// period's days, a plan's range, the life of the split deal).
 fn comp_flags(snapshot: &Snapshot, reach: &Reach<'_>, flags: &mut [Vec<bool>]) {
@@ -400,6 +400,12 @@ fn comp_flags(snapshot: &Snapshot, reach: &Reach<'_>, flags: &mut [Vec<bool>]) {
         data.adjustments.iter().map(|a| reach.person_during(&a.person_id, &days_of(a.period))).collect();
     flags[slot(Kind::ObjectiveScores)] =
         data.objective_scores.iter().map(|o| reach.person_during(&o.person_id, &days_of(o.period))).collect();
+    // An objective follows its seat over the days it is in force, as a quota does.
+    flags[slot(Kind::Objectives)] = data
+        .objectives
+        .iter()
+        .map(|o| reach.position_during(&o.position_id, &(o.valid_from, o.valid_to)))
+        .collect();
 }
 
 /// Which people's pay `actor` may see for the days of `period`: `None` for whole-company roles,

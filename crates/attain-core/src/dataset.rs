@@ -36,6 +36,9 @@ pub struct Dataset {
     /// Absent from exports written before quota sheets existed.
     #[serde(default)]
     pub quota_sheets: Vec<QuotaSheet>,
+    /// Absent from exports written before individual objectives existed.
+    #[serde(default)]
+    pub objectives: Vec<Objective>,
 }
 
 /// Runs `$body` with `$list` bound to the dataset's list for `$kind`, shared or (with a trailing
@@ -65,6 +68,7 @@ macro_rules! with_list {
             Kind::ObjectiveScores => { let $list = & $($m)? $self.objective_scores; $body }
             Kind::RevenuePlans => { let $list = & $($m)? $self.revenue_plans; $body }
             Kind::QuotaSheets => { let $list = & $($m)? $self.quota_sheets; $body }
+            Kind::Objectives => { let $list = & $($m)? $self.objectives; $body }
         }
     };
 }
@@ -210,6 +214,7 @@ impl Dataset {
             objective_scores,
             revenue_plans,
             quota_sheets,
+            objectives,
         } = other;
         move_to_end(&mut self.company, company);
         move_to_end(&mut self.people, people);
@@ -232,6 +237,7 @@ impl Dataset {
         move_to_end(&mut self.objective_scores, objective_scores);
         move_to_end(&mut self.revenue_plans, revenue_plans);
         move_to_end(&mut self.quota_sheets, quota_sheets);
+        move_to_end(&mut self.objectives, objectives);
     }
 
     /// Record counts per kind, in dependency order.

@@ -67,10 +67,11 @@ pub enum Kind {
     // Declared last so the kinds' numbers (which digests hash) stay as they were; `ALL` lists
     // it where its references put it, before the quotas that name it.
     QuotaSheets,
+    Objectives,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 21] = [
+    pub const ALL: [Kind; 22] = [
         Kind::Company,
         Kind::People,
         Kind::Positions,
@@ -92,6 +93,7 @@ impl Kind {
         Kind::Adjustments,
         Kind::ObjectiveScores,
         Kind::RevenuePlans,
+        Kind::Objectives,
     ];
 
     /// The kind's name in the CLI, file names and tables (`territory_owners`).
@@ -123,6 +125,7 @@ impl Kind {
             Kind::ObjectiveScores => &ObjectiveScore::SPEC,
             Kind::RevenuePlans => &RevenuePlan::SPEC,
             Kind::QuotaSheets => &QuotaSheet::SPEC,
+            Kind::Objectives => &Objective::SPEC,
         }
     }
 }
@@ -629,6 +632,7 @@ impl Kind {
             Kind::ObjectiveScores => via::<ObjectiveScore>(values),
             Kind::RevenuePlans => via::<RevenuePlan>(values),
             Kind::QuotaSheets => via::<QuotaSheet>(values),
+            Kind::Objectives => via::<Objective>(values),
         }
     }
 }

@@ -23,6 +23,10 @@ impl Kind {
                 from: "valid_from",
                 to: "valid_to",
             }),
+            // One objective per seat and measure at a time: a new one ends the one before.
+            Kind::Objectives => {
+                Some(NoOverlap { group: &["position_id", "measure"], from: "valid_from", to: "valid_to" })
+            }
             _ => None,
         }
     }

@@ -15,6 +15,7 @@ mod catalog;
 mod comp;
 mod dates;
 mod names;
+mod objectives;
 mod org;
 mod pipeline;
 mod plan_files;
@@ -64,6 +65,7 @@ pub fn generate(config: &DemoConfig) -> Dataset {
     let calendar = FiscalCalendar::default();
     let comp = comp::build(seed, &calendar, &window, &org, &book, &pipeline, &activities);
     let revenue_plans = revenue_plans::build(&transactions, &calendar, &window);
+    let objectives = objectives::build(&calendar, &window, &org);
     Dataset {
         company: vec![Company {
             id: Company::ID.to_string(),
@@ -92,5 +94,6 @@ pub fn generate(config: &DemoConfig) -> Dataset {
         objective_scores: comp.objective_scores,
         revenue_plans,
         quota_sheets: Vec::new(),
+        objectives,
     }
 }

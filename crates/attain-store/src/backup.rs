@@ -36,6 +36,7 @@ pub const BACKUP_TABLES: &[&str] = &[
     "adjustments",
     "objective_scores",
     "revenue_plans",
+    "objectives",
     "users",
     "api_tokens",
     "plan_files",

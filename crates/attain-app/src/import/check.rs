@@ -436,6 +436,7 @@ pub(super) fn noun(kind: Kind) -> &'static str {
         Kind::ObjectiveScores => "objective score",
         Kind::RevenuePlans => "revenue plan",
         Kind::QuotaSheets => "quota sheet",
+        Kind::Objectives => "objective",
     }
 }
 

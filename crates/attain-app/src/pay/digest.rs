@@ -153,9 +153,11 @@ pub(crate) fn digests(
         objective_scores,
         revenue_plans: _,
         quota_sheets,
+        objectives: _,
     } = data;
-    // Contacts, stage history and activities feed the Track KPIs only, and the revenue plan
-    // reaches pay only through the quotas allocated from it: pay never reads them.
+    // Contacts, stage history, activities and individual objectives feed the Track KPIs only,
+    // and the revenue plan reaches pay only through the quotas allocated from it: pay never
+    // reads them.
     let calendar = company.first().map(|c| c.calendar).unwrap_or_default();
     let mut months = Months::new(first, last);
     // The plan files and the undated records (the company and its calendar, territories,

@@ -141,16 +141,22 @@ impl App {
         let snapshot = self.snapshot();
         let visible = snapshot.visible_to(actor);
         let in_force = sheets_in_force(&snapshot.data.quota_sheets);
+        let (day, _) = self.org_day(fiscal_year);
+        // Each sheet's lines, found in one pass over the quotas rather than one per sheet.
+        let mut lines_of: std::collections::HashMap<&str, Vec<Decimal>> = std::collections::HashMap::new();
+        for q in &snapshot.data.quotas {
+            if let Some(sheet) = q.sheet_id.as_deref() {
+                lines_of.entry(sheet).or_default().push(q.amount);
+            }
+        }
         let mut out = Vec::new();
         for (index, sheet) in snapshot.data.quota_sheets.iter().enumerate() {
             if sheet.fiscal_year != fiscal_year || !visible.row(Kind::QuotaSheets, index) {
                 continue;
             }
-            let lines =
-                snapshot.data.quotas.iter().filter(|q| q.sheet_id.as_deref() == Some(sheet.id.as_str()));
+            let lines = lines_of.get(sheet.id.as_str()).map(Vec::as_slice).unwrap_or_default();
             let zero = Money::zero(sheet.envelope.currency());
-            let total = sum(lines.map(|q| Money::new(q.amount, zero.currency()).unwrap_or(zero)), zero)?;
-            let (day, _) = self.org_day(fiscal_year);
+            let total = sum(lines.iter().map(|a| Money::new(*a, zero.currency()).unwrap_or(zero)), zero)?;
             out.push(SheetSummary {
                 owner_holder: holder_of(&snapshot.data.assignments, &sheet.owner_position_id, day)
                     .and_then(|p| snapshot.data.people.iter().find(|x| x.id == p))

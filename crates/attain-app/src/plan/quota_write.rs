@@ -1,26 +1,18 @@
-//! Writing quota sheets and their lines: one transaction through the import's checks (so a
-//! sheet is never stored without its lines, an approved sheet or its lines never change, and
-//! every reference resolves), one audit entry saying what the use-case did.
+//! Writing quota sheets and their lines (through `batch_write`): one transaction, so a sheet
+//! is never stored without its lines, an approved sheet or its lines never change, and every
+//! reference resolves; one audit entry saying what the use-case did.
 
 use attain_core::Kind;
 use attain_core::domain::{Quota, QuotaSheet};
-use attain_core::record::{Record, cells_to_text};
 
 use super::allocation::{Allocation, AllocationRequest};
 use crate::access::Actor;
 use crate::app::App;
 use crate::audit::Change;
+use crate::batch_write::source_row;
 use crate::error::{AppError, AppResult};
-use crate::import::{Batch, ImportError, ImportOptions, Origin, SourceRow, apply};
+use crate::import::{Batch, Origin};
 use crate::records::etag;
-
-fn row<R: Record>(kind: Kind, origin: &std::sync::Arc<Origin>, line: u64, record: &R) -> SourceRow {
-    let spec = kind.spec();
-    let texts = cells_to_text(spec, &record.to_values());
-    let pairs: Vec<(&str, Option<String>)> =
-        spec.columns.iter().zip(texts).map(|(c, t)| (c.name, Some(t).filter(|t| !t.is_empty()))).collect();
-    SourceRow::build(kind, origin, line, &pairs)
-}
 
 impl App {
     /// Writes `sheets` and `lines` in one transaction, audited as `change`. With `expected`
@@ -34,10 +26,7 @@ impl App {
         change: Change,
         expected: Option<(String, String)>,
     ) -> AppResult<()> {
-        let _writing = self.writer().await;
-        if self.store().data_changes_after(self.snapshot().audit_seq).await? > 0 {
-            self.refresh().await?;
-        }
+        let _writing = self.fresh_writer().await?;
         if let Some((id, tag)) = expected {
             let snapshot = self.snapshot();
             let index = snapshot.find(Kind::QuotaSheets, &id).first().copied().ok_or(AppError::NotFound)?;
@@ -52,27 +41,12 @@ impl App {
         let line_origin = Origin::canonical("quota sheet lines", Kind::Quotas);
         let mut batch = Batch::default();
         for (i, s) in sheets.iter().enumerate() {
-            batch.push(Kind::QuotaSheets, row(Kind::QuotaSheets, &sheet_origin, i as u64 + 1, s));
+            batch.push(Kind::QuotaSheets, source_row(Kind::QuotaSheets, &sheet_origin, i as u64 + 1, s));
         }
         for (i, q) in lines.iter().enumerate() {
-            batch.push(Kind::Quotas, row(Kind::Quotas, &line_origin, i as u64 + 1, q));
+            batch.push(Kind::Quotas, source_row(Kind::Quotas, &line_origin, i as u64 + 1, q));
         }
-        let mut options = ImportOptions::by(actor, change.action, "quota sheets").keeping_written();
-        if let Some(audit) = options.audit.as_mut() {
-            audit.change = Some(change);
-        }
-        let mut report =
-            apply(self.store(), batch, options, &crate::NoProgress).await.map_err(|e| match e {
-                ImportError::Rejected { errors } => match errors.into_iter().next() {
-                    Some(first) => AppError::Invalid {
-                        field: first.column,
-                        message: format!("{} (line {}): {}", first.file, first.line, first.reason),
-                    },
-                    None => AppError::Internal("the quota sheet was refused without a reason".into()),
-                },
-                other => AppError::Import(other),
-            })?;
-        self.refresh_after(std::mem::take(&mut report.written)).await
+        self.write_batch(actor, batch, change, "quota sheets").await
     }
 
     /// Computes the allocation and writes it: the sheets as drafts (an open draft of a chain

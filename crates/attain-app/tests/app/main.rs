@@ -15,6 +15,7 @@ mod generate;
 mod in_memory;
 mod large;
 mod mappings;
+mod objectives;
 mod overlap;
 mod pay;
 mod pay_access;

@@ -2,12 +2,14 @@
 //! territories, accounts and contacts, products, opportunities and their stage history,
 //! activities, the sales transactions money is computed from, and the compensation inputs
 //! (quotas, plan assignments, credit splits, adjustments, objective scores), the revenue
-//! plan's versions and the quota sheets that divide it down the organisation.
+//! plan's versions, the quota sheets that divide it down the organisation, and each seat's
+//! individual objectives (activity counts, period targets).
 
 mod account;
 mod activity;
 mod comp;
 mod company;
+mod objective;
 mod opportunity;
 mod org;
 mod product;
@@ -20,6 +22,7 @@ pub use account::{Account, AccountSize, BuyingRole, Contact};
 pub use activity::{Activity, ActivityKind};
 pub use comp::{Adjustment, CreditRole, CreditSplit, ObjectiveScore, PlanAssignment, Quota};
 pub use company::Company;
+pub use objective::{Cadence, Objective, ObjectiveMeasure};
 pub use opportunity::{Channel, DealStatus, DealType, Opportunity, StageChange};
 pub use org::{Assignment, Person, Position, Role, days_in_period, holder_of, position_of, position_on};
 pub use product::Product;

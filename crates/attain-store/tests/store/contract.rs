@@ -344,6 +344,32 @@ fn comp_inputs(d: &mut Dataset) {
         approved_at: Some(stamp),
         review_note: Some("Sent back once: \"East too low\"".into()),
     });
+    // Objectives: a count that ended (the day after is the first it no longer holds) and a
+    // money target with cents, still open.
+    d.objectives.push(Objective {
+        id: Objective::id_for("vp", ObjectiveMeasure::Calls, date(2017, 1, 1)),
+        position_id: "vp".into(),
+        measure: ObjectiveMeasure::Calls,
+        cadence: Cadence::Week,
+        target: Decimal::from(20),
+        currency: None,
+        valid_from: date(2017, 1, 1),
+        valid_to: Some(date(2017, 7, 1)),
+        note: Some("Calls to \"named\" accounts".into()),
+        set_by: Some("ops@example.com".into()),
+    });
+    d.objectives.push(Objective {
+        id: Objective::id_for("vp", ObjectiveMeasure::Bookings, date(2017, 4, 1)),
+        position_id: "vp".into(),
+        measure: ObjectiveMeasure::Bookings,
+        cadence: Cadence::Quarter,
+        target: Decimal::new(25_000_050, 2),
+        currency: Some(Currency::EUR),
+        valid_from: date(2017, 4, 1),
+        valid_to: None,
+        note: None,
+        set_by: None,
+    });
 }
 
 async fn a_dataset_round_trips_exactly(store: Store, _b: Db) {

@@ -43,6 +43,7 @@ const GROUPS: [(&str, &[Entry]); 6] = [
             ("People", "/people", everyone),
             ("Territories", "/territories", everyone),
             ("Quotas", "/plan/quotas", everyone),
+            ("Objectives", "/plan/objectives", everyone),
         ],
     ),
     (

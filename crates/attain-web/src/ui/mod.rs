@@ -62,6 +62,14 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/audit", get(admin::audit_page))
         .route("/import", get(admin::import_page))
         .route("/plan/revenue", get(plan::years_page))
+        .route(
+            "/plan/objectives",
+            get(plan::objectives::objectives_page).post(plan::objectives::set_objective),
+        )
+        .route(
+            "/plan/objectives/{id}/end",
+            get(plan::objectives::end_confirm).post(plan::objectives::end_objective),
+        )
         .route("/plan/quotas", get(plan::quotas::year_page))
         .route("/plan/quotas/allocate", get(plan::quotas::allocate_page).post(plan::quotas::allocate))
         .route("/plan/quotas/sheets/{id}", get(plan::quotas::sheet_page).post(plan::quotas::save_sheet))

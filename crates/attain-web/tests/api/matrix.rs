@@ -119,8 +119,8 @@ const NEW_LOGIN: &str = "matrix.user";
 /// Every route in `crates/attain-web/src/api/mod.rs`, with concrete arguments. `product` is
 /// the current JSON of one product (catalogues are readable by everyone signed in); `rep` is
 /// the demo rep's person id, whose statements every role sees (the demo manager's team
-/// includes the rep).
-pub fn table(product: &Value, rep: &str) -> Vec<Call> {
+/// includes the rep), and `rep_seat` their position.
+pub fn table(product: &Value, rep: &str, rep_seat: &str) -> Vec<Call> {
     use Access::*;
     let product_id = product["id"].as_str().expect("a product id");
     let mut calls = vec![
@@ -178,7 +178,40 @@ pub fn table(product: &Value, rep: &str) -> Vec<Call> {
     calls.extend(pay_calls(rep));
     calls.extend(plan_calls());
     calls.extend(quota_calls());
+    calls.extend(objective_calls(rep_seat));
     calls
+}
+
+/// Individual objectives: everyone reads theirs; the rep's seat gets a new call objective from
+/// the admin, the comp admin (the same again: it is replaced) and the rep's manager; finance,
+/// the executive and the rep themself may not set it. Ending it: the admin does; by then
+/// it already ends that day for the comp admin and the manager.
+fn objective_calls(rep_seat: &str) -> Vec<Call> {
+    use Access::*;
+    let id = format!("ob-{rep_seat}-calls-2018-02-01");
+    vec![
+        Call::new(
+            Method::GET,
+            "/api/v1/plan/objectives",
+            "/api/v1/plan/objectives?history=true",
+            SignedIn(200),
+        ),
+        Call::new(
+            Method::POST,
+            "/api/v1/plan/objectives",
+            "/api/v1/plan/objectives",
+            Each([201, 201, 403, 201, 403, 403]),
+        )
+        .json(json!({"seat": rep_seat, "measure": "calls", "cadence": "week", "target": "25",
+                "valid_from": "2018-02-01", "note": "the matrix raises it"})),
+        Call::new(
+            Method::POST,
+            "/api/v1/plan/objectives/{id}/end",
+            &format!("/api/v1/plan/objectives/{id}/end"),
+            Each([200, 422, 403, 422, 403, 403]),
+        )
+        .json(json!({"valid_to": "2018-06-01"})),
+    ]
 }
 
 /// The revenue plan's routes: read by the whole-company roles; FY2019 (which has no plan)
@@ -477,7 +510,14 @@ async fn every_route_for_every_role(backend: Db) {
     let callers = callers(&app).await;
     let admin = &callers[1].1;
     let product = admin.get("/api/v1/products?per_page=1").await.data()[0].clone();
-    let calls = table(&product, &app.person_of(Role::Rep));
+    let rep = app.person_of(Role::Rep);
+    let rep_seat = {
+        let snapshot = app.app.snapshot();
+        attain_core::domain::position_of(&snapshot.data.assignments, &rep, crate::support::as_of())
+            .expect("the demo rep holds a seat")
+            .to_string()
+    };
+    let calls = table(&product, &rep, &rep_seat);
     let audience = pay_audience(&app, admin).await;
     let doc = attain_web::openapi_document();
 

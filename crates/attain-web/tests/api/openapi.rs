@@ -17,7 +17,7 @@ const DOCUMENTATION_ROUTES: [&str; 2] = ["/api/openapi.json", "/api/docs"];
 /// OpenAPI names them.
 fn served_operations() -> BTreeSet<(String, String)> {
     let mut operations = BTreeSet::new();
-    for call in table(&json!({"id": "x", "name": "x"}), "p-x") {
+    for call in table(&json!({"id": "x", "name": "x"}), "p-x", "pos-x") {
         if DOCUMENTATION_ROUTES.contains(&call.route.as_str()) {
             continue;
         }

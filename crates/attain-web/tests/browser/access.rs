@@ -25,6 +25,7 @@ fn expected_menu(role: Role) -> (Vec<&'static str>, Vec<&'static str>) {
         "People",
         "Territories",
         "Quotas",
+        "Objectives",
         "Accounts",
         "Opportunities",
         "Activities",

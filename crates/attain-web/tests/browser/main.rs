@@ -11,6 +11,7 @@ mod access;
 mod admin;
 mod import;
 mod layout;
+mod objectives;
 mod pay;
 mod plan;
 mod quotas;

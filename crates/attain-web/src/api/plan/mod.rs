@@ -1,7 +1,9 @@
-//! Plan: the revenue plan (`revenue.rs`) and quota allocation with its sheets' workflow
-//! (`quotas.rs`). Only the whole-company roles read the company plan; managers see their own
-//! team's quota sheets. Who may do what is the app's decision.
+//! Plan: the revenue plan (`revenue.rs`), quota allocation with its sheets' workflow
+//! (`quotas.rs`) and individual objectives (`objectives.rs`). Only the whole-company roles
+//! read the company plan; managers see their own team's quota sheets and objectives. Who may
+//! do what is the app's decision.
 
+pub(crate) mod objectives;
 pub(crate) mod quotas;
 pub(crate) mod revenue;
 

@@ -1,6 +1,7 @@
-//! The Plan operations and schemas: the revenue plan (`revenue.rs`) and quota allocation with
-//! its sheets (`quotas.rs`).
+//! The Plan operations and schemas: the revenue plan (`revenue.rs`), quota allocation with
+//! its sheets (`quotas.rs`) and individual objectives (`objectives.rs`).
 
+mod objectives;
 mod quotas;
 mod revenue;
 
@@ -10,10 +11,12 @@ use serde_json::{Map, Value};
 pub(super) fn paths(paths: &mut Map<String, Value>) {
     revenue::paths(paths);
     quotas::paths(paths);
+    objectives::paths(paths);
 }
 
 /// The plan schemas.
 pub(super) fn schemas(schemas: &mut Map<String, Value>) {
     revenue::schemas(schemas);
     quotas::schemas(schemas);
+    objectives::schemas(schemas);
 }

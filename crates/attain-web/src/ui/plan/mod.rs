@@ -1,6 +1,8 @@
-//! The Plan section: the revenue plan (`revenue.rs`) and quotas (`quotas.rs`); territories,
-//! territory plans and capacity join here as they are built.
+//! The Plan section: the revenue plan (`revenue.rs`), quotas (`quotas.rs`) and individual
+//! objectives (`objectives.rs`); territories, territory plans and capacity join here as they
+//! are built.
 
+pub(crate) mod objectives;
 pub(crate) mod quotas;
 mod revenue;
 
