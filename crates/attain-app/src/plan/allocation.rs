@@ -22,6 +22,7 @@ use attain_engine::plan::{Method, Ramp, Seat, allocate, apportion, capacity};
 use attain_engine::track::{OwnerActuals, owners_of_year};
 use rust_decimal::Decimal;
 
+use super::{percent, read_ramp};
 use crate::access::{Actor, Permission};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
@@ -87,14 +88,6 @@ struct Inputs {
     note: String,
 }
 
-fn percent(field: &'static str, text: &str) -> AppResult<Decimal> {
-    let value: Decimal = text
-        .trim()
-        .parse()
-        .map_err(|_| AppError::invalid(field, format!("'{}' is not a number", text.trim())))?;
-    Ok(value.normalize())
-}
-
 fn read_request(r: &AllocationRequest) -> AppResult<Inputs> {
     let fiscal_year = parse_fiscal_year(&r.fiscal_year).ok_or_else(|| {
         AppError::invalid(
@@ -153,14 +146,7 @@ fn read_request(r: &AllocationRequest) -> AppResult<Inputs> {
         }
         over_assignment.push(p);
     }
-    let steps = r
-        .ramp
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| percent("ramp", s))
-        .collect::<AppResult<Vec<_>>>()?;
-    let ramp = Ramp::new(steps).map_err(|e| AppError::invalid("ramp", e.to_string()))?;
+    let ramp = read_ramp(&r.ramp)?;
     let note = r.note.trim().to_string();
     if note.is_empty() {
         return Err(AppError::invalid("note", "say why quotas are allocated (the annual plan, a reorg)"));

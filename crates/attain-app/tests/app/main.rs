@@ -6,6 +6,7 @@
 mod audit;
 mod backup;
 mod bad_files;
+mod capacity;
 mod comp_import;
 mod comp_scope;
 mod demo;

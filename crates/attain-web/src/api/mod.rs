@@ -44,6 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/plan/revenue/{year}/draft", axum::routing::put(plan::revenue::put_draft))
         .route("/api/v1/plan/revenue/{year}/learned-shares", get(plan::revenue::learned_shares))
         .route("/api/v1/plan/revenue/{year}/versions/{version}/approve", post(plan::revenue::approve))
+        .route("/api/v1/plan/capacity/{year}", get(plan::capacity::capacity))
         .route("/api/v1/plan/objectives", get(plan::objectives::list).post(plan::objectives::set))
         .route("/api/v1/plan/objectives/{id}/end", post(plan::objectives::end))
         .route("/api/v1/plan/quotas/allocate", post(plan::quotas::allocate))

@@ -44,6 +44,7 @@ const GROUPS: [(&str, &[Entry]); 6] = [
             ("Territories", "/territories", everyone),
             ("Quotas", "/plan/quotas", everyone),
             ("Objectives", "/plan/objectives", everyone),
+            ("Capacity", "/plan/capacity", plan_readers),
         ],
     ),
     (

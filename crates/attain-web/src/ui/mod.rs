@@ -62,6 +62,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/audit", get(admin::audit_page))
         .route("/import", get(admin::import_page))
         .route("/plan/revenue", get(plan::years_page))
+        .route("/plan/capacity", get(plan::capacity::capacity_page))
         .route(
             "/plan/objectives",
             get(plan::objectives::objectives_page).post(plan::objectives::set_objective),

@@ -21,6 +21,7 @@ mod openapi;
 mod other_writers;
 mod pay;
 mod pay_plans;
+mod plan_capacity;
 mod plan_objectives;
 mod plan_quotas;
 mod plan_revenue;

@@ -190,6 +190,13 @@ fn objective_calls(rep_seat: &str) -> Vec<Call> {
     use Access::*;
     let id = format!("ob-{rep_seat}-calls-2018-02-01");
     vec![
+        // Capacity is company totals, like the plan it reads.
+        Call::new(
+            Method::GET,
+            "/api/v1/plan/capacity/{year}",
+            "/api/v1/plan/capacity/2018?attrition=30",
+            PlanReaders(200),
+        ),
         Call::new(
             Method::GET,
             "/api/v1/plan/objectives",

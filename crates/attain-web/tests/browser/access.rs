@@ -20,18 +20,11 @@ fn expected_menu(role: Role) -> (Vec<&'static str>, Vec<&'static str>) {
     if !matches!(role, Role::Manager | Role::Rep) {
         entries.push("Revenue plan");
     }
-    entries.extend([
-        "Org chart",
-        "People",
-        "Territories",
-        "Quotas",
-        "Objectives",
-        "Accounts",
-        "Opportunities",
-        "Activities",
-        "Transactions",
-        "Statements",
-    ]);
+    entries.extend(["Org chart", "People", "Territories", "Quotas", "Objectives"]);
+    if !matches!(role, Role::Manager | Role::Rep) {
+        entries.push("Capacity");
+    }
+    entries.extend(["Accounts", "Opportunities", "Activities", "Transactions", "Statements"]);
     if !matches!(role, Role::Manager | Role::Rep) {
         entries.push("Runs");
     }

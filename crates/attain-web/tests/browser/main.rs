@@ -9,6 +9,7 @@ mod support;
 
 mod access;
 mod admin;
+mod capacity;
 mod import;
 mod layout;
 mod objectives;

@@ -1,8 +1,9 @@
 //! Plan: the revenue plan (`revenue.rs`), quota allocation with its sheets' workflow
-//! (`quotas.rs`) and individual objectives (`objectives.rs`). Only the whole-company roles
-//! read the company plan; managers see their own team's quota sheets and objectives. Who may
-//! do what is the app's decision.
+//! (`quotas.rs`), individual objectives (`objectives.rs`) and capacity (`capacity.rs`). Only
+//! the whole-company roles read the company plan and its capacity; managers see their own
+//! team's quota sheets and objectives. Who may do what is the app's decision.
 
+pub(crate) mod capacity;
 pub(crate) mod objectives;
 pub(crate) mod quotas;
 pub(crate) mod revenue;

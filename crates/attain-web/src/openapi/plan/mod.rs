@@ -1,6 +1,8 @@
 //! The Plan operations and schemas: the revenue plan (`revenue.rs`), quota allocation with
-//! its sheets (`quotas.rs`) and individual objectives (`objectives.rs`).
+//! its sheets (`quotas.rs`), individual objectives (`objectives.rs`) and capacity
+//! (`capacity.rs`).
 
+mod capacity;
 mod objectives;
 mod quotas;
 mod revenue;
@@ -12,6 +14,7 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
     revenue::paths(paths);
     quotas::paths(paths);
     objectives::paths(paths);
+    capacity::paths(paths);
 }
 
 /// The plan schemas.
@@ -19,4 +22,5 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
     revenue::schemas(schemas);
     quotas::schemas(schemas);
     objectives::schemas(schemas);
+    capacity::schemas(schemas);
 }

@@ -1,7 +1,8 @@
-//! The Plan section: the revenue plan (`revenue.rs`), quotas (`quotas.rs`) and individual
-//! objectives (`objectives.rs`); territories, territory plans and capacity join here as they
-//! are built.
+//! The Plan section: the revenue plan (`revenue.rs`), quotas (`quotas.rs`), individual
+//! objectives (`objectives.rs`) and capacity (`capacity.rs`); territories and territory plans
+//! join here as they are built.
 
+pub(crate) mod capacity;
 pub(crate) mod objectives;
 pub(crate) mod quotas;
 mod revenue;
