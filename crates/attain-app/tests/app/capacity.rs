@@ -4,7 +4,7 @@
 //! whole-company roles read it; every bad choice names its field.
 
 use attain_app::plan::CapacityRequest;
-use attain_app::{App, AppError, Role};
+use attain_app::{AppError, Role};
 use attain_core::domain::{Role as SeatRole, holder_of};
 use attain_store::Store;
 use attain_testkit::Db;
@@ -13,16 +13,8 @@ use jiff::civil::date;
 use crate::on_both;
 use crate::scope::as_person;
 
-async fn demo(store: Store) -> App {
-    let as_of = date(2018, 1, 15);
-    attain_app::seed::seed_demo(&store, &attain_demo::DemoConfig::new(as_of), &attain_app::NoProgress)
-        .await
-        .unwrap();
-    App::new(store, attain_app::Settings { today: Some(as_of), ..Default::default() }).await.unwrap()
-}
-
 async fn the_plan_needs_its_heads_quarter_by_quarter(store: Store, _: Db) {
-    let app = demo(store.clone()).await;
+    let app = crate::demo_app(store.clone()).await;
     // A new rep seat approved to open in the second quarter, nobody in it yet.
     let manager =
         app.snapshot().data.positions.iter().find(|p| p.role == SeatRole::Manager).unwrap().id.clone();
@@ -93,7 +85,7 @@ async fn the_plan_needs_its_heads_quarter_by_quarter(store: Store, _: Db) {
 }
 
 async fn only_the_whole_company_roles_read_it_and_bad_choices_name_their_field(store: Store, _: Db) {
-    let app = demo(store).await;
+    let app = crate::demo_app(store).await;
     let ops = as_person(Role::CompAdmin, None);
     let snapshot = app.snapshot();
     let data = &snapshot.data;

@@ -134,3 +134,13 @@ pub(crate) fn rejected(result: Result<ImportReport, ImportError>) -> Vec<RowErro
 pub(crate) fn total(amounts: impl IntoIterator<Item = attain_core::Money>) -> rust_decimal::Decimal {
     amounts.into_iter().map(|m| m.amount()).sum()
 }
+
+/// The demo company as of 2018-01-15 (FY2018's plan approved, the open month 2018-01), in
+/// `store`, with the app's today set to that day.
+pub(crate) async fn demo_app(store: Store) -> attain_app::App {
+    let as_of = jiff::civil::date(2018, 1, 15);
+    attain_app::seed::seed_demo(&store, &attain_demo::DemoConfig::new(as_of), &NoProgress).await.unwrap();
+    attain_app::App::new(store, attain_app::Settings { today: Some(as_of), ..Default::default() })
+        .await
+        .unwrap()
+}

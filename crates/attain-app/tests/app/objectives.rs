@@ -14,14 +14,6 @@ use jiff::civil::date;
 use crate::on_both;
 use crate::scope::as_person;
 
-async fn demo(store: Store) -> App {
-    let as_of = date(2018, 1, 15);
-    attain_app::seed::seed_demo(&store, &attain_demo::DemoConfig::new(as_of), &attain_app::NoProgress)
-        .await
-        .unwrap();
-    App::new(store, attain_app::Settings { today: Some(as_of), ..Default::default() }).await.unwrap()
-}
-
 fn login(role: Role, login: &str, person: Option<&str>) -> Actor {
     Actor { login: login.into(), ..as_person(role, person) }
 }
@@ -67,7 +59,7 @@ fn calls(seat: &str, target: &str, from: &str) -> ObjectiveRequest {
 }
 
 async fn a_manager_sets_their_team_one_objective_and_the_earlier_ones_end(store: Store, _: Db) {
-    let app = demo(store.clone()).await;
+    let app = crate::demo_app(store.clone()).await;
     let o = org(&app);
     let manager = login(Role::Manager, "east.manager", Some(&o.manager.1));
     let before = app.snapshot().data.objectives.len();
@@ -124,7 +116,7 @@ async fn a_manager_sets_their_team_one_objective_and_the_earlier_ones_end(store:
 }
 
 async fn who_may_set_what(store: Store, _: Db) {
-    let app = demo(store).await;
+    let app = crate::demo_app(store).await;
     let o = org(&app);
     let manager = login(Role::Manager, "east.manager", Some(&o.manager.1));
     let rep_person =
@@ -178,7 +170,7 @@ async fn who_may_set_what(store: Store, _: Db) {
 }
 
 async fn bad_input_names_its_field_and_writes_nothing(store: Store, _: Db) {
-    let app = demo(store).await;
+    let app = crate::demo_app(store).await;
     let o = org(&app);
     let ops = login(Role::CompAdmin, "ops", None);
     let seat = &o.reps[0];

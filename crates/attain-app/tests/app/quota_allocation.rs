@@ -15,14 +15,6 @@ use jiff::civil::date;
 use crate::on_both;
 use crate::scope::as_person;
 
-async fn demo(store: Store) -> App {
-    let as_of = date(2018, 1, 15);
-    attain_app::seed::seed_demo(&store, &attain_demo::DemoConfig::new(as_of), &attain_app::NoProgress)
-        .await
-        .unwrap();
-    App::new(store, attain_app::Settings { today: Some(as_of), ..Default::default() }).await.unwrap()
-}
-
 fn request(method: &str) -> AllocationRequest {
     AllocationRequest {
         fiscal_year: "FY2018".into(),
@@ -62,7 +54,7 @@ fn sum_lines(app: &App, sheet: &QuotaSheet) -> Decimal {
 }
 
 async fn every_method_divides_the_plan_exactly_and_preview_equals_apply(store: Store, _: Db) {
-    let app = demo(store).await;
+    let app = crate::demo_app(store).await;
     let ops = login(Role::CompAdmin, "ops@example.com", None);
     let plan_revenue = app
         .snapshot()
@@ -141,7 +133,7 @@ async fn every_method_divides_the_plan_exactly_and_preview_equals_apply(store: S
 }
 
 async fn managers_adjust_within_the_envelope_and_the_next_level_up_approves(store: Store, _: Db) {
-    let app = demo(store.clone()).await;
+    let app = crate::demo_app(store.clone()).await;
     let ops = login(Role::CompAdmin, "ops@example.com", None);
     let (vp, seat, manager, other_manager) = org(&app);
     let boss = login(Role::Manager, "east@example.com", Some(&manager));

@@ -8,15 +8,24 @@ use crate::Sandbox;
 
 const AS_OF: &str = "2018-01-15";
 
-/// A workbook with a notes sheet first and `rows` (strings, the amount column as numbers
-/// unless it does not read as one) on a sheet named Quotas, its header on the sheet's row 1.
-fn quotas_workbook(header: &[&str], rows: &[Vec<String>], amount: usize) -> Vec<u8> {
+/// A workbook holding `rows` under `header` on a sheet named `sheet` (after a notes sheet,
+/// when `notes` is given), the `number` column as numbers when a cell reads as one (as a
+/// spreadsheet holds it), everything else as text.
+fn workbook(
+    sheet_name: &str,
+    notes: Option<&str>,
+    header: &[&str],
+    rows: &[Vec<String>],
+    number: usize,
+) -> Vec<u8> {
     let mut book = Workbook::new();
-    let notes = book.add_worksheet();
-    notes.set_name("Notes").expect("a name");
-    notes.write(0, 0, "Q1 quotas as agreed with finance").expect("a cell");
+    if let Some(text) = notes {
+        let notes = book.add_worksheet();
+        notes.set_name("Notes").expect("a name");
+        notes.write(0, 0, text).expect("a cell");
+    }
     let sheet = book.add_worksheet();
-    sheet.set_name("Quotas").expect("a name");
+    sheet.set_name(sheet_name).expect("a name");
     for (c, h) in header.iter().enumerate() {
         sheet.write(0, c as u16, *h).expect("a header");
     }
@@ -24,13 +33,18 @@ fn quotas_workbook(header: &[&str], rows: &[Vec<String>], amount: usize) -> Vec<
         for (c, cell) in row.iter().enumerate() {
             let (r, c) = (r as u32 + 1, c as u16);
             match cell.parse::<f64>() {
-                Ok(n) if usize::from(c) == amount => sheet.write(r, c, n),
+                Ok(n) if usize::from(c) == number => sheet.write(r, c, n),
                 _ => sheet.write(r, c, cell.as_str()),
             }
             .expect("a cell");
         }
     }
     book.save_to_buffer().expect("a workbook")
+}
+
+/// The quotas sheet after a notes sheet, the amount column as numbers.
+fn quotas_workbook(header: &[&str], rows: &[Vec<String>], amount: usize) -> Vec<u8> {
+    workbook("Quotas", Some("Q1 quotas as agreed with finance"), header, rows, amount)
 }
 
 #[test]
@@ -73,27 +87,10 @@ fn quotas_import_from_a_workbook_and_a_bad_cell_is_named_by_sheet_row_and_column
     assert_eq!(line.split(',').nth(amount), Some("12345.5"), "{line}");
 }
 
-/// A workbook with one sheet named Objectives: `rows` under `header`, the target column as a
-/// number when it reads as one (as a spreadsheet holds it).
+/// A workbook with one sheet named Objectives, the target column as numbers.
 fn objectives_workbook(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let target = header.iter().position(|h| *h == "target").expect("a target column");
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Objectives").expect("a name");
-    for (c, h) in header.iter().enumerate() {
-        sheet.write(0, c as u16, *h).expect("a header");
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            let (r, c) = (r as u32 + 1, c as u16);
-            match cell.parse::<f64>() {
-                Ok(n) if usize::from(c) == target => sheet.write(r, c, n),
-                _ => sheet.write(r, c, cell.as_str()),
-            }
-            .expect("a cell");
-        }
-    }
-    book.save_to_buffer().expect("a workbook")
+    workbook("Objectives", None, header, rows, target)
 }
 
 #[test]
