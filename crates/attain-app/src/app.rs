@@ -163,6 +163,10 @@ impl App {
 
     /// Imports an upload that [`App::authorize_upload`] allowed, read from `input` (a
     /// temporary file the body was streamed to) rather than held in memory.
+    ///
+    /// Read through `how.mapping` when there is one; with `how.preview`, every check and write
+    /// runs and is rolled back: the report says what the import would do and shows its first
+    /// rows as read, and nothing is stored or audited.
     pub async fn import_upload(
         &self,
         grant: UploadGrant,
@@ -170,15 +174,30 @@ impl App {
         file: &str,
         input: Box<dyn std::io::Read + Send>,
         lines: u64,
-        skip_bad: bool,
+        how: &UploadOptions,
     ) -> AppResult<ImportReport> {
         let UploadGrant { actor } = grant;
         let _writing = self.writer().await;
-        let options = ImportOptions::by(&actor, "import.upload", file).skip_bad(skip_bad).keeping_written();
-        let mut report = import_reader(self.store(), kind, file, input, lines, None, options).await?;
-        self.refresh_after(std::mem::take(&mut report.written)).await?;
+        let options = ImportOptions::by(&actor, "import.upload", file)
+            .skip_bad(how.skip_bad)
+            .previewing(how.preview)
+            .keeping_written();
+        let mut report =
+            import_reader(self.store(), kind, file, input, lines, how.mapping.as_ref(), options).await?;
+        if !how.preview {
+            self.refresh_after(std::mem::take(&mut report.written)).await?;
+        }
         Ok(report)
     }
+}
+
+/// How an upload is read and whether it is written.
+#[derive(Debug, Clone, Default)]
+pub struct UploadOptions {
+    /// Read the file through this mapping (a CRM export's own columns) instead of Attain's.
+    pub mapping: Option<crate::import::mapping::Mapping>,
+    pub skip_bad: bool,
+    pub preview: bool,
 }
 
 /// Proof that an actor may import, made before the upload is read.

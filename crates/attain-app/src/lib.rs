@@ -29,7 +29,7 @@ pub mod snapshot;
 pub mod statements;
 
 pub use access::{Actor, Permission, Role, Via};
-pub use app::{App, Settings, UploadGrant};
+pub use app::{App, Settings, UploadGrant, UploadOptions};
 pub use error::{AppError, AppResult};
 pub use import::{ImportError, ImportOptions, ImportReport, RowError};
 pub use progress::{NoProgress, Progress};

@@ -41,6 +41,32 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     token.after(" ", copy);
   }
+  // Import: Preview is fetched and shown in place, so the chosen files stay chosen for the
+  // Import that follows (without script the preview is a page of its own).
+  const importForm = document.getElementById("import-form");
+  const previewButton = document.getElementById("preview-import");
+  if (importForm && previewButton && window.fetch && window.DOMParser) {
+    previewButton.addEventListener("click", async (event) => {
+      if (!importForm.reportValidity()) return;
+      event.preventDefault();
+      const body = new FormData(importForm);
+      body.set("step", "preview");
+      previewButton.disabled = true;
+      try {
+        // The form has no field named "action", but read the attribute all the same.
+        const answer = await fetch(importForm.getAttribute("action"), { method: "POST", body, credentials: "same-origin" });
+        const page = new DOMParser().parseFromString(await answer.text(), "text/html");
+        const fresh = page.getElementById("import-result");
+        const old = document.getElementById("import-result");
+        // Anything but a result (a refusal page) is shown as the page it is.
+        if (!fresh) importForm.requestSubmit(previewButton);
+        else if (old) old.replaceWith(fresh);
+        else importForm.closest("section").after(fresh);
+      } finally {
+        previewButton.disabled = false;
+      }
+    });
+  }
   // Disabling a user or revoking a token asks first.
   for (const button of document.querySelectorAll("button.danger")) {
     button.addEventListener("click", (event) => {

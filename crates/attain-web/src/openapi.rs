@@ -255,7 +255,7 @@ fn record_paths(paths: &mut Map<String, Value>) {
                 "200": ok_json("What was written", json!({"$ref": "#/components/schemas/ImportReport"})),
                 "403": error_response("Your role may not import data"),
                 "413": error_response("The file is larger than the server accepts"),
-                "422": error_response("Bad rows: nothing was written; `rows` lists each with file, line, column, value and reason"),
+                "422": error_response("Bad rows: nothing was written; `rows` lists each with file, line, column, value and reason. Or the mapping is unknown, unreadable or for another kind (`mapping`)"),
             }),
         );
         import.insert(
@@ -266,6 +266,20 @@ fn record_paths(paths: &mut Map<String, Value>) {
                     "query",
                     "Write the good rows and report the bad ones",
                     json!({"type": "boolean"}),
+                    false
+                ),
+                param(
+                    "preview",
+                    "query",
+                    "Run every check and write, then roll back: the answer says what the import would write, lists bad rows without refusing, and holds `sample`, the first rows of each kind as read. Nothing is stored",
+                    json!({"type": "boolean"}),
+                    false
+                ),
+                param(
+                    "mapping",
+                    "query",
+                    "Read the file through a built-in mapping (docs/mappings.md): a CRM export's own columns",
+                    json!({"type": "string", "enum": attain_app::import::mapping::BUILT_IN.iter().map(|(n, _)| *n).collect::<Vec<_>>()}),
                     false
                 ),
                 param(
@@ -452,7 +466,12 @@ fn components() -> Value {
         "kinds": {"type": "array", "items": {"type": "object", "properties": {
             "kind": {"type": "string"}, "rows": {"type": "integer"}, "inserted": {"type": "integer"},
             "updated": {"type": "integer"}, "unchanged": {"type": "integer"}, "skipped": {"type": "integer"}}}},
-        "skipped_rows": {"type": "array", "items": {"type": "object"}}}}));
+        "skipped_rows": {"type": "array", "items": {"type": "object"}},
+        "preview": {"type": "boolean", "description": "present and true for a preview: nothing was stored"},
+        "sample": {"type": "array", "description": "a preview's first rows of each kind as read",
+            "items": {"type": "object", "properties": {
+                "kind": {"type": "string"}, "file": {"type": "string"}, "line": {"type": "integer"},
+                "row": {"type": "object", "additionalProperties": {"type": "string"}}}}}}}));
     schemas.insert("AuditPage".into(), json!({"type": "object", "properties": {
         "entries": {"type": "array", "items": {"type": "object", "properties": {
             "seq": {"type": "integer"}, "at": {"type": "string"}, "actor": {"type": "string"}, "via": {"type": "string"},

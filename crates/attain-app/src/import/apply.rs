@@ -128,7 +128,7 @@ pub async fn apply(
     let mut view: Vec<(Kind, &mut Vec<Checked>)> = kinds.iter_mut().map(|k| (k.kind, &mut k.rows)).collect();
     check_references(&stored, &mut view, &mut errors);
     sort_errors(&mut errors);
-    if !errors.is_empty() && !options.skip_bad {
+    if !errors.is_empty() && !options.skip_bad && !options.preview {
         tx.rollback().await.map_err(attain_store::StoreError::from)?;
         progress.finish();
         return Err(ImportError::Rejected { errors });
@@ -160,6 +160,14 @@ pub async fn apply(
         report.kinds.push(KindReport { kind: k.kind, rows: k.read, written, skipped: k.read - kept });
     }
     report.bad_rows = errors;
+    if options.preview {
+        // Everything above ran as the import would; none of it stays.
+        report.sample = sample(&kinds);
+        tx.rollback().await.map_err(attain_store::StoreError::from)?;
+        progress.finish();
+        std::thread::spawn(move || drop(kinds));
+        return Ok(report);
+    }
     if let Some(audit) = &options.audit {
         let change = match &audit.record {
             Some(record) => {
@@ -192,6 +200,27 @@ pub async fn apply(
     // Freeing a million checked rows takes a noticeable moment; nobody needs to wait for it.
     std::thread::spawn(move || drop(kinds));
     Ok(report)
+}
+
+/// How many rows of each kind a preview shows.
+const SAMPLE_ROWS: usize = 10;
+
+/// The first rows of each kind that passed the checks, as text. Rows whose cells a sink
+/// kept as records (large transaction loads) have no cells here and are left out.
+fn sample(kinds: &[KindRows]) -> Vec<super::report::SampleRow> {
+    let mut out = Vec::new();
+    for k in kinds {
+        let spec = k.kind.spec();
+        for row in k.rows.iter().filter(|r| !r.values.is_empty()).take(SAMPLE_ROWS) {
+            out.push(super::report::SampleRow {
+                kind: k.kind,
+                file: row.origin.file.clone(),
+                line: row.line,
+                cells: attain_core::record::cells_to_text(spec, &row.values),
+            });
+        }
+    }
+    out
 }
 
 /// The kinds that changed and the transactions stored, as the read model patches itself.

@@ -74,6 +74,22 @@ impl Mapping {
         BUILT_IN.iter().find(|(n, _)| *n == name).and_then(|(_, text)| Mapping::parse(text).ok())
     }
 
+    /// The mapping an upload asks for: a built-in one by `name`, or the TOML `text` of the
+    /// uploader's own; neither is Attain's own columns. The error says which was wrong.
+    pub fn chosen(name: Option<&str>, text: Option<&str>) -> Result<Option<Mapping>, String> {
+        let name = name.map(str::trim).filter(|n| !n.is_empty());
+        let text = text.filter(|t| !t.trim().is_empty());
+        match (name, text) {
+            (Some(_), Some(_)) => Err("choose a built-in mapping or send your own, not both".into()),
+            (Some(name), None) => Mapping::built_in(name).map(Some).ok_or_else(|| {
+                let known: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
+                format!("'{name}' is not a built-in mapping (built-in: {})", known.join(", "))
+            }),
+            (None, Some(text)) => Mapping::parse(text).map(Some),
+            (None, None) => Ok(None),
+        }
+    }
+
     fn validate(&self) -> Result<(), String> {
         let spec = self.kind.spec();
         for (name, rule) in &self.columns {

@@ -20,7 +20,7 @@ mod xlsx_source;
 pub use apply::apply;
 pub use batch::{Batch, Cells, Origin, RowStream, SourceRow};
 pub use load::{Loaded, load_workspace};
-pub use report::{ImportError, ImportReport, KindReport, RowError};
+pub use report::{ImportError, ImportReport, KindReport, RowError, SampleRow};
 pub use sources::{
     DirMapping, import_csv_bytes, import_dir, import_file, import_json, import_reader, read_workspace,
     workspace_batch,
@@ -38,10 +38,15 @@ pub struct ImportOptions {
     /// Keep the written transactions (as records) and changed kinds in the report, for the
     /// server's read model to patch itself with instead of reading everything again.
     pub keep_written: bool,
+    /// Run every check and write inside the transaction, then roll it back: the report says
+    /// what the import would do (and its bad rows, without refusing), and holds the first
+    /// rows of each kind as they were read. Nothing is stored or audited.
+    pub preview: bool,
 }
 
 impl ImportOptions {
-    pub const SKIP_BAD: ImportOptions = ImportOptions { skip_bad: true, audit: None, keep_written: false };
+    pub const SKIP_BAD: ImportOptions =
+        ImportOptions { skip_bad: true, audit: None, keep_written: false, preview: false };
 
     pub fn by(
         actor: &crate::access::Actor,
@@ -58,11 +63,18 @@ impl ImportOptions {
                 change: None,
             }),
             keep_written: false,
+            preview: false,
         }
     }
 
     pub fn skip_bad(mut self, skip_bad: bool) -> ImportOptions {
         self.skip_bad = skip_bad;
+        self
+    }
+
+    /// See [`ImportOptions::preview`].
+    pub fn previewing(mut self, preview: bool) -> ImportOptions {
+        self.preview = preview;
         self
     }
 

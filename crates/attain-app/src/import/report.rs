@@ -48,6 +48,18 @@ pub struct ImportReport {
     /// What was written, for the read model to patch itself with; filled only when the
     /// import was asked to keep it ([`super::ImportOptions::keep_written`]).
     pub written: crate::snapshot::Written,
+    /// For a preview: the first rows of each kind as the import read them (canonical
+    /// columns, as text), each with its file and line.
+    pub sample: Vec<SampleRow>,
+}
+
+/// One row of a preview's sample.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleRow {
+    pub kind: Kind,
+    pub file: String,
+    pub line: u64,
+    pub cells: Vec<String>,
 }
 
 impl ImportReport {

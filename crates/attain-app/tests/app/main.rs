@@ -34,6 +34,7 @@ mod skip_bad;
 mod statements;
 mod throttle_bound;
 mod transaction_search;
+mod upload_preview;
 
 use std::path::{Path, PathBuf};
 

@@ -23,7 +23,7 @@ fn dec(text: &str) -> Decimal {
 
 /// An Opportunities report as Salesforce exports it ("Details only", US dates), with columns
 /// the mapping does not use and a quoted amount-free open deal.
-const SALESFORCE: &str = "\
+pub(crate) const SALESFORCE: &str = "\
 \u{feff}Opportunity Owner,Account Name,Opportunity Name,Type,Lead Source,Amount,Opportunity Currency,Probability (%),Close Date,Created Date,Stage,Loss Reason,Opportunity ID\r
 Ann Archer,Acme Corp,Acme - 200 seats,New Business,Web,24000.00,USD,100,3/15/2017,1/10/2017,Closed Won,,0061a00000AbCdE\r
 Bob Baker,Globex,\"Globex, upgrade\",Existing Customer - Upgrade,Partner,8500.50,EUR,0,4/2/2017,2/1/2017,Closed Lost,Price,0061a00000FgHiJ\r

@@ -139,6 +139,11 @@ pub(crate) async fn import(
     let kind = kind_of(&resource)?;
     let grant = state.app.authorize_upload(&actor)?;
     let skip_bad = query.flag("skip_bad")?;
+    let preview = query.flag("preview")?;
+    // A built-in mapping by name, checked before the body is read.
+    let mapping = attain_app::import::mapping::Mapping::chosen(query.get("mapping"), None)
+        .map_err(|e| ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "invalid_mapping", "mapping", e))?;
+    let how = attain_app::UploadOptions { mapping, skip_bad, preview };
     // The file's name says how it is read (a name ending in .xlsx is a workbook); without
     // one, the content type does.
     let workbook =
@@ -156,8 +161,13 @@ pub(crate) async fn import(
         }
     }
     let (input, lines) = spool.finish().await.map_err(spool_failure)?;
-    let report = state.app.import_upload(grant, kind, &file, input, lines, skip_bad).await?;
-    Ok(Json(report_json(&report)))
+    let report = state.app.import_upload(grant, kind, &file, input, lines, &how).await?;
+    let mut answer = report_json(&report);
+    if preview {
+        answer["preview"] = json!(true);
+        answer["sample"] = sample_json(&report);
+    }
+    Ok(Json(answer))
 }
 
 fn spool_failure(error: SpoolError) -> Failure {
@@ -165,6 +175,28 @@ fn spool_failure(error: SpoolError) -> Failure {
         SpoolError::TooLarge => super::extract::too_large(),
         SpoolError::Disk(e) => attain_app::AppError::Internal(format!("cannot spool an upload: {e}")).into(),
     }
+}
+
+/// A preview's first rows as the import read them: each with its kind, file, line and its
+/// cells by Attain's column names (empty cells left out).
+pub(crate) fn sample_json(report: &attain_app::ImportReport) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = report
+        .sample
+        .iter()
+        .map(|r| {
+            let cells: serde_json::Map<String, serde_json::Value> = r
+                .kind
+                .spec()
+                .columns
+                .iter()
+                .zip(&r.cells)
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(c, v)| (c.name.to_string(), json!(v)))
+                .collect();
+            json!({"kind": r.kind.name(), "file": r.file, "line": r.line, "row": cells})
+        })
+        .collect();
+    json!(rows)
 }
 
 pub(crate) fn report_json(report: &attain_app::ImportReport) -> serde_json::Value {

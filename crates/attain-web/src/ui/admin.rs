@@ -1,21 +1,20 @@
-//! Pages that change things: your account (API tokens, password), users (admins), the audit
-//! log (admins) and CSV import (comp admins and admins). Every form post checks the
-//! session's CSRF token before anything else.
+//! Pages that change things: your account (API tokens, password), users (admins) and the
+//! audit log (admins). Every form post checks the session's CSRF token before anything else.
+//! The import page is `import.rs`.
 
 use askama::Template;
 use attain_app::access::users::NewUser;
 use attain_app::{AppError, Permission, Role};
 use attain_core::Kind;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::view::{Chrome, Pager, group, href_with};
-use super::{FormData, error_page, render};
+use super::{FormData, render};
 use crate::api::QueryPairs;
 use crate::auth::Viewer;
 use crate::server::AppState;
-use crate::upload::{Spool, SpoolError};
 
 // ---- your account ----------------------------------------------------------------------
 
@@ -407,200 +406,4 @@ pub(crate) async fn audit_page(State(state): State<AppState>, viewer: Viewer, qu
         },
     };
     render(&view)
-}
-
-// ---- import ----------------------------------------------------------------------------
-
-struct ImportErrorLine {
-    file: String,
-    line: u64,
-    column: String,
-    value: String,
-    reason: String,
-}
-
-struct ImportResult {
-    ok: bool,
-    heading: String,
-    counts: Vec<(String, u64, u64, u64, u64, u64)>,
-    errors: Vec<ImportErrorLine>,
-}
-
-#[derive(Template)]
-#[template(path = "import.html")]
-struct ImportPage {
-    chrome: Chrome,
-    kinds: Vec<String>,
-    selected: String,
-    result: Option<ImportResult>,
-}
-
-fn import_view(
-    viewer: &Viewer,
-    selected: String,
-    result: Option<ImportResult>,
-    status: StatusCode,
-) -> Response {
-    let page = ImportPage {
-        chrome: Chrome::signed_in("Import", &viewer.actor, &viewer.csrf, "/import"),
-        kinds: Kind::ALL.iter().map(|k| k.name().to_string()).collect(),
-        selected,
-        result,
-    };
-    (status, render(&page)).into_response()
-}
-
-pub(crate) async fn import_page(viewer: Viewer) -> Response {
-    if !viewer.actor.may(Permission::EditData) {
-        return viewer.error(AppError::Forbidden);
-    }
-    import_view(&viewer, "opportunities".into(), None, StatusCode::OK)
-}
-
-fn error_lines(rows: &[attain_app::RowError]) -> Vec<ImportErrorLine> {
-    rows.iter()
-        .map(|r| ImportErrorLine {
-            file: r.file.clone(),
-            line: r.line,
-            column: r.column.clone().unwrap_or_default(),
-            value: r.value.clone().unwrap_or_default(),
-            reason: r.reason.clone(),
-        })
-        .collect()
-}
-
-/// `POST /import` (multipart: `_csrf`, `kind`, `file`, `skip_bad`). The permission is checked
-/// before any of the body is read and the CSRF token (the form's first field) before the file,
-/// which is then streamed to a temporary file: see `api::records::import`.
-pub(crate) async fn import_upload(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    mut multipart: Multipart,
-) -> Response {
-    let grant = match state.app.authorize_upload(&viewer.actor) {
-        Ok(grant) => grant,
-        Err(e) => return viewer.error(e),
-    };
-    let (mut csrf_checked, mut kind, mut file_name, mut upload, mut skip_bad) =
-        (false, None, None, None, false);
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(mut field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                if name == "file" {
-                    // A form whose token was not checked yet sends nothing we will store.
-                    if !csrf_checked && let Err(page) = viewer.check_csrf(None) {
-                        return *page;
-                    }
-                    file_name = field.file_name().map(str::to_string);
-                    let Ok(mut spool) = Spool::new(state.config.max_upload_bytes) else {
-                        return viewer.error(AppError::Internal("cannot spool an upload".into()));
-                    };
-                    loop {
-                        match field.chunk().await {
-                            Ok(Some(chunk)) => match spool.write(&chunk).await {
-                                Ok(()) => {}
-                                Err(SpoolError::TooLarge) => return too_large(),
-                                Err(SpoolError::Disk(e)) => {
-                                    return viewer
-                                        .error(AppError::Internal(format!("cannot spool an upload: {e}")));
-                                }
-                            },
-                            Ok(None) => break,
-                            Err(_) => return too_large(),
-                        }
-                    }
-                    match spool.finish().await {
-                        Ok(spooled) => upload = Some(spooled),
-                        Err(_) => return viewer.error(AppError::Internal("cannot spool an upload".into())),
-                    }
-                    continue;
-                }
-                let Ok(text) = field.text().await else { return too_large() };
-                match name.as_str() {
-                    "_csrf" => {
-                        if let Err(page) = viewer.check_csrf(Some(&text)) {
-                            return *page;
-                        }
-                        csrf_checked = true;
-                    }
-                    "kind" => kind = Some(text),
-                    "skip_bad" => skip_bad = text == "true",
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(_) => return too_large(),
-        }
-    }
-    if !csrf_checked && let Err(page) = viewer.check_csrf(None) {
-        return *page;
-    }
-    let selected = kind.clone().unwrap_or_default();
-    let Some(kind) = kind.as_deref().and_then(|k| Kind::ALL.into_iter().find(|x| x.name() == k)) else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "Choose a kind",
-            "kind: choose the kind of records the file holds.",
-        );
-    };
-    let (Some((input, lines)), Some(file)) = (upload, file_name.filter(|f| !f.is_empty())) else {
-        return error_page(StatusCode::BAD_REQUEST, "Choose a file", "file: choose a CSV file to upload.");
-    };
-    // Only the base name: a browser may send a path, which is nobody's business here.
-    let file = file.rsplit(['/', '\\']).next().unwrap_or("upload.csv").to_string();
-    match state.app.import_upload(grant, kind, &file, input, lines, skip_bad).await {
-        Ok(report) => {
-            let counts = report
-                .kinds
-                .iter()
-                .map(|k| {
-                    (
-                        k.kind.name().to_string(),
-                        k.rows,
-                        k.written.inserted,
-                        k.written.updated,
-                        k.written.unchanged,
-                        k.skipped,
-                    )
-                })
-                .collect();
-            let heading = if report.bad_rows.is_empty() {
-                format!("Imported {file}")
-            } else {
-                let n = report.bad_rows.len();
-                let rows = if n == 1 { "row was" } else { "rows were" };
-                format!("Imported the good rows of {file}; {n} bad {rows} skipped")
-            };
-            let result = ImportResult { ok: true, heading, counts, errors: error_lines(&report.bad_rows) };
-            import_view(&viewer, selected, Some(result), StatusCode::OK)
-        }
-        Err(AppError::Import(attain_app::ImportError::Rejected { errors })) => {
-            let heading = format!(
-                "Nothing was imported: {} bad row{}",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
-            );
-            let result = ImportResult { ok: false, heading, counts: vec![], errors: error_lines(&errors) };
-            import_view(&viewer, selected, Some(result), StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        Err(AppError::Import(e)) => {
-            let result = ImportResult {
-                ok: false,
-                heading: format!("Nothing was imported: {e}"),
-                counts: vec![],
-                errors: vec![],
-            };
-            import_view(&viewer, selected, Some(result), StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        Err(e) => viewer.error(e),
-    }
-}
-
-fn too_large() -> Response {
-    error_page(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "The upload failed",
-        "The file is larger than the server accepts, or the upload was cut off.",
-    )
 }

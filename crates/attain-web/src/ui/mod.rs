@@ -3,6 +3,7 @@
 
 mod admin;
 mod chart;
+mod import;
 pub(crate) mod menu;
 mod pages;
 mod pay;
@@ -60,7 +61,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/users/{login}/enable", post(admin::enable_user))
         .route("/admin/users/{login}/password", post(admin::reset_password))
         .route("/admin/audit", get(admin::audit_page))
-        .route("/import", get(admin::import_page))
+        .route("/import", get(import::import_page))
         .route("/plan/revenue", get(plan::years_page))
         .route("/plan/capacity", get(plan::capacity::capacity_page))
         .route(
@@ -100,7 +101,7 @@ pub(crate) fn routes() -> Router<AppState> {
 
 /// Routes that take large bodies (CSV uploads).
 pub(crate) fn upload_routes() -> Router<AppState> {
-    Router::new().route("/import", post(admin::import_upload))
+    Router::new().route("/import", post(import::import_upload))
 }
 
 /// The plans page, whose save carries the previewed files hex-encoded (twice their size): its

@@ -102,6 +102,25 @@ async fn csv_imports_check_every_row(backend: Db) {
         (1, 0, 1, 0)
     );
     assert_eq!(admin.get("/api/v1/accounts/acc-imp-2").await.json()["size"], "enterprise");
+    // A preview says what an import would write and shows the rows as read; it stores nothing.
+    let fresh = csv(&[row("acc-imp-9", "Previewed Nine", "small", &territory)]);
+    let preview = admin.post_csv("/api/v1/imports/accounts?preview=true", &fresh).await.expect(200).json();
+    assert_eq!((preview["preview"].clone(), counts(&preview)), (serde_json::json!(true), (1, 0, 0, 0)));
+    assert_eq!(preview["sample"][0]["row"]["name"], "Previewed Nine", "{preview}");
+    assert_eq!(preview["sample"][0]["line"], 2);
+    admin.get("/api/v1/accounts/acc-imp-9").await.expect_error(404, "not_found", None);
+    let bad = admin.post_csv("/api/v1/imports/accounts?preview=true", &file).await.expect(200).json();
+    assert_eq!(bad["skipped_rows"].as_array().map(Vec::len), Some(1), "a preview lists bad rows: {bad}");
+    admin.post_csv("/api/v1/imports/accounts?mapping=hubspot-deals", &fresh).await.expect_error(
+        422,
+        "invalid_mapping",
+        Some("mapping"),
+    );
+    admin.post_csv("/api/v1/imports/accounts?mapping=sap", &fresh).await.expect_error(
+        422,
+        "invalid_mapping",
+        Some("mapping"),
+    );
     assert_eq!(
         counts(&admin.post_csv("/api/v1/imports/accounts", &good).await.expect(200).json()),
         (0, 0, 2, 0)

@@ -1,5 +1,6 @@
 //! Uploading a CSV through the import page: a bad row stops the whole file and is reported by
-//! line, column and reason; with "skip bad rows" the good row is written.
+//! line, column and reason; with "skip bad rows" the good row is written. A file in another
+//! layout is read through the uploader's own mapping, previewed in place, then imported.
 
 use std::path::PathBuf;
 
@@ -51,7 +52,7 @@ async fn upload(b: &browser::Browser, file: &std::path::Path, skip_bad: bool) ->
     if skip_bad {
         b.click("input[name=skip_bad]").await?;
     }
-    b.click("#import-form button[type=submit]").await?;
+    b.click("#run-import").await?;
     Ok(())
 }
 
@@ -128,6 +129,62 @@ async fn a_spreadsheet_uploads_like_its_csv_and_its_errors_name_the_sheet() {
         assert_eq!(counts, ["accounts", "2", "1", "0", "0", "1"]);
         b.goto(&format!("/accounts?q={}", GOOD_NAME.replace(' ', "+"))).await?;
         assert_eq!(texts(b, "#results tbody td:first-child").await?, [GOOD_NAME]);
+        Ok(())
+    })
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A trade-show list in its own columns, and the mapping that reads it as accounts.
+const TRADE_SHOW: &str =
+    "Company,Industry,Country\nBrowser Harbor Freight,logistics,US\nBrowser Nordic Mills,manufacturing,SE\n";
+const TRADE_SHOW_MAPPING: &str = r#"kind = "accounts"
+description = "A trade-show lead list"
+
+[columns]
+id = { column = "Company", slug = true }
+name = "Company"
+industry = "Industry"
+country = "Country"
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_in_its_own_layout_is_previewed_through_a_mapping_then_imported() {
+    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("browser-mapping-{}", app.addr.port()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (file, mapping) = (dir.join("tradeshow.csv"), dir.join("tradeshow.toml"));
+    std::fs::write(&file, TRADE_SHOW).unwrap();
+    std::fs::write(&mapping, TRADE_SHOW_MAPPING).unwrap();
+
+    browser::run("a_file_in_its_own_layout_is_previewed_through_a_mapping_then_imported", async |b| {
+        b.set_base_url(&app.url);
+        sign_in(b, &app, Role::CompAdmin).await?;
+        b.goto("/import").await?;
+        b.wait_for("#kind").await?.select_by_value("accounts").await?;
+        b.wait_for("#mapping").await?.select_by_value("custom").await?;
+        b.upload_file("#mapping-file", &mapping).await?;
+        b.upload_file("#file", &file).await?;
+        b.click("#preview-import").await?;
+        b.wait_for("#import-result[data-preview] .import-sample").await?;
+        let heading = b.text_of("#import-result h2").await?;
+        assert!(heading.starts_with("Preview of tradeshow.csv: every row is good"), "{heading}");
+        // Headings are shown in capitals (the stylesheet's); the names are Attain's columns.
+        let columns: Vec<String> =
+            texts(b, ".import-sample thead th").await?.iter().map(|c| c.to_lowercase()).collect();
+        assert_eq!(columns, ["line", "id", "name", "industry", "country"]);
+        let first = texts(b, ".import-sample tbody tr:first-child td").await?;
+        assert_eq!(first, ["2", "browser-harbor-freight", "Browser Harbor Freight", "logistics", "US"]);
+        // Previewed in place: the chosen files are still chosen, and nothing was written.
+        assert!(!b.value_of("#file").await?.is_empty(), "the data file is still chosen");
+        b.click("#run-import").await?;
+        b.wait_for("#import-result:not([data-preview])").await?;
+        let heading = b.text_of("#import-result.highlight h2").await?;
+        assert_eq!(heading, "Imported tradeshow.csv");
+        let counts = texts(b, "#import-result table tbody td").await?;
+        assert_eq!(counts, ["accounts", "2", "2", "0", "0", "0"]);
+        b.goto("/accounts?q=Browser+Nordic").await?;
+        assert_eq!(texts(b, "#results tbody td:first-child").await?, ["Browser Nordic Mills"]);
         Ok(())
     })
     .await;
