@@ -191,6 +191,33 @@ impl App {
     }
 }
 
+impl App {
+    /// Imports the files of a directory layout (the CRM sample's CSVs, a workspace) that an
+    /// upload wrote into `dir`, as [`App::import_upload`] imports one file: the same checks,
+    /// `how.preview` rolling everything back.
+    pub async fn import_upload_dir(
+        &self,
+        grant: UploadGrant,
+        dir: &std::path::Path,
+        layout: crate::import::DirMapping,
+        how: &UploadOptions,
+    ) -> AppResult<ImportReport> {
+        let UploadGrant { actor } = grant;
+        let _writing = self.writer().await;
+        let source = format!("{} files", layout.name());
+        let options = ImportOptions::by(&actor, "import.upload", source)
+            .skip_bad(how.skip_bad)
+            .previewing(how.preview)
+            .keeping_written();
+        let mut report =
+            crate::import::import_dir(self.store(), dir, layout, options, &crate::NoProgress).await?;
+        if !how.preview {
+            self.refresh_after(std::mem::take(&mut report.written)).await?;
+        }
+        Ok(report)
+    }
+}
+
 /// How an upload is read and whether it is written.
 #[derive(Debug, Clone, Default)]
 pub struct UploadOptions {

@@ -30,6 +30,23 @@ impl Spool {
         Ok(Spool { file: tokio::fs::File::from_std(file), bytes: 0, lines: 0, limit })
     }
 
+    /// A spool into the file `name` of `dir`, for uploads that must keep their names (the
+    /// files of a directory layout); `limit` is what is left of the upload's allowance.
+    pub(crate) async fn create_in(
+        dir: &std::path::Path,
+        name: &str,
+        limit: usize,
+    ) -> Result<Spool, SpoolError> {
+        let file = tokio::fs::File::create(dir.join(name)).await.map_err(SpoolError::Disk)?;
+        Ok(Spool { file, bytes: 0, lines: 0, limit })
+    }
+
+    /// Ends a named spool: the bytes stay on disk under its name. Returns how many there are.
+    pub(crate) async fn close(mut self) -> Result<usize, SpoolError> {
+        self.file.flush().await.map_err(SpoolError::Disk)?;
+        Ok(self.bytes)
+    }
+
     /// Appends the next piece of the body, refusing it once the body passes the limit.
     pub(crate) async fn write(&mut self, chunk: &[u8]) -> Result<(), SpoolError> {
         self.bytes += chunk.len();

@@ -39,6 +39,11 @@ impl DirMapping {
     pub fn named(name: &str) -> Option<DirMapping> {
         DirMapping::ALL.iter().find(|(n, _)| *n == name).map(|(_, m)| *m)
     }
+
+    /// The layout's name, as `named` reads it.
+    pub fn name(self) -> &'static str {
+        DirMapping::ALL.iter().find(|(_, m)| *m == self).map_or("workspace", |(n, _)| n)
+    }
 }
 
 /// Imports one file of one kind (CSV, or a spreadsheet's sheet: `.xlsx`), read canonically or

@@ -1,6 +1,6 @@
-//! An upload read through a mapping and previewed first, as the browser's import page does:
-//! the preview runs every check and shows the first rows as read, and stores and audits
-//! nothing; the import that follows writes what the preview showed.
+//! An upload read through a mapping, or a layout's several files, previewed first as the
+//! browser's import page does: the preview runs every check and shows the first rows as read,
+//! and stores and audits nothing; the import that follows writes what the preview showed.
 
 use attain_app::import::mapping::Mapping;
 use attain_app::{App, Role, UploadOptions};
@@ -70,4 +70,26 @@ fn a_mapping_is_named_or_sent_never_both() {
     assert!(Mapping::chosen(None, Some("not toml at all [")).is_err());
 }
 
-on_both!(a_mapped_upload_is_previewed_then_imported);
+/// The CRM sample's files, uploaded as a layout: the preview counts what the import writes
+/// (8,800 opportunities) and stores nothing; the import then writes exactly that.
+async fn a_layouts_files_are_previewed_then_imported(store: Store, _: Db) {
+    let Some(dir) = attain_testkit::sample_data("crm-sales-opportunities") else { return };
+    let app = App::new(store.clone(), attain_app::Settings::default()).await.unwrap();
+    let ops = as_person(Role::CompAdmin, None);
+    let layout = attain_app::import::DirMapping::CrmSample;
+    let preview = UploadOptions { mapping: None, skip_bad: false, preview: true };
+    let report =
+        app.import_upload_dir(app.authorize_upload(&ops).unwrap(), &dir, layout, &preview).await.unwrap();
+    assert_eq!(report.count(Kind::Opportunities).unwrap().written.inserted, 8_800);
+    assert!(report.sample.iter().any(|r| r.kind == Kind::Opportunities));
+    assert!(report.sample.iter().filter(|r| r.kind == Kind::Opportunities).count() <= 10);
+    assert_eq!(store.count(Kind::Opportunities).await.unwrap(), 0, "a preview stores nothing");
+
+    let import = UploadOptions { preview: false, ..preview };
+    let report =
+        app.import_upload_dir(app.authorize_upload(&ops).unwrap(), &dir, layout, &import).await.unwrap();
+    assert_eq!(report.count(Kind::Opportunities).unwrap().written.inserted, 8_800);
+    assert_eq!(app.snapshot().count(Kind::Opportunities), 8_800);
+}
+
+on_both!(a_mapped_upload_is_previewed_then_imported, a_layouts_files_are_previewed_then_imported);

@@ -1,10 +1,12 @@
 //! The import page (Data → Import; comp admins and admins): one file of one kind, in
 //! Attain's own columns or through a mapping — a built-in one (a Salesforce or HubSpot
-//! export) or the uploader's own `.toml` — previewed first (every check runs, the first rows
-//! show as they will be read, nothing is stored), then imported, through the same import
+//! export) or the uploader's own `.toml` — or the several files of a directory layout (the
+//! CRM sample, Northwind, a workspace export); previewed first (every check runs, the first
+//! rows show as they will be read, nothing is stored), then imported, through the same import
 //! code as the CLI and the API.
 
 use askama::Template;
+use attain_app::import::DirMapping;
 use attain_app::import::mapping::{BUILT_IN, Mapping};
 use attain_app::{AppError, Permission, UploadOptions};
 use attain_core::Kind;
@@ -22,6 +24,23 @@ use crate::upload::{Spool, SpoolError};
 const MAX_MAPPING_BYTES: usize = 64 * 1024;
 /// The mapping select's value for "my own mapping file".
 const CUSTOM: &str = "custom";
+/// The mapping select's values for directory layouts start with this.
+const LAYOUT: &str = "layout:";
+
+/// The directory layout a mapping choice names, if it names one.
+fn layout_of(choice: &str) -> Option<DirMapping> {
+    choice.strip_prefix(LAYOUT).and_then(DirMapping::named)
+}
+
+/// A file name kept for a layout's directory: its base name, if it is a plain one (letters,
+/// digits, `.`, `_`, `-`; a layout knows its files by such names).
+fn plain_name(sent: &str) -> Option<String> {
+    let base = sent.rsplit(['/', '\\']).next()?;
+    let plain = !base.is_empty()
+        && !base.starts_with('.')
+        && base.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    plain.then(|| base.to_string())
+}
 
 struct ImportErrorLine {
     file: String,
@@ -63,6 +82,9 @@ fn mapping_choices() -> Vec<(String, String)> {
     let mut out = vec![(String::new(), "Attain's own columns".to_string())];
     out.extend(BUILT_IN.iter().map(|(name, _)| (name.to_string(), format!("Built-in: {name}"))));
     out.push((CUSTOM.to_string(), "My own mapping file (.toml)".to_string()));
+    out.extend(DirMapping::ALL.iter().map(|(name, _)| {
+        (format!("{LAYOUT}{name}"), format!("Several files: the {name} layout (kind from the files)"))
+    }));
     out
 }
 
@@ -133,6 +155,9 @@ struct Sent {
     mapping_text: Option<String>,
     file_name: Option<String>,
     upload: Option<(Box<dyn std::io::Read + Send>, u64)>,
+    /// A layout's files, written under their names, and how many bytes they hold.
+    dir: Option<tempfile::TempDir>,
+    dir_bytes: usize,
     skip_bad: bool,
     preview: bool,
 }
@@ -153,7 +178,42 @@ async fn read_form(state: &AppState, viewer: &Viewer, multipart: &mut Multipart)
             viewer.check_csrf(None).map_err(|page| *page)?;
         }
         match name.as_str() {
+            "file" if layout_of(&sent.mapping).is_some() => {
+                let Some(name) = field.file_name().and_then(plain_name) else {
+                    return Err(error_page(
+                        StatusCode::BAD_REQUEST,
+                        "A file name the layout cannot use",
+                        "file: a layout's files keep their own names (like sales_pipeline.csv).",
+                    ));
+                };
+                let dir = match &sent.dir {
+                    Some(dir) => dir,
+                    None => sent.dir.insert(tempfile::tempdir().map_err(|e| {
+                        viewer.error(AppError::Internal(format!("cannot spool an upload: {e}")))
+                    })?),
+                };
+                let left = state.config.max_upload_bytes.saturating_sub(sent.dir_bytes);
+                let spool = Spool::create_in(dir.path(), &name, left).await;
+                let mut spool =
+                    spool.map_err(|_| viewer.error(AppError::Internal("cannot spool an upload".into())))?;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => spool.write(&chunk).await.map_err(|e| spool_failure(viewer, e))?,
+                        Ok(None) => break,
+                        Err(_) => return Err(too_large()),
+                    }
+                }
+                sent.dir_bytes += spool.close().await.map_err(|e| spool_failure(viewer, e))?;
+                sent.file_name.get_or_insert(name);
+            }
             "file" => {
+                if sent.upload.is_some() {
+                    return Err(error_page(
+                        StatusCode::BAD_REQUEST,
+                        "One file at a time",
+                        "file: choose one file, or a layout under Columns for several.",
+                    ));
+                }
                 sent.file_name = field.file_name().map(str::to_string);
                 let mut spool = Spool::new(state.config.max_upload_bytes)
                     .map_err(|_| viewer.error(AppError::Internal("cannot spool an upload".into())))?;
@@ -226,6 +286,25 @@ pub(crate) async fn import_upload(
     };
     let selected = sent.kind.clone().unwrap_or_default();
     let chosen = sent.mapping.clone();
+    if let Some(layout) = layout_of(&sent.mapping) {
+        let Some(dir) = sent.dir else {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "Choose the files",
+                "file: choose the layout's files.",
+            );
+        };
+        let how = UploadOptions { mapping: None, skip_bad: sent.skip_bad, preview: sent.preview };
+        let outcome = state.app.import_upload_dir(grant, dir.path(), layout, &how).await;
+        return show_outcome(
+            &viewer,
+            selected,
+            chosen,
+            &format!("the {} files", layout.name()),
+            &how,
+            outcome,
+        );
+    }
     let failed = |heading: String| {
         let result = ImportResult {
             ok: false,
@@ -262,7 +341,21 @@ pub(crate) async fn import_upload(
     // Only the base name: a browser may send a path, which is nobody's business here.
     let file = file.rsplit(['/', '\\']).next().unwrap_or("upload.csv").to_string();
     let how = UploadOptions { mapping, skip_bad: sent.skip_bad, preview: sent.preview };
-    match state.app.import_upload(grant, kind, &file, input, lines, &how).await {
+    let outcome = state.app.import_upload(grant, kind, &file, input, lines, &how).await;
+    show_outcome(&viewer, selected, chosen, &file, &how, outcome)
+}
+
+/// The page after a preview or an import of `file`: what was (or would be) written, the bad
+/// rows, and a preview's first rows.
+fn show_outcome(
+    viewer: &Viewer,
+    selected: String,
+    chosen: String,
+    file: &str,
+    how: &UploadOptions,
+    outcome: Result<attain_app::ImportReport, AppError>,
+) -> Response {
+    match outcome {
         Ok(report) => {
             let counts = report
                 .kinds
@@ -305,7 +398,7 @@ pub(crate) async fn import_upload(
                 errors: error_lines(&report.bad_rows),
                 samples: samples(&report),
             };
-            import_view(&viewer, selected, chosen, Some(result), StatusCode::OK)
+            import_view(viewer, selected, chosen, Some(result), StatusCode::OK)
         }
         Err(AppError::Import(attain_app::ImportError::Rejected { errors })) => {
             let heading = format!("Nothing was imported: {} bad row{}", errors.len(), plural(errors.len()));
@@ -317,10 +410,27 @@ pub(crate) async fn import_upload(
                 errors: error_lines(&errors),
                 samples: vec![],
             };
-            import_view(&viewer, selected, chosen, Some(result), StatusCode::UNPROCESSABLE_ENTITY)
+            import_view(viewer, selected, chosen, Some(result), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(AppError::Import(e)) => failed(format!("Nothing was imported: {e}")),
+        Err(AppError::Import(e)) => {
+            let result = ImportResult {
+                ok: false,
+                preview: how.preview,
+                heading: format!("Nothing was imported: {e}"),
+                counts: vec![],
+                errors: vec![],
+                samples: vec![],
+            };
+            import_view(viewer, selected, chosen, Some(result), StatusCode::UNPROCESSABLE_ENTITY)
+        }
         Err(e) => viewer.error(e),
+    }
+}
+
+fn spool_failure(viewer: &Viewer, e: SpoolError) -> Response {
+    match e {
+        SpoolError::TooLarge => too_large(),
+        SpoolError::Disk(e) => viewer.error(AppError::Internal(format!("cannot spool an upload: {e}"))),
     }
 }
 

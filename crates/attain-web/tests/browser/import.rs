@@ -190,3 +190,29 @@ async fn a_file_in_its_own_layout_is_previewed_through_a_mapping_then_imported()
     .await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_layouts_files_are_uploaded_together_previewed_and_imported() {
+    let Some(sample) = attain_testkit::sample_data("crm-sales-opportunities") else { return };
+    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
+    browser::run("a_layouts_files_are_uploaded_together_previewed_and_imported", async |b| {
+        b.set_base_url(&app.url);
+        sign_in(b, &app, Role::CompAdmin).await?;
+        b.goto("/import").await?;
+        b.wait_for("#mapping").await?.select_by_value("layout:crm-sample").await?;
+        for name in ["accounts.csv", "products.csv", "sales_teams.csv", "sales_pipeline.csv"] {
+            b.upload_file("#file", &sample.join(name)).await?;
+        }
+        b.click("#preview-import").await?;
+        b.wait_for("#import-result[data-preview]").await?;
+        let heading = b.text_of("#import-result h2").await?;
+        assert!(heading.starts_with("Preview of the crm-sample files"), "{heading}");
+        let kinds = texts(b, "#import-result table:first-of-type tbody td:first-child").await?;
+        assert!(kinds.iter().any(|k| k == "opportunities"), "{kinds:?}");
+        b.click("#run-import").await?;
+        b.wait_for("#import-result:not([data-preview])").await?;
+        assert_eq!(b.text_of("#import-result h2").await?, "Imported the crm-sample files");
+        Ok(())
+    })
+    .await;
+}
