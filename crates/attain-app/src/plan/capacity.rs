@@ -7,10 +7,13 @@
 //!
 //! The plan is company totals: like the revenue plan, only the whole-company roles read it.
 
-use attain_core::domain::{Position, Role as SeatRole, holder_of};
+use std::collections::{HashMap, HashSet};
+
+use attain_core::domain::{Assignment, Position, Role as SeatRole};
 use attain_core::{Currency, Date, Money, Period, Validity};
 use attain_engine::plan::{
-    HeadcountError, HeadcountInputs, OpenSeats, QuarterNeed, Ramp, plan_headcount, tenure_quarter_start,
+    HeadcountError, HeadcountInputs, OpenSeats, QuarterNeed, Ramp, Seasonality, plan_headcount,
+    tenure_quarter_start,
 };
 use rust_decimal::Decimal;
 
@@ -126,9 +129,12 @@ impl App {
                     ),
                 )
             })?;
-        let vs = self.plan_vs_actual(actor, fiscal_year, Some(plan.version))?;
+        // The plan's revenue over its months by its season (as plan against actual spreads
+        // it), three months a quarter; the year's actuals are not needed.
+        let season = Seasonality::from_shares(plan.shares)
+            .map_err(|e| AppError::Internal(format!("a stored plan's shares: {e}")))?;
         let quarter_plan: Vec<i64> =
-            vs.months.chunks(3).map(|q| q.iter().map(|m| m.plan.revenue.minor()).sum()).collect();
+            season.spread(plan.revenue.minor()).chunks(3).map(|q| q.iter().sum()).collect();
 
         let snapshot = self.snapshot();
         let data = &snapshot.data;
@@ -145,24 +151,33 @@ impl App {
             out
         };
         let rep_seat = |p: &Position| p.role == SeatRole::Rep;
+        // Each seat's assignments and each person's hire date, indexed once: an org of ten
+        // thousand seats is not scanned once per seat.
+        let mut held: HashMap<&str, Vec<&Assignment>> = HashMap::new();
+        for a in &data.assignments {
+            held.entry(a.position_id.as_str()).or_default().push(a);
+        }
+        let hired: HashMap<&str, Date> = data.people.iter().map(|p| (p.id.as_str(), p.hire_date)).collect();
+        // The holder of a seat on a day (the first, as `holder_of` reads a shared seat).
+        let holder = |seat: &str, day: Date| {
+            held.get(seat)?.iter().find(|a| a.validity.contains(day)).map(|a| a.person_id.as_str())
+        };
         // The team on the first day: each rep seat's holder and their tenure then.
         let mut tenures = Vec::new();
         for p in data.positions.iter().filter(|p| rep_seat(p) && p.validity.contains(first)) {
-            if let Some(person) = holder_of(&data.assignments, &p.id, first)
-                && let Some(person) = data.people.iter().find(|x| x.id == person)
-            {
-                tenures.push(tenure(person.hire_date, first));
+            if let Some(hire_date) = holder(&p.id, first).and_then(|person| hired.get(person)) {
+                tenures.push(tenure(*hire_date, first));
             }
         }
         // Open seats: rep seats with nobody in them on their first day in the year.
         let mut open_seats = Vec::new();
+        let mut counted = HashSet::new();
         for p in data.positions.iter().filter(|p| rep_seat(p) && p.validity.overlaps(&year_span)) {
             let opens = p.validity.from.max(first);
-            if open_seats.iter().any(|o: &OpenSeat| o.position_id == p.id)
-                || holder_of(&data.assignments, &p.id, opens).is_some()
-            {
+            if counted.contains(p.id.as_str()) || holder(&p.id, opens).is_some() {
                 continue;
             }
+            counted.insert(p.id.as_str());
             open_seats.push(OpenSeat {
                 position_id: p.id.clone(),
                 name: seat_name(p),
@@ -242,7 +257,7 @@ impl App {
         let year_days = Decimal::from(year.days()?);
         let actuals = snapshot.company_actuals(fiscal_year, currency).ok()?;
         let revenue: i64 = actuals.iter().map(|m| m.revenue.minor()).sum();
-        let reps: std::collections::HashSet<&str> =
+        let reps: HashSet<&str> =
             data.positions.iter().filter(|p| p.role == SeatRole::Rep).map(|p| p.id.as_str()).collect();
         let held_days: i64 = data
             .assignments

@@ -6,12 +6,12 @@
 //! all. Setting an objective from a day ends the seat's objective on the same measure that
 //! holds on that day, so a seat has one objective per measure at a time and the history stays.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use attain_core::dating::parse_date;
-use attain_core::domain::{Cadence, Objective, ObjectiveMeasure, Position, holder_of, position_of};
+use attain_core::domain::{Assignment, Cadence, Objective, ObjectiveMeasure, Position, position_of};
 use attain_core::record::{Choice, Record, Value, text};
-use attain_core::{Date, Kind};
+use attain_core::{Dataset, Date, Kind};
 use serde::Deserialize;
 
 use super::quota_sheets::seat_name;
@@ -56,8 +56,10 @@ pub struct ObjectivesView {
     pub teams: Vec<SeatChoice>,
 }
 
-/// A request to set an objective, as a form or a JSON body sends it.
+/// A request to set an objective, as a form or a JSON body sends it (nothing else: an
+/// unknown field is refused rather than ignored).
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ObjectiveRequest {
     /// The seat (position id).
     pub seat: String,
@@ -76,12 +78,8 @@ pub struct ObjectiveRequest {
     pub note: Option<String>,
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid { field: Some(field.to_string()), message: message.into() }
-}
-
 fn day(field: &str, text: &str) -> AppResult<Date> {
-    parse_date(text.trim()).map_err(|e| invalid(field, e.to_string()))
+    parse_date(text.trim()).map_err(|e| AppError::invalid(field, e.to_string()))
 }
 
 fn filled(text: &Option<String>) -> Option<&str> {
@@ -110,13 +108,14 @@ impl<'a> Org<'a> {
     /// Every seat below `seat`, at any depth.
     fn below(&self, seat: &str) -> Vec<&'a str> {
         let mut out = Vec::new();
+        let mut seen = HashSet::new();
         let mut next: Vec<&str> = self.children.get(seat).cloned().unwrap_or_default();
         while let Some(s) = next.pop() {
-            if out.contains(&s) {
-                continue; // a cycle in bad data must not loop forever
+            // A cycle in bad data must not loop forever.
+            if seen.insert(s) {
+                out.push(s);
+                next.extend(self.children.get(s).into_iter().flatten().copied());
             }
-            out.push(s);
-            next.extend(self.children.get(s).into_iter().flatten().copied());
         }
         out
     }
@@ -126,35 +125,72 @@ impl<'a> Org<'a> {
     }
 }
 
-impl App {
-    /// The seats the actor may set objectives for on `day`: all for comp admins, the seats
-    /// below a manager's own, none for anyone else.
-    fn objective_seats<'a>(&self, actor: &Actor, org: &Org<'a>, day: Date) -> Vec<&'a str> {
-        if actor.may(Permission::ManagePlan) {
-            return org.seats.keys().copied().collect();
-        }
-        if actor.role != Role::Manager {
-            return Vec::new();
-        }
-        let snapshot = self.snapshot();
-        let own = actor.person_id.as_deref().and_then(|p| position_of(&snapshot.data.assignments, p, day));
-        own.map(|seat| org.below(seat)).unwrap_or_default()
+/// The seats `actor` may set objectives for in `org` (the org on `day`): all for comp
+/// admins, the seats below a manager's own, none for anyone else.
+fn settable<'a>(actor: &Actor, org: &Org<'a>, assignments: &[Assignment], day: Date) -> HashSet<&'a str> {
+    if actor.may(Permission::ManagePlan) {
+        return org.seats.keys().copied().collect();
     }
+    if actor.role != Role::Manager {
+        return HashSet::new();
+    }
+    let own = actor.person_id.as_deref().and_then(|p| position_of(assignments, p, day));
+    own.map(|seat| org.below(seat).into_iter().collect()).unwrap_or_default()
+}
 
+/// Who holds each seat on `day`, by name: one pass over the assignments, not one per seat.
+fn holders_on(data: &Dataset, day: Date) -> HashMap<&str, &str> {
+    let names: HashMap<&str, &str> = data.people.iter().map(|p| (p.id.as_str(), p.name.as_str())).collect();
+    let mut out = HashMap::new();
+    for a in data.assignments.iter().filter(|a| a.validity.contains(day)) {
+        if let Some(name) = names.get(a.person_id.as_str()) {
+            // The first holder, as `holder_of` reads a shared seat.
+            out.entry(a.position_id.as_str()).or_insert(*name);
+        }
+    }
+    out
+}
+
+/// The list's order: by seat, then holder (titles repeat across a team), then measure,
+/// newest first.
+fn order_key(r: &ObjectiveRow) -> (&str, Option<&str>, &str, &str, std::cmp::Reverse<Date>) {
+    let o = &r.objective;
+    (
+        r.seat.as_str(),
+        r.holder.as_deref(),
+        o.position_id.as_str(),
+        o.measure.name(),
+        std::cmp::Reverse(o.valid_from),
+    )
+}
+
+impl App {
     /// The objectives the actor may see (`history`: also those that have ended), and where
     /// they may set new ones.
     pub fn objectives(&self, actor: &Actor, history: bool) -> AppResult<ObjectivesView> {
+        self.objectives_where(actor, history, None)
+    }
+
+    /// One objective the actor may see (ended or not), as the list shows it.
+    pub fn objective(&self, actor: &Actor, id: &str) -> AppResult<ObjectiveRow> {
+        self.objectives_where(actor, true, Some(id))?.rows.pop().ok_or(AppError::NotFound)
+    }
+
+    /// The list, or the one objective `only` names.
+    fn objectives_where(
+        &self,
+        actor: &Actor,
+        history: bool,
+        only: Option<&str>,
+    ) -> AppResult<ObjectivesView> {
         let snapshot = self.snapshot();
         let data = &snapshot.data;
         let visible = snapshot.visible_to(actor);
         let today = self.pay_today();
         let org = Org::on(&data.positions, today);
-        let settable = self.objective_seats(actor, &org, today);
-        let holder = |seat: &str| {
-            holder_of(&data.assignments, seat, today)
-                .and_then(|p| data.people.iter().find(|x| x.id == p))
-                .map(|p| p.name.clone())
-        };
+        let settable = settable(actor, &org, &data.assignments, today);
+        let holders = holders_on(data, today);
+        let holder = |seat: &str| holders.get(seat).map(|name| name.to_string());
         let name = |seat: &str| {
             org.seats
                 .get(seat)
@@ -167,7 +203,9 @@ impl App {
             .iter()
             .enumerate()
             .filter(|(i, o)| {
-                visible.row(Kind::Objectives, *i) && (history || o.valid_to.is_none_or(|to| to > today))
+                only.is_none_or(|id| o.id == id)
+                    && visible.row(Kind::Objectives, *i)
+                    && (history || o.valid_to.is_none_or(|to| to > today))
             })
             .map(|(_, o)| ObjectiveRow {
                 seat: name(&o.position_id),
@@ -177,22 +215,11 @@ impl App {
                 objective: o.clone(),
             })
             .collect();
-        // By seat, then holder (titles repeat across a team), then measure, newest first.
-        rows.sort_by(|a, b| {
-            let key = |r: &ObjectiveRow| {
-                (
-                    r.seat.clone(),
-                    r.holder.clone(),
-                    r.objective.position_id.clone(),
-                    r.objective.measure.name(),
-                    std::cmp::Reverse(r.objective.valid_from),
-                )
-            };
-            key(a).cmp(&key(b))
-        });
+        rows.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
         let choice = |seat: &str| SeatChoice { id: seat.to_string(), name: name(seat), holder: holder(seat) };
         let mut seats: Vec<SeatChoice> = settable.iter().map(|s| choice(s)).collect();
-        seats.sort_by(|a, b| a.name.cmp(&b.name));
+        // Seats by name, then id: names repeat across a team and a set has no order.
+        seats.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
         let mut teams: Vec<SeatChoice> = if actor.may(Permission::ManagePlan) {
             settable.iter().filter(|s| !org.is_leaf(s)).map(|s| choice(s)).collect()
         } else {
@@ -205,7 +232,7 @@ impl App {
                 .map(|own| vec![choice(own)])
                 .unwrap_or_default()
         };
-        teams.sort_by(|a, b| a.name.cmp(&b.name));
+        teams.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
         Ok(ObjectivesView { today, rows, seats, teams })
     }
 
@@ -218,10 +245,11 @@ impl App {
         request: &ObjectiveRequest,
     ) -> AppResult<Vec<Objective>> {
         let _writing = self.fresh_writer().await?;
-        let measure = ObjectiveMeasure::parse(&request.measure)
-            .map_err(|_| invalid("measure", format!("one of {}", ObjectiveMeasure::NAMES.join(", "))))?;
+        let measure = ObjectiveMeasure::parse(&request.measure).map_err(|_| {
+            AppError::invalid("measure", format!("one of {}", ObjectiveMeasure::NAMES.join(", ")))
+        })?;
         let cadence = Cadence::parse(&request.cadence)
-            .map_err(|_| invalid("cadence", format!("one of {}", Cadence::NAMES.join(", "))))?;
+            .map_err(|_| AppError::invalid("cadence", format!("one of {}", Cadence::NAMES.join(", "))))?;
         let from = day("valid_from", &request.valid_from)?;
         let to = filled(&request.valid_to).map(|t| day("valid_to", t)).transpose()?;
         let (objectives, ended) = {
@@ -229,7 +257,7 @@ impl App {
             let data = &snapshot.data;
             let today = self.pay_today();
             // Authority is the org as it is today; the seats are those in force on the first day.
-            let allowed = self.objective_seats(actor, &Org::on(&data.positions, today), today);
+            let allowed = settable(actor, &Org::on(&data.positions, today), &data.assignments, today);
             let org = Org::on(&data.positions, from);
             let seat = request.seat.trim();
             let visible = snapshot.visible_to(actor);
@@ -242,7 +270,7 @@ impl App {
                 return Err(AppError::NotFound);
             }
             if !org.seats.contains_key(seat) {
-                return Err(invalid("valid_from", format!("seat {seat} does not exist on {from}")));
+                return Err(AppError::invalid("valid_from", format!("seat {seat} does not exist on {from}")));
             }
             let seats: Vec<&str> = if request.team {
                 org.below(seat).into_iter().filter(|s| org.is_leaf(s)).collect()
@@ -250,14 +278,19 @@ impl App {
                 vec![seat]
             };
             if seats.is_empty() {
-                return Err(invalid("team", format!("no seat reports to {seat} on {from}")));
+                return Err(AppError::invalid("team", format!("no seat reports to {seat} on {from}")));
             }
-            if let Some(refused) = seats.iter().find(|s| !allowed.contains(s)) {
+            if let Some(refused) = seats.iter().find(|s| !allowed.contains(**s)) {
                 return Err(if request.team || *refused != seat {
-                    invalid("seat", format!("you may not set objectives for seat {refused}"))
+                    AppError::invalid("seat", format!("you may not set objectives for seat {refused}"))
                 } else {
                     AppError::Forbidden
                 });
+            }
+            // The seats' existing objectives on the measure, found in one pass.
+            let mut existing: HashMap<&str, Vec<&Objective>> = HashMap::new();
+            for o in data.objectives.iter().filter(|o| o.measure == measure) {
+                existing.entry(o.position_id.as_str()).or_default().push(o);
             }
             let mut written = Vec::new();
             let mut ended = Vec::new();
@@ -282,16 +315,13 @@ impl App {
                     values[t] = text(request.target.trim());
                     values[c] = filled(&request.currency).map_or(Value::Null, text);
                 }
-                let objective = Objective::from_values(&values).map_err(|e| invalid(e.column, e.reason))?;
-                for other in data
-                    .objectives
-                    .iter()
-                    .filter(|o| o.position_id == seat && o.measure == measure && o.id != objective.id)
-                {
+                let objective =
+                    Objective::from_values(&values).map_err(|e| AppError::invalid(e.column, e.reason))?;
+                for other in existing.get(seat).into_iter().flatten().filter(|o| o.id != objective.id) {
                     if other.holds_on(from) {
-                        ended.push(Objective { valid_to: Some(from), ..other.clone() });
+                        ended.push(Objective { valid_to: Some(from), ..(*other).clone() });
                     } else if other.valid_from > from && to.is_none_or(|to| to > other.valid_from) {
-                        return Err(invalid(
+                        return Err(AppError::invalid(
                             "valid_to",
                             format!(
                                 "{} already has a {} objective from {}: end this one by then, or change that one",
@@ -341,14 +371,13 @@ impl App {
             }
             let current = &data.objectives[index];
             let today = self.pay_today();
-            if !self
-                .objective_seats(actor, &Org::on(&data.positions, today), today)
-                .contains(&current.position_id.as_str())
+            if !settable(actor, &Org::on(&data.positions, today), &data.assignments, today)
+                .contains(current.position_id.as_str())
             {
                 return Err(AppError::Forbidden);
             }
             if to <= current.valid_from {
-                return Err(invalid(
+                return Err(AppError::invalid(
                     "valid_to",
                     format!(
                         "the objective starts on {}; it can end the day after at the earliest",
@@ -356,11 +385,8 @@ impl App {
                     ),
                 ));
             }
-            if current.valid_to.is_some_and(|t| t <= to) {
-                return Err(invalid(
-                    "valid_to",
-                    format!("the objective already ends on {}", current.valid_to.unwrap_or(to)),
-                ));
+            if let Some(ends) = current.valid_to.filter(|t| *t <= to) {
+                return Err(AppError::invalid("valid_to", format!("the objective already ends on {ends}")));
             }
             Objective { valid_to: Some(to), set_by: Some(actor.login.clone()), ..current.clone() }
         };

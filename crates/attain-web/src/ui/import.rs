@@ -10,6 +10,7 @@ use attain_app::import::DirMapping;
 use attain_app::import::mapping::{BUILT_IN, Mapping};
 use attain_app::{AppError, Permission, UploadOptions};
 use attain_core::Kind;
+use axum::extract::multipart::Field;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -194,15 +195,7 @@ async fn read_form(state: &AppState, viewer: &Viewer, multipart: &mut Multipart)
                 };
                 let left = state.config.max_upload_bytes.saturating_sub(sent.dir_bytes);
                 let spool = Spool::create_in(dir.path(), &name, left).await;
-                let mut spool =
-                    spool.map_err(|_| viewer.error(AppError::Internal("cannot spool an upload".into())))?;
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => spool.write(&chunk).await.map_err(|e| spool_failure(viewer, e))?,
-                        Ok(None) => break,
-                        Err(_) => return Err(too_large()),
-                    }
-                }
+                let spool = fill(viewer, &mut field, spool.map_err(|e| spool_failure(viewer, e))?).await?;
                 sent.dir_bytes += spool.close().await.map_err(|e| spool_failure(viewer, e))?;
                 sent.file_name.get_or_insert(name);
             }
@@ -215,29 +208,10 @@ async fn read_form(state: &AppState, viewer: &Viewer, multipart: &mut Multipart)
                     ));
                 }
                 sent.file_name = field.file_name().map(str::to_string);
-                let mut spool = Spool::new(state.config.max_upload_bytes)
-                    .map_err(|_| viewer.error(AppError::Internal("cannot spool an upload".into())))?;
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => match spool.write(&chunk).await {
-                            Ok(()) => {}
-                            Err(SpoolError::TooLarge) => return Err(too_large()),
-                            Err(SpoolError::Disk(e)) => {
-                                return Err(
-                                    viewer.error(AppError::Internal(format!("cannot spool an upload: {e}")))
-                                );
-                            }
-                        },
-                        Ok(None) => break,
-                        Err(_) => return Err(too_large()),
-                    }
-                }
-                sent.upload = Some(
-                    spool
-                        .finish()
-                        .await
-                        .map_err(|_| viewer.error(AppError::Internal("cannot spool an upload".into())))?,
-                );
+                let spool =
+                    Spool::new(state.config.max_upload_bytes).map_err(|e| spool_failure(viewer, e))?;
+                let spool = fill(viewer, &mut field, spool).await?;
+                sent.upload = Some(spool.finish().await.map_err(|e| spool_failure(viewer, e))?);
             }
             "mapping_file" => {
                 let Ok(bytes) = field.bytes().await else { return Err(too_large()) };
@@ -424,6 +398,17 @@ fn show_outcome(
             import_view(viewer, selected, chosen, Some(result), StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => viewer.error(e),
+    }
+}
+
+/// Streams one multipart field into `spool`, within its limit.
+async fn fill(viewer: &Viewer, field: &mut Field<'_>, mut spool: Spool) -> Result<Spool, Response> {
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => spool.write(&chunk).await.map_err(|e| spool_failure(viewer, e))?,
+            Ok(None) => return Ok(spool),
+            Err(_) => return Err(too_large()),
+        }
     }
 }
 

@@ -324,6 +324,19 @@ pub(crate) fn form_error(e: &AppError) -> Option<String> {
     }
 }
 
+/// A path segment, percent-encoded (everything but letters, digits and `-._~`).
+pub(crate) fn segment(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,43 +82,13 @@ pub(crate) async fn list(
     Ok(Json(out(&state.app.objectives(&actor, history)?)))
 }
 
-/// The body of a new objective: the request's fields, and nothing else.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ObjectiveIn {
-    seat: String,
-    #[serde(default)]
-    team: bool,
-    measure: String,
-    cadence: String,
-    target: String,
-    #[serde(default)]
-    currency: Option<String>,
-    valid_from: String,
-    #[serde(default)]
-    valid_to: Option<String>,
-    #[serde(default)]
-    note: Option<String>,
-}
-
 /// `POST /api/v1/plan/objectives`: sets the objective for the seat, or for every seller below
 /// it (`team`); answers 201 with what was written.
 pub(crate) async fn set(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    JsonBody(body): JsonBody<ObjectiveIn>,
+    JsonBody(request): JsonBody<ObjectiveRequest>,
 ) -> ApiResult<(StatusCode, Json<Vec<Value>>)> {
-    let request = ObjectiveRequest {
-        seat: body.seat,
-        team: body.team,
-        measure: body.measure,
-        cadence: body.cadence,
-        target: body.target,
-        currency: body.currency,
-        valid_from: body.valid_from,
-        valid_to: body.valid_to,
-        note: body.note,
-    };
     let written = state.app.set_objectives(&actor, &request).await?;
     Ok((StatusCode::CREATED, Json(written.iter().map(objective_json).collect())))
 }

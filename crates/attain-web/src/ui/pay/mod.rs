@@ -96,18 +96,7 @@ pub(crate) fn statement_href(period: Period, person: &str) -> String {
     format!("/pay/statements/{period}/{}", segment(person))
 }
 
-/// A path segment, percent-encoded (everything but letters, digits and `-._~`).
-pub(crate) fn segment(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub(crate) use crate::ui::view::segment;
 
 /// A query value, form-encoded.
 pub(crate) fn query_value(text: &str) -> String {

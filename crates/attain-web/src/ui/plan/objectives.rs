@@ -14,15 +14,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::api::QueryPairs;
 use crate::auth::Viewer;
 use crate::server::AppState;
-use crate::ui::view::{Chrome, form_error, format_money};
+use crate::ui::view::{Chrome, form_error, format_money, segment};
 use crate::ui::{FormData, render};
 
 const HOME: &str = "/plan/objectives";
 
 fn end_href(id: &str) -> String {
-    // Form encoding writes a space as `+`, which a path keeps as a plus: spell it `%20`.
-    let segment: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
-    format!("{HOME}/{}/end", segment.replace('+', "%20"))
+    format!("{HOME}/{}/end", segment(id))
 }
 
 /// The target as people read it: money grouped with its currency, a count as a number.
@@ -229,12 +227,11 @@ fn end_page(
     error: Option<String>,
     code: StatusCode,
 ) -> Response {
-    let view = match state.app.objectives(&viewer.actor, true) {
-        Ok(v) => v,
+    let r = match state.app.objective(&viewer.actor, id) {
+        Ok(r) if r.may_change => r,
+        // Seen but not theirs to change: the page is not for them.
+        Ok(_) => return viewer.error(attain_app::AppError::Forbidden),
         Err(e) => return viewer.error(e),
-    };
-    let Some(r) = view.rows.iter().find(|r| r.objective.id == id && r.may_change) else {
-        return viewer.error(attain_app::AppError::NotFound);
     };
     let page = EndPage {
         chrome: Chrome::signed_in("End an objective", &viewer.actor, &viewer.csrf, HOME),
@@ -242,7 +239,7 @@ fn end_page(
         seat: format!("{} ({})", r.seat, r.holder.clone().unwrap_or_else(|| "vacant".into())),
         sentence: r.objective.sentence(),
         from: r.objective.valid_from.to_string(),
-        to: to.map_or_else(|| view.today.to_string(), str::to_string),
+        to: to.map_or_else(|| state.app.pay_today().to_string(), str::to_string),
         error,
     };
     (code, render(&page)).into_response()

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::api::QueryPairs;
 use crate::auth::Viewer;
 use crate::server::AppState;
-use crate::ui::view::{Chrome, form_error, format_money, group_digits, instant, month_name};
+use crate::ui::view::{Chrome, form_error, format_money, group_digits, instant, month_name, segment};
 use crate::ui::{FormData, render};
 
 const HOME: &str = "/plan/quotas";
@@ -48,9 +48,7 @@ fn current_year(state: &AppState) -> i16 {
 }
 
 fn sheet_href(id: &str) -> String {
-    // Form encoding writes a space as `+`, which a path keeps as a plus: spell it `%20`.
-    let segment: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
-    format!("{HOME}/sheets/{}", segment.replace('+', "%20"))
+    format!("{HOME}/sheets/{}", segment(id))
 }
 
 struct SheetRow {
