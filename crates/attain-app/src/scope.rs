@@ -276,10 +276,10 @@ fn flags_with(snapshot: &Snapshot, reach: &Reach<'_>) -> Vec<FixedBitSet> {
         .filter(|(_, v)| **v)
         .map(|(o, _)| o.id.as_str())
         .collect();
-    let mut accounts_via_opps: HashSet<&str> = HashSet::new();
+    let mut reached_accounts: HashSet<&str> = HashSet::new();
     for (o, v) in data.opportunities.iter().zip(&opportunities) {
         if *v && let Some(account) = &o.account_id {
-            accounts_via_opps.insert(account.as_str());
+            reached_accounts.insert(account.as_str());
         }
     }
     set(&mut flags, Kind::Opportunities, opportunities);
@@ -288,11 +288,17 @@ fn flags_with(snapshot: &Snapshot, reach: &Reach<'_>) -> Vec<FixedBitSet> {
         Kind::StageHistory,
         data.stage_history.iter().map(|s| visible_opps.contains(s.opportunity_id.as_str())).collect(),
     );
+    // An account placed by the rules in a territory the actor reaches, at any time.
+    for a in &data.account_territories {
+        if territories.contains(a.territory_id.as_str()) {
+            reached_accounts.insert(a.account_id.as_str());
+        }
+    }
     let accounts: Vec<bool> = data
         .accounts
         .iter()
         .map(|a| {
-            accounts_via_opps.contains(a.id.as_str())
+            reached_accounts.contains(a.id.as_str())
                 || a.owner_id.as_deref().is_some_and(|owner| reach.person_during(owner, &ever))
                 || a.territory_id.as_deref().is_some_and(|t| territories.contains(t))
         })
@@ -300,6 +306,17 @@ fn flags_with(snapshot: &Snapshot, reach: &Reach<'_>) -> Vec<FixedBitSet> {
     let visible_accounts: HashSet<&str> =
         data.accounts.iter().zip(&accounts).filter(|(_, v)| **v).map(|(a, _)| a.id.as_str()).collect();
     set(&mut flags, Kind::Accounts, accounts);
+    // A rule is seen with its territory; an account's territory rows with the account.
+    set(
+        &mut flags,
+        Kind::TerritoryRules,
+        data.territory_rules.iter().map(|r| territories.contains(r.territory_id.as_str())).collect(),
+    );
+    set(
+        &mut flags,
+        Kind::AccountTerritories,
+        data.account_territories.iter().map(|a| visible_accounts.contains(a.account_id.as_str())).collect(),
+    );
     set(
         &mut flags,
         Kind::Contacts,

@@ -13,26 +13,19 @@ use std::time::{Duration, Instant};
 use attain_core::Currency;
 use attain_demo::scaled::{ScaledConfig, company};
 use attain_engine::track::{months_of_year, owners_of_year};
-use attain_facts::FactStore;
 use rust_decimal::Decimal;
+
+use attain_bench::env_or;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
-}
 
 fn main() {
     let n = env_or("ATTAIN_BENCH_TRANSACTIONS", 1_000_000);
     let runs = env_or("ATTAIN_BENCH_RUNS", 9).max(1) as usize;
     let config = ScaledConfig::new(n);
     let company = company(&config).expect("scaled company");
-    let mut store = FactStore::with_reference_data(&company.dataset);
-    for chunk in 0..company.chunks() {
-        store.push_transactions(&company.transactions(chunk));
-    }
-    store.shrink_to_fit();
+    let store = attain_bench::scaled_facts(&company);
     let fx = &company.dataset.fx_rates;
     println!(
         "company:       {} transactions, {} accounts, {} currencies",

@@ -14,12 +14,10 @@ use attain_engine::pay::plan::{PlanBook, load_plan, load_rules};
 use attain_engine::pay::run::Prepared;
 use attain_facts::FactStore;
 
+use attain_bench::env_or;
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn env_or(name: &str, default: u32) -> u32 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 fn main() {
     let runs = env_or("ATTAIN_BENCH_RUNS", 20).max(1);

@@ -16,12 +16,10 @@ use attain_demo::DemoConfig;
 use attain_store::Store;
 
 // The same allocator as the `attain` binary, so figures match what users run.
+use attain_bench::env_or;
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 fn per_second(rows: usize, d: Duration) -> u64 {
     (rows as u128 * 1000 / d.as_millis().max(1)) as u64

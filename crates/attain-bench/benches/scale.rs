@@ -27,12 +27,10 @@ use attain_engine::pay::run::Prepared;
 use attain_facts::FactStore;
 use rust_decimal::Decimal;
 
+use attain_bench::env_or;
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
-}
 
 /// A memory figure of this process from /proc/self/status (`VmHWM` the peak, `VmRSS` now),
 /// in MiB; 0 where it cannot be read.

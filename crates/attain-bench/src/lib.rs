@@ -48,3 +48,20 @@ pub fn peak_rss_mib() -> Option<u64> {
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024)
 }
+
+/// The environment variable `name` as a number (`10_000_000` reads as ten million), else
+/// `default`: how every bench takes its size and run count.
+pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
+}
+
+/// The scaled company's facts as a server keeps them: its reference data, then every chunk
+/// of its transactions pushed in, shrunk to fit.
+pub fn scaled_facts(company: &attain_demo::scaled::ScaledCompany) -> attain_facts::FactStore {
+    let mut store = attain_facts::FactStore::with_reference_data(&company.dataset);
+    for chunk in 0..company.chunks() {
+        store.push_transactions(&company.transactions(chunk));
+    }
+    store.shrink_to_fit();
+    store
+}

@@ -100,6 +100,49 @@ pub enum Command {
     /// Quotas from the revenue plan: allocate them down the organisation as draft quota sheets.
     #[command(subcommand)]
     Quota(QuotaCommand),
+    /// Territories: apply the account-assignment rules, report the balance.
+    #[command(subcommand)]
+    Territory(TerritoryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TerritoryCommand {
+    /// Apply the assignment rules in force on a day: each account that moves, from which
+    /// territory (and owner) to which, by which rule; --preview lists them and writes nothing.
+    Assign(TerritoryAssignArgs),
+    /// Each leaf territory's accounts, potential, open pipeline, last year's bookings and
+    /// workload, the imbalance score, and suggested moves that lower it.
+    Balance(TerritoryBalanceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TerritoryAssignArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The day the moves take effect (default today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub on: Option<String>,
+    /// List the moves and write nothing.
+    #[arg(long)]
+    pub preview: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TerritoryBalanceArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The day (default today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub on: Option<String>,
+    /// potential (default), pipeline, bookings, workload or accounts.
+    #[arg(long)]
+    pub measure: Option<String>,
+    /// Only the leaf territories under this one.
+    #[arg(long, value_name = "TERRITORY")]
+    pub under: Option<String>,
+    /// How many moves to suggest (default 10, at most 100).
+    #[arg(long, value_name = "N")]
+    pub moves: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -422,8 +465,10 @@ pub struct AuditCheckpointArgs {
 
 const IMPORT_HELP: &str = "\
 Kinds: company, people, positions, assignments, territories, territory_owners, products,
-       accounts, contacts, opportunities, stage_history, activities, transactions, fx_rates,
-       quotas, plan_assignments, credit_splits, adjustments, objective_scores
+       accounts, territory_rules, account_territories, contacts, opportunities,
+       stage_history, activities, transactions, fx_rates, quota_sheets, quotas,
+       plan_assignments, credit_splits, adjustments, objective_scores, revenue_plans,
+       objectives
 
 Examples:
   attain import people people.csv

@@ -40,6 +40,12 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Statement(args) => crate::pay::statement(args).await,
         Command::Pay(command) => crate::pay::pay(command).await,
         Command::Quota(crate::args::QuotaCommand::Allocate(args)) => crate::quota::allocate(args).await,
+        Command::Territory(crate::args::TerritoryCommand::Assign(args)) => {
+            crate::territory::assign(args).await
+        }
+        Command::Territory(crate::args::TerritoryCommand::Balance(args)) => {
+            crate::territory::balance(args).await
+        }
         Command::Summary(db) => {
             let store = Store::open_existing(&db.db).await?;
             for kind in Kind::ALL {

@@ -11,6 +11,7 @@ mod pay;
 mod progress_bar;
 mod quota;
 mod serve;
+mod territory;
 mod users;
 
 use std::process::ExitCode;

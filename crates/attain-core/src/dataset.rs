@@ -39,6 +39,11 @@ pub struct Dataset {
     /// Absent from exports written before individual objectives existed.
     #[serde(default)]
     pub objectives: Vec<Objective>,
+    /// Absent from exports written before assignment rules existed.
+    #[serde(default)]
+    pub territory_rules: Vec<TerritoryRule>,
+    #[serde(default)]
+    pub account_territories: Vec<AccountTerritory>,
 }
 
 /// Runs `$body` with `$list` bound to the dataset's list for `$kind`, shared or (with a trailing
@@ -69,6 +74,8 @@ macro_rules! with_list {
             Kind::RevenuePlans => { let $list = & $($m)? $self.revenue_plans; $body }
             Kind::QuotaSheets => { let $list = & $($m)? $self.quota_sheets; $body }
             Kind::Objectives => { let $list = & $($m)? $self.objectives; $body }
+            Kind::TerritoryRules => { let $list = & $($m)? $self.territory_rules; $body }
+            Kind::AccountTerritories => { let $list = & $($m)? $self.account_territories; $body }
         }
     };
 }
@@ -124,6 +131,20 @@ fn sort_by_key<R: Record>(list: &mut [R]) {
 }
 
 impl Dataset {
+    /// Each account's territory on `day`, by the account's place in `accounts`: its dated row
+    /// (what applying the assignment rules wrote) covering the day, else its own
+    /// `territory_id`. One pass over the rows.
+    pub fn territories_on(&self, day: crate::Date) -> Vec<Option<&str>> {
+        let mut dated: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+        for row in self.account_territories.iter().filter(|r| r.validity.contains(day)) {
+            dated.entry(row.account_id.as_str()).or_insert(row.territory_id.as_str());
+        }
+        self.accounts
+            .iter()
+            .map(|a| dated.get(a.id.as_str()).copied().or(a.territory_id.as_deref()))
+            .collect()
+    }
+
     /// The records of one kind as rows of cells.
     pub fn rows(&self, kind: Kind) -> Vec<Vec<Value>> {
         with_list!(self, kind, |list| rows_of(list))
@@ -215,6 +236,8 @@ impl Dataset {
             revenue_plans,
             quota_sheets,
             objectives,
+            territory_rules,
+            account_territories,
         } = other;
         move_to_end(&mut self.company, company);
         move_to_end(&mut self.people, people);
@@ -238,6 +261,8 @@ impl Dataset {
         move_to_end(&mut self.revenue_plans, revenue_plans);
         move_to_end(&mut self.quota_sheets, quota_sheets);
         move_to_end(&mut self.objectives, objectives);
+        move_to_end(&mut self.territory_rules, territory_rules);
+        move_to_end(&mut self.account_territories, account_territories);
     }
 
     /// Record counts per kind, in dependency order.

@@ -68,10 +68,12 @@ pub enum Kind {
     // it where its references put it, before the quotas that name it.
     QuotaSheets,
     Objectives,
+    TerritoryRules,
+    AccountTerritories,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 22] = [
+    pub const ALL: [Kind; 24] = [
         Kind::Company,
         Kind::People,
         Kind::Positions,
@@ -80,6 +82,8 @@ impl Kind {
         Kind::TerritoryOwners,
         Kind::Products,
         Kind::Accounts,
+        Kind::TerritoryRules,
+        Kind::AccountTerritories,
         Kind::Contacts,
         Kind::Opportunities,
         Kind::StageHistory,
@@ -126,6 +130,8 @@ impl Kind {
             Kind::RevenuePlans => &RevenuePlan::SPEC,
             Kind::QuotaSheets => &QuotaSheet::SPEC,
             Kind::Objectives => &Objective::SPEC,
+            Kind::TerritoryRules => &TerritoryRule::SPEC,
+            Kind::AccountTerritories => &AccountTerritory::SPEC,
         }
     }
 }
@@ -633,6 +639,8 @@ impl Kind {
             Kind::RevenuePlans => via::<RevenuePlan>(values),
             Kind::QuotaSheets => via::<QuotaSheet>(values),
             Kind::Objectives => via::<Objective>(values),
+            Kind::TerritoryRules => via::<TerritoryRule>(values),
+            Kind::AccountTerritories => via::<AccountTerritory>(values),
         }
     }
 }

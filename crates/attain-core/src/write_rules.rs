@@ -27,6 +27,10 @@ impl Kind {
             Kind::Objectives => {
                 Some(NoOverlap { group: &["position_id", "measure"], from: "valid_from", to: "valid_to" })
             }
+            // One territory per account at a time: applying the rules ends the row before.
+            Kind::AccountTerritories => {
+                Some(NoOverlap { group: &["account_id"], from: "valid_from", to: "valid_to" })
+            }
             _ => None,
         }
     }

@@ -66,6 +66,10 @@ pub fn generate(config: &DemoConfig) -> Dataset {
     let comp = comp::build(seed, &calendar, &window, &org, &book, &pipeline, &activities);
     let revenue_plans = revenue_plans::build(&transactions, &calendar, &window);
     let objectives = objectives::build(&calendar, &window, &org);
+    let territory_rules = territories::rules(
+        &book.accounts,
+        calendar.fiscal_year_start(calendar.fiscal_year_of(window.last_day())),
+    );
     Dataset {
         company: vec![Company {
             id: Company::ID.to_string(),
@@ -95,5 +99,7 @@ pub fn generate(config: &DemoConfig) -> Dataset {
         revenue_plans,
         quota_sheets: Vec::new(),
         objectives,
+        territory_rules,
+        account_territories: Vec::new(),
     }
 }

@@ -1,8 +1,8 @@
 //! The territory hierarchy (company, regions, districts, one leaf per rep patch) and its
 //! effective-dated owners, which follow the org's staffing changes.
 
-use attain_core::Validity;
-use attain_core::domain::{Territory, TerritoryOwner};
+use attain_core::domain::{Account, AccountSize, RuleBasis, Territory, TerritoryOwner, TerritoryRule};
+use attain_core::{Date, Validity};
 
 use crate::names::slug;
 use crate::org::{Org, REGIONS};
@@ -91,4 +91,26 @@ pub(crate) fn build(org: &Org) -> Territories {
         leaf_ids.push(id);
     }
     Territories { records, owners, leaf_ids }
+}
+
+/// The company's assignment rules: every enterprise account is a named account of the
+/// territory it is in, from `from`. Applying them moves nothing on the demo: they record
+/// today's assignment, so a rule added on top shows exactly its own moves in the preview, and
+/// the balance report's suggestions can never move a strategic account.
+pub(crate) fn rules(accounts: &[Account], from: Date) -> Vec<TerritoryRule> {
+    accounts
+        .iter()
+        .filter(|a| a.size == Some(AccountSize::Enterprise))
+        .filter_map(|a| {
+            let territory = a.territory_id.clone()?;
+            Some(TerritoryRule {
+                id: TerritoryRule::id_for(RuleBasis::Named, &a.id, from),
+                territory_id: territory,
+                basis: RuleBasis::Named,
+                value: a.id.clone(),
+                validity: Validity::open_from(from),
+                note: Some("Strategic account".to_string()),
+            })
+        })
+        .collect()
 }

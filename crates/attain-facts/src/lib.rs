@@ -21,7 +21,7 @@ pub use credit_splits::CreditSplits;
 pub use day::OPEN as OPEN_DAY;
 pub use ids::{Ids, number_in, split as split_numbered};
 pub use intern::{Interner, NONE};
-pub use intervals::Intervals;
+pub use intervals::{Intervals, Row};
 pub use org::Org;
 pub use pipeline::{Activities, Opportunities, StageChanges};
 pub use transactions::{Names, Numbers, Transactions};
@@ -55,6 +55,9 @@ pub struct FactStore {
     pub currencies: Vec<Currency>,
     /// By account number.
     pub account: Vec<AccountFacts>,
+    /// By account number: its territory on any day — the rows applying the assignment rules
+    /// wrote, else the account's own `territory_id` (what the CRM gave it).
+    pub account_territory: Intervals,
     /// By product number: its family label.
     pub product_family: Vec<u32>,
     pub org: Org,
@@ -148,6 +151,7 @@ impl FactStore {
             }
             store.account[n] = facts;
         }
+        store.account_territory = account_territories(data, &mut store);
         for p in &data.products {
             let n = store.products.intern(&p.id) as usize;
             if store.product_family.len() <= n {
@@ -273,4 +277,21 @@ impl Default for AccountFacts {
     fn default() -> Self {
         AccountFacts { territory: NONE, owner: NONE, industry: NONE, country: NONE, region: NONE, size: NONE }
     }
+}
+
+/// Each account's territory over time: its dated rows first (they win where they cover a
+/// day), then its own `territory_id` over every day as the fallback.
+fn account_territories(data: &Dataset, store: &mut FactStore) -> Intervals {
+    let mut rows = Vec::with_capacity(data.account_territories.len() + store.account.len());
+    for a in &data.account_territories {
+        let key = store.accounts.intern(&a.account_id);
+        let value = store.territories.intern(&a.territory_id);
+        rows.push(Row { key, from: day::day_of(a.validity.from), to: day::end_of(a.validity.to), value });
+    }
+    for (key, facts) in store.account.iter().enumerate() {
+        if facts.territory != NONE {
+            rows.push(Row { key: key as u32, from: i32::MIN, to: OPEN_DAY, value: facts.territory });
+        }
+    }
+    Intervals::build(store.accounts.len(), &rows)
 }

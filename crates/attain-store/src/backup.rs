@@ -37,6 +37,8 @@ pub const BACKUP_TABLES: &[&str] = &[
     "objective_scores",
     "revenue_plans",
     "objectives",
+    "territory_rules",
+    "account_territories",
     "users",
     "api_tokens",
     "plan_files",

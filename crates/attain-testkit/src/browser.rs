@@ -232,6 +232,32 @@ impl Browser {
         element.text().await.map_err(|e| BrowserError::new(format!("read the text of `{css}`"), e))
     }
 
+    /// Waits until the element matching `css` reads `expected`, and returns. This is how a
+    /// test waits for a form's answer when the element is on the page before and after the
+    /// submit: the old page's element may be read (or go stale) mid-navigation, so the text
+    /// is asked again until it matches or the wait runs out, naming what it last read.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) -> Result<(), BrowserError> {
+        let deadline = std::time::Instant::now() + ELEMENT_WAIT;
+        let mut last = String::from("(no element)");
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                match element.text().await {
+                    Ok(text) if text == expected => return Ok(()),
+                    Ok(text) => last = text,
+                    // Stale: the page changed under us; ask again.
+                    Err(e) => last = format!("(unreadable: {e})"),
+                }
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(BrowserError::new(
+                    format!("wait for `{css}` to read {expected:?}"),
+                    format!("it read {last:?} after {}s", ELEMENT_WAIT.as_secs()),
+                ));
+            }
+            tokio::time::sleep(ELEMENT_POLL).await;
+        }
+    }
+
     /// The current `value` of the form field matching `css` (waiting for it).
     pub async fn value_of(&self, css: &str) -> Result<String, BrowserError> {
         let element = self.wait_for(css).await?;

@@ -437,6 +437,8 @@ pub(super) fn noun(kind: Kind) -> &'static str {
         Kind::RevenuePlans => "revenue plan",
         Kind::QuotaSheets => "quota sheet",
         Kind::Objectives => "objective",
+        Kind::TerritoryRules => "assignment rule",
+        Kind::AccountTerritories => "account territory",
     }
 }
 

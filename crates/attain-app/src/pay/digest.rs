@@ -154,10 +154,13 @@ pub(crate) fn digests(
         revenue_plans: _,
         quota_sheets,
         objectives: _,
+        territory_rules: _,
+        account_territories,
     } = data;
     // Contacts, stage history, activities and individual objectives feed the Track KPIs only,
     // and the revenue plan reaches pay only through the quotas allocated from it: pay never
-    // reads them.
+    // reads them. Assignment rules reach pay only through the account territories applying
+    // them writes, which territory crediting reads.
     let calendar = company.first().map(|c| c.calendar).unwrap_or_default();
     let mut months = Months::new(first, last);
     // The plan files and the undated records (the company and its calendar, territories,
@@ -175,6 +178,7 @@ pub(crate) fn digests(
     feed_rows(&mut months, &calendar, positions);
     feed_rows(&mut months, &calendar, assignments);
     feed_rows(&mut months, &calendar, territory_owners);
+    feed_rows(&mut months, &calendar, account_territories);
     feed_rows(&mut months, &calendar, fx_rates);
     feed_quotas(&mut months, &calendar, quota_sheets, quotas);
     feed_rows(&mut months, &calendar, plan_assignments);

@@ -261,7 +261,7 @@ fn figure(a: Option<&OwnerActuals>, measure: QuotaMeasure, currency: Currency) -
 }
 
 /// Each seat's territory potential: the annual revenue of the accounts in the territories it
-/// owns on the year's first day, in the plan's currency (an account's revenue in another
+/// owns on the year's first day (each account where it is that day), in the plan's currency (an account's revenue in another
 /// currency at the rate of that day).
 fn potentials(
     data: &Dataset,
@@ -271,9 +271,10 @@ fn potentials(
 ) -> AppResult<Vec<i64>> {
     let base = data.company.first().map(|c| c.base_currency).unwrap_or(currency);
     let mut by_territory: HashMap<&str, Decimal> = HashMap::new();
-    for account in &data.accounts {
-        let (Some(territory), Some(revenue)) = (account.territory_id.as_deref(), account.annual_revenue)
-        else {
+    // Each account's territory on the day: its dated row, else its own field.
+    let placed = super::territories::territories_on(data, day);
+    for (account, territory) in data.accounts.iter().zip(placed) {
+        let (Some(territory), Some(revenue)) = (territory, account.annual_revenue) else {
             continue;
         };
         let rate = attain_engine::fx::rate(&data.fx_rates, base, revenue.currency(), currency, day)

@@ -1,7 +1,7 @@
 //! Plan: the company's revenue plan and its versions (`revenue.rs`); quota allocation down
 //! the org (`allocation.rs`), the quota sheets' workflow (`quota_sheets.rs`) and their writing
 //! (`quota_write.rs`); each seat's individual objectives (`objectives.rs`); capacity planning
-//! (`capacity.rs`); territories and territory plans follow here as they are built.
+//! (`capacity.rs`); territories, their assignment rules and balance (`territories/`).
 
 mod allocation;
 mod capacity;
@@ -10,6 +10,7 @@ mod own_quota;
 mod quota_sheets;
 mod quota_write;
 mod revenue;
+mod territories;
 
 pub use allocation::{Allocation, AllocationRequest, SeatLine};
 pub use capacity::{CapacityPlan, CapacityQuarter, CapacityRequest, OpenSeat};
@@ -17,6 +18,10 @@ pub use objectives::{ObjectiveRequest, ObjectiveRow, ObjectivesView, SeatChoice}
 pub use own_quota::OwnQuota;
 pub use quota_sheets::{ReportLine, SheetEdit, SheetSummary, SheetView};
 pub use revenue::{Figures, MonthLine, PlanVsActual, RevenueDraft, RevenueYear};
+pub use territories::{
+    AssignmentMove, AssignmentPreview, BalanceRequest, BalanceRow, OwnerRequest, RuleRequest, RuleRow,
+    SuggestedMove, TerritoryBalance, TerritoryRequest, balance_of,
+};
 
 use attain_engine::plan::Ramp;
 use rust_decimal::Decimal;

@@ -32,6 +32,7 @@ mod samples;
 mod scope;
 mod skip_bad;
 mod statements;
+mod territories;
 mod throttle_bound;
 mod transaction_search;
 mod upload_preview;

@@ -9,6 +9,7 @@ mod pay;
 mod quota;
 mod serve;
 mod spreadsheet;
+mod territory;
 mod usage;
 mod users;
 mod workspace;

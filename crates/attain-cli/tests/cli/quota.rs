@@ -1,13 +1,9 @@
 //! `attain quota allocate`: the preview writes nothing and shows the tree; applying writes the
 //! draft sheets and their lines; bad input names the option's field and writes nothing.
 
-use crate::{Sandbox, summary};
+use crate::{Sandbox, count, summary};
 
 const AS_OF: &str = "2018-01-15";
-
-fn count(sandbox: &Sandbox, db: &str, kind: &str) -> u64 {
-    summary(sandbox, db).into_iter().find(|(k, _)| k == kind).map_or(0, |(_, n)| n)
-}
 
 #[test]
 fn allocation_previews_then_writes_draft_sheets() {
@@ -15,8 +11,8 @@ fn allocation_previews_then_writes_draft_sheets() {
     let db = sandbox.arg("demo.db");
     sandbox.ok(&["demo", "--no-serve", "--db", &db, "--as-of", AS_OF]);
     // The demo holds its own year's revenue allocation as drafts; this allocates margin.
-    assert_eq!(count(&sandbox, &db, "quota_sheets"), 4);
-    let quotas = count(&sandbox, &db, "quotas");
+    assert_eq!(count(&summary(&sandbox, &db), "quota_sheets"), 4);
+    let quotas = count(&summary(&sandbox, &db), "quotas");
     let args = [
         "quota",
         "allocate",
@@ -42,13 +38,13 @@ fn allocation_previews_then_writes_draft_sheets() {
     let run = sandbox.ok(&preview);
     assert!(run.stdout.starts_with("FY2018 margin from rp-2018-v1: "), "{}", run.stdout);
     assert!(run.stdout.contains("Preview only: nothing was written."), "{}", run.stdout);
-    assert_eq!(count(&sandbox, &db, "quota_sheets"), 4);
+    assert_eq!(count(&summary(&sandbox, &db), "quota_sheets"), 4);
 
     let run = sandbox.ok(&args);
     // The VP's sheet and one per regional manager; 3 managers × 12 months, and 12 per rep.
     assert!(run.stdout.contains("Wrote 4 draft quota sheets ("), "{}", run.stdout);
-    assert_eq!(count(&sandbox, &db, "quota_sheets"), 8);
-    assert!(count(&sandbox, &db, "quotas") > quotas + 36);
+    assert_eq!(count(&summary(&sandbox, &db), "quota_sheets"), 8);
+    assert!(count(&summary(&sandbox, &db), "quotas") > quotas + 36);
 
     let mut bad = args.to_vec();
     bad[9] = "random";

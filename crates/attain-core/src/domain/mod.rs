@@ -33,5 +33,5 @@ pub use quota_sheet::{
 pub use revenue_plan::{
     MONTH_COLUMNS, PLAN_YEARS, PlanStatus, RevenuePlan, SeasonSource, check_shares, parse_fiscal_year,
 };
-pub use territory::{Territory, TerritoryOwner};
+pub use territory::{AccountTerritory, RuleBasis, Territory, TerritoryOwner, TerritoryRule, normalise};
 pub use transaction::{Transaction, TransactionKind, TransactionRef, column as transaction_column};

@@ -1,7 +1,8 @@
 //! Planning: the pure arithmetic behind the revenue plan and its quotas — apportioning whole
 //! units exactly (`apportion`), the year's seasonality (`season`), ramp and proration as a
 //! capacity factor (`ramp`), quota allocation down the organisation (`allocate`) and capacity
-//! planning: how many reps, hired when (`headcount`). docs/planning-math.md says each rule in
+//! planning: how many reps, hired when (`headcount`); account assignment and territory
+//! balance (`territory`). docs/planning-math.md says each rule in
 //! words.
 
 pub mod allocate;
@@ -9,6 +10,7 @@ pub mod apportion;
 pub mod headcount;
 pub mod ramp;
 pub mod season;
+pub mod territory;
 mod wide;
 
 pub use allocate::{AllocationError, Method, Seat, allocate};

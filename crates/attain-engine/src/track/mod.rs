@@ -5,4 +5,4 @@ pub mod actuals;
 pub mod by_owner;
 
 pub use actuals::{ActualsError, MonthActuals, months_of_year};
-pub use by_owner::{OwnerActuals, owners_of_year};
+pub use by_owner::{OwnerActuals, accounts_of_year, owners_of_year};

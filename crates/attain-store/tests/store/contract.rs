@@ -370,6 +370,32 @@ fn comp_inputs(d: &mut Dataset) {
         note: None,
         set_by: None,
     });
+    // Assignment rules (a named account, a country with spaces kept as typed, one that
+    // ended) and the account's dated territory they wrote.
+    d.territory_rules.push(TerritoryRule {
+        id: TerritoryRule::id_for(RuleBasis::Named, "acme", date(2017, 1, 1)),
+        territory_id: "t-east".into(),
+        basis: RuleBasis::Named,
+        value: "acme".into(),
+        validity: Validity::open_from(date(2017, 1, 1)),
+        note: Some("Strategic, \"named\"".into()),
+    });
+    d.territory_rules.push(TerritoryRule {
+        id: "rule-us".into(),
+        territory_id: "t-root".into(),
+        basis: RuleBasis::Country,
+        value: " United States ".into(),
+        validity: Validity { from: date(2016, 1, 1), to: Some(date(2017, 1, 1)) },
+        note: None,
+    });
+    d.account_territories.push(AccountTerritory {
+        id: AccountTerritory::id_for("acme", date(2017, 1, 1)),
+        account_id: "acme".into(),
+        territory_id: "t-east".into(),
+        validity: Validity::open_from(date(2017, 1, 1)),
+        rule_id: Some(TerritoryRule::id_for(RuleBasis::Named, "acme", date(2017, 1, 1))),
+        assigned_by: Some("ops@example.com".into()),
+    });
 }
 
 async fn a_dataset_round_trips_exactly(store: Store, _b: Db) {

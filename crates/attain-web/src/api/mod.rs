@@ -47,6 +47,20 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/plan/capacity/{year}", get(plan::capacity::capacity))
         .route("/api/v1/plan/objectives", get(plan::objectives::list).post(plan::objectives::set))
         .route("/api/v1/plan/objectives/{id}/end", post(plan::objectives::end))
+        .route("/api/v1/plan/territories", post(plan::territories::create))
+        .route(
+            "/api/v1/plan/territories/rules",
+            get(plan::territories::rules).post(plan::territories::save_rule),
+        )
+        .route("/api/v1/plan/territories/rules/{id}/end", post(plan::territories::end_rule))
+        .route(
+            "/api/v1/plan/territories/assignment",
+            get(plan::territories::preview).post(plan::territories::apply),
+        )
+        .route("/api/v1/plan/territories/balance", get(plan::territories::balance))
+        .route("/api/v1/plan/territories/balance/moves", post(plan::territories::take_moves))
+        .route("/api/v1/plan/territories/{id}", axum::routing::put(plan::territories::save))
+        .route("/api/v1/plan/territories/{id}/owner", post(plan::territories::owner))
         .route("/api/v1/plan/quotas/allocate", post(plan::quotas::allocate))
         .route("/api/v1/plan/quotas/{year}", get(plan::quotas::sheets))
         .route("/api/v1/plan/quotas/sheets/{id}", get(plan::quotas::sheet).put(plan::quotas::put_sheet))

@@ -42,6 +42,7 @@ const GROUPS: [(&str, &[Entry]); 6] = [
             ("Org chart", "/org", everyone),
             ("People", "/people", everyone),
             ("Territories", "/territories", everyone),
+            ("Territory design", "/plan/territories", plan_readers),
             ("Quotas", "/plan/quotas", everyone),
             ("Objectives", "/plan/objectives", everyone),
             ("Capacity", "/plan/capacity", plan_readers),
@@ -127,6 +128,8 @@ mod tests {
     #[test]
     fn a_page_belongs_to_the_longest_entry_it_lies_under() {
         assert_eq!(current_entry("/plan/quotas/sheets/qs-1"), Some("/plan/quotas"));
+        assert_eq!(current_entry("/plan/territories/balance"), Some("/plan/territories"));
+        assert_eq!(current_entry("/territories/ter-all"), Some("/territories"));
         assert_eq!(current_entry("/compensation/quotas/q-1"), Some("/compensation"));
         assert_eq!(current_entry("/compensation/credit-splits"), Some("/compensation"));
         assert_eq!(current_entry("/pay/statements/2025-01/p-1/explain"), Some("/pay/statements"));

@@ -32,8 +32,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/people", get(pages::people))
         .route("/people/{id}", get(pages::person))
         .route("/org", get(pages::org_chart))
-        .route("/territories", get(pages::territories))
-        .route("/territories/{id}", get(pages::territory))
+        .route("/territories", get(pages::territories).post(pages::add_territory))
+        .route("/territories/new", get(pages::new_territory))
+        .route("/territories/{id}", get(pages::territory).post(pages::edit_territory))
+        .route("/territories/{id}/owner", post(pages::hand_over))
         .route("/accounts", get(pages::accounts))
         .route("/accounts/{id}", get(pages::account))
         .route("/opportunities", get(pages::opportunities))
@@ -71,6 +73,24 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/plan/objectives/{id}/end",
             get(plan::objectives::end_confirm).post(plan::objectives::end_objective),
+        )
+        .route(
+            "/plan/territories",
+            get(plan::territories::rules::rules_page).post(plan::territories::rules::save_rule),
+        )
+        .route(
+            "/plan/territories/rules/{id}/end",
+            get(plan::territories::rules::end_confirm).post(plan::territories::rules::end_rule),
+        )
+        .route(
+            "/plan/territories/assign",
+            get(plan::territories::assign::assign_page).post(plan::territories::assign::apply),
+        )
+        .route("/plan/territories/assign/confirm", get(plan::territories::assign::confirm_page))
+        .route("/plan/territories/balance", get(plan::territories::balance::balance_page))
+        .route(
+            "/plan/territories/balance/take",
+            get(plan::territories::balance::take_confirm).post(plan::territories::balance::take),
         )
         .route("/plan/quotas", get(plan::quotas::year_page))
         .route("/plan/quotas/allocate", get(plan::quotas::allocate_page).post(plan::quotas::allocate))

@@ -25,6 +25,7 @@ mod plan_capacity;
 mod plan_objectives;
 mod plan_quotas;
 mod plan_revenue;
+mod plan_territories;
 mod related;
 mod scope;
 mod signin;

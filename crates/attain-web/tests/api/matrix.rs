@@ -179,7 +179,65 @@ pub fn table(product: &Value, rep: &str, rep_seat: &str) -> Vec<Call> {
     calls.extend(plan_calls());
     calls.extend(quota_calls());
     calls.extend(objective_calls(rep_seat));
+    calls.extend(territory_calls(rep_seat));
     calls
+}
+
+/// Territory design: read by the whole-company roles (managers and reps 404 where it reads
+/// the design), changed by admins and comp admins (the comp admin's same call again: a
+/// territory's id is taken, a rule or an owner of the same day is replaced).
+fn territory_calls(rep_seat: &str) -> Vec<Call> {
+    use Access::*;
+    let rule = "tr-country-ca-2018-02-01";
+    vec![
+        Call::new(Method::POST, "/api/v1/plan/territories", "/api/v1/plan/territories", Each([201, 422, 403, 403, 403, 403]))
+            .json(json!({"name": "Matrix Canada", "parent_id": "ter-all", "region": "Canada"})),
+        Call::new(Method::PUT, "/api/v1/plan/territories/{id}", "/api/v1/plan/territories/ter-matrix-canada", Each([200, 200, 403, 403, 403, 403]))
+            .json(json!({"name": "Matrix Canada", "parent_id": "ter-all"})),
+        Call::new(
+            Method::POST,
+            "/api/v1/plan/territories/{id}/owner",
+            "/api/v1/plan/territories/ter-matrix-canada/owner",
+            Each([200, 200, 403, 403, 403, 403]),
+        )
+        .json(json!({"position_id": rep_seat, "valid_from": "2018-02-01"})),
+        Call::new(Method::GET, "/api/v1/plan/territories/rules", "/api/v1/plan/territories/rules?history=true", PlanReaders(200)),
+        Call::new(Method::POST, "/api/v1/plan/territories/rules", "/api/v1/plan/territories/rules", Each([201, 201, 403, 403, 403, 403]))
+            .json(json!({"territory_id": "ter-matrix-canada", "basis": "country", "value": "CA", "valid_from": "2018-02-01"})),
+        Call::new(
+            Method::POST,
+            "/api/v1/plan/territories/rules/{id}/end",
+            &format!("/api/v1/plan/territories/rules/{rule}/end"),
+            Each([200, 200, 403, 404, 404, 403]),
+        )
+        .json(json!({"valid_to": "2018-12-01"})),
+        Call::new(
+            Method::GET,
+            "/api/v1/plan/territories/assignment",
+            "/api/v1/plan/territories/assignment?on=2018-02-01",
+            PlanReaders(200),
+        ),
+        Call::new(
+            Method::POST,
+            "/api/v1/plan/territories/assignment",
+            "/api/v1/plan/territories/assignment",
+            Each([200, 200, 403, 404, 404, 403]),
+        )
+        .json(json!({"on": "2018-02-01"})),
+        Call::new(
+            Method::GET,
+            "/api/v1/plan/territories/balance",
+            "/api/v1/plan/territories/balance?on=2018-02-01&measure=workload",
+            PlanReaders(200),
+        ),
+        Call::new(
+            Method::POST,
+            "/api/v1/plan/territories/balance/moves",
+            "/api/v1/plan/territories/balance/moves",
+            Each([201, 201, 403, 404, 404, 403]),
+        )
+        .json(json!({"on": "2018-03-01", "moves": "3"})),
+    ]
 }
 
 /// Individual objectives: everyone reads theirs; the rep's seat gets a new call objective from

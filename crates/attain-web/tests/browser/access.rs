@@ -20,7 +20,12 @@ fn expected_menu(role: Role) -> (Vec<&'static str>, Vec<&'static str>) {
     if !matches!(role, Role::Manager | Role::Rep) {
         entries.push("Revenue plan");
     }
-    entries.extend(["Org chart", "People", "Territories", "Quotas", "Objectives"]);
+    entries.extend(["Org chart", "People", "Territories"]);
+    // Territory design compares and moves the whole company's accounts: plan readers only.
+    if !matches!(role, Role::Manager | Role::Rep) {
+        entries.push("Territory design");
+    }
+    entries.extend(["Quotas", "Objectives"]);
     if !matches!(role, Role::Manager | Role::Rep) {
         entries.push("Capacity");
     }

@@ -17,6 +17,7 @@ mod pay;
 mod plan;
 mod quotas;
 mod session;
+mod territories;
 
 use attain_app::Role;
 use attain_testkit::browser::{BoxError, Browser};

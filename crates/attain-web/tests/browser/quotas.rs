@@ -59,8 +59,7 @@ async fn a_manager_adjusts_and_submits_quotas_and_the_executive_approves_them() 
         assert!(error.starts_with("reason:"), "{error}");
         b.fill("#submit-reason", "A new strategic account in the patch").await?;
         b.click("#submit-sheet").await?;
-        b.wait_for("#sheet-status").await?;
-        assert_eq!(b.text_of("#sheet-status").await?, "Submitted — awaiting approval");
+        b.wait_for_text("#sheet-status", "Submitted — awaiting approval").await?;
         let sheet = b.current_path().await?;
         let forms: usize =
             eval(b, "return document.querySelectorAll('#save-sheet, #submit-sheet, #approve-sheet').length;")
@@ -76,8 +75,7 @@ async fn a_manager_adjusts_and_submits_quotas_and_the_executive_approves_them() 
         let summary = b.text_of("#approve-summary").await?;
         assert!(summary.contains("A new strategic account"), "{summary}");
         b.click("#approve-form button[type=submit]").await?;
-        b.wait_for("#sheet-status").await?;
-        assert_eq!(b.text_of("#sheet-status").await?, "Approved — in force");
+        b.wait_for_text("#sheet-status", "Approved — in force").await?;
 
         // The manager, at phone width, sees it in force and can start a revision.
         b.click("form[action='/logout'] button").await?;

@@ -386,19 +386,22 @@ impl<'a> Crediting<'a> {
     }
 }
 
-/// For each account, the holder of its territory's owning position over time.
+/// For each account, the holder of its territory's owning position over time (the account's
+/// territory itself may change: applied assignment rules date it).
 fn routes(store: &FactStore) -> Intervals {
     let org = &store.org;
     let mut rows = Vec::new();
-    for (a, facts) in store.account.iter().enumerate() {
-        if facts.territory == NONE {
-            continue;
-        }
-        for (from, to, owner) in org.territory_owner.of(facts.territory) {
-            for (hf, ht, holder) in org.holder.of(owner) {
-                let (f, t) = (from.max(hf), to.min(ht));
-                if f < t {
-                    rows.push(Row { key: a as u32, from: f, to: t, value: holder });
+    for a in 0..store.account.len() as u32 {
+        // The account's territory, the territory's owning seat and the seat's holder, each
+        // over time: the days all three agree on.
+        for (af, at, territory) in store.account_territory.of(a) {
+            for (from, to, owner) in org.territory_owner.of(territory) {
+                let (from, to) = (from.max(af), to.min(at));
+                for (hf, ht, holder) in org.holder.of(owner) {
+                    let (f, t) = (from.max(hf), to.min(ht));
+                    if f < t {
+                        rows.push(Row { key: a, from: f, to: t, value: holder });
+                    }
                 }
             }
         }

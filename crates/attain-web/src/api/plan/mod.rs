@@ -1,5 +1,6 @@
 //! Plan: the revenue plan (`revenue.rs`), quota allocation with its sheets' workflow
-//! (`quotas.rs`), individual objectives (`objectives.rs`) and capacity (`capacity.rs`). Only
+//! (`quotas.rs`), individual objectives (`objectives.rs`), capacity (`capacity.rs`) and
+//! territory design (`territories.rs`). Only
 //! the whole-company roles read the company plan and its capacity; managers see their own
 //! team's quota sheets and objectives. Who may do what is the app's decision.
 
@@ -7,6 +8,7 @@ pub(crate) mod capacity;
 pub(crate) mod objectives;
 pub(crate) mod quotas;
 pub(crate) mod revenue;
+pub(crate) mod territories;
 
 use attain_core::Money;
 use attain_core::domain::parse_fiscal_year;

@@ -1,11 +1,12 @@
 //! The Plan operations and schemas: the revenue plan (`revenue.rs`), quota allocation with
-//! its sheets (`quotas.rs`), individual objectives (`objectives.rs`) and capacity
-//! (`capacity.rs`).
+//! its sheets (`quotas.rs`), individual objectives (`objectives.rs`), capacity
+//! (`capacity.rs`) and territory design (`territories.rs`).
 
 mod capacity;
 mod objectives;
 mod quotas;
 mod revenue;
+mod territories;
 
 use serde_json::{Map, Value};
 
@@ -15,6 +16,7 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
     quotas::paths(paths);
     objectives::paths(paths);
     capacity::paths(paths);
+    territories::paths(paths);
 }
 
 /// The plan schemas.
@@ -23,4 +25,5 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
     quotas::schemas(schemas);
     objectives::schemas(schemas);
     capacity::schemas(schemas);
+    territories::schemas(schemas);
 }

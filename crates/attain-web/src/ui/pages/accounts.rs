@@ -51,6 +51,14 @@ pub(crate) async fn account(
         Err(page) => return *page,
     };
     let a = &s.data.accounts[i];
+    // Where the assignment rules put it today (a dated row), else where the CRM put it.
+    let today = state.app.pay_today();
+    let territory_today = s
+        .data
+        .account_territories
+        .iter()
+        .find(|r| r.account_id == a.id && r.validity.contains(today))
+        .map_or(a.territory_id.as_deref(), |r| Some(r.territory_id.as_str()));
     let facts = vec![
         ("Industry".to_string(), Cell::opt(a.industry.clone())),
         ("Country".to_string(), Cell::opt(a.country.clone())),
@@ -59,7 +67,7 @@ pub(crate) async fn account(
         ("Employees".to_string(), Cell::opt(a.employees.map(|e| group(e.max(0) as usize)))),
         ("Annual revenue".to_string(), Cell::money(a.annual_revenue)),
         ("Parent account".to_string(), s.account(a.parent_id.as_deref())),
-        ("Territory".to_string(), s.territory(a.territory_id.as_deref())),
+        ("Territory".to_string(), s.territory(territory_today)),
         ("Owner".to_string(), s.person(a.owner_id.as_deref())),
     ];
     let mut contacts = Table::plain(&["Name", "Title", "Buying role", "Email", "Phone"]);

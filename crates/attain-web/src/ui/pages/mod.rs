@@ -35,7 +35,9 @@ pub(crate) use comp::{
 pub(crate) use events::{activities, activity, transaction, transactions};
 pub(crate) use opportunities::{board, opportunities, opportunity};
 pub(crate) use people::{org_chart, people, person};
-pub(crate) use territories::{territories, territory};
+pub(crate) use territories::{
+    add_territory, edit_territory, hand_over, new_territory, territories, territory,
+};
 
 #[derive(Template)]
 #[template(path = "list.html")]
