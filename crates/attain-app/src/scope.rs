@@ -253,13 +253,29 @@ fn flags_with(snapshot: &Snapshot, reach: &Reach<'_>) -> Vec<FixedBitSet> {
         .iter()
         .map(|o| reach.position_during(&o.position_id, &(o.validity.from, o.validity.to)))
         .collect();
-    let territories: HashSet<&str> = data
+    let mut territories: HashSet<&str> = data
         .territory_owners
         .iter()
         .zip(&owners)
         .filter(|(_, v)| **v)
         .map(|(o, _)| o.territory_id.as_str())
         .collect();
+    // A territory reached is reached with everything below it: a regional manager sees the
+    // districts under their region, which no seat owns, and the reps' patches under those.
+    let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+    for t in &data.territories {
+        if let Some(parent) = t.parent_id.as_deref() {
+            children.entry(parent).or_default().push(t.id.as_str());
+        }
+    }
+    let mut next: Vec<&str> = territories.iter().copied().collect();
+    while let Some(t) = next.pop() {
+        for child in children.get(t).into_iter().flatten() {
+            if territories.insert(child) {
+                next.push(child);
+            }
+        }
+    }
     set(&mut flags, Kind::TerritoryOwners, owners);
     set(
         &mut flags,

@@ -61,7 +61,8 @@ fn record_schema(kind: Kind) -> Value {
             schema["maxLength"] = json!(spec.max_chars(i));
         }
         if !column.required {
-            schema = json!({"oneOf": [schema, {"type": "null"}]});
+            // An empty string is an empty cell, as in a CSV file: written, it is null.
+            schema = json!({"anyOf": [schema, {"const": ""}, {"type": "null"}]});
         } else {
             required.push(column.name);
         }

@@ -64,6 +64,12 @@ pub async fn apply(
         let parents = FixedParents::read(store, kind, parent_kind, column).await?;
         fixed_parents.insert(kind, parents);
     }
+    // The assignment rules are checked against each other and the accounts (no two of one
+    // precedence claiming an account): the stored ones are read now, with the rest.
+    let mut rule_claims = match batch_kinds.contains(&Kind::TerritoryRules) {
+        true => Some(super::rule_claims::RuleClaims::read(store).await?),
+        false => None,
+    };
     for kind in batch_kinds.into_iter().filter(|k| k.no_overlap().is_some()) {
         stored_versions.insert(kind, store.rows(kind).await?);
     }
@@ -118,6 +124,12 @@ pub async fn apply(
         drop_changing_fixed(&stored_fixed.remove(&kind).unwrap_or_default(), kind, &mut good, &mut errors);
         if let Some(parents) = fixed_parents.remove(&kind) {
             parents.drop_changes(kind, &mut good, &mut errors);
+        }
+        if kind == Kind::TerritoryRules
+            && let Some(claims) = rule_claims.take()
+        {
+            let accounts = kinds.iter().find(|k| k.kind == Kind::Accounts).map_or(&[][..], |k| &k.rows[..]);
+            claims.drop_conflicting(accounts, &mut good, &mut errors);
         }
         optimistic &= errors.is_empty();
         suspended_all.extend(suspended);

@@ -14,6 +14,7 @@ pub mod mapping;
 mod northwind;
 mod overlap;
 mod report;
+mod rule_claims;
 mod sources;
 mod xlsx_source;
 

@@ -9,9 +9,9 @@ use std::collections::BTreeSet;
 use attain_app::snapshot::Snapshot;
 use attain_app::{Actor, Role};
 use attain_core::domain::{
-    Account, Activity, ActivityKind, Assignment, BuyingRole, Company, Contact, DealStatus, Opportunity,
-    Person, Position, Product, Role as PositionRole, StageChange, Territory, TerritoryOwner, Transaction,
-    TransactionKind,
+    Account, AccountTerritory, Activity, ActivityKind, Assignment, BuyingRole, Company, Contact, DealStatus,
+    Opportunity, Person, Position, Product, Role as PositionRole, StageChange, Territory, TerritoryOwner,
+    Transaction, TransactionKind,
 };
 use attain_core::{Currency, Dataset, Date, FiscalCalendar, FiscalYearNaming, FxRate, Kind, Money, Validity};
 use jiff::civil::date;
@@ -553,4 +553,48 @@ fn an_activity_belongs_to_the_day_it_happened_in_the_companys_time_zone() {
     let bruno = seen(&snapshot, &as_person(Role::Manager, Some("bruno")), Kind::Activities);
     assert!(!alice.contains("act-raj-early"), "alice: {alice:?}");
     assert!(bruno.contains("act-raj-early") && bruno.contains("act-raj-late"), "bruno: {bruno:?}");
+}
+
+#[test]
+fn a_territory_reached_brings_everything_below_it() {
+    // A district under Alice's territory that no seat owns, a patch under it with an account,
+    // and the rules and dated rows that put the account there.
+    let mut d = org(Move::NewPosition);
+    d.territories.extend([
+        Territory {
+            id: "t-a-north".into(),
+            name: "North".into(),
+            parent_id: Some("t-a".into()),
+            region: None,
+        },
+        Territory {
+            id: "t-a-north-1".into(),
+            name: "North 1".into(),
+            parent_id: Some("t-a-north".into()),
+            region: None,
+        },
+    ]);
+    d.accounts.push(account("acc-north", None, None));
+    d.account_territories.push(AccountTerritory {
+        id: "at-north".into(),
+        account_id: "acc-north".into(),
+        territory_id: "t-a-north-1".into(),
+        validity: Validity::open_from(date(2017, 1, 1)),
+        rule_id: None,
+        assigned_by: None,
+    });
+    let snapshot = Snapshot::new(d);
+    let alice = as_person(Role::Manager, Some("alice"));
+    let bruno = as_person(Role::Manager, Some("bruno"));
+    let sees =
+        |actor: &Actor, kind: Kind| -> Vec<String> { seen(&snapshot, actor, kind).into_iter().collect() };
+    let alices = sees(&alice, Kind::Territories);
+    assert!(
+        alices.contains(&"t-a-north".to_string()) && alices.contains(&"t-a-north-1".to_string()),
+        "{alices:?}"
+    );
+    assert!(sees(&alice, Kind::Accounts).contains(&"acc-north".to_string()), "placed by a dated row");
+    assert_eq!(sees(&alice, Kind::AccountTerritories), ["at-north"]);
+    assert!(!sees(&bruno, Kind::Territories).iter().any(|t| t.starts_with("t-a")), "not Bruno's");
+    assert!(!sees(&bruno, Kind::Accounts).contains(&"acc-north".to_string()));
 }

@@ -153,21 +153,56 @@ async fn two_rules_of_one_precedence_claiming_an_account_are_refused(store: Stor
         let err = app.save_territory_rule(&ops, &request).await.unwrap_err();
         assert_eq!(field_of(&err), field, "{request:?}: {err}");
     }
-    // Rules imported past the check are caught by the preview and the apply, naming both.
+    // An imported rule claiming those accounts is refused with its file, line and column,
+    // naming both rules; the file's other rows are not written either.
     let dir = tempfile::tempdir().unwrap();
     let csv = format!(
         "id,territory_id,basis,value,valid_from,valid_to,note\n\
-         imp-1,{},industry,Retail,2018-04-01,,\nimp-2,{},industry,retail,2018-04-01,,\n",
+         imp-ok,{},industry,Retail,2018-04-01,,\nimp-clash,{},country,ca,2018-04-01,,\n",
         leaves[0], leaves[1]
     );
-    crate::import_text(&store, dir.path(), Kind::TerritoryRules, &csv, attain_app::ImportOptions::default())
-        .await
-        .unwrap();
+    let err = crate::import_text(
+        &store,
+        dir.path(),
+        Kind::TerritoryRules,
+        &csv,
+        attain_app::ImportOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("territory_rules.csv") && text.contains("line 3") && text.contains("value"),
+        "names the place: {text}"
+    );
+    assert!(
+        text.contains("imp-clash") && text.contains("tr-country-ca-2018-02-01"),
+        "names both rules: {text}"
+    );
+    app.refresh().await.unwrap();
+    assert_eq!(app.snapshot().data.territory_rules.len(), before + 1, "nothing half-applied");
+
+    // Rules that reached the store some other way (a restored backup) are caught by the
+    // preview and the apply, naming both, and nothing is written.
+    let mut clash = attain_core::Dataset::default();
+    let mut rule = app
+        .snapshot()
+        .data
+        .territory_rules
+        .iter()
+        .find(|r| r.id == "tr-country-ca-2018-02-01")
+        .unwrap()
+        .clone();
+    rule.id = "restored-clash".into();
+    rule.territory_id = leaves[1].clone();
+    rule.value = "CA ".into();
+    clash.territory_rules.push(rule);
+    store.save_dataset(&clash).await.unwrap();
     app.refresh().await.unwrap();
     for apply in [false, true] {
         let err = app.assign_territories(&ops, date(2018, 4, 1), apply).await.unwrap_err();
         assert_eq!(field_of(&err), "rules");
-        assert!(err.to_string().contains("imp-1") && err.to_string().contains("imp-2"), "{err}");
+        assert!(err.to_string().contains("restored-clash"), "{err}");
     }
     assert!(app.snapshot().data.account_territories.is_empty(), "nothing half-applied");
 }

@@ -1,6 +1,6 @@
 //! `attain territory assign` and `attain territory balance` on the demo: the preview lists the
-//! moves and writes nothing; the apply moves exactly those; two imported rules of one
-//! precedence claiming an account stop both, naming the rules; the balance report prints the
+//! moves and writes nothing; the apply moves exactly those; an imported rule claiming an
+//! account another rule of its precedence gives elsewhere is refused, naming both; the balance report prints the
 //! score and its suggestions; a bad option is named.
 
 use crate::{Sandbox, count, summary};
@@ -30,21 +30,22 @@ fn assignment_previews_then_moves_and_conflicts_stop_it() {
     let run = sandbox.ok(&preview);
     assert!(run.stdout.contains(", 0 move"), "applied: nothing left to move\n{}", run.stdout);
 
-    // A second country rule for the same accounts, to another territory: both are named.
+    // A second country rule for the same accounts, to another territory: the import is
+    // refused, naming the file, line and column, both rules and an account.
     sandbox.write(
         "clash.csv",
         "id,territory_id,basis,value,valid_from,valid_to,note\ncanada-west,ter-west,country,ca,2018-03-01,,\n",
     );
     let clash = sandbox.arg("clash.csv");
-    sandbox.ok(&["import", "territory_rules", &clash, "--db", &db]);
-    let run = sandbox.fails(1, &["territory", "assign", "--db", &db, "--on", "2018-03-01"]);
+    let run = sandbox.fails(1, &["import", "territory_rules", &clash, "--db", &db]);
+    assert!(run.stderr.contains("clash.csv: line 2, column value: on 2018-03-01: rules "), "{}", run.stderr);
     assert!(
-        run.stderr
-            .contains("rules: rules canada (country = CA → East) and canada-west (country = ca → West)"),
+        run.stderr.contains("canada (country = CA → ter-east)")
+            && run.stderr.contains("canada-west (country = ca → ter-west)"),
         "{}",
         run.stderr
     );
-    assert_eq!(count(&summary(&sandbox, &db), "account_territories"), moves as u64, "nothing half-applied");
+    assert_eq!(count(&summary(&sandbox, &db), "territory_rules"), 15, "the demo's 14 and the first");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use attain_core::domain::{RuleBasis, TerritoryRule};
 use attain_core::record::{Choice, Record};
 use attain_core::{Dataset, Date, Kind, Validity};
-use attain_engine::plan::territory::{AccountFields, Conflict, RuleBook};
+use attain_engine::plan::territory::{AccountFields, Conflict, RuleBook, first_claim};
 use serde::Deserialize;
 
 use super::{day, filled};
@@ -63,24 +63,11 @@ pub(super) fn rules_on(data: &Dataset, day: Date) -> Vec<TerritoryRule> {
     data.territory_rules.iter().filter(|r| r.validity.contains(day)).cloned().collect()
 }
 
-/// A conflict in words: "rules tr-a (country = US → West) and tr-b (country = us → East)
-/// both claim account acc-1 (Acme)".
+/// A conflict in words, naming territories by name.
 pub(super) fn conflict_text(data: &Dataset, rules: &[TerritoryRule], c: &Conflict) -> String {
     let names = super::territory_names(data);
-    let rule = |i: usize| {
-        let r = &rules[i];
-        let to = names.get(r.territory_id.as_str()).copied().unwrap_or(&r.territory_id);
-        format!("{} ({} → {to})", r.id, r.condition())
-    };
     let a = &data.accounts[c.account];
-    format!(
-        "rules {} and {} have the same precedence ({}) and both claim account {} ({}): end or change one of them",
-        rule(c.rules[0]),
-        rule(c.rules[1]),
-        c.basis.label(),
-        a.id,
-        a.name
-    )
+    c.describe(rules, (&a.id, &a.name), |t| names.get(t).map_or_else(|| t.to_string(), |n| n.to_string()))
 }
 
 impl App {
@@ -238,43 +225,15 @@ impl App {
     }
 }
 
-/// Refuses `new` rules when, on any day one of them is in force on which the rule set
-/// changes, it and another rule of its precedence both claim one account for different
-/// territories (the rules kept are the stored ones, each replaced by a new one of its id).
+/// Refuses `new` rules when one of them and another rule of its precedence both claim one
+/// account for different territories on a day it is in force (the engine's `first_claim`,
+/// which the import's check calls too).
 pub(super) fn check_claims(data: &Dataset, new: &[TerritoryRule]) -> AppResult<()> {
-    let replaced: std::collections::HashSet<&str> = new.iter().map(|r| r.id.as_str()).collect();
-    let all: Vec<&TerritoryRule> =
-        data.territory_rules.iter().filter(|r| !replaced.contains(r.id.as_str())).chain(new).collect();
-    let overlaps = |a: &TerritoryRule, b: &TerritoryRule| {
-        a.validity.to.is_none_or(|to| to > b.validity.from)
-            && b.validity.to.is_none_or(|to| to > a.validity.from)
-    };
-    let mut days: Vec<Date> = Vec::new();
-    for rule in new {
-        days.push(rule.validity.from);
-        days.extend(
-            all.iter()
-                .filter(|r| overlaps(r, rule) && r.validity.from > rule.validity.from)
-                .map(|r| r.validity.from),
-        );
+    match first_claim(&account_fields(data), &data.territory_rules, new) {
+        None => Ok(()),
+        Some(claim) => Err(AppError::invalid(
+            "value",
+            format!("on {}: {}", claim.day, conflict_text(data, &claim.rules, &claim.conflict)),
+        )),
     }
-    days.sort();
-    days.dedup();
-    let accounts = account_fields(data);
-    for day in days {
-        let rules: Vec<TerritoryRule> =
-            all.iter().filter(|r| r.validity.contains(day)).map(|r| (*r).clone()).collect();
-        let book = RuleBook::new(&rules);
-        for (i, a) in accounts.iter().enumerate() {
-            if let Err(c) = book.place(a, i)
-                && c.rules.iter().any(|r| replaced.contains(rules[*r].id.as_str()))
-            {
-                return Err(AppError::invalid(
-                    "value",
-                    format!("on {day}: {}", conflict_text(data, &rules, &c)),
-                ));
-            }
-        }
-    }
-    Ok(())
 }

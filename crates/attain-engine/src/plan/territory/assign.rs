@@ -35,6 +35,31 @@ pub struct Conflict {
     pub rules: [usize; 2],
 }
 
+impl Conflict {
+    /// The conflict in words: "rules tr-a (country = US → West) and tr-b (country = us →
+    /// East) have the same precedence (country) and both claim account acc-1 (Acme)", with
+    /// `rules` the rules its indexes point into and `territory` naming a territory id.
+    pub fn describe(
+        &self,
+        rules: &[TerritoryRule],
+        account: (&str, &str),
+        territory: impl Fn(&str) -> String,
+    ) -> String {
+        let rule = |i: usize| {
+            let r = &rules[i];
+            format!("{} ({} → {})", r.id, r.condition(), territory(&r.territory_id))
+        };
+        format!(
+            "rules {} and {} have the same precedence ({}) and both claim account {} ({}): end or change one of them",
+            rule(self.rules[0]),
+            rule(self.rules[1]),
+            self.basis.label(),
+            account.0,
+            account.1
+        )
+    }
+}
+
 /// The rules in force, indexed by basis and compared value.
 #[derive(Debug)]
 pub struct RuleBook<'r> {
@@ -101,6 +126,59 @@ pub fn place_all(
         }
     }
     if conflicts.is_empty() { Ok(placed) } else { Err(conflicts) }
+}
+
+/// A conflict a new rule takes part in, on the first day it happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// Index into the new rules.
+    pub new_rule: usize,
+    pub day: attain_core::Date,
+    /// The rules of that day (the kept ones and the new ones in force), which the conflict's
+    /// indexes point into.
+    pub rules: Vec<TerritoryRule>,
+    pub conflict: Conflict,
+}
+
+/// The first conflict a rule of `new` takes part in, when `new` joins `kept` (a kept rule
+/// with the id of a new one is replaced by it): checked on each new rule's first day and on
+/// every later day another rule starts while it is in force — the days the set can change.
+pub fn first_claim(
+    accounts: &[AccountFields<'_>],
+    kept: &[TerritoryRule],
+    new: &[TerritoryRule],
+) -> Option<Claim> {
+    let replaced: std::collections::HashSet<&str> = new.iter().map(|r| r.id.as_str()).collect();
+    let all: Vec<&TerritoryRule> =
+        kept.iter().filter(|r| !replaced.contains(r.id.as_str())).chain(new).collect();
+    let overlaps = |a: &TerritoryRule, b: &TerritoryRule| {
+        a.validity.to.is_none_or(|to| to > b.validity.from)
+            && b.validity.to.is_none_or(|to| to > a.validity.from)
+    };
+    let mut days: Vec<attain_core::Date> = Vec::new();
+    for rule in new {
+        days.push(rule.validity.from);
+        days.extend(
+            all.iter()
+                .filter(|r| overlaps(r, rule) && r.validity.from > rule.validity.from)
+                .map(|r| r.validity.from),
+        );
+    }
+    days.sort();
+    days.dedup();
+    for day in days {
+        let rules: Vec<TerritoryRule> =
+            all.iter().filter(|r| r.validity.contains(day)).map(|r| (*r).clone()).collect();
+        let book = RuleBook::new(&rules);
+        for (i, a) in accounts.iter().enumerate() {
+            let Err(conflict) = book.place(a, i) else { continue };
+            let new_rule = conflict.rules.iter().find_map(|r| new.iter().position(|n| n.id == rules[*r].id));
+            if let Some(new_rule) = new_rule {
+                return Some(Claim { new_rule, day, rules, conflict });
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -5,5 +5,5 @@
 pub mod assign;
 pub mod balance;
 
-pub use assign::{AccountFields, Conflict, Placement, RuleBook, place_all};
+pub use assign::{AccountFields, Claim, Conflict, Placement, RuleBook, first_claim, place_all};
 pub use balance::{AccountLoad, Balance, BalanceMeasure, Move, TerritoryLoad, balance, suggest};

@@ -278,8 +278,12 @@ pub(crate) async fn balance(
 pub(crate) async fn take_moves(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    JsonBody(request): JsonBody<BalanceRequest>,
+    JsonBody(body): JsonBody<serde_json::Map<String, Value>>,
 ) -> ApiResult<(StatusCode, Json<Vec<Value>>)> {
+    // Every field is optional, and serde would read a struct from an array too: the body is
+    // read as an object first, so `[null, null]` is the 400 its schema says it is.
+    let request: BalanceRequest =
+        crate::api::extract::parse_json(&serde_json::to_vec(&body).unwrap_or_default())?;
     let rules = state.app.take_balance_moves(&actor, &request).await?;
     Ok((StatusCode::CREATED, Json(rules.iter().map(rule_json).collect())))
 }

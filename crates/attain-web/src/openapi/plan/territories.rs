@@ -33,8 +33,16 @@ fn not_yours() -> Value {
 
 /// Adds the territory operations to `paths`.
 pub(crate) fn paths(paths: &mut Map<String, Value>) {
-    let territory_body =
-        || body(&["name"], json!({"name": text(200), "parent_id": opt_text(200), "region": opt_text(200)}));
+    // The record's own limits, which the write checks.
+    let spec = attain_core::Kind::Territories.spec();
+    let limit = |column: &str| spec.index_of(column).map_or(200, |i| spec.max_chars(i)) as u32;
+    let territory_body = || {
+        body(
+            &["name"],
+            json!({"name": text(limit("name")), "parent_id": opt_text(limit("parent_id")),
+                   "region": opt_text(limit("region"))}),
+        )
+    };
     let create = operation(
         "plan",
         "Add a territory to the hierarchy (its id made from its name). Comp admins and admins",
@@ -191,8 +199,14 @@ pub(crate) fn paths(paths: &mut Map<String, Value>) {
         balance,
         "parameters",
         json!([
-            param("on", "query", "The day (default today)", date(), false),
-            param("measure", "query", "What to balance (default potential)", measure(), false),
+            param("on", "query", "The day (empty or absent: today)", crate::openapi::date_or_empty(), false),
+            param(
+                "measure",
+                "query",
+                "What to balance (empty or absent: potential)",
+                json!({"type": "string", "enum": ["potential", "pipeline", "bookings", "workload", "accounts", ""]}),
+                false
+            ),
             param(
                 "under",
                 "query",
@@ -204,7 +218,7 @@ pub(crate) fn paths(paths: &mut Map<String, Value>) {
                 "moves",
                 "query",
                 "How many moves to suggest (default 10)",
-                json!({"type": "string", "pattern": "^[0-9]{1,3}$"}),
+                json!({"type": "string", "pattern": "^[0-9]{0,3}$"}),
                 false
             ),
         ]),
@@ -226,8 +240,9 @@ pub(crate) fn paths(paths: &mut Map<String, Value>) {
         "requestBody",
         body(
             &[],
-            json!({"on": {"oneOf": [date(), {"type": "null"}]}, "measure": {"oneOf": [measure(), {"type": "null"}]},
-                   "under": opt_text(200), "moves": {"type": ["string", "null"], "pattern": "^[0-9]{1,3}$"}}),
+            json!({"on": {"anyOf": [date(), {"const": ""}, {"type": "null"}]},
+                   "measure": {"anyOf": [measure(), {"const": ""}, {"type": "null"}]},
+                   "under": opt_text(200), "moves": {"type": ["string", "null"], "pattern": "^[0-9]{0,3}$"}}),
         ),
     );
     paths.insert("/api/v1/plan/territories/balance/moves".into(), json!({"post": take}));
